@@ -1,0 +1,42 @@
+package dev.kelpie.shared.bus;
+
+/**
+ * Every event-bus address Kelpie uses, in one place. Agent and coordinator never spell an address.
+ */
+public final class Addresses {
+
+  /** Agent to coordinator, over the bridge: an {@code AgentHello}; the reply is a {@code HelloReply}. */
+  public static final String AGENT_HELLO = "kelpie.agent.hello";
+
+  /** Agent to coordinator, over the bridge: a {@code ReportBatch}; the reply is a {@code ReportAck}. */
+  public static final String AGENT_REPORTS = "kelpie.agent.reports";
+
+  /** Prefix of every agent's command address; see {@link #agentCommands(String)}. */
+  public static final String AGENT_COMMANDS_PREFIX = "kelpie.commands.";
+
+  /** Regex matching every agent's command address, for the bridge's outbound permissions. */
+  public static final String AGENT_COMMANDS_REGEX = "kelpie\\.commands\\..+";
+
+  /** Coordinator internal: the gateway announces a closed agent connection (an {@code AgentLink}). */
+  public static final String GATEWAY_AGENT_LINK = "kelpie.gateway.agent-link";
+
+  /** Agent internal: a report (probe result, process event, command result) waiting to be numbered and sent. */
+  public static final String LOCAL_REPORT = "kelpie.local.report";
+
+  /** Agent internal: a command for the supervisor, which answers with a {@code CommandResult}. */
+  public static final String LOCAL_COMMAND = "kelpie.local.command";
+
+  /** Agent internal: the supervisor's view of its services, asked by the uplink for the hello. */
+  public static final String LOCAL_SERVICES = "kelpie.local.services";
+
+  /** Agent internal: a service was started or stopped on purpose, so the probes pause or resume its checks. */
+  public static final String LOCAL_SERVICE_STATE = "kelpie.local.service-state";
+
+  private Addresses() {
+  }
+
+  /** The address on which the coordinator sends commands to one agent; only that agent may register it. */
+  public static String agentCommands(String agentId) {
+    return AGENT_COMMANDS_PREFIX + agentId;
+  }
+}

@@ -1,0 +1,13 @@
+package dev.kelpie.shared.message;
+
+/** What a command asks an agent to do with one of its services. */
+public enum Action {
+  /** Kill the whole tree (TERM, grace, KILL) and leave it down. Like stop, but reported as a kill. */
+  KILL,
+  /** Kill the whole tree, wait for its port to be free, and spawn it again. */
+  RESTART,
+  /** Spawn the service if it is not running. */
+  START,
+  /** Kill the whole tree and keep it down until a start. */
+  STOP
+}

@@ -1,0 +1,41 @@
+package dev.kelpie.shared.message;
+
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+
+/**
+ * An order from the coordinator to one agent. The agent executes it at most once (by id), refuses it once expired
+ * or when it comes from an older coordinator epoch, and always answers with a {@link CommandResult}.
+ */
+public record Command(String id, String agentId, String service, Action action, String reason, Instant issuedAt,
+                      Instant expiresAt, long epoch) {
+
+  public boolean expiredAt(Instant now) {
+    return now.isAfter(expiresAt);
+  }
+
+  public JsonObject toJson() {
+    return new JsonObject()
+      .put("id", id)
+      .put("agentId", agentId)
+      .put("service", service)
+      .put("action", Json.wire(action))
+      .put("reason", reason)
+      .put("issuedAt", issuedAt.toEpochMilli())
+      .put("expiresAt", expiresAt.toEpochMilli())
+      .put("epoch", epoch);
+  }
+
+  public static Command fromJson(JsonObject json) {
+    return new Command(
+      Json.string(json, "id"),
+      Json.string(json, "agentId"),
+      Json.string(json, "service"),
+      Json.enumValue(json, "action", Action.class),
+      Json.optionalString(json, "reason"),
+      Json.instant(json, "issuedAt"),
+      Json.instant(json, "expiresAt"),
+      Json.number(json, "epoch"));
+  }
+}

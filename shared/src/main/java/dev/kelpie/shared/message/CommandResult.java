@@ -1,0 +1,58 @@
+package dev.kelpie.shared.message;
+
+import io.vertx.core.json.JsonObject;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/** The agent's answer to a {@link Command}: always sent, whether the command ran, failed or was refused. */
+public record CommandResult(String agentId, long seq, String commandId, String service, Action action,
+                            CommandStatus status, String detail, Instant time, Duration duration, Long pid)
+  implements Report {
+
+  public static final String KIND = "command-result";
+
+  public static CommandResult of(Command command, CommandStatus status, String detail, Instant time,
+                                 Duration duration, Long pid) {
+    return new CommandResult(command.agentId(), 0, command.id(), command.service(), command.action(), status, detail,
+      time, duration, pid);
+  }
+
+  @Override
+  public CommandResult withSeq(long seq) {
+    return new CommandResult(agentId, seq, commandId, service, action, status, detail, time, duration, pid);
+  }
+
+  @Override
+  public JsonObject toJson() {
+    JsonObject json = new JsonObject()
+      .put("kind", KIND)
+      .put("agentId", agentId)
+      .put("seq", seq)
+      .put("commandId", commandId)
+      .put("service", service)
+      .put("action", Json.wire(action))
+      .put("status", Json.wire(status))
+      .put("detail", detail)
+      .put("time", time.toEpochMilli())
+      .put("durationMs", duration.toMillis());
+    if (pid != null) {
+      json.put("pid", pid);
+    }
+    return json;
+  }
+
+  public static CommandResult fromJson(JsonObject json) {
+    return new CommandResult(
+      Json.string(json, "agentId"),
+      Json.number(json, "seq"),
+      Json.string(json, "commandId"),
+      Json.string(json, "service"),
+      Json.enumValue(json, "action", Action.class),
+      Json.enumValue(json, "status", CommandStatus.class),
+      Json.optionalString(json, "detail"),
+      Json.instant(json, "time"),
+      Json.millis(json, "durationMs"),
+      Json.optionalNumber(json, "pid"));
+  }
+}

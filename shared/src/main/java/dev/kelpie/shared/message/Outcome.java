@@ -1,0 +1,7 @@
+package dev.kelpie.shared.message;
+
+/** What one probe found. */
+public enum Outcome {
+  UP,
+  DOWN
+}
