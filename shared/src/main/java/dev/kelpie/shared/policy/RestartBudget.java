@@ -1,0 +1,56 @@
+package dev.kelpie.shared.policy;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+
+/** At most {@code restarts} restarts in any sliding period of length {@code per}. */
+public final class RestartBudget {
+
+  private final PolicySpec.Budget limits;
+  private final Deque<Instant> spent = new ArrayDeque<>();
+
+  public RestartBudget(PolicySpec.Budget limits) {
+    this.limits = limits;
+  }
+
+  public boolean exhaustedAt(Instant now) {
+    forgetBefore(now.minus(limits.per()));
+    return spent.size() >= limits.restarts();
+  }
+
+  public void spend(Instant now) {
+    spent.addLast(now);
+  }
+
+  public int usedAt(Instant now) {
+    forgetBefore(now.minus(limits.per()));
+    return spent.size();
+  }
+
+  /** The restarts still inside the window, oldest first, so a restarted coordinator can rebuild the budget. */
+  public List<Instant> spentAt(Instant now) {
+    forgetBefore(now.minus(limits.per()));
+    return List.copyOf(spent);
+  }
+
+  public void restore(List<Instant> restarts) {
+    spent.clear();
+    spent.addAll(restarts);
+  }
+
+  public void clear() {
+    spent.clear();
+  }
+
+  public PolicySpec.Budget limits() {
+    return limits;
+  }
+
+  private void forgetBefore(Instant cutoff) {
+    while (!spent.isEmpty() && !spent.peekFirst().isAfter(cutoff)) {
+      spent.removeFirst();
+    }
+  }
+}
