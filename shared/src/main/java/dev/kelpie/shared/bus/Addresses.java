@@ -17,8 +17,11 @@ public final class Addresses {
   /** Regex matching every agent's command address, for the bridge's outbound permissions. */
   public static final String AGENT_COMMANDS_REGEX = "kelpie\\.commands\\..+";
 
-  /** Coordinator internal: the gateway announces a closed agent connection (an {@code AgentLink}). */
+  /** Coordinator internal: the gateway announces that an agent's connection closed (an {@code AgentLink}). */
   public static final String GATEWAY_AGENT_LINK = "kelpie.gateway.agent-link";
+
+  /** Coordinator internal: the current state of every agent and check, asked by the HTTP API. */
+  public static final String POLICY_SNAPSHOT = "kelpie.policy.snapshot";
 
   /** Agent internal: a report (probe result, process event, command result) waiting to be numbered and sent. */
   public static final String LOCAL_REPORT = "kelpie.local.report";

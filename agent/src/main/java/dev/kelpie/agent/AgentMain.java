@@ -1,0 +1,66 @@
+package dev.kelpie.agent;
+
+import dev.kelpie.agent.config.AgentConfig;
+import dev.kelpie.shared.config.ConfigException;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+
+/** {@code java -jar kelpie-agent.jar --config config/agent.yaml} */
+@Command(name = "kelpie-agent", mixinStandardHelpOptions = true, version = "kelpie-agent " + Agent.VERSION,
+  description = "Probes and supervises the services of this host, and reports to the Kelpie coordinator.")
+public final class AgentMain implements Callable<Integer> {
+
+  private static final Logger log = LoggerFactory.getLogger(AgentMain.class);
+
+  @Option(names = "--config", description = "the agent's YAML file (default: ${DEFAULT-VALUE})",
+    defaultValue = "config/agent.yaml")
+  Path config;
+
+  public static void main(String[] args) {
+    int exit = new CommandLine(new AgentMain()).execute(args);
+    if (exit != 0) {
+      System.exit(exit);
+    }
+  }
+
+  @Override
+  public Integer call() {
+    AgentConfig loaded;
+    try {
+      loaded = AgentConfig.load(config, System.getenv());
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    Vertx vertx = Vertx.vertx();
+    Agent.deploy(vertx, loaded, hostName(), Clock.systemUTC())
+      .onSuccess(agent -> {
+        log.atInfo().addKeyValue("agent", loaded.agentId()).log("agent started");
+        Runtime.getRuntime().addShutdownHook(new Thread(
+          () -> agent.undeploy().eventually(vertx::close).await(), "kelpie-shutdown"));
+      })
+      .onFailure(failure -> {
+        log.error("agent failed to start: {}", failure.getMessage(), failure);
+        vertx.close().onComplete(closed -> System.exit(1));
+      });
+    return 0;
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (UnknownHostException e) {
+      return System.getenv().getOrDefault("HOSTNAME", "unknown");
+    }
+  }
+}

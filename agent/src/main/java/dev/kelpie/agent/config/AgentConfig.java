@@ -1,0 +1,99 @@
+package dev.kelpie.agent.config;
+
+import dev.kelpie.shared.config.ConfigException;
+import dev.kelpie.shared.config.ConfigSource;
+import dev.kelpie.shared.message.CheckSpec;
+import dev.kelpie.shared.message.CheckType;
+import dev.kelpie.shared.policy.PolicySpec;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The agent's configuration, read from YAML (see config/agent.yaml) and checked as a whole at start. Relative paths
+ * are taken from the directory the agent is started in. Every supervised service gets a process check, named
+ * {@code <service>.process}, unless one is configured, so a service that exits is restarted at once.
+ */
+public record AgentConfig(String agentId, Path stateDir, Uplink uplink, List<ServiceSpec> services,
+                          List<CheckConfig> checks) {
+
+  public record Uplink(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
+                       Duration pingInterval) {
+  }
+
+  /**
+   * A supervised service. {@code policy} is the policy of its process check: the restart budget and backoff for a
+   * service that exits.
+   */
+  public record ServiceSpec(String name, List<String> command, Path workdir, Map<String, String> env,
+                            String stopSignal, Duration stopGrace, Integer port, Adopt adopt, boolean autostart,
+                            Duration portReleaseTimeout, PolicySpec policy) {
+  }
+
+  /** How to recognise an instance of a service that is already running. */
+  public record Adopt(Path pidfile, Integer port, String pattern) {
+  }
+
+  /** A check; exactly one of {@code http}, {@code tcp}, {@code process} is set, as {@code type} says. */
+  public record CheckConfig(String id, CheckType type, String service, PolicySpec policy, Http http, Tcp tcp,
+                            Proc process) {
+
+    public String target() {
+      return switch (type) {
+        case HTTP -> http.method() + " " + http.url();
+        case TCP -> "tcp " + tcp.host() + ":" + tcp.port();
+        case PROCESS -> process.service() != null ? "service " + process.service()
+          : process.pidfile() != null ? "pidfile " + process.pidfile() : "command line /" + process.pattern() + "/";
+      };
+    }
+  }
+
+  public record Http(URI url, String method, int expectStatus, String expectBody, Duration connectTimeout,
+                     Duration responseTimeout) {
+  }
+
+  public record Tcp(String host, int port, Duration connectTimeout) {
+  }
+
+  public record Proc(String service, Path pidfile, String pattern) {
+  }
+
+  public static AgentConfig load(Path file, Map<String, String> env) throws ConfigException {
+    return read(ConfigSource.fromFile(file, env));
+  }
+
+  public static AgentConfig fromYaml(String yaml, String name, Map<String, String> env) throws ConfigException {
+    return read(ConfigSource.fromYaml(yaml, name, env));
+  }
+
+  public Optional<ServiceSpec> service(String name) {
+    return services.stream().filter(s -> s.name().equals(name)).findFirst();
+  }
+
+  /** The checks as announced to the coordinator. */
+  public List<CheckSpec> checkSpecs() {
+    List<CheckSpec> specs = new ArrayList<>();
+    for (CheckConfig check : checks) {
+      specs.add(new CheckSpec(check.id(), check.type(), check.service(), check.target(), check.policy()));
+    }
+    return specs;
+  }
+
+  private static AgentConfig read(ConfigSource source) {
+    AgentConfig config = new AgentConfigReader(source).read();
+    source.check();
+    return config;
+  }
+
+  static String idProblem(String id) {
+    if (id == null || !id.matches("[A-Za-z0-9._-]{1,64}")) {
+      return "expected 1 to 64 letters, digits, '.', '_' or '-', got \"" + id + "\"";
+    }
+    return null;
+  }
+}

@@ -1,0 +1,232 @@
+package dev.kelpie.agent.uplink;
+
+import dev.kelpie.shared.bus.Addresses;
+import dev.kelpie.shared.message.AgentHello;
+import dev.kelpie.shared.message.CheckSpec;
+import dev.kelpie.shared.message.Command;
+import dev.kelpie.shared.message.CommandResult;
+import dev.kelpie.shared.message.CommandStatus;
+import dev.kelpie.shared.message.HelloReply;
+import dev.kelpie.shared.message.MessageFormatException;
+import dev.kelpie.shared.message.Report;
+import dev.kelpie.shared.message.ReportAck;
+import dev.kelpie.shared.message.ReportBatch;
+import dev.kelpie.shared.message.ServiceInfo;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The agent's one connection to the coordinator, which the agent opens. Says hello, sends reports in order and keeps
+ * them until acknowledged, reconnects with jittered exponential backoff, and hands commands that pass the
+ * {@link CommandGate} to the supervisor, always answering with a {@link CommandResult}.
+ */
+public final class UplinkVerticle extends VerticleBase {
+
+  /** How the uplink reaches the coordinator; mapped from the agent's config. */
+  public record Settings(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
+                         Duration pingInterval) {
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(UplinkVerticle.class);
+  private static final int BATCH = 200;
+  private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(30);
+  private static final DeliveryOptions COMMAND_TIMEOUT = new DeliveryOptions().setSendTimeout(600_000);
+
+  private final String agentId;
+  private final String host;
+  private final String version;
+  private final List<CheckSpec> checks;
+  private final Settings settings;
+  private final Path stateDir;
+  private final Clock clock;
+  private final CommandGate gate = new CommandGate();
+
+  private Outbox outbox;
+  private SequenceFile sequence;
+  private WebSocketClient client;
+  private BridgeConnection connection;
+  private boolean ready;
+  private boolean sending;
+  private boolean stopping;
+  private int attempts;
+
+  public UplinkVerticle(String agentId, String host, String version, List<CheckSpec> checks, Settings settings,
+                        Path stateDir, Clock clock) {
+    this.agentId = agentId;
+    this.host = host;
+    this.version = version;
+    this.checks = List.copyOf(checks);
+    this.settings = settings;
+    this.stateDir = stateDir;
+    this.clock = clock;
+  }
+
+  @Override
+  public Future<?> start() {
+    sequence = new SequenceFile(vertx, stateDir);
+    client = vertx.createWebSocketClient(new WebSocketClientOptions()
+      .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
+    vertx.setPeriodic(settings.pingInterval().toMillis(), id -> {
+      if (connection != null) {
+        connection.ping();
+      }
+    });
+    return sequence.open().compose(firstSeq -> {
+      outbox = new Outbox(settings.bufferSize(), firstSeq);
+      return vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_REPORT, msg -> enqueue(Report.fromJson(msg.body())))
+        .completion();
+    }).onSuccess(v -> connect());
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    if (connection != null) {
+      connection.close();
+    }
+    return sequence.close(outbox.nextSeq() - 1);
+  }
+
+  private void enqueue(Report report) {
+    if (outbox.add(report)) {
+      log.atWarn().addKeyValue("agent", agentId)
+        .log("outbox full ({} reports): dropped the oldest; {} dropped so far", settings.bufferSize(),
+          outbox.dropped());
+    }
+    sequence.used(outbox.nextSeq());
+    flush();
+  }
+
+  private void connect() {
+    WebSocketConnectOptions options = new WebSocketConnectOptions()
+      .setAbsoluteURI(settings.url().toString().replaceAll("/+$", "") + "/websocket")
+      .addHeader("Authorization", "Bearer " + settings.token())
+      .setTimeout(10_000);
+    client.connect(options)
+      .onSuccess(socket -> {
+        connection = new BridgeConnection(vertx, socket, v -> onClosed());
+        connection.register(Addresses.agentCommands(agentId), this::onCommand);
+        hello(connection);
+      })
+      .onFailure(failure -> {
+        log.atWarn().addKeyValue("agent", agentId).log("cannot reach the coordinator at {}: {}", settings.url(),
+          failure.getMessage());
+        reconnectLater();
+      });
+  }
+
+  private void hello(BridgeConnection conn) {
+    vertx.eventBus().<JsonArray>request(Addresses.LOCAL_SERVICES, null)
+      .map(reply -> {
+        List<ServiceInfo> services = new ArrayList<>();
+        reply.body().forEach(item -> services.add(ServiceInfo.fromJson((JsonObject) item)));
+        return new AgentHello(agentId, host, version, checks, services);
+      })
+      .compose(hello -> conn.request(Addresses.AGENT_HELLO, hello.toJson(), REPLY_TIMEOUT))
+      .map(HelloReply::fromJson)
+      .onSuccess(reply -> {
+        gate.epoch(reply.epoch());
+        outbox.resumeAfter(reply.lastSeq());
+        ready = true;
+        attempts = 0;
+        log.atInfo().addKeyValue("agent", agentId)
+          .log("connected to the coordinator (epoch {}); {} reports to send", reply.epoch(), outbox.size());
+        flush();
+      })
+      .onFailure(failure -> {
+        log.atWarn().addKeyValue("agent", agentId).log("hello failed: {}", failure.getMessage());
+        conn.close();
+      });
+  }
+
+  private void flush() {
+    if (!ready || sending || !outbox.hasUnsent()) {
+      return;
+    }
+    BridgeConnection conn = connection;
+    List<Report> batch = outbox.nextBatch(BATCH);
+    sending = true;
+    conn.request(Addresses.AGENT_REPORTS, new ReportBatch(agentId, clock.instant(), batch).toJson(), REPLY_TIMEOUT)
+      .map(ReportAck::fromJson)
+      .onComplete(done -> {
+        if (conn != connection) {
+          return;
+        }
+        sending = false;
+        if (done.succeeded()) {
+          outbox.acknowledge(done.result().ackSeq());
+          flush();
+        } else {
+          log.atWarn().addKeyValue("agent", agentId).log("reports not acknowledged ({}); reconnecting to send them again",
+            done.cause().getMessage());
+          conn.close();
+        }
+      });
+  }
+
+  private void onClosed() {
+    boolean wasReady = ready;
+    connection = null;
+    ready = false;
+    sending = false;
+    outbox.rewind();
+    if (wasReady) {
+      log.atWarn().addKeyValue("agent", agentId).log("lost the coordinator; keeping up to {} reports until it returns",
+        settings.bufferSize());
+    }
+    reconnectLater();
+  }
+
+  private void reconnectLater() {
+    if (stopping) {
+      return;
+    }
+    long ceiling = Math.min(settings.reconnectMax().toMillis(),
+      settings.reconnectInitial().toMillis() << Math.min(attempts, 20));
+    long delay = Math.max(50, ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
+    attempts++;
+    vertx.setTimer(delay, id -> connect());
+  }
+
+  private void onCommand(BridgeConnection.Incoming incoming) {
+    if (incoming.replyAddress() != null) {
+      connection.reply(incoming.replyAddress(), new JsonObject().put("accepted", true));
+    }
+    Command command;
+    try {
+      command = Command.fromJson((JsonObject) incoming.body());
+    } catch (MessageFormatException | ClassCastException e) {
+      log.atWarn().addKeyValue("agent", agentId).log("ignored a malformed command: {}", e.getMessage());
+      return;
+    }
+    CommandStatus refusal = gate.admit(command, clock.instant());
+    if (refusal != null) {
+      log.atWarn().addKeyValue("agent", agentId).addKeyValue("command", command.id())
+        .log("refused {} of {}: {}", command.action(), command.service(), refusal);
+      enqueue(CommandResult.of(command, refusal, "refused: " + refusal.name().toLowerCase().replace('_', ' '),
+        clock.instant(), Duration.ZERO, null));
+      return;
+    }
+    vertx.eventBus().<JsonObject>request(Addresses.LOCAL_COMMAND, command.toJson(), COMMAND_TIMEOUT)
+      .map(reply -> CommandResult.fromJson(reply.body()))
+      .recover(failure -> Future.succeededFuture(CommandResult.of(command, CommandStatus.FAILED,
+        "supervisor did not answer: " + failure.getMessage(), clock.instant(), Duration.ZERO, null)))
+      .onSuccess(this::enqueue);
+  }
+}

@@ -1,0 +1,53 @@
+package dev.kelpie.coordinator;
+
+import dev.kelpie.coordinator.config.CoordinatorConfig;
+import dev.kelpie.shared.config.ConfigException;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+
+/** {@code java -jar kelpie-coordinator.jar --config config/coordinator.yaml} */
+@Command(name = "kelpie-coordinator", mixinStandardHelpOptions = true, version = "kelpie-coordinator 0.1.0",
+  description = "Decides, for the whole fleet, when a service is dead or wedged, and tells its agent what to do.")
+public final class CoordinatorMain implements Callable<Integer> {
+
+  private static final Logger log = LoggerFactory.getLogger(CoordinatorMain.class);
+
+  @Option(names = "--config", description = "the coordinator's YAML file (default: ${DEFAULT-VALUE})",
+    defaultValue = "config/coordinator.yaml")
+  Path config;
+
+  public static void main(String[] args) {
+    int exit = new CommandLine(new CoordinatorMain()).execute(args);
+    if (exit != 0) {
+      System.exit(exit);
+    }
+  }
+
+  @Override
+  public Integer call() {
+    CoordinatorConfig loaded;
+    try {
+      loaded = CoordinatorConfig.load(config, System.getenv());
+    } catch (ConfigException e) {
+      System.err.println(e.getMessage());
+      return 2;
+    }
+    Vertx vertx = Vertx.vertx();
+    Coordinator.deploy(vertx, loaded, Clock.systemUTC())
+      .onSuccess(coordinator -> log.info("coordinator started, epoch {}", coordinator.epoch()))
+      .onFailure(failure -> {
+        log.error("coordinator failed to start: {}", failure.getMessage(), failure);
+        vertx.close().onComplete(closed -> System.exit(1));
+      });
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await(), "kelpie-shutdown"));
+    return 0;
+  }
+}

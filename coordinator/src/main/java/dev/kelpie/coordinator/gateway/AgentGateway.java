@@ -1,0 +1,138 @@
+package dev.kelpie.coordinator.gateway;
+
+import dev.kelpie.shared.bus.Addresses;
+import dev.kelpie.shared.message.AgentLink;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.PermittedOptions;
+import io.vertx.ext.web.handler.sockjs.BridgeEvent;
+import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The bridge's gatekeeper for agents. Identity comes from the bearer token presented when the connection opens, never
+ * from what a message claims: an agent may send only as itself, to the agent addresses or as a reply, and may
+ * register only its own command address. Anything else is refused, logged with the reason, and the connection closed.
+ */
+public final class AgentGateway implements Handler<BridgeEvent> {
+
+  private static final Logger log = LoggerFactory.getLogger(AgentGateway.class);
+  private static final String REPLY_PREFIX = "__vertx.reply.";
+
+  private final Vertx vertx;
+  private final AgentTokens tokens;
+  private final Map<SockJSSocket, String> identities = new HashMap<>();
+  private final Map<String, SockJSSocket> current = new HashMap<>();
+
+  public AgentGateway(Vertx vertx, AgentTokens tokens) {
+    this.vertx = vertx;
+    this.tokens = tokens;
+  }
+
+  /** Only the agent addresses in, only command addresses out; the per-agent rules are in {@link #handle}. */
+  public static SockJSBridgeOptions bridgeOptions(Duration pingTimeout) {
+    return new SockJSBridgeOptions()
+      .addInboundPermitted(new PermittedOptions().setAddress(Addresses.AGENT_HELLO))
+      .addInboundPermitted(new PermittedOptions().setAddress(Addresses.AGENT_REPORTS))
+      .addOutboundPermitted(new PermittedOptions().setAddressRegex(Addresses.AGENT_COMMANDS_REGEX))
+      .setPingTimeout(pingTimeout.toMillis())
+      .setMaxHandlersPerSocket(64);
+  }
+
+  @Override
+  public void handle(BridgeEvent event) {
+    SockJSSocket socket = event.socket();
+    switch (event.type()) {
+      case SOCKET_CREATED -> opened(event, socket);
+      case SOCKET_CLOSED -> {
+        closed(socket);
+        event.complete(true);
+      }
+      case SEND -> sent(event, socket);
+      case REGISTER -> registered(event, socket);
+      case PUBLISH -> refuse(event, socket, "agents may not publish");
+      default -> event.complete(true);
+    }
+  }
+
+  private void opened(BridgeEvent event, SockJSSocket socket) {
+    String agentId = tokens.identify(bearer(socket.headers().get("Authorization")));
+    if (agentId == null) {
+      log.atWarn().addKeyValue("remote", socket.remoteAddress())
+        .log("refused a connection: missing or unknown agent token");
+      event.complete(false);
+      return;
+    }
+    identities.put(socket, agentId);
+    SockJSSocket previous = current.put(agentId, socket);
+    if (previous != null) {
+      log.atWarn().addKeyValue("agent", agentId).log("a new connection replaces the agent's previous one");
+      identities.remove(previous);
+      previous.close();
+    }
+    event.complete(true);
+  }
+
+  private void closed(SockJSSocket socket) {
+    String agentId = identities.remove(socket);
+    if (agentId != null && current.remove(agentId, socket)) {
+      vertx.eventBus().send(Addresses.GATEWAY_AGENT_LINK,
+        new AgentLink(agentId, false, String.valueOf(socket.remoteAddress())).toJson());
+    }
+  }
+
+  private void sent(BridgeEvent event, SockJSSocket socket) {
+    String agentId = identities.get(socket);
+    JsonObject raw = event.getRawMessage();
+    String address = raw.getString("address");
+    if (address != null && address.startsWith(REPLY_PREFIX)) {
+      event.complete(true);
+      return;
+    }
+    if (!Addresses.AGENT_HELLO.equals(address) && !Addresses.AGENT_REPORTS.equals(address)) {
+      refuse(event, socket, "may not send to '" + address + "'");
+      return;
+    }
+    if (!(raw.getValue("body") instanceof JsonObject body)) {
+      refuse(event, socket, "a message to " + address + " must have a JSON object body");
+      return;
+    }
+    Object claimed = body.getValue("agentId");
+    if (!agentId.equals(claimed)) {
+      refuse(event, socket, "sent as agent '" + claimed + "' but its token is agent '" + agentId + "'");
+      return;
+    }
+    event.complete(true);
+  }
+
+  private void registered(BridgeEvent event, SockJSSocket socket) {
+    String agentId = identities.get(socket);
+    String address = event.getRawMessage().getString("address");
+    if (!Addresses.agentCommands(agentId).equals(address)) {
+      refuse(event, socket, "may not receive from '" + address + "'");
+      return;
+    }
+    event.complete(true);
+  }
+
+  private void refuse(BridgeEvent event, SockJSSocket socket, String why) {
+    log.atWarn().addKeyValue("agent", identities.get(socket)).addKeyValue("remote", socket.remoteAddress())
+      .log("refused and disconnected: {}", why);
+    event.complete(false);
+    socket.close();
+  }
+
+  private static String bearer(String header) {
+    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    return header.substring(7).trim();
+  }
+}

@@ -1,0 +1,233 @@
+package dev.kelpie.coordinator.policy;
+
+import dev.kelpie.shared.message.Action;
+import dev.kelpie.shared.message.AgentHello;
+import dev.kelpie.shared.message.Command;
+import dev.kelpie.shared.message.CommandResult;
+import dev.kelpie.shared.message.CommandStatus;
+import dev.kelpie.shared.message.HelloReply;
+import dev.kelpie.shared.message.ProbeResult;
+import dev.kelpie.shared.message.ProcessEvent;
+import dev.kelpie.shared.message.Report;
+import dev.kelpie.shared.message.ReportAck;
+import dev.kelpie.shared.message.ReportBatch;
+import dev.kelpie.shared.message.ServiceInfo;
+import dev.kelpie.shared.policy.Decision;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The coordinator's view of the fleet and the decisions taken on it. Reports go in, commands come out; no I/O, time
+ * passed in, so the whole loop can be tested without sockets.
+ *
+ * <p>Rules kept here, on top of each check's own policy: a check is never acted on while its agent is disconnected;
+ * one command at a time per service (a second check wanting the same restart waits on the first); while a command
+ * runs, the results of its service's checks are recorded but not judged.
+ */
+public final class FleetState {
+
+  private static final Logger log = LoggerFactory.getLogger(FleetState.class);
+
+  /** What a batch of reports led to: the acknowledgement for the agent and the commands to send. */
+  public record BatchOutcome(ReportAck ack, List<Command> commands) {
+  }
+
+  private final Map<String, TrackedAgent> agents = new HashMap<>();
+  private final CommandBook commands = new CommandBook();
+  private final long epoch;
+  private final Duration commandTtl;
+  private final Duration answerTimeout;
+  private final Supplier<String> commandIds;
+
+  public FleetState(long epoch, Duration commandTtl, Duration answerTimeout, Supplier<String> commandIds) {
+    this.epoch = epoch;
+    this.commandTtl = commandTtl;
+    this.answerTimeout = answerTimeout;
+    this.commandIds = commandIds;
+  }
+
+  public HelloReply hello(AgentHello hello, Instant now) {
+    TrackedAgent agent = agents.computeIfAbsent(hello.agentId(), TrackedAgent::new);
+    agent.hello(hello, now);
+    log.atInfo().addKeyValue("agent", hello.agentId()).addKeyValue("host", hello.host())
+      .log("agent connected: {} checks, {} services, resuming after report {}", hello.checks().size(),
+        hello.services().size(), agent.lastSeq());
+    return new HelloReply(epoch, agent.lastSeq());
+  }
+
+  public void disconnected(String agentId) {
+    TrackedAgent agent = agents.get(agentId);
+    if (agent != null && agent.connected()) {
+      agent.disconnected();
+      log.atWarn().addKeyValue("agent", agentId).log("agent disconnected: its checks are not acted on until it returns");
+    }
+  }
+
+  /** Takes a batch in sequence order, dropping reports already taken; throws when the agent never said hello. */
+  public BatchOutcome reports(ReportBatch batch, Instant now) {
+    TrackedAgent agent = agents.get(batch.agentId());
+    if (agent == null || !agent.connected()) {
+      throw new IllegalStateException("agent '" + batch.agentId() + "' must send its hello before reports");
+    }
+    agent.seen(now);
+    List<Command> out = new ArrayList<>();
+    for (Report report : batch.reports()) {
+      if (!agent.accept(report.seq())) {
+        continue;
+      }
+      if (report instanceof ProbeResult result) {
+        onResult(agent, result, Duration.between(result.time(), batch.sentAt()), now, out);
+      } else if (report instanceof ProcessEvent event) {
+        onProcessEvent(agent, event, now);
+      } else if (report instanceof CommandResult result) {
+        onCommandResult(agent, result, now);
+      }
+    }
+    return new BatchOutcome(new ReportAck(agent.lastSeq()), out);
+  }
+
+  /** Time passes: backoff delays and startup deadlines run out, unanswered commands are given up on. */
+  public List<Command> tick(Instant now) {
+    for (CommandBook.Pending pending : commands.overdue(now)) {
+      log.atWarn().addKeyValue("agent", pending.command().agentId()).addKeyValue("command", pending.command().id())
+        .log("no answer to {} of {} within {}", pending.command().action(), pending.command().service(),
+          answerTimeout);
+      pending.waiting().forEach(check -> check.state().onActionFinished(now, false));
+    }
+    List<Command> out = new ArrayList<>();
+    for (TrackedAgent agent : agents.values()) {
+      if (!agent.connected()) {
+        continue;
+      }
+      for (TrackedCheck check : agent.checks().values()) {
+        if (!busy(agent, check)) {
+          act(agent, check, check.state().onTick(now), now, out);
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A command could not be handed to its agent: its checks may decide again. */
+  public void undelivered(Command command, Instant now, String why) {
+    CommandBook.Pending pending = commands.finish(command.id());
+    log.atWarn().addKeyValue("agent", command.agentId()).addKeyValue("command", command.id())
+      .log("could not deliver {} of {}: {}", command.action(), command.service(), why);
+    if (pending != null) {
+      pending.waiting().forEach(check -> check.state().onActionFinished(now, false));
+    }
+  }
+
+  public JsonObject snapshot(Instant now) {
+    JsonArray agentArray = new JsonArray();
+    JsonArray checkArray = new JsonArray();
+    agents.values().stream().sorted((a, b) -> a.id().compareTo(b.id())).forEach(agent -> {
+      agentArray.add(agent.toJson());
+      agent.checks().values().forEach(check -> checkArray.add(check.toJson(now, agent.connected())));
+    });
+    return new JsonObject()
+      .put("epoch", epoch)
+      .put("time", now.toString())
+      .put("commandsInFlight", commands.size())
+      .put("agents", agentArray)
+      .put("checks", checkArray);
+  }
+
+  private void onResult(TrackedAgent agent, ProbeResult result, Duration age, Instant now, List<Command> out) {
+    TrackedCheck check = agent.checks().get(result.checkId());
+    if (check == null) {
+      log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("check", result.checkId())
+        .log("result for a check the agent did not announce; ignored");
+      return;
+    }
+    check.seen(result);
+    if (busy(agent, check)) {
+      return;
+    }
+    Duration notNegative = age.isNegative() ? Duration.ZERO : age;
+    act(agent, check, check.state().onResult(now, result.up(), notNegative), now, out);
+  }
+
+  private void onProcessEvent(TrackedAgent agent, ProcessEvent event, Instant now) {
+    agent.remember(event);
+    ServiceInfo known = agent.service(event.service());
+    boolean wanted = known == null || known.wanted();
+    switch (event.type()) {
+      case STARTED, ADOPTED -> agent.service(new ServiceInfo(event.service(), true, event.pid(), event.time(),
+        known == null ? null : known.port()));
+      case EXITED, KILLED -> agent.service(new ServiceInfo(event.service(), wanted, null, null,
+        known == null ? null : known.port()));
+      default -> {
+      }
+    }
+    if (event.type() == dev.kelpie.shared.message.ProcessEventType.STARTED) {
+      checksOf(agent, event.service()).forEach(check -> check.state().onStarted(now));
+    }
+    log.atInfo().addKeyValue("agent", agent.id()).addKeyValue("service", event.service())
+      .addKeyValue("command", event.commandId())
+      .log("process {} pid {}{}", event.type().name().toLowerCase(), event.pid(),
+        event.detail() == null ? "" : ": " + event.detail());
+  }
+
+  private void onCommandResult(TrackedAgent agent, CommandResult result, Instant now) {
+    CommandBook.Pending pending = commands.finish(result.commandId());
+    boolean done = result.status() == CommandStatus.DONE;
+    log.atInfo().addKeyValue("agent", agent.id()).addKeyValue("service", result.service())
+      .addKeyValue("command", result.commandId())
+      .log("{} of {} answered {} after {} ms: {}", result.action(), result.service(), result.status(),
+        result.duration().toMillis(), result.detail());
+    if (pending != null) {
+      pending.waiting().forEach(check -> check.state().onActionFinished(now, done));
+    }
+    if (done && (result.action() == Action.STOP || result.action() == Action.KILL)) {
+      checksOf(agent, result.service()).forEach(check -> check.state().onStopped());
+    }
+  }
+
+  private void act(TrackedAgent agent, TrackedCheck check, Decision decision, Instant now, List<Command> out) {
+    switch (decision.kind()) {
+      case NONE -> {
+      }
+      case GIVE_UP -> log.atError().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
+        .log("gave up on {}: {}; a person must act and reset the check", check.service(), decision.reason());
+      case RESTART -> restart(agent, check, decision.reason(), now, out);
+    }
+  }
+
+  private void restart(TrackedAgent agent, TrackedCheck check, String reason, Instant now, List<Command> out) {
+    if (!agent.connected() || check.service() == null) {
+      check.state().onActionFinished(now, false);
+      return;
+    }
+    CommandBook.Pending pending = commands.forService(agent.id(), check.service());
+    if (pending != null) {
+      pending.waiting().add(check);
+      return;
+    }
+    Command command = new Command(commandIds.get(), agent.id(), check.service(), Action.RESTART,
+      check.id() + ": " + reason, now, now.plus(commandTtl), epoch);
+    commands.add(command, check, now.plus(answerTimeout));
+    log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
+      .addKeyValue("command", command.id())
+      .log("restarting {}: {}", check.service(), reason);
+    out.add(command);
+  }
+
+  private boolean busy(TrackedAgent agent, TrackedCheck check) {
+    return check.service() != null && commands.forService(agent.id(), check.service()) != null;
+  }
+
+  private List<TrackedCheck> checksOf(TrackedAgent agent, String service) {
+    return agent.checks().values().stream().filter(check -> service.equals(check.service())).toList();
+  }
+}

@@ -1,0 +1,103 @@
+package dev.kelpie.coordinator.policy;
+
+import dev.kelpie.shared.bus.Addresses;
+import dev.kelpie.shared.message.AgentHello;
+import dev.kelpie.shared.message.AgentLink;
+import dev.kelpie.shared.message.Command;
+import dev.kelpie.shared.message.MessageFormatException;
+import dev.kelpie.shared.message.ReportBatch;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** Applies the policy to everything agents report, and sends the commands it decides on. One instance owns it all. */
+public final class PolicyVerticle extends VerticleBase {
+
+  /** Failure codes of the replies to agents, so an agent can tell its own mistakes from the coordinator's. */
+  public static final int MALFORMED = 400;
+  public static final int NO_HELLO = 409;
+
+  private static final Logger log = LoggerFactory.getLogger(PolicyVerticle.class);
+  private static final DeliveryOptions COMMAND_DELIVERY = new DeliveryOptions().setSendTimeout(10_000);
+
+  private final FleetState fleet;
+  private final Clock clock;
+  private final Duration tick;
+
+  public PolicyVerticle(FleetState fleet, Clock clock, Duration tick) {
+    this.fleet = fleet;
+    this.clock = clock;
+    this.tick = tick;
+  }
+
+  @Override
+  public Future<?> start() {
+    EventBus bus = vertx.eventBus();
+    vertx.setPeriodic(tick.toMillis(), id -> send(fleet.tick(now())));
+    return Future.all(
+      bus.<JsonObject>consumer(Addresses.AGENT_HELLO, this::onHello).completion(),
+      bus.<JsonObject>consumer(Addresses.AGENT_REPORTS, this::onReports).completion(),
+      bus.<JsonObject>consumer(Addresses.GATEWAY_AGENT_LINK, this::onLink).completion(),
+      bus.<JsonObject>consumer(Addresses.POLICY_SNAPSHOT, msg -> msg.reply(fleet.snapshot(now()))).completion());
+  }
+
+  private void onHello(Message<JsonObject> message) {
+    try {
+      AgentHello hello = AgentHello.fromJson(message.body());
+      message.reply(fleet.hello(hello, now()).toJson());
+    } catch (MessageFormatException e) {
+      refuse(message, "malformed hello: " + e.getMessage());
+    }
+  }
+
+  private void onReports(Message<JsonObject> message) {
+    ReportBatch batch;
+    try {
+      batch = ReportBatch.fromJson(message.body());
+    } catch (MessageFormatException e) {
+      refuse(message, "malformed report batch: " + e.getMessage());
+      return;
+    }
+    try {
+      FleetState.BatchOutcome outcome = fleet.reports(batch, now());
+      message.reply(outcome.ack().toJson());
+      send(outcome.commands());
+    } catch (IllegalStateException e) {
+      message.fail(NO_HELLO, e.getMessage());
+    }
+  }
+
+  private void onLink(Message<JsonObject> message) {
+    AgentLink link = AgentLink.fromJson(message.body());
+    if (!link.connected()) {
+      fleet.disconnected(link.agentId());
+    }
+  }
+
+  private void send(List<Command> commands) {
+    for (Command command : commands) {
+      vertx.eventBus().request(Addresses.agentCommands(command.agentId()), command.toJson(), COMMAND_DELIVERY)
+        .onFailure(failure -> fleet.undelivered(command, now(), failure.getMessage()));
+    }
+  }
+
+  private void refuse(Message<JsonObject> message, String why) {
+    log.atWarn().addKeyValue("agent", message.body() == null ? null : message.body().getValue("agentId"))
+      .log("refused: {}", why);
+    message.fail(MALFORMED, why);
+  }
+
+  private Instant now() {
+    return clock.instant();
+  }
+}

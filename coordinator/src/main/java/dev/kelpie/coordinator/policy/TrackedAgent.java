@@ -1,0 +1,125 @@
+package dev.kelpie.coordinator.policy;
+
+import dev.kelpie.shared.message.AgentHello;
+import dev.kelpie.shared.message.ProcessEvent;
+import dev.kelpie.shared.message.ServiceInfo;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** One agent: identity, connection, the last report sequence taken from it, its checks and services. */
+final class TrackedAgent {
+
+  private static final int RECENT_EVENTS = 50;
+
+  private final String id;
+  private final Map<String, TrackedCheck> checks = new LinkedHashMap<>();
+  private final Map<String, ServiceInfo> services = new LinkedHashMap<>();
+  private final Deque<ProcessEvent> recentEvents = new ArrayDeque<>();
+  private String host;
+  private String version;
+  private boolean connected;
+  private long lastSeq;
+  private long duplicates;
+  private long missing;
+  private Instant lastSeen;
+
+  TrackedAgent(String id) {
+    this.id = id;
+  }
+
+  void hello(AgentHello hello, Instant now) {
+    host = hello.host();
+    version = hello.version();
+    connected = true;
+    lastSeen = now;
+    Map<String, TrackedCheck> previous = new LinkedHashMap<>(checks);
+    checks.clear();
+    hello.checks().forEach(spec -> {
+      TrackedCheck check = previous.get(spec.id());
+      if (check == null) {
+        check = new TrackedCheck(id, spec);
+      } else {
+        check.announce(spec);
+      }
+      checks.put(spec.id(), check);
+    });
+    services.clear();
+    hello.services().forEach(service -> services.put(service.name(), service));
+  }
+
+  /** Whether a report with this sequence number is new; counts replays and gaps. */
+  boolean accept(long seq) {
+    if (seq <= lastSeq) {
+      duplicates++;
+      return false;
+    }
+    if (lastSeq > 0 && seq > lastSeq + 1) {
+      missing += seq - lastSeq - 1;
+    }
+    lastSeq = seq;
+    return true;
+  }
+
+  void remember(ProcessEvent event) {
+    recentEvents.addLast(event);
+    if (recentEvents.size() > RECENT_EVENTS) {
+      recentEvents.removeFirst();
+    }
+  }
+
+  void service(ServiceInfo info) {
+    services.put(info.name(), info);
+  }
+
+  String id() {
+    return id;
+  }
+
+  boolean connected() {
+    return connected;
+  }
+
+  void disconnected() {
+    connected = false;
+  }
+
+  void seen(Instant now) {
+    lastSeen = now;
+  }
+
+  long lastSeq() {
+    return lastSeq;
+  }
+
+  Map<String, TrackedCheck> checks() {
+    return checks;
+  }
+
+  ServiceInfo service(String name) {
+    return services.get(name);
+  }
+
+  JsonObject toJson() {
+    JsonArray serviceArray = new JsonArray();
+    services.values().forEach(service -> serviceArray.add(service.toJson()));
+    JsonArray eventArray = new JsonArray();
+    recentEvents.forEach(event -> eventArray.add(event.toJson().put("time", event.time().toString())));
+    return new JsonObject()
+      .put("agentId", id)
+      .put("host", host)
+      .put("version", version)
+      .put("connected", connected)
+      .put("lastSeq", lastSeq)
+      .put("duplicatesDropped", duplicates)
+      .put("missingReports", missing)
+      .put("lastSeen", lastSeen == null ? null : lastSeen.toString())
+      .put("services", serviceArray)
+      .put("recentEvents", eventArray);
+  }
+}

@@ -1,0 +1,86 @@
+package dev.kelpie.coordinator.policy;
+
+import dev.kelpie.shared.message.CheckSpec;
+import dev.kelpie.shared.message.ProbeResult;
+import dev.kelpie.shared.policy.CheckState;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+
+/** One check of one agent, as the coordinator follows it: what was announced, its policy state, its last result. */
+final class TrackedCheck {
+
+  private final String agentId;
+  private CheckSpec spec;
+  private CheckState state;
+  private ProbeResult lastResult;
+
+  TrackedCheck(String agentId, CheckSpec spec) {
+    this.agentId = agentId;
+    this.spec = spec;
+    this.state = new CheckState(spec.policy());
+  }
+
+  /** A new hello may change the check; its state is kept unless its policy changed. */
+  void announce(CheckSpec announced) {
+    if (!announced.policy().equals(spec.policy())) {
+      state = new CheckState(announced.policy());
+    }
+    spec = announced;
+  }
+
+  String agentId() {
+    return agentId;
+  }
+
+  String id() {
+    return spec.id();
+  }
+
+  String service() {
+    return spec.service();
+  }
+
+  CheckSpec spec() {
+    return spec;
+  }
+
+  CheckState state() {
+    return state;
+  }
+
+  void seen(ProbeResult result) {
+    lastResult = result;
+  }
+
+  JsonObject toJson(Instant now, boolean agentConnected) {
+    JsonObject json = new JsonObject()
+      .put("agentId", agentId)
+      .put("checkId", spec.id())
+      .put("type", spec.type().name().toLowerCase())
+      .put("service", spec.service())
+      .put("target", spec.target())
+      .put("state", agentConnected ? state.phase().name().toLowerCase() : "agent_lost")
+      .put("phase", state.phase().name().toLowerCase())
+      .put("consecutiveFailures", state.consecutiveFailures())
+      .put("failureThreshold", spec.policy().failureThreshold())
+      .put("restartsUsed", state.restartsUsed(now))
+      .put("restartBudget", spec.policy().budget().restarts())
+      .put("reason", state.reason());
+    if (state.graceUntil() != null) {
+      json.put("graceUntil", state.graceUntil().toString());
+    }
+    if (state.restartNotBefore() != null) {
+      json.put("restartNotBefore", state.restartNotBefore().toString());
+    }
+    if (lastResult != null) {
+      json.put("lastResult", new JsonObject()
+        .put("seq", lastResult.seq())
+        .put("outcome", lastResult.outcome().name().toLowerCase())
+        .put("time", lastResult.time().toString())
+        .put("latencyMs", lastResult.latency().toMillis())
+        .put("detail", lastResult.detail()));
+    }
+    return json.put("policy", spec.policy().toJson());
+  }
+}

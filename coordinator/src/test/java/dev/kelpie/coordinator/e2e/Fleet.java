@@ -1,0 +1,213 @@
+package dev.kelpie.coordinator.e2e;
+
+import dev.kelpie.agent.Agent;
+import dev.kelpie.agent.config.AgentConfig;
+import dev.kelpie.coordinator.Coordinator;
+import dev.kelpie.coordinator.config.CoordinatorConfig;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * A real coordinator, real agents and the real demo service, each coordinator and agent on its own Vert.x instance
+ * as if on its own host, talking over loopback. Every process it leads to spawn carries a marker on its command
+ * line, so {@link #close()} can kill whatever a failed test left behind.
+ */
+final class Fleet implements AutoCloseable {
+
+  static final String TOKEN = "test-token-";
+  static final Path DEMO_JAR = Path.of(System.getProperty("kelpie.demo.jar", "../demo/target/kelpie-demo.jar"))
+    .toAbsolutePath().normalize();
+
+  private final String marker = "kelpie.test=" + UUID.randomUUID();
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final Path stateRoot;
+  private final int coordinatorPort;
+  private Vertx coordinatorVertx;
+  private Vertx agentVertx;
+  private Agent agent;
+
+  Fleet() throws IOException {
+    this.stateRoot = Files.createTempDirectory("kelpie-e2e");
+    this.coordinatorPort = freePort();
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  int coordinatorPort() {
+    return coordinatorPort;
+  }
+
+  String marker() {
+    return marker;
+  }
+
+  Path stateDir(String agentId) {
+    return stateRoot.resolve(agentId);
+  }
+
+  /** The demo service's command line, as YAML flow list, with this fleet's marker. */
+  String demoCommand(int port, String... flags) {
+    StringBuilder command = new StringBuilder("[java, \"-D" + marker + "\", -Xshare:auto, -XX:TieredStopAtLevel=1, "
+      + "-jar, \"" + DEMO_JAR + "\", --port, \"" + port + "\"");
+    for (String flag : flags) {
+      command.append(", \"").append(flag).append('"');
+    }
+    return command.append(']').toString();
+  }
+
+  Coordinator startCoordinator(String... agentIds) throws Exception {
+    StringBuilder yaml = new StringBuilder("http: {host: 127.0.0.1, port: " + coordinatorPort + "}\nagents:\n");
+    for (String id : agentIds) {
+      yaml.append("  - {id: ").append(id).append(", token: ").append(TOKEN).append(id).append("}\n");
+    }
+    yaml.append("gateway: {pingTimeout: 5s}\ncommands: {ttl: 10s, answerTimeout: 30s}\n");
+    CoordinatorConfig config = CoordinatorConfig.fromYaml(yaml.toString(), "coordinator-test.yaml", Map.of());
+    coordinatorVertx = Vertx.vertx();
+    return Coordinator.deploy(coordinatorVertx, config, Clock.systemUTC()).await();
+  }
+
+  void stopCoordinator() {
+    if (coordinatorVertx != null) {
+      coordinatorVertx.close().await();
+      coordinatorVertx = null;
+    }
+  }
+
+  /** Starts an agent whose YAML is {@code services} and {@code checks} sections given by the test. */
+  void startAgent(String agentId, String servicesAndChecks) throws Exception {
+    String yaml = "agent: {id: " + agentId + ", stateDir: \"" + stateDir(agentId) + "\"}\n"
+      + "coordinator:\n  url: ws://127.0.0.1:" + coordinatorPort + "/bus\n  token: " + TOKEN + agentId + "\n"
+      + "  reconnect: {initial: 200ms, max: 1s}\n  pingInterval: 1s\n"
+      + servicesAndChecks;
+    AgentConfig config = AgentConfig.fromYaml(yaml, agentId + ".yaml", Map.of());
+    agentVertx = Vertx.vertx();
+    agent = Agent.deploy(agentVertx, config, "host-of-" + agentId, Clock.systemUTC()).await();
+  }
+
+  void stopAgent() {
+    if (agentVertx != null) {
+      agent.undeploy().eventually(agentVertx::close).await();
+      agentVertx = null;
+    }
+  }
+
+  JsonObject api() {
+    try {
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + coordinatorPort + "/api/checks")).timeout(Duration.ofSeconds(2)).build(),
+        HttpResponse.BodyHandlers.ofString());
+      return new JsonObject(response.body());
+    } catch (IOException e) {
+      return new JsonObject();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  Optional<JsonObject> check(String agentId, String checkId) {
+    return stream(api().getJsonArray("checks"))
+      .filter(c -> agentId.equals(c.getString("agentId")) && checkId.equals(c.getString("checkId")))
+      .findFirst();
+  }
+
+  String state(String agentId, String checkId) {
+    return check(agentId, checkId).map(c -> c.getString("state")).orElse("absent");
+  }
+
+  Optional<JsonObject> agent(String agentId) {
+    return stream(api().getJsonArray("agents")).filter(a -> agentId.equals(a.getString("agentId"))).findFirst();
+  }
+
+  /** The pid the coordinator believes runs the service, or null. */
+  Long pid(String agentId, String service) {
+    return agent(agentId).flatMap(a -> stream(a.getJsonArray("services"))
+        .filter(s -> service.equals(s.getString("name"))).findFirst())
+      .map(s -> s.getLong("pid")).orElse(null);
+  }
+
+  JsonArray events(String agentId) {
+    return agent(agentId).map(a -> a.getJsonArray("recentEvents", new JsonArray())).orElse(new JsonArray());
+  }
+
+  static Stream<JsonObject> stream(JsonArray array) {
+    return array == null ? Stream.empty() : array.stream().map(JsonObject.class::cast);
+  }
+
+  /** Polls until the condition holds; fails with what was awaited and the last API view when it never does. */
+  void await(String what, Duration timeout, Supplier<Boolean> condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Boolean.TRUE.equals(condition.get())) {
+        return;
+      }
+      pause(Duration.ofMillis(100));
+    }
+    throw new AssertionError("timed out after " + timeout + " waiting for: " + what + "\nlast view: "
+      + api().encodePrettily());
+  }
+
+  static void pause(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static void signal(long pid, String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).inheritIO().start();
+    if (kill.waitFor() != 0) {
+      throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
+    }
+  }
+
+  static boolean alive(long pid) {
+    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+  }
+
+  /** Processes whose command line carries this fleet's marker. */
+  Stream<ProcessHandle> processes() {
+    return ProcessHandle.allProcesses()
+      .filter(p -> p.info().commandLine().map(line -> line.contains(marker)).orElse(false));
+  }
+
+  @Override
+  public void close() {
+    stopAgent();
+    stopCoordinator();
+    processes().forEach(p -> {
+      p.descendants().forEach(ProcessHandle::destroyForcibly);
+      ProcessHandle.of(p.pid()).ifPresent(h -> {
+        try {
+          signal(h.pid(), "CONT");
+        } catch (Exception ignored) {
+          // already gone
+        }
+        h.destroyForcibly();
+      });
+    });
+  }
+}

@@ -1,0 +1,198 @@
+package dev.kelpie.coordinator.e2e;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The loop end to end on real processes: the demo service supervised by a real agent, judged by a real coordinator
+ * over a real bridge connection, killed and respawned for real.
+ */
+class WorkingLoopTest {
+
+  private static final String AGENT = "host-a";
+  private static final Duration INTERVAL = Duration.ofMillis(500);
+  private static final int THRESHOLD = 3;
+  private static final Duration RESPONSE_TIMEOUT = Duration.ofMillis(500);
+  private static final Duration GRACE = Duration.ofSeconds(1);
+
+  private Fleet fleet;
+  private int demoPort;
+
+  @BeforeEach
+  void start() throws Exception {
+    fleet = new Fleet();
+    demoPort = Fleet.freePort();
+  }
+
+  @AfterEach
+  void stop() {
+    fleet.close();
+  }
+
+  private String demo(String stopGrace, String budget, String extraPolicy, String... flags) {
+    return "services:\n"
+      + "  - name: demo\n"
+      + "    command: " + fleet.demoCommand(demoPort, flags) + "\n"
+      + "    port: " + demoPort + "\n"
+      + "    stopGrace: " + stopGrace + "\n"
+      + "    restart: {budget: " + budget + ", backoff: {initial: 0s, max: 0s}}\n"
+      + "checks:\n"
+      + "  - id: demo-http\n"
+      + "    type: http\n"
+      + "    service: demo\n"
+      + "    url: http://127.0.0.1:" + demoPort + "/health\n"
+      + "    connectTimeout: 500ms\n"
+      + "    timeout: " + RESPONSE_TIMEOUT.toMillis() + "ms\n"
+      + "    interval: " + INTERVAL.toMillis() + "ms\n"
+      + "    policy:\n"
+      + "      failureThreshold: " + THRESHOLD + "\n"
+      + "      startupGrace: " + GRACE.toMillis() + "ms\n"
+      + "      startupDeadline: 30s\n"
+      + "      budget: " + budget + "\n"
+      + "      backoff: {initial: 0s, max: 0s}\n"
+      + extraPolicy;
+  }
+
+  private void awaitHealthy(Duration timeout) {
+    fleet.await("demo-http healthy", timeout, () -> "healthy".equals(fleet.state(AGENT, "demo-http")));
+  }
+
+  private long awaitPid() {
+    fleet.await("demo running", Duration.ofSeconds(20), () -> fleet.pid(AGENT, "demo") != null);
+    return fleet.pid(AGENT, "demo");
+  }
+
+  private List<JsonObject> events(String type) {
+    return Fleet.stream(fleet.events(AGENT)).filter(e -> type.equals(e.getString("type"))).toList();
+  }
+
+  @Test
+  @DisplayName("a service that hangs with its port open is killed with its whole tree, respawned and healthy again in time")
+  void hangIsDetectedAndRestarted() throws Exception {
+    fleet.startCoordinator(AGENT);
+    fleet.startAgent(AGENT, demo("2s", "{restarts: 3, per: 1h}", "", "--fork-child"));
+    long pid = awaitPid();
+    awaitHealthy(Duration.ofSeconds(30));
+    List<Long> tree = ProcessHandle.of(pid).orElseThrow().descendants().map(ProcessHandle::pid).toList();
+    assertThat(tree).as("the demo forked a child").isNotEmpty();
+
+    Fleet.signal(pid, "STOP");
+    long hungAt = System.nanoTime();
+    fleet.await("a new pid, healthy", Duration.ofSeconds(30), () -> {
+      Long now = fleet.pid(AGENT, "demo");
+      return now != null && now != pid && "healthy".equals(fleet.state(AGENT, "demo-http"));
+    });
+    Duration hangToHealthy = Duration.ofNanos(System.nanoTime() - hungAt);
+
+    assertThat(Fleet.alive(pid)).as("the hung process is gone").isFalse();
+    tree.forEach(child -> assertThat(Fleet.alive(child)).as("its child %s is gone", child).isFalse());
+    Duration bound = INTERVAL.multipliedBy(THRESHOLD).plus(RESPONSE_TIMEOUT).plus(GRACE).plus(Duration.ofSeconds(4));
+    assertThat(hangToHealthy).as("hang to healthy, within interval x threshold + timeout + grace + 4 s")
+      .isLessThanOrEqualTo(bound);
+    assertThat(fleet.check(AGENT, "demo-http").orElseThrow().getInteger("restartsUsed")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a service that exits is respawned at once, without waiting for its probes to fail")
+  void exitIsRespawnedAtOnce() throws Exception {
+    fleet.startCoordinator(AGENT);
+    fleet.startAgent(AGENT, demo("2s", "{restarts: 3, per: 1h}", ""));
+    long pid = awaitPid();
+    awaitHealthy(Duration.ofSeconds(30));
+
+    HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + demoPort + "/crash"))
+      .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    long crashedAt = System.nanoTime();
+    fleet.await("a new pid", Duration.ofSeconds(10), () -> {
+      Long now = fleet.pid(AGENT, "demo");
+      return now != null && now != pid;
+    });
+    Duration crashToRespawn = Duration.ofNanos(System.nanoTime() - crashedAt);
+
+    JsonObject exit = events("exited").get(0);
+    assertThat(exit.getInteger("exitCode")).isEqualTo(3);
+    assertThat(crashToRespawn).as("respawned before the HTTP check could fail %s times", THRESHOLD)
+      .isLessThan(INTERVAL.multipliedBy(THRESHOLD));
+    assertThat(fleet.check(AGENT, "demo.process").orElseThrow().getInteger("restartsUsed")).isEqualTo(1);
+    awaitHealthy(Duration.ofSeconds(20));
+  }
+
+  @Test
+  @DisplayName("a service that ignores SIGTERM is killed with SIGKILL once the stop grace is over")
+  void termIgnoredIsKilled() throws Exception {
+    fleet.startCoordinator(AGENT);
+    fleet.startAgent(AGENT, demo("1500ms", "{restarts: 3, per: 1h}", "", "--ignore-term"));
+    long pid = awaitPid();
+    awaitHealthy(Duration.ofSeconds(30));
+
+    HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + demoPort + "/hang"))
+      .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    fleet.await("the hung demo killed", Duration.ofSeconds(20), () -> !events("killed").isEmpty());
+
+    JsonObject signalled = events("signalled").get(0);
+    JsonObject killed = events("killed").get(0);
+    assertThat(killed.getString("signal")).isEqualTo("SIGKILL");
+    assertThat(killed.getString("detail")).contains("SIGKILL needed");
+    Duration termToKill = Duration.between(java.time.Instant.parse(signalled.getString("time")),
+      java.time.Instant.parse(killed.getString("time")));
+    assertThat(termToKill).as("KILL only after the 1.5 s grace").isGreaterThanOrEqualTo(Duration.ofMillis(1500));
+    assertThat(Fleet.alive(pid)).isFalse();
+    awaitHealthy(Duration.ofSeconds(20));
+  }
+
+  @Test
+  @DisplayName("a service that never gets healthy is restarted as often as the budget allows, then the check gives up")
+  void neverHealthyGivesUp() throws Exception {
+    fleet.startCoordinator(AGENT);
+    String fastDeadline = "      waitForFirstHealthy: true\n";
+    fleet.startAgent(AGENT, demo("1s", "{restarts: 2, per: 1h}", fastDeadline, "--unhealthy")
+      .replace("startupDeadline: 30s", "startupDeadline: 3s"));
+    fleet.await("gave up", Duration.ofSeconds(60), () -> "gave_up".equals(fleet.state(AGENT, "demo-http")));
+    long pidAtGiveUp = fleet.pid(AGENT, "demo");
+    long seqAtGiveUp = fleet.check(AGENT, "demo-http").orElseThrow().getJsonObject("lastResult").getLong("seq");
+
+    fleet.await("ten more results", Duration.ofSeconds(30), () -> fleet.check(AGENT, "demo-http").orElseThrow()
+      .getJsonObject("lastResult").getLong("seq") > seqAtGiveUp + 10);
+
+    JsonObject check = fleet.check(AGENT, "demo-http").orElseThrow();
+    assertThat(check.getString("state")).isEqualTo("gave_up");
+    assertThat(check.getString("reason")).contains("restart budget of 2");
+    assertThat(events("started").stream().filter(e -> e.getString("commandId") != null).count())
+      .as("restarts ordered by the coordinator").isEqualTo(2);
+    assertThat(fleet.pid(AGENT, "demo")).as("nothing more happens").isEqualTo(pidAtGiveUp);
+  }
+
+  @Test
+  @DisplayName("a restarted agent leaves its services running and adopts the same pids")
+  void agentRestartAdopts() throws Exception {
+    fleet.startCoordinator(AGENT);
+    String config = demo("2s", "{restarts: 3, per: 1h}", "", "--fork-child");
+    fleet.startAgent(AGENT, config);
+    long pid = awaitPid();
+    awaitHealthy(Duration.ofSeconds(30));
+
+    fleet.stopAgent();
+    fleet.await("the coordinator sees the agent gone", Duration.ofSeconds(10),
+      () -> "agent_lost".equals(fleet.state(AGENT, "demo-http")));
+    assertThat(Fleet.alive(pid)).as("the service outlives its agent").isTrue();
+
+    fleet.startAgent(AGENT, config);
+    fleet.await("adopted", Duration.ofSeconds(20), () -> !events("adopted").isEmpty());
+    assertThat(events("adopted").get(0).getLong("pid")).isEqualTo(pid);
+    awaitHealthy(Duration.ofSeconds(20));
+    assertThat(fleet.pid(AGENT, "demo")).isEqualTo(pid);
+    assertThat(events("started")).as("nothing was spawned again").hasSize(1);
+  }
+}
