@@ -186,7 +186,7 @@ public final class UplinkVerticle extends VerticleBase {
     ready = false;
     sending = false;
     outbox.rewind();
-    if (wasReady) {
+    if (wasReady && !stopping) {
       log.atWarn().addKeyValue("agent", agentId).log("lost the coordinator; keeping up to {} reports until it returns",
         settings.bufferSize());
     }

@@ -78,6 +78,12 @@ public final class AgentGateway implements Handler<BridgeEvent> {
       previous.close();
     }
     event.complete(true);
+    // once the bridge has set the socket up: a frame over the size limit costs the sender its connection
+    vertx.runOnContext(v -> socket.exceptionHandler(failure -> {
+      log.atWarn().addKeyValue("agent", agentId).addKeyValue("remote", socket.remoteAddress())
+        .log("disconnected: {}", failure.getMessage());
+      socket.close();
+    }));
   }
 
   private void closed(SockJSSocket socket) {

@@ -77,13 +77,19 @@ final class Fleet implements AutoCloseable {
   }
 
   Coordinator startCoordinator(String... agentIds) throws Exception {
+    return startCoordinator(vertx -> { }, agentIds);
+  }
+
+  /** Starts the coordinator; {@code beforeDeploy} may watch its event bus from the very first message. */
+  Coordinator startCoordinator(java.util.function.Consumer<Vertx> beforeDeploy, String... agentIds) throws Exception {
     StringBuilder yaml = new StringBuilder("http: {host: 127.0.0.1, port: " + coordinatorPort + "}\nagents:\n");
     for (String id : agentIds) {
       yaml.append("  - {id: ").append(id).append(", token: ").append(TOKEN).append(id).append("}\n");
     }
-    yaml.append("gateway: {pingTimeout: 5s}\ncommands: {ttl: 10s, answerTimeout: 30s}\n");
+    yaml.append("gateway: {pingTimeout: 5s, maxFrameBytes: 65536}\ncommands: {ttl: 10s, answerTimeout: 30s}\n");
     CoordinatorConfig config = CoordinatorConfig.fromYaml(yaml.toString(), "coordinator-test.yaml", Map.of());
     coordinatorVertx = Vertx.vertx();
+    beforeDeploy.accept(coordinatorVertx);
     return Coordinator.deploy(coordinatorVertx, config, Clock.systemUTC()).await();
   }
 

@@ -1,5 +1,8 @@
 package dev.kelpie.coordinator.e2e;
 
+import dev.kelpie.shared.bus.Addresses;
+import dev.kelpie.shared.message.ProbeResult;
+import dev.kelpie.shared.message.ReportBatch;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -11,7 +14,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -194,5 +199,54 @@ class WorkingLoopTest {
     awaitHealthy(Duration.ofSeconds(20));
     assertThat(fleet.pid(AGENT, "demo")).isEqualTo(pid);
     assertThat(events("started")).as("nothing was spawned again").hasSize(1);
+  }
+
+  @Test
+  @DisplayName("while the coordinator is unreachable nothing is killed; then the buffered results arrive in order, once")
+  void coordinatorOutage() throws Exception {
+    fleet.startCoordinator(AGENT);
+    fleet.startAgent(AGENT, demo("2s", "{restarts: 3, per: 1h}", ""));
+    long pid = awaitPid();
+    awaitHealthy(Duration.ofSeconds(30));
+
+    fleet.stopCoordinator();
+    Instant outageStart = Instant.now();
+    Fleet.signal(pid, "STOP");
+    Duration window = INTERVAL.multipliedBy(THRESHOLD * 3L);
+    long until = System.nanoTime() + window.toNanos();
+    while (System.nanoTime() < until) {
+      assertThat(Fleet.alive(pid)).as("nothing is killed while the coordinator is away").isTrue();
+      Fleet.pause(INTERVAL);
+    }
+    Instant outageEnd = Instant.now();
+
+    List<Long> seqs = new CopyOnWriteArrayList<>();
+    List<Long> resultTimes = new CopyOnWriteArrayList<>();
+    fleet.startCoordinator(vertx -> vertx.eventBus().addInboundInterceptor(delivery -> {
+      if (Addresses.AGENT_REPORTS.equals(delivery.message().address())) {
+        ReportBatch batch = ReportBatch.fromJson((JsonObject) delivery.message().body());
+        batch.reports().forEach(report -> {
+          seqs.add(report.seq());
+          if (report instanceof ProbeResult) {
+            resultTimes.add(report.time().toEpochMilli());
+          }
+        });
+      }
+      delivery.next();
+    }), AGENT);
+    fleet.await("the hung demo replaced", Duration.ofSeconds(30), () -> {
+      Long now = fleet.pid(AGENT, "demo");
+      return now != null && now != pid && "healthy".equals(fleet.state(AGENT, "demo-http"));
+    });
+
+    assertThat(resultTimes).as("results probed during the outage arrived")
+      .anyMatch(t -> t > outageStart.toEpochMilli() + 1000 && t < outageEnd.toEpochMilli());
+    for (int i = 1; i < seqs.size(); i++) {
+      assertThat(seqs.get(i)).as("report %s follows %s without gap or duplicate", i, i - 1)
+        .isEqualTo(seqs.get(i - 1) + 1);
+    }
+    JsonObject agent = fleet.agent(AGENT).orElseThrow();
+    assertThat(agent.getLong("missingReports")).isZero();
+    assertThat(agent.getLong("duplicatesDropped")).isZero();
   }
 }
