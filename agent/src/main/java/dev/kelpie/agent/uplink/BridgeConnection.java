@@ -21,10 +21,10 @@ import java.util.UUID;
  * One WebSocket speaking the Vert.x event-bus bridge protocol (JSON frames of type send, register, ping; rec and err
  * back): requests with a reply, and handlers for the addresses this side registered.
  */
-final class BridgeConnection {
+public final class BridgeConnection {
 
   /** A message the coordinator sent to a registered address; {@code replyAddress} is set when it wants an answer. */
-  record Incoming(String address, Object body, String replyAddress) {
+  public record Incoming(String address, Object body, String replyAddress) {
   }
 
   private static final Logger log = LoggerFactory.getLogger(BridgeConnection.class);
@@ -35,7 +35,7 @@ final class BridgeConnection {
   private final Map<String, Handler<Incoming>> handlers = new HashMap<>();
   private boolean closed;
 
-  BridgeConnection(Vertx vertx, WebSocket socket, Handler<Void> onClose) {
+  public BridgeConnection(Vertx vertx, WebSocket socket, Handler<Void> onClose) {
     this.vertx = vertx;
     this.socket = socket;
     socket.textMessageHandler(this::onFrame);
@@ -49,7 +49,7 @@ final class BridgeConnection {
     socket.exceptionHandler(e -> log.debug("uplink socket error: {}", e.getMessage()));
   }
 
-  Future<JsonObject> request(String address, JsonObject body, Duration timeout) {
+  public Future<JsonObject> request(String address, JsonObject body, Duration timeout) {
     if (closed) {
       return Future.failedFuture("connection closed");
     }
@@ -66,26 +66,26 @@ final class BridgeConnection {
     return reply.future().andThen(done -> vertx.cancelTimer(timer));
   }
 
-  void register(String address, Handler<Incoming> handler) {
+  public void register(String address, Handler<Incoming> handler) {
     handlers.put(address, handler);
     write(new JsonObject().put("type", "register").put("address", address));
   }
 
-  void reply(String replyAddress, JsonObject body) {
+  public void reply(String replyAddress, JsonObject body) {
     write(new JsonObject().put("type", "send").put("address", replyAddress).put("body", body));
   }
 
-  void ping() {
+  public void ping() {
     write(new JsonObject().put("type", "ping"));
   }
 
-  void close() {
+  public void close() {
     if (!closed) {
       socket.close();
     }
   }
 
-  boolean closed() {
+  public boolean closed() {
     return closed;
   }
 
