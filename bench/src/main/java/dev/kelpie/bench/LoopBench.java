@@ -35,6 +35,10 @@ public final class LoopBench implements Callable<Integer> {
   @Option(names = "--batch", defaultValue = "20", description = "results per batch (default ${DEFAULT-VALUE})")
   int batch;
 
+  @Option(names = "--pause-ms", defaultValue = "0",
+    description = "pause between an agent's batches; 0 sends as fast as acknowledged (default ${DEFAULT-VALUE})")
+  long pauseMillis;
+
   @Option(names = "--fail-every", defaultValue = "25",
     description = "an agent crosses its threshold every this many batches (default ${DEFAULT-VALUE})")
   long failEvery;
@@ -70,7 +74,7 @@ public final class LoopBench implements Callable<Integer> {
     List<Future<Void>> connected = new ArrayList<>();
     long connectStart = System.nanoTime();
     for (int i = 0; i < agents; i++) {
-      SimulatedAgent agent = new SimulatedAgent(agentVertx, "sim-" + i, batch, failEvery, ingested, nanos -> {
+      SimulatedAgent agent = new SimulatedAgent(agentVertx, "sim-" + i, batch, pauseMillis, failEvery, ingested, nanos -> {
         if (measuring.get() == 1) {
           latencies.add(nanos);
         }
@@ -99,7 +103,7 @@ public final class LoopBench implements Callable<Integer> {
     long heapMb = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() >> 20;
     System.out.printf("machine: %d cores, Java %s%n", Runtime.getRuntime().availableProcessors(),
       System.getProperty("java.version"));
-    System.out.printf("agents %d, batch %d, measured %.1f s after %d s warm-up%n", agents, batch, elapsed, warmup);
+    System.out.printf("agents %d, batch %d, pause %d ms, measured %.1f s after %d s warm-up%n", agents, batch, pauseMillis, elapsed, warmup);
     System.out.printf("results ingested: %.0f per second (%d in all)%n", (after - before) / elapsed, after - before);
     System.out.printf("threshold crossing -> command at agent: %d commands, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
       sorted.size(), percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 1.0));

@@ -40,6 +40,7 @@ final class SimulatedAgent {
   private final Vertx vertx;
   private final String id;
   private final int batchSize;
+  private final long pauseMillis;
   private final long failEveryBatches;
   private final AtomicLong ingested;
   private final LongConsumer commandLatencyNanos;
@@ -51,11 +52,12 @@ final class SimulatedAgent {
   private boolean running = true;
   private final List<Report> extra = new ArrayList<>();
 
-  SimulatedAgent(Vertx vertx, String id, int batchSize, long failEveryBatches, AtomicLong ingested,
+  SimulatedAgent(Vertx vertx, String id, int batchSize, long pauseMillis, long failEveryBatches, AtomicLong ingested,
                  LongConsumer commandLatencyNanos) {
     this.vertx = vertx;
     this.id = id;
     this.batchSize = batchSize;
+    this.pauseMillis = pauseMillis;
     this.failEveryBatches = failEveryBatches;
     this.ingested = ingested;
     this.commandLatencyNanos = commandLatencyNanos;
@@ -109,7 +111,11 @@ final class SimulatedAgent {
       .map(ReportAck::fromJson)
       .onSuccess(ack -> {
         ingested.addAndGet(results);
-        run();
+        if (pauseMillis > 0) {
+          vertx.setTimer(pauseMillis, t -> run());
+        } else {
+          run();
+        }
       })
       .onFailure(failure -> running = false);
   }
