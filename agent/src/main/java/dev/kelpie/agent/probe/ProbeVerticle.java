@@ -19,10 +19,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -35,7 +33,6 @@ public final class ProbeVerticle extends VerticleBase {
   private final List<AgentConfig.CheckConfig> checks;
   private final Clock clock;
   private final Map<String, ServiceInfo> services = new HashMap<>();
-  private final Set<String> running = new HashSet<>();
   private final Map<String, Probe> probes = new HashMap<>();
 
   public ProbeVerticle(String agentId, List<AgentConfig.CheckConfig> checks, Clock clock) {
@@ -67,24 +64,27 @@ public final class ProbeVerticle extends VerticleBase {
       .onSuccess(v -> checks.forEach(this::schedule));
   }
 
+  /** Spread over the first second, then every interval from the start of the last probe (or at its end, if slower). */
   private void schedule(AgentConfig.CheckConfig check) {
     long interval = check.policy().interval().toMillis();
-    long firstDelay = 1 + ThreadLocalRandom.current().nextLong(Math.max(1, Math.min(interval, 1000)));
-    vertx.setPeriodic(firstDelay, interval, id -> probe(check));
+    vertx.setTimer(1 + ThreadLocalRandom.current().nextLong(Math.max(1, Math.min(interval, 1000))),
+      id -> probe(check));
   }
 
   private void probe(AgentConfig.CheckConfig check) {
-    if (paused(check) || !running.add(check.id())) {
+    long startNanos = System.nanoTime();
+    long interval = check.policy().interval().toMillis();
+    if (paused(check)) {
+      vertx.setTimer(interval, id -> probe(check));
       return;
     }
     Instant started = clock.instant();
-    long startNanos = System.nanoTime();
     probes.get(check.id()).run().onComplete(done -> {
-      running.remove(check.id());
+      Duration latency = Duration.ofNanos(System.nanoTime() - startNanos);
+      vertx.setTimer(Math.max(1, interval - latency.toMillis()), id -> probe(check));
       if (paused(check)) {
         return;
       }
-      Duration latency = Duration.ofNanos(System.nanoTime() - startNanos);
       Probe.Finding finding = done.succeeded() ? done.result() : Probe.Finding.down(String.valueOf(done.cause()));
       publish(new ProbeResult(agentId, 0, check.id(), started,
         finding.up() ? Outcome.UP : Outcome.DOWN, latency,
