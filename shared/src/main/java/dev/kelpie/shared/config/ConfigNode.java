@@ -268,6 +268,9 @@ public final class ConfigNode {
   }
 
   private String at(String key) {
+    if (key.isEmpty()) {
+      return path;
+    }
     return path.isEmpty() ? key : path + "." + key;
   }
 
