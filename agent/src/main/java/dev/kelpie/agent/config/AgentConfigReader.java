@@ -59,7 +59,7 @@ final class AgentConfigReader {
       return new AgentConfig.Uplink(null, null, Duration.ofMillis(500), Duration.ofSeconds(30), 10_000,
         Duration.ofSeconds(5));
     }
-    URI url = node.optionalUri("url", null, Set.of("ws", "wss"));
+    URI url = node.optionalUri("url", null, List.of("ws", "wss"));
     String envUrl = source.env().get("KELPIE_COORDINATOR_URL");
     if (envUrl != null) {
       url = URI.create(envUrl);
@@ -150,7 +150,7 @@ final class AgentConfigReader {
   }
 
   private AgentConfig.Http http(ConfigNode node, Duration timeout) {
-    URI url = node.optionalUri("url", null, Set.of("http", "https"));
+    URI url = node.optionalUri("url", null, List.of("http", "https"));
     if (url == null && !node.has("url")) {
       node.problem("url", "missing; expected the URL to probe, like http://127.0.0.1:8080/health");
     }

@@ -106,7 +106,7 @@ class AgentConfigTest {
     assertThat(problems("coordinator: {url: 'http://x'}\nservices: [{name: demo}]\n").split("\n"))
       .contains("agent.yaml: agent: missing section",
         "agent.yaml: coordinator.token: missing; expected this agent's token (or set KELPIE_AGENT_TOKEN)")
-      .anyMatch(line -> line.startsWith("agent.yaml: coordinator.url: expected a URL starting with ws://"))
+      .anyMatch(line -> line.startsWith("agent.yaml: coordinator.url: expected a URL starting with ws:// or wss://"))
       .anyMatch(line -> line.startsWith("agent.yaml: services[0].command: missing"));
   }
 

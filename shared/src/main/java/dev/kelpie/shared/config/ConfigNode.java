@@ -118,7 +118,7 @@ public final class ConfigNode {
     return parsed;
   }
 
-  public URI optionalUri(String key, URI fallback, Set<String> schemes) {
+  public URI optionalUri(String key, URI fallback, List<String> schemes) {
     String text = optionalString(key, null);
     if (text == null) {
       return fallback;
