@@ -8,6 +8,7 @@ import dev.kelpie.shared.message.CommandStatus;
 import dev.kelpie.shared.message.HelloReply;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.ProcessEvent;
+import dev.kelpie.shared.message.ProcessEventType;
 import dev.kelpie.shared.message.Report;
 import dev.kelpie.shared.message.ReportAck;
 import dev.kelpie.shared.message.ReportBatch;
@@ -160,6 +161,9 @@ public final class FleetState {
 
   private void onProcessEvent(TrackedAgent agent, ProcessEvent event, Instant now) {
     agent.remember(event);
+    if (event.commandId() != null && event.type() == ProcessEventType.SIGNALLED) {
+      agent.commandRunning(event.service(), event.commandId());
+    }
     ServiceInfo known = agent.service(event.service());
     boolean wanted = known == null || known.wanted();
     switch (event.type()) {
@@ -170,7 +174,7 @@ public final class FleetState {
       default -> {
       }
     }
-    if (event.type() == dev.kelpie.shared.message.ProcessEventType.STARTED) {
+    if (event.type() == ProcessEventType.STARTED) {
       checksOf(agent, event.service()).forEach(check -> check.state().onStarted(now));
     }
     log.atInfo().addKeyValue("agent", agent.id()).addKeyValue("service", event.service())
@@ -180,7 +184,13 @@ public final class FleetState {
   }
 
   private void onCommandResult(TrackedAgent agent, CommandResult result, Instant now) {
+    if (result.status() == CommandStatus.DUPLICATE) {
+      log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("command", result.commandId())
+        .log("the agent already had command {}; its first answer stands", result.commandId());
+      return;
+    }
     CommandBook.Pending pending = commands.finish(result.commandId());
+    agent.commandFinished(result.service(), result.commandId());
     boolean done = result.status() == CommandStatus.DONE;
     log.atInfo().addKeyValue("agent", agent.id()).addKeyValue("service", result.service())
       .addKeyValue("command", result.commandId())
@@ -223,8 +233,10 @@ public final class FleetState {
     out.add(command);
   }
 
+  /** While a command runs on its service, whoever sent it, a check's failures are the command's doing. */
   private boolean busy(TrackedAgent agent, TrackedCheck check) {
-    return check.service() != null && commands.forService(agent.id(), check.service()) != null;
+    return check.service() != null
+      && (commands.forService(agent.id(), check.service()) != null || agent.commandRunning(check.service()));
   }
 
   private List<TrackedCheck> checksOf(TrackedAgent agent, String service) {

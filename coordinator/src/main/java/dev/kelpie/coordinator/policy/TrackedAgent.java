@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -21,6 +22,7 @@ final class TrackedAgent {
   private final Map<String, TrackedCheck> checks = new LinkedHashMap<>();
   private final Map<String, ServiceInfo> services = new LinkedHashMap<>();
   private final Deque<ProcessEvent> recentEvents = new ArrayDeque<>();
+  private final Map<String, String> commandRunning = new HashMap<>();
   private String host;
   private String version;
   private boolean connected;
@@ -71,6 +73,19 @@ final class TrackedAgent {
     if (recentEvents.size() > RECENT_EVENTS) {
       recentEvents.removeFirst();
     }
+  }
+
+  /** The agent is carrying out this command on the service (whoever issued it), until its result arrives. */
+  void commandRunning(String service, String commandId) {
+    commandRunning.put(service, commandId);
+  }
+
+  void commandFinished(String service, String commandId) {
+    commandRunning.remove(service, commandId);
+  }
+
+  boolean commandRunning(String service) {
+    return commandRunning.containsKey(service);
   }
 
   void service(ServiceInfo info) {
