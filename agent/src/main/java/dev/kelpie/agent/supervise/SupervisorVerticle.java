@@ -71,12 +71,15 @@ public final class SupervisorVerticle extends VerticleBase {
   }
 
   private Future<Void> takeCharge(Supervised service) {
-    return vertx.executeBlocking(() -> new Found(find(service.spec, service.record), service.record.stoppedOnPurpose()),
-        false)
+    return vertx.executeBlocking(() -> {
+        PidRecord.Entry running = find(service.spec, service.record);
+        String commandLine = running == null ? null : ProcessTable.commandLine(running.pid());
+        return new Found(running, commandLine, service.record.stoppedOnPurpose());
+      }, false)
       .compose(found -> {
         service.wanted = !found.stoppedOnPurpose;
         if (found.running != null) {
-          adopted(service, found.running);
+          adopted(service, found.running, found.commandLine);
           return Future.succeededFuture();
         }
         if (service.wanted && service.spec.autostart()) {
@@ -87,7 +90,7 @@ public final class SupervisorVerticle extends VerticleBase {
       });
   }
 
-  private record Found(PidRecord.Entry running, boolean stoppedOnPurpose) {
+  private record Found(PidRecord.Entry running, String commandLine, boolean stoppedOnPurpose) {
   }
 
   /** Blocking: the process already running this service, by the agent's own record first, then the adopt rules. */
@@ -121,7 +124,7 @@ public final class SupervisorVerticle extends VerticleBase {
     }
   }
 
-  private void adopted(Supervised service, PidRecord.Entry entry) {
+  private void adopted(Supervised service, PidRecord.Entry entry, String commandLine) {
     service.running(entry.pid(), entry.startTime(), clock.instant());
     vertx.executeBlocking(() -> {
       service.record.write(entry.pid(), entry.startTime());
@@ -129,7 +132,7 @@ public final class SupervisorVerticle extends VerticleBase {
     }, false);
     ProcessHandle.of(entry.pid()).ifPresent(handle ->
       handle.onExit().whenComplete((h, e) -> onExit(service, entry.pid(), null)));
-    event(service, ProcessEventType.ADOPTED, entry.pid(), null, "already running: " + ProcessTable.commandLine(entry.pid()));
+    event(service, ProcessEventType.ADOPTED, entry.pid(), null, "already running: " + commandLine);
     publishState(service);
   }
 

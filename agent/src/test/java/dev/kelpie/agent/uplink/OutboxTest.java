@@ -1,0 +1,84 @@
+package dev.kelpie.agent.uplink;
+
+import dev.kelpie.shared.message.ProbeResult;
+import dev.kelpie.shared.message.Report;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class OutboxTest {
+
+  private static ProbeResult result() {
+    return ProbeResult.up("a", "c", Instant.EPOCH, Duration.ZERO, "ok");
+  }
+
+  private static List<Long> seqs(List<Report> reports) {
+    return reports.stream().map(Report::seq).toList();
+  }
+
+  @Test
+  @DisplayName("reports are numbered in order, sent in batches, and kept until acknowledged")
+  void numberedBatchedKept() {
+    Outbox outbox = new Outbox(100, 7);
+    for (int i = 0; i < 5; i++) {
+      outbox.add(result());
+    }
+    assertThat(seqs(outbox.nextBatch(3))).containsExactly(7L, 8L, 9L);
+    assertThat(seqs(outbox.nextBatch(3))).containsExactly(10L, 11L);
+    outbox.acknowledge(9);
+    assertThat(outbox.size()).isEqualTo(2);
+    assertThat(outbox.nextBatch(3)).isEmpty();
+  }
+
+  @Test
+  @DisplayName("after a lost connection, what was in flight goes out again first, in order")
+  void rewind() {
+    Outbox outbox = new Outbox(100, 1);
+    for (int i = 0; i < 4; i++) {
+      outbox.add(result());
+    }
+    outbox.nextBatch(2);
+    outbox.rewind();
+    assertThat(seqs(outbox.nextBatch(10))).containsExactly(1L, 2L, 3L, 4L);
+  }
+
+  @Test
+  @DisplayName("resuming after the coordinator's last sequence drops what it already holds")
+  void resume() {
+    Outbox outbox = new Outbox(100, 1);
+    for (int i = 0; i < 4; i++) {
+      outbox.add(result());
+    }
+    outbox.nextBatch(4);
+    outbox.resumeAfter(2);
+    assertThat(seqs(outbox.nextBatch(10))).containsExactly(3L, 4L);
+  }
+
+  @Test
+  @DisplayName("an agent that lost its numbering renumbers after what the coordinator holds, so nothing is taken for a replay")
+  void renumber() {
+    Outbox outbox = new Outbox(100, 1);
+    outbox.add(result());
+    outbox.add(result());
+    outbox.resumeAfter(500);
+    assertThat(seqs(outbox.nextBatch(10))).containsExactly(501L, 502L);
+    outbox.add(result());
+    assertThat(seqs(outbox.nextBatch(10))).containsExactly(503L);
+  }
+
+  @Test
+  @DisplayName("when full, the oldest report is dropped and counted")
+  void bounded() {
+    Outbox outbox = new Outbox(3, 1);
+    for (int i = 0; i < 5; i++) {
+      outbox.add(result());
+    }
+    assertThat(outbox.dropped()).isEqualTo(2);
+    assertThat(seqs(outbox.nextBatch(10))).containsExactly(3L, 4L, 5L);
+  }
+}

@@ -1,0 +1,135 @@
+package dev.kelpie.coordinator.policy;
+
+import dev.kelpie.shared.message.Action;
+import dev.kelpie.shared.message.AgentHello;
+import dev.kelpie.shared.message.CheckSpec;
+import dev.kelpie.shared.message.CheckType;
+import dev.kelpie.shared.message.Command;
+import dev.kelpie.shared.message.CommandResult;
+import dev.kelpie.shared.message.CommandStatus;
+import dev.kelpie.shared.message.ProbeResult;
+import dev.kelpie.shared.message.Report;
+import dev.kelpie.shared.message.ReportBatch;
+import dev.kelpie.shared.policy.PolicySpec;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The coordinator's rules over many checks, without sockets: reports in, commands out. */
+class FleetStateTest {
+
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private final AtomicInteger ids = new AtomicInteger();
+  private final FleetState fleet = new FleetState(42, Duration.ofSeconds(30), Duration.ofSeconds(60),
+    () -> "cmd-" + ids.incrementAndGet());
+  private long seq;
+
+  private static PolicySpec policy() {
+    PolicySpec d = PolicySpec.defaults();
+    return new PolicySpec(d.interval(), d.timeout(), 2, null, 1, Duration.ZERO, false, Duration.ZERO, d.budget(),
+      new PolicySpec.Backoff(Duration.ZERO, 1.0, Duration.ZERO, d.backoff().resetAfter()), true);
+  }
+
+  private void hello() {
+    fleet.hello(new AgentHello("a", "host", "1", List.of(
+      new CheckSpec("http", CheckType.HTTP, "svc", "GET /", policy()),
+      new CheckSpec("tcp", CheckType.TCP, "svc", "tcp", policy())), List.of()), T0);
+  }
+
+  private ProbeResult result(String check, boolean up, int second) {
+    Instant at = T0.plusSeconds(second);
+    return (up ? ProbeResult.up("a", check, at, Duration.ZERO, "") : ProbeResult.down("a", check, at, Duration.ZERO, ""))
+      .withSeq(++seq);
+  }
+
+  private FleetState.BatchOutcome send(int second, Report... reports) {
+    return fleet.reports(new ReportBatch("a", T0.plusSeconds(second), List.of(reports)), T0.plusSeconds(second));
+  }
+
+  private String state(String check) {
+    return fleet.snapshot(T0).getJsonArray("checks").stream().map(JsonObject.class::cast)
+      .filter(c -> check.equals(c.getString("checkId"))).findFirst().orElseThrow().getString("state");
+  }
+
+  @Test
+  @DisplayName("reports without a hello are refused")
+  void helloFirst() {
+    assertThatThrownBy(() -> send(0, result("http", true, 0))).isInstanceOf(IllegalStateException.class)
+      .hasMessageContaining("must send its hello");
+  }
+
+  @Test
+  @DisplayName("a replayed report is dropped, and the acknowledgement covers the highest sequence taken")
+  void replay() {
+    hello();
+    ProbeResult first = result("http", false, 0);
+    assertThat(send(0, first).ack().ackSeq()).isEqualTo(1);
+    assertThat(send(1, first, result("http", true, 1)).ack().ackSeq()).isEqualTo(2);
+    JsonObject agent = fleet.snapshot(T0).getJsonArray("agents").getJsonObject(0);
+    assertThat(agent.getLong("duplicatesDropped")).isEqualTo(1);
+    assertThat(state("http")).isEqualTo("healthy");
+  }
+
+  @Test
+  @DisplayName("two checks of one service crossing together lead to one restart, which both wait on")
+  void oneCommandPerService() {
+    hello();
+    List<Command> commands = new ArrayList<>();
+    commands.addAll(send(0, result("http", false, 0), result("tcp", false, 0)).commands());
+    commands.addAll(send(1, result("http", false, 1), result("tcp", false, 1)).commands());
+    assertThat(commands).hasSize(1);
+    assertThat(commands.get(0).action()).isEqualTo(Action.RESTART);
+    assertThat(commands.get(0).epoch()).isEqualTo(42);
+    assertThat(state("http")).isEqualTo("acting");
+
+    send(2, result("http", false, 2), result("tcp", false, 2));
+    assertThat(state("tcp")).as("results are not judged while the command runs").isIn("acting", "failing");
+
+    CommandResult done = CommandResult.of(commands.get(0), CommandStatus.DONE, "ok", T0.plusSeconds(3),
+      Duration.ofSeconds(1), 7L).withSeq(++seq);
+    send(3, done);
+    assertThat(state("http")).isEqualTo("starting");
+  }
+
+  @Test
+  @DisplayName("a disconnected agent's checks are not acted on, and its reports are refused until it says hello")
+  void disconnected() {
+    hello();
+    send(0, result("http", false, 0));
+    fleet.disconnected("a");
+    assertThat(state("http")).isEqualTo("agent_lost");
+    assertThat(fleet.tick(T0.plusSeconds(100))).isEmpty();
+    assertThatThrownBy(() -> send(1, result("http", false, 1))).isInstanceOf(IllegalStateException.class);
+  }
+
+  @Test
+  @DisplayName("results much older than the batch that carries them never trigger a restart on their own")
+  void staleReplay() {
+    hello();
+    ProbeResult old1 = result("http", false, 0);
+    ProbeResult old2 = result("http", false, 3);
+    assertThat(fleet.reports(new ReportBatch("a", T0.plusSeconds(120), List.of(old1, old2)), T0.plusSeconds(120))
+      .commands()).isEmpty();
+    assertThat(send(121, result("http", false, 121)).commands()).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("a command never answered is given up on, and the policy may decide again")
+  void unanswered() {
+    hello();
+    send(0, result("http", false, 0));
+    assertThat(send(1, result("http", false, 1)).commands()).hasSize(1);
+    fleet.tick(T0.plusSeconds(62));
+    assertThat(state("http")).isEqualTo("failing");
+    assertThat(send(63, result("http", false, 63)).commands()).hasSize(1);
+  }
+}
