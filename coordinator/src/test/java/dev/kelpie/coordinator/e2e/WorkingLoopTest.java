@@ -249,4 +249,22 @@ class WorkingLoopTest {
     assertThat(agent.getLong("missingReports")).isZero();
     assertThat(agent.getLong("duplicatesDropped")).isZero();
   }
+
+  @Test
+  @DisplayName("a service already running, started by hand, is adopted by its port instead of being started twice")
+  void adoptByPort() throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of("java", "-D" + fleet.marker(), "-jar",
+      Fleet.DEMO_JAR.toString(), "--port", Integer.toString(demoPort)));
+    Process byHand = new ProcessBuilder(command).redirectErrorStream(true).start();
+    try (var out = new java.io.BufferedReader(new java.io.InputStreamReader(byHand.getInputStream()))) {
+      assertThat(out.readLine()).contains("listening");
+    }
+    fleet.startCoordinator(AGENT);
+    fleet.startAgent(AGENT, demo("2s", "{restarts: 3, per: 1h}", "")
+      .replace("    stopGrace:", "    adopt: {port: " + demoPort + "}\n    stopGrace:"));
+    fleet.await("adopted", Duration.ofSeconds(20), () -> !events("adopted").isEmpty());
+    assertThat(events("adopted").get(0).getLong("pid")).isEqualTo(byHand.pid());
+    assertThat(events("started")).isEmpty();
+    awaitHealthy(Duration.ofSeconds(20));
+  }
 }
