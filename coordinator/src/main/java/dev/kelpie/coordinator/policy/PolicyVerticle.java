@@ -16,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -55,7 +56,7 @@ public final class PolicyVerticle extends VerticleBase {
     try {
       AgentHello hello = AgentHello.fromJson(message.body());
       message.reply(fleet.hello(hello, now()).toJson());
-    } catch (MessageFormatException e) {
+    } catch (MessageFormatException | DateTimeException e) {
       refuse(message, "malformed hello: " + e.getMessage());
     }
   }
@@ -64,7 +65,7 @@ public final class PolicyVerticle extends VerticleBase {
     ReportBatch batch;
     try {
       batch = ReportBatch.fromJson(message.body());
-    } catch (MessageFormatException e) {
+    } catch (MessageFormatException | DateTimeException e) {
       refuse(message, "malformed report batch: " + e.getMessage());
       return;
     }

@@ -79,6 +79,20 @@ class WorkingLoopTest {
     return fleet.pid(AGENT, "demo");
   }
 
+  /** Coordinator, agent and demo up, the demo healthy; returns its pid. */
+  private long startHealthy(String agentConfig) throws Exception {
+    fleet.startCoordinator(AGENT);
+    fleet.startAgent(AGENT, agentConfig);
+    long pid = awaitPid();
+    awaitHealthy(Duration.ofSeconds(30));
+    return pid;
+  }
+
+  private void tellDemo(String path) throws Exception {
+    HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + demoPort + path))
+      .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
   private List<JsonObject> events(String type) {
     return Fleet.stream(fleet.events(AGENT)).filter(e -> type.equals(e.getString("type"))).toList();
   }
@@ -86,10 +100,7 @@ class WorkingLoopTest {
   @Test
   @DisplayName("a service that hangs with its port open is killed with its whole tree, respawned and healthy again in time")
   void hangIsDetectedAndRestarted() throws Exception {
-    fleet.startCoordinator(AGENT);
-    fleet.startAgent(AGENT, demo("2s", "{restarts: 3, per: 1h}", "", "--fork-child"));
-    long pid = awaitPid();
-    awaitHealthy(Duration.ofSeconds(30));
+    long pid = startHealthy(demo("2s", "{restarts: 3, per: 1h}", "", "--fork-child"));
     List<Long> tree = ProcessHandle.of(pid).orElseThrow().descendants().map(ProcessHandle::pid).toList();
     assertThat(tree).as("the demo forked a child").isNotEmpty();
 
@@ -112,13 +123,9 @@ class WorkingLoopTest {
   @Test
   @DisplayName("a service that exits is respawned at once, without waiting for its probes to fail")
   void exitIsRespawnedAtOnce() throws Exception {
-    fleet.startCoordinator(AGENT);
-    fleet.startAgent(AGENT, demo("2s", "{restarts: 3, per: 1h}", ""));
-    long pid = awaitPid();
-    awaitHealthy(Duration.ofSeconds(30));
+    long pid = startHealthy(demo("2s", "{restarts: 3, per: 1h}", ""));
 
-    HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + demoPort + "/crash"))
-      .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    tellDemo("/crash");
     long crashedAt = System.nanoTime();
     fleet.await("a new pid", Duration.ofSeconds(10), () -> {
       Long now = fleet.pid(AGENT, "demo");
@@ -137,13 +144,9 @@ class WorkingLoopTest {
   @Test
   @DisplayName("a service that ignores SIGTERM is killed with SIGKILL once the stop grace is over")
   void termIgnoredIsKilled() throws Exception {
-    fleet.startCoordinator(AGENT);
-    fleet.startAgent(AGENT, demo("1500ms", "{restarts: 3, per: 1h}", "", "--ignore-term"));
-    long pid = awaitPid();
-    awaitHealthy(Duration.ofSeconds(30));
+    long pid = startHealthy(demo("1500ms", "{restarts: 3, per: 1h}", "", "--ignore-term"));
 
-    HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + demoPort + "/hang"))
-      .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    tellDemo("/hang");
     fleet.await("the hung demo killed", Duration.ofSeconds(20), () -> !events("killed").isEmpty());
 
     JsonObject signalled = events("signalled").get(0);
@@ -204,10 +207,7 @@ class WorkingLoopTest {
   @Test
   @DisplayName("while the coordinator is unreachable nothing is killed; then the buffered results arrive in order, once")
   void coordinatorOutage() throws Exception {
-    fleet.startCoordinator(AGENT);
-    fleet.startAgent(AGENT, demo("2s", "{restarts: 3, per: 1h}", ""));
-    long pid = awaitPid();
-    awaitHealthy(Duration.ofSeconds(30));
+    long pid = startHealthy(demo("2s", "{restarts: 3, per: 1h}", ""));
 
     fleet.stopCoordinator();
     Instant outageStart = Instant.now();
