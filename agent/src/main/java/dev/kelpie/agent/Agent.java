@@ -1,13 +1,17 @@
 package dev.kelpie.agent;
 
 import dev.kelpie.agent.config.AgentConfig;
+import dev.kelpie.agent.metrics.MetricsVerticle;
 import dev.kelpie.agent.probe.ProbeVerticle;
 import dev.kelpie.agent.supervise.SupervisorVerticle;
 import dev.kelpie.agent.uplink.UplinkVerticle;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,23 +24,39 @@ public final class Agent {
 
   private final Vertx vertx;
   private final List<String> deployments;
+  private final MetricsVerticle metrics;
 
-  private Agent(Vertx vertx, List<String> deployments) {
+  private Agent(Vertx vertx, List<String> deployments, MetricsVerticle metrics) {
     this.vertx = vertx;
     this.deployments = deployments;
+    this.metrics = metrics;
   }
 
   public static Future<Agent> deploy(Vertx vertx, AgentConfig config, String host, Clock clock) {
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     AgentConfig.Uplink link = config.uplink();
     UplinkVerticle uplink = new UplinkVerticle(config.agentId(), host, VERSION, config.checkSpecs(),
       new UplinkVerticle.Settings(link.url(), link.token(), link.reconnectInitial(), link.reconnectMax(),
-        link.bufferSize(), link.pingInterval()), config.stateDir(), clock);
+        link.bufferSize(), link.pingInterval(), link.keepaliveInterval()), config.stateDir(), clock, registry);
     SupervisorVerticle supervisor = new SupervisorVerticle(config.agentId(), config.stateDir(), config.services(),
       clock);
-    ProbeVerticle probes = new ProbeVerticle(config.agentId(), config.checks(), clock);
-    return vertx.deployVerticle(uplink).compose(u -> vertx.deployVerticle(supervisor)
-      .compose(s -> vertx.deployVerticle(probes)
-        .map(p -> new Agent(vertx, List.of(p, s, u)))));
+    ProbeVerticle probes = new ProbeVerticle(config.agentId(), config.checks(), clock, registry);
+    Future<List<String>> core = vertx.deployVerticle(uplink).compose(u -> vertx.deployVerticle(supervisor)
+      .compose(s -> vertx.deployVerticle(probes).map(p -> List.of(p, s, u))));
+    if (config.metrics() == null) {
+      return core.map(ids -> new Agent(vertx, ids, null));
+    }
+    MetricsVerticle metrics = new MetricsVerticle(config.metrics().host(), config.metrics().port(), registry);
+    return core.compose(ids -> vertx.deployVerticle(metrics).map(m -> {
+      List<String> all = new ArrayList<>(ids);
+      all.add(0, m);
+      return new Agent(vertx, all, metrics);
+    }));
+  }
+
+  /** The port of the agent's metrics endpoint, or -1 when it serves none. */
+  public int metricsPort() {
+    return metrics == null ? -1 : metrics.actualPort();
   }
 
   /** Stops probing, supervising and reporting; the supervised services keep running. */

@@ -61,8 +61,9 @@ public final class LoopBench implements Callable<Integer> {
       yaml.append("  - {id: sim-").append(i).append(", token: token-").append(i).append("}\n");
     }
     CoordinatorConfig config = CoordinatorConfig.fromYaml(yaml.toString(), "bench.yaml", Map.of());
-    Vertx coordinatorVertx = Vertx.vertx();
-    Coordinator coordinator = Coordinator.deploy(coordinatorVertx, config, Clock.systemUTC()).await();
+    var registry = Coordinator.newRegistry();
+    Vertx coordinatorVertx = Coordinator.newVertx(registry);
+    Coordinator coordinator = Coordinator.deploy(coordinatorVertx, config, Clock.systemUTC(), registry).await();
 
     Vertx agentVertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     WebSocketClient client = agentVertx.createWebSocketClient(new WebSocketClientOptions()

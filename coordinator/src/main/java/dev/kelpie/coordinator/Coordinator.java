@@ -3,10 +3,16 @@ package dev.kelpie.coordinator;
 import dev.kelpie.coordinator.config.CoordinatorConfig;
 import dev.kelpie.coordinator.gateway.AgentTokens;
 import dev.kelpie.coordinator.http.HttpVerticle;
+import dev.kelpie.coordinator.metrics.CoordinatorMetrics;
 import dev.kelpie.coordinator.policy.FleetState;
 import dev.kelpie.coordinator.policy.PolicyVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -25,15 +31,30 @@ public final class Coordinator {
     this.epoch = epoch;
   }
 
-  public static Future<Coordinator> deploy(Vertx vertx, CoordinatorConfig config, Clock clock) {
+  /** A Vert.x whose own meters (event loops, HTTP, event bus) go to {@code registry}, beside Kelpie's. */
+  public static Vertx newVertx(PrometheusMeterRegistry registry) {
+    return Vertx.builder()
+      .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+        .setJvmMetricsEnabled(true)))
+      .withMetrics(new MicrometerMetricsFactory(registry))
+      .build();
+  }
+
+  public static Future<Coordinator> deploy(Vertx vertx, CoordinatorConfig config, Clock clock,
+                                           PrometheusMeterRegistry registry) {
     long epoch = clock.millis();
+    CoordinatorMetrics metrics = new CoordinatorMetrics(registry);
     FleetState fleet = new FleetState(epoch, config.commands().ttl(), config.commands().answerTimeout(),
-      () -> UUID.randomUUID().toString());
+      () -> UUID.randomUUID().toString(), config.lostAfter(), metrics);
     HttpVerticle http = new HttpVerticle(config.http().host(), config.http().port(),
-      config.gateway().maxFrameBytes(), config.gateway().pingTimeout(), new AgentTokens(config.agents()));
-    return vertx.deployVerticle(new PolicyVerticle(fleet, clock, Duration.ofMillis(250)))
+      config.gateway().maxFrameBytes(), config.gateway().pingTimeout(), new AgentTokens(config.agents()), registry);
+    return vertx.deployVerticle(new PolicyVerticle(fleet, clock, Duration.ofMillis(250), metrics::levels))
       .compose(policy -> vertx.deployVerticle(http))
       .map(httpId -> new Coordinator(vertx, http, epoch));
+  }
+
+  public static PrometheusMeterRegistry newRegistry() {
+    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   }
 
   public int port() {

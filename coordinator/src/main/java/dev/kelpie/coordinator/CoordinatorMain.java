@@ -2,6 +2,7 @@ package dev.kelpie.coordinator;
 
 import dev.kelpie.coordinator.config.CoordinatorConfig;
 import dev.kelpie.shared.config.ConfigException;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,8 +41,9 @@ public final class CoordinatorMain implements Callable<Integer> {
       System.err.println(e.getMessage());
       return 2;
     }
-    Vertx vertx = Vertx.vertx();
-    Coordinator.deploy(vertx, loaded, Clock.systemUTC())
+    PrometheusMeterRegistry registry = Coordinator.newRegistry();
+    Vertx vertx = Coordinator.newVertx(registry);
+    Coordinator.deploy(vertx, loaded, Clock.systemUTC(), registry)
       .onSuccess(coordinator -> log.info("coordinator started, epoch {}", coordinator.epoch()))
       .onFailure(failure -> {
         log.error("coordinator failed to start: {}", failure.getMessage(), failure);

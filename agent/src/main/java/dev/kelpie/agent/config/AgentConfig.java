@@ -20,10 +20,14 @@ import java.util.Optional;
  * {@code <service>.process}, unless one is configured, so a service that exits is restarted at once.
  */
 public record AgentConfig(String agentId, Path stateDir, Uplink uplink, List<ServiceSpec> services,
-                          List<CheckConfig> checks) {
+                          List<CheckConfig> checks, Metrics metrics) {
 
   public record Uplink(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
-                       Duration pingInterval) {
+                       Duration pingInterval, Duration keepaliveInterval) {
+  }
+
+  /** Where the agent serves its own Prometheus metrics; null when it does not. */
+  public record Metrics(String host, int port) {
   }
 
   /**

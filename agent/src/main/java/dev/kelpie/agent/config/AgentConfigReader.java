@@ -49,15 +49,16 @@ final class AgentConfigReader {
     }
     List<AgentConfig.ServiceSpec> services = root.list("services", this::service);
     List<AgentConfig.CheckConfig> checks = root.list("checks", this::check);
+    AgentConfig.Metrics metrics = metrics(root.child("metrics"));
     root.finish();
     crossCheck(services, checks);
-    return new AgentConfig(id, stateDir, uplink, services, withProcessChecks(services, checks));
+    return new AgentConfig(id, stateDir, uplink, services, withProcessChecks(services, checks), metrics);
   }
 
   private AgentConfig.Uplink uplink(ConfigNode node) {
     if (node == null) {
       return new AgentConfig.Uplink(null, null, Duration.ofMillis(500), Duration.ofSeconds(30), 10_000,
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5), Duration.ofSeconds(5));
     }
     URI url = node.optionalUri("url", null, List.of("ws", "wss"));
     String envUrl = source.env().get("KELPIE_COORDINATOR_URL");
@@ -80,9 +81,20 @@ final class AgentConfigReader {
       reconnect.finish();
     }
     AgentConfig.Uplink uplink = new AgentConfig.Uplink(url, token, initial, max,
-      node.optionalInt("buffer", 10_000, 1, 1_000_000), node.optionalDuration("pingInterval", Duration.ofSeconds(5)));
+      node.optionalInt("buffer", 10_000, 1, 1_000_000), node.optionalDuration("pingInterval", Duration.ofSeconds(5)),
+      node.optionalDuration("keepaliveInterval", Duration.ofSeconds(5)));
     node.finish();
     return uplink;
+  }
+
+  private AgentConfig.Metrics metrics(ConfigNode node) {
+    if (node == null) {
+      return null;
+    }
+    AgentConfig.Metrics metrics = new AgentConfig.Metrics(node.optionalString("host", "127.0.0.1"),
+      node.optionalInt("port", 9464, 0, 65_535));
+    node.finish();
+    return metrics;
   }
 
   private AgentConfig.ServiceSpec service(ConfigNode node) {

@@ -6,6 +6,8 @@ import dev.kelpie.shared.message.CheckType;
 import dev.kelpie.shared.message.Outcome;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.ServiceInfo;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
@@ -34,11 +36,13 @@ public final class ProbeVerticle extends VerticleBase {
   private final Clock clock;
   private final Map<String, ServiceInfo> services = new HashMap<>();
   private final Map<String, Probe> probes = new HashMap<>();
+  private final MeterRegistry registry;
 
-  public ProbeVerticle(String agentId, List<AgentConfig.CheckConfig> checks, Clock clock) {
+  public ProbeVerticle(String agentId, List<AgentConfig.CheckConfig> checks, Clock clock, MeterRegistry registry) {
     this.agentId = agentId;
     this.checks = List.copyOf(checks);
     this.clock = clock;
+    this.registry = registry;
   }
 
   @Override
@@ -86,6 +90,9 @@ public final class ProbeVerticle extends VerticleBase {
         return;
       }
       Probe.Finding finding = done.succeeded() ? done.result() : Probe.Finding.down(String.valueOf(done.cause()));
+      Timer.builder("kelpie_agent_probe").description("probe latency per check")
+        .tag("check", check.id()).tag("outcome", finding.up() ? "up" : "down")
+        .register(registry).record(latency);
       publish(new ProbeResult(agentId, 0, check.id(), started,
         finding.up() ? Outcome.UP : Outcome.DOWN, latency,
         finding.detail()));

@@ -66,6 +66,11 @@ public final class BridgeConnection {
     return reply.future().andThen(done -> vertx.cancelTimer(timer));
   }
 
+  /** A message that wants no reply. */
+  public void send(String address, JsonObject body) {
+    write(new JsonObject().put("type", "send").put("address", address).put("body", body));
+  }
+
   public void register(String address, Handler<Incoming> handler) {
     handlers.put(address, handler);
     write(new JsonObject().put("type", "register").put("address", address));

@@ -7,11 +7,14 @@ import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.CommandStatus;
 import dev.kelpie.shared.message.HelloReply;
+import dev.kelpie.shared.message.Keepalive;
 import dev.kelpie.shared.message.MessageFormatException;
 import dev.kelpie.shared.message.Report;
 import dev.kelpie.shared.message.ReportAck;
 import dev.kelpie.shared.message.ReportBatch;
 import dev.kelpie.shared.message.ServiceInfo;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -40,7 +43,7 @@ public final class UplinkVerticle extends VerticleBase {
 
   /** How the uplink reaches the coordinator; mapped from the agent's config. */
   public record Settings(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
-                         Duration pingInterval) {
+                         Duration pingInterval, Duration keepaliveInterval) {
   }
 
   private static final Logger log = LoggerFactory.getLogger(UplinkVerticle.class);
@@ -56,6 +59,7 @@ public final class UplinkVerticle extends VerticleBase {
   private final Path stateDir;
   private final Clock clock;
   private final CommandGate gate = new CommandGate();
+  private final MeterRegistry registry;
 
   private Outbox outbox;
   private SequenceFile sequence;
@@ -67,7 +71,8 @@ public final class UplinkVerticle extends VerticleBase {
   private int attempts;
 
   public UplinkVerticle(String agentId, String host, String version, List<CheckSpec> checks, Settings settings,
-                        Path stateDir, Clock clock) {
+                        Path stateDir, Clock clock, MeterRegistry registry) {
+    this.registry = registry;
     this.agentId = agentId;
     this.host = host;
     this.version = version;
@@ -87,6 +92,14 @@ public final class UplinkVerticle extends VerticleBase {
         connection.ping();
       }
     });
+    AgentVitals vitals = new AgentVitals(vertx);
+    vitals.start();
+    vertx.setPeriodic(settings.keepaliveInterval().toMillis(), id -> keepalive(vitals));
+    Gauge.builder("kelpie_agent_buffer_depth", this, u -> u.outbox == null ? 0 : u.outbox.size())
+      .description("reports waiting for the coordinator's acknowledgement").register(registry);
+    Gauge.builder("kelpie_agent_connected", this, u -> u.ready ? 1 : 0).register(registry);
+    registry.counter("kelpie_agent_reconnects");
+    registry.counter("kelpie_agent_reports_dropped");
     return sequence.open().compose(firstSeq -> {
       outbox = new Outbox(settings.bufferSize(), firstSeq);
       return vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_REPORT, msg -> enqueue(Report.fromJson(msg.body())))
@@ -103,8 +116,22 @@ public final class UplinkVerticle extends VerticleBase {
     return sequence.close(outbox.nextSeq() - 1);
   }
 
+  private void keepalive(AgentVitals vitals) {
+    if (!ready) {
+      return;
+    }
+    BridgeConnection conn = connection;
+    vitals.rssBytes().onSuccess(rss -> {
+      if (conn == connection && ready) {
+        conn.send(Addresses.AGENT_KEEPALIVE, new Keepalive(agentId, clock.instant(), rss, AgentVitals.cpuLoad(),
+          vitals.takeWorstLagMillis(), outbox.size()).toJson());
+      }
+    });
+  }
+
   private void enqueue(Report report) {
     if (outbox.add(report)) {
+      registry.counter("kelpie_agent_reports_dropped").increment();
       log.atWarn().addKeyValue("agent", agentId)
         .log("outbox full ({} reports): dropped the oldest; {} dropped so far", settings.bufferSize(),
           outbox.dropped());
@@ -197,6 +224,7 @@ public final class UplinkVerticle extends VerticleBase {
     if (stopping) {
       return;
     }
+    registry.counter("kelpie_agent_reconnects").increment();
     long ceiling = Math.min(settings.reconnectMax().toMillis(),
       settings.reconnectInitial().toMillis() << Math.min(attempts, 20));
     long delay = Math.max(50, ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));

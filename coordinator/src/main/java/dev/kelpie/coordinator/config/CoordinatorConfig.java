@@ -11,8 +11,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The coordinator's configuration, read from YAML (see config/coordinator.yaml) and checked as a whole at start. */
-public record CoordinatorConfig(Http http, List<AgentCredential> agents, Gateway gateway, Commands commands) {
+/**
+ * The coordinator's configuration, read from YAML (see config/coordinator.yaml) and checked as a whole at start.
+ * {@code lostAfter}: an agent not heard from (keepalive, report or hello) this long is marked lost, once.
+ */
+public record CoordinatorConfig(Http http, List<AgentCredential> agents, Gateway gateway, Commands commands,
+                                Duration lostAfter) {
 
   /** Where the one port listens; KELPIE_HTTP_HOST and KELPIE_HTTP_PORT override. Port 0 picks a free one. */
   public record Http(String host, int port) {
@@ -76,9 +80,15 @@ public record CoordinatorConfig(Http http, List<AgentCredential> agents, Gateway
     if (commandsNode != null) {
       commandsNode.finish();
     }
+    ConfigNode keepalive = root.child("keepalive");
+    Duration lostAfter = keepalive == null ? Duration.ofSeconds(30)
+      : keepalive.optionalDuration("lostAfter", Duration.ofSeconds(30));
+    if (keepalive != null) {
+      keepalive.finish();
+    }
     root.finish();
     source.check();
-    return new CoordinatorConfig(new Http(host, port), agents, gateway, commands);
+    return new CoordinatorConfig(new Http(host, port), agents, gateway, commands, lostAfter);
   }
 
   private static AgentCredential credential(ConfigNode node) {

@@ -41,6 +41,7 @@ public final class AgentGateway implements Handler<BridgeEvent> {
     return new SockJSBridgeOptions()
       .addInboundPermitted(new PermittedOptions().setAddress(Addresses.AGENT_HELLO))
       .addInboundPermitted(new PermittedOptions().setAddress(Addresses.AGENT_REPORTS))
+      .addInboundPermitted(new PermittedOptions().setAddress(Addresses.AGENT_KEEPALIVE))
       .addOutboundPermitted(new PermittedOptions().setAddressRegex(Addresses.AGENT_COMMANDS_REGEX))
       .setPingTimeout(pingTimeout.toMillis())
       .setMaxHandlersPerSocket(64);
@@ -102,7 +103,8 @@ public final class AgentGateway implements Handler<BridgeEvent> {
       event.complete(true);
       return;
     }
-    if (!Addresses.AGENT_HELLO.equals(address) && !Addresses.AGENT_REPORTS.equals(address)) {
+    if (!Addresses.AGENT_HELLO.equals(address) && !Addresses.AGENT_REPORTS.equals(address)
+      && !Addresses.AGENT_KEEPALIVE.equals(address)) {
       refuse(event, socket, "may not send to '" + address + "'");
       return;
     }

@@ -3,6 +3,7 @@ package dev.kelpie.coordinator.http;
 import dev.kelpie.coordinator.gateway.AgentGateway;
 import dev.kelpie.coordinator.gateway.AgentTokens;
 import dev.kelpie.shared.bus.Addresses;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -11,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,14 +28,17 @@ public final class HttpVerticle extends VerticleBase {
   private final int maxFrameBytes;
   private final Duration pingTimeout;
   private final AgentTokens tokens;
+  private final PrometheusMeterRegistry registry;
   private HttpServer server;
 
-  public HttpVerticle(String host, int port, int maxFrameBytes, Duration pingTimeout, AgentTokens tokens) {
+  public HttpVerticle(String host, int port, int maxFrameBytes, Duration pingTimeout, AgentTokens tokens,
+                      PrometheusMeterRegistry registry) {
     this.host = host;
     this.port = port;
     this.maxFrameBytes = maxFrameBytes;
     this.pingTimeout = pingTimeout;
     this.tokens = tokens;
+    this.registry = registry;
   }
 
   @Override
@@ -42,8 +47,11 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/bus/*").subRouter(SockJSHandler.create(vertx)
       .bridge(AgentGateway.bridgeOptions(pingTimeout), new AgentGateway(vertx, tokens)));
     router.get("/api/checks").handler(this::checks);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
+    router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "up")));
+    router.get("/ready").handler(new Readiness(vertx, () -> server != null)::handle);
     router.get("/").handler(ctx -> ctx.response().putHeader("content-type", "text/plain; charset=utf-8")
-      .end("Kelpie coordinator. Every check's state: /api/checks\n"));
+      .end("Kelpie coordinator. Every check's state: /api/checks; metrics: /metrics; /health, /ready\n"));
     HttpServerOptions options = new HttpServerOptions()
       .setHost(host)
       .setPort(port)

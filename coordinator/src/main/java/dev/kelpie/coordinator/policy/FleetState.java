@@ -5,7 +5,9 @@ import dev.kelpie.shared.message.AgentHello;
 import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.CommandStatus;
+import dev.kelpie.shared.message.FleetEvent;
 import dev.kelpie.shared.message.HelloReply;
+import dev.kelpie.shared.message.Keepalive;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.ProcessEvent;
 import dev.kelpie.shared.message.ProcessEventType;
@@ -49,17 +51,32 @@ public final class FleetState {
   private final Duration commandTtl;
   private final Duration answerTimeout;
   private final Supplier<String> commandIds;
+  private final Duration lostAfter;
+  private final FleetMetrics metrics;
+  private final List<FleetEvent> events = new ArrayList<>();
 
   public FleetState(long epoch, Duration commandTtl, Duration answerTimeout, Supplier<String> commandIds) {
+    this(epoch, commandTtl, answerTimeout, commandIds, Duration.ofSeconds(30), FleetMetrics.NONE);
+  }
+
+  public FleetState(long epoch, Duration commandTtl, Duration answerTimeout, Supplier<String> commandIds,
+                    Duration lostAfter, FleetMetrics metrics) {
     this.epoch = epoch;
     this.commandTtl = commandTtl;
     this.answerTimeout = answerTimeout;
     this.commandIds = commandIds;
+    this.lostAfter = lostAfter;
+    this.metrics = metrics;
+  }
+
+  public long epoch() {
+    return epoch;
   }
 
   public HelloReply hello(AgentHello hello, Instant now) {
     TrackedAgent agent = agents.computeIfAbsent(hello.agentId(), TrackedAgent::new);
-    agent.hello(hello, now);
+    agent.hello(hello);
+    heard(agent, now);
     log.atInfo().addKeyValue("agent", hello.agentId()).addKeyValue("host", hello.host())
       .log("agent connected: {} checks, {} services, resuming after report {}", hello.checks().size(),
         hello.services().size(), agent.lastSeq());
@@ -80,13 +97,17 @@ public final class FleetState {
     if (agent == null || !agent.connected()) {
       throw new IllegalStateException("agent '" + batch.agentId() + "' must send its hello before reports");
     }
-    agent.seen(now);
+    heard(agent, now);
     List<Command> out = new ArrayList<>();
+    int results = 0;
+    int duplicates = 0;
     for (Report report : batch.reports()) {
       if (!agent.accept(report.seq())) {
+        duplicates++;
         continue;
       }
       if (report instanceof ProbeResult result) {
+        results++;
         onResult(agent, result, Duration.between(result.time(), batch.sentAt()), now, out);
       } else if (report instanceof ProcessEvent event) {
         onProcessEvent(agent, event, now);
@@ -94,7 +115,50 @@ public final class FleetState {
         onCommandResult(agent, result, now);
       }
     }
+    metrics.ingested(results);
+    if (duplicates > 0) {
+      metrics.duplicates(duplicates);
+    }
     return new BatchOutcome(new ReportAck(agent.lastSeq()), out);
+  }
+
+  /** A sign of life with the agent's vitals; ignored from an agent that has not said hello on this connection. */
+  public void keepalive(Keepalive keepalive, Instant now) {
+    TrackedAgent agent = agents.get(keepalive.agentId());
+    if (agent != null && agent.connected()) {
+      agent.vitals(keepalive);
+      heard(agent, now);
+    }
+  }
+
+  /** Fleet events raised since the last call (agents lost and back), oldest first. */
+  public List<FleetEvent> drainEvents() {
+    List<FleetEvent> drained = List.copyOf(events);
+    events.clear();
+    return drained;
+  }
+
+  /** How many checks stand in each state, and how many agents are connected and lost, for gauges. */
+  public Map<String, Integer> counts() {
+    Map<String, Integer> counts = new HashMap<>();
+    for (TrackedAgent agent : agents.values()) {
+      counts.merge(agent.connected() ? "agents_connected" : "agents_disconnected", 1, Integer::sum);
+      if (agent.lost()) {
+        counts.merge("agents_lost", 1, Integer::sum);
+      }
+      for (TrackedCheck check : agent.checks().values()) {
+        counts.merge("state." + TrackedCheck.stateOf(check, agent.reachable()), 1, Integer::sum);
+      }
+    }
+    counts.put("commands_in_flight", commands.size());
+    return counts;
+  }
+
+  private void heard(TrackedAgent agent, Instant now) {
+    if (agent.heard(now)) {
+      log.atInfo().addKeyValue("agent", agent.id()).log("agent is back");
+      events.add(new FleetEvent(FleetEvent.Type.AGENT_BACK, agent.id(), now, "heard from again"));
+    }
   }
 
   /** Time passes: backoff delays and startup deadlines run out, unanswered commands are given up on. */
@@ -103,11 +167,18 @@ public final class FleetState {
       log.atWarn().addKeyValue("agent", pending.command().agentId()).addKeyValue("command", pending.command().id())
         .log("no answer to {} of {} within {}", pending.command().action(), pending.command().service(),
           answerTimeout);
+      metrics.commandLost(pending.command().action(), "unanswered");
       pending.waiting().forEach(check -> check.state().onActionFinished(now, false));
     }
     List<Command> out = new ArrayList<>();
     for (TrackedAgent agent : agents.values()) {
-      if (!agent.connected()) {
+      if (agent.silentSince(now, lostAfter)) {
+        log.atError().addKeyValue("agent", agent.id())
+          .log("agent lost: nothing heard for {}; its checks are not acted on", lostAfter);
+        events.add(new FleetEvent(FleetEvent.Type.AGENT_LOST, agent.id(), now,
+          "nothing heard since " + agent.lastSeen()));
+      }
+      if (!agent.reachable()) {
         continue;
       }
       for (TrackedCheck check : agent.checks().values()) {
@@ -125,6 +196,7 @@ public final class FleetState {
     log.atWarn().addKeyValue("agent", command.agentId()).addKeyValue("command", command.id())
       .log("could not deliver {} of {}: {}", command.action(), command.service(), why);
     if (pending != null) {
+      metrics.commandLost(command.action(), "undelivered");
       pending.waiting().forEach(check -> check.state().onActionFinished(now, false));
     }
   }
@@ -134,7 +206,7 @@ public final class FleetState {
     JsonArray checkArray = new JsonArray();
     agents.values().stream().sorted((a, b) -> a.id().compareTo(b.id())).forEach(agent -> {
       agentArray.add(agent.toJson());
-      agent.checks().values().forEach(check -> checkArray.add(check.toJson(now, agent.connected())));
+      agent.checks().values().forEach(check -> checkArray.add(check.toJson(now, agent.reachable())));
     });
     return new JsonObject()
       .put("epoch", epoch)
@@ -191,6 +263,7 @@ public final class FleetState {
     }
     CommandBook.Pending pending = commands.finish(result.commandId());
     agent.commandFinished(result.service(), result.commandId());
+    metrics.commandAnswered(result.action(), result.status());
     boolean done = result.status() == CommandStatus.DONE;
     log.atInfo().addKeyValue("agent", agent.id()).addKeyValue("service", result.service())
       .addKeyValue("command", result.commandId())
@@ -205,6 +278,9 @@ public final class FleetState {
   }
 
   private void act(TrackedAgent agent, TrackedCheck check, Decision decision, Instant now, List<Command> out) {
+    if (!decision.isNone()) {
+      metrics.decided(decision.kind());
+    }
     switch (decision.kind()) {
       case NONE -> {
       }
@@ -215,7 +291,7 @@ public final class FleetState {
   }
 
   private void restart(TrackedAgent agent, TrackedCheck check, String reason, Instant now, List<Command> out) {
-    if (!agent.connected() || check.service() == null) {
+    if (!agent.reachable() || check.service() == null) {
       check.state().onActionFinished(now, false);
       return;
     }
@@ -230,6 +306,7 @@ public final class FleetState {
     log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
       .addKeyValue("command", command.id())
       .log("restarting {}: {}", check.service(), reason);
+    metrics.commandSent(command.action());
     out.add(command);
   }
 

@@ -4,6 +4,7 @@ import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.AgentHello;
 import dev.kelpie.shared.message.AgentLink;
 import dev.kelpie.shared.message.Command;
+import dev.kelpie.shared.message.Keepalive;
 import dev.kelpie.shared.message.MessageFormatException;
 import dev.kelpie.shared.message.ReportBatch;
 import io.vertx.core.Future;
@@ -20,6 +21,8 @@ import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
 /** Applies the policy to everything agents report, and sends the commands it decides on. One instance owns it all. */
 public final class PolicyVerticle extends VerticleBase {
@@ -34,28 +37,51 @@ public final class PolicyVerticle extends VerticleBase {
   private final FleetState fleet;
   private final Clock clock;
   private final Duration tick;
+  private final Consumer<Map<String, Integer>> levels;
 
-  public PolicyVerticle(FleetState fleet, Clock clock, Duration tick) {
+  public PolicyVerticle(FleetState fleet, Clock clock, Duration tick, Consumer<Map<String, Integer>> levels) {
     this.fleet = fleet;
     this.clock = clock;
     this.tick = tick;
+    this.levels = levels;
   }
 
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
-    vertx.setPeriodic(tick.toMillis(), id -> send(fleet.tick(now())));
-    return Future.all(
+    vertx.setPeriodic(tick.toMillis(), id -> {
+      send(fleet.tick(now()));
+      publishEvents();
+    });
+    vertx.setPeriodic(1000, id -> levels.accept(fleet.counts()));
+    return Future.all(List.of(
       bus.<JsonObject>consumer(Addresses.AGENT_HELLO, this::onHello).completion(),
       bus.<JsonObject>consumer(Addresses.AGENT_REPORTS, this::onReports).completion(),
+      bus.<JsonObject>consumer(Addresses.AGENT_KEEPALIVE, this::onKeepalive).completion(),
+      bus.consumer(Addresses.POLICY_PING, msg -> msg.reply(new JsonObject().put("epoch", fleet.epoch()))).completion(),
       bus.<JsonObject>consumer(Addresses.GATEWAY_AGENT_LINK, this::onLink).completion(),
-      bus.<JsonObject>consumer(Addresses.POLICY_SNAPSHOT, msg -> msg.reply(fleet.snapshot(now()))).completion());
+      bus.<JsonObject>consumer(Addresses.POLICY_SNAPSHOT, msg -> msg.reply(fleet.snapshot(now()))).completion()));
+  }
+
+  private void onKeepalive(Message<JsonObject> message) {
+    try {
+      fleet.keepalive(Keepalive.fromJson(message.body()), now());
+      publishEvents();
+    } catch (MessageFormatException | DateTimeException e) {
+      log.atWarn().addKeyValue("agent", message.body().getValue("agentId")).log("malformed keepalive: {}",
+        e.getMessage());
+    }
+  }
+
+  private void publishEvents() {
+    fleet.drainEvents().forEach(event -> vertx.eventBus().publish(Addresses.FLEET_EVENTS, event.toJson()));
   }
 
   private void onHello(Message<JsonObject> message) {
     try {
       AgentHello hello = AgentHello.fromJson(message.body());
       message.reply(fleet.hello(hello, now()).toJson());
+      publishEvents();
     } catch (MessageFormatException | DateTimeException e) {
       refuse(message, "malformed hello: " + e.getMessage());
     }
@@ -73,6 +99,7 @@ public final class PolicyVerticle extends VerticleBase {
       FleetState.BatchOutcome outcome = fleet.reports(batch, now());
       message.reply(outcome.ack().toJson());
       send(outcome.commands());
+      publishEvents();
     } catch (IllegalStateException e) {
       message.fail(NO_HELLO, e.getMessage());
     }

@@ -1,11 +1,13 @@
 package dev.kelpie.coordinator.policy;
 
 import dev.kelpie.shared.message.AgentHello;
+import dev.kelpie.shared.message.Keepalive;
 import dev.kelpie.shared.message.ProcessEvent;
 import dev.kelpie.shared.message.ServiceInfo;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -30,16 +32,17 @@ final class TrackedAgent {
   private long duplicates;
   private long missing;
   private Instant lastSeen;
+  private boolean lost;
+  private Keepalive vitals;
 
   TrackedAgent(String id) {
     this.id = id;
   }
 
-  void hello(AgentHello hello, Instant now) {
+  void hello(AgentHello hello) {
     host = hello.host();
     version = hello.version();
     connected = true;
-    lastSeen = now;
     Map<String, TrackedCheck> previous = new LinkedHashMap<>(checks);
     checks.clear();
     hello.checks().forEach(spec -> {
@@ -104,8 +107,38 @@ final class TrackedAgent {
     connected = false;
   }
 
-  void seen(Instant now) {
+  /** Heard from the agent (hello, reports or keepalive); returns whether it had been marked lost. */
+  boolean heard(Instant now) {
     lastSeen = now;
+    boolean wasLost = lost;
+    lost = false;
+    return wasLost;
+  }
+
+  /** Marks the agent lost when silent longer than {@code lostAfter}; returns whether it just became lost. */
+  boolean silentSince(Instant now, Duration lostAfter) {
+    if (lost || lastSeen == null || Duration.between(lastSeen, now).compareTo(lostAfter) <= 0) {
+      return false;
+    }
+    lost = true;
+    return true;
+  }
+
+  boolean lost() {
+    return lost;
+  }
+
+  /** Whether the coordinator may act on this agent's checks: connected, and not gone silent. */
+  boolean reachable() {
+    return connected && !lost;
+  }
+
+  Instant lastSeen() {
+    return lastSeen;
+  }
+
+  void vitals(Keepalive keepalive) {
+    vitals = keepalive;
   }
 
   long lastSeq() {
@@ -133,7 +166,9 @@ final class TrackedAgent {
       .put("lastSeq", lastSeq)
       .put("duplicatesDropped", duplicates)
       .put("missingReports", missing)
+      .put("lost", lost)
       .put("lastSeen", lastSeen == null ? null : lastSeen.toString())
+      .put("vitals", vitals == null ? null : vitals.toJson().put("time", vitals.time().toString()))
       .put("services", serviceArray)
       .put("recentEvents", eventArray);
   }

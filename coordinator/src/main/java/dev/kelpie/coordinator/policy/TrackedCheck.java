@@ -53,6 +53,11 @@ final class TrackedCheck {
     lastResult = result;
   }
 
+  /** The state people see: the policy's phase, or "agent_lost" while its agent cannot be reached. */
+  static String stateOf(TrackedCheck check, boolean agentReachable) {
+    return agentReachable ? check.state.phase().name().toLowerCase() : "agent_lost";
+  }
+
   JsonObject toJson(Instant now, boolean agentConnected) {
     JsonObject json = new JsonObject()
       .put("agentId", agentId)
@@ -60,7 +65,7 @@ final class TrackedCheck {
       .put("type", spec.type().name().toLowerCase())
       .put("service", spec.service())
       .put("target", spec.target())
-      .put("state", agentConnected ? state.phase().name().toLowerCase() : "agent_lost")
+      .put("state", stateOf(this, agentConnected))
       .put("phase", state.phase().name().toLowerCase())
       .put("consecutiveFailures", state.consecutiveFailures())
       .put("failureThreshold", spec.policy().failureThreshold())

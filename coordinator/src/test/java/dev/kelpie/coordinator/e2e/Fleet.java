@@ -4,6 +4,7 @@ import dev.kelpie.agent.Agent;
 import dev.kelpie.agent.config.AgentConfig;
 import dev.kelpie.coordinator.Coordinator;
 import dev.kelpie.coordinator.config.CoordinatorConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -86,11 +87,13 @@ final class Fleet implements AutoCloseable {
     for (String id : agentIds) {
       yaml.append("  - {id: ").append(id).append(", token: ").append(TOKEN).append(id).append("}\n");
     }
-    yaml.append("gateway: {pingTimeout: 5s, maxFrameBytes: 65536}\ncommands: {ttl: 10s, answerTimeout: 30s}\n");
+    yaml.append("gateway: {pingTimeout: 5s, maxFrameBytes: 65536}\ncommands: {ttl: 10s, answerTimeout: 30s}\n")
+      .append("keepalive: {lostAfter: 2s}\n");
     CoordinatorConfig config = CoordinatorConfig.fromYaml(yaml.toString(), "coordinator-test.yaml", Map.of());
-    coordinatorVertx = Vertx.vertx();
+    PrometheusMeterRegistry registry = Coordinator.newRegistry();
+    coordinatorVertx = Coordinator.newVertx(registry);
     beforeDeploy.accept(coordinatorVertx);
-    return Coordinator.deploy(coordinatorVertx, config, Clock.systemUTC()).await();
+    return Coordinator.deploy(coordinatorVertx, config, Clock.systemUTC(), registry).await();
   }
 
   void stopCoordinator() {
@@ -115,6 +118,23 @@ final class Fleet implements AutoCloseable {
     if (agentVertx != null) {
       agent.undeploy().eventually(agentVertx::close).await();
       agentVertx = null;
+    }
+  }
+
+  int agentMetricsPort() {
+    return agent.metricsPort();
+  }
+
+  /** GET a coordinator path: status code and body. */
+  HttpResponse<String> get(String path) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + coordinatorPort + path))
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

@@ -5,6 +5,8 @@ import dev.kelpie.shared.message.AgentHello;
 import dev.kelpie.shared.message.CheckSpec;
 import dev.kelpie.shared.message.CheckType;
 import dev.kelpie.shared.message.Command;
+import dev.kelpie.shared.message.FleetEvent;
+import dev.kelpie.shared.message.Keepalive;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.CommandStatus;
 import dev.kelpie.shared.message.ProbeResult;
@@ -30,7 +32,7 @@ class FleetStateTest {
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private final AtomicInteger ids = new AtomicInteger();
   private final FleetState fleet = new FleetState(42, Duration.ofSeconds(30), Duration.ofSeconds(60),
-    () -> "cmd-" + ids.incrementAndGet());
+    () -> "cmd-" + ids.incrementAndGet(), Duration.ofSeconds(90), FleetMetrics.NONE);
   private long seq;
 
   private static PolicySpec policy() {
@@ -131,5 +133,23 @@ class FleetStateTest {
     fleet.tick(T0.plusSeconds(62));
     assertThat(state("http")).isEqualTo("failing");
     assertThat(send(63, result("http", false, 63)).commands()).hasSize(1);
+  }
+
+  @Test
+  @DisplayName("an agent silent past lostAfter is lost, once, is not acted on, and is back when heard from")
+  void lostAndBack() {
+    hello();
+    send(0, result("http", false, 0));
+    fleet.keepalive(new Keepalive("a", T0.plusSeconds(50), 1, 0, 0, 0), T0.plusSeconds(50));
+    assertThat(fleet.tick(T0.plusSeconds(100))).isEmpty();
+    assertThat(fleet.drainEvents()).isEmpty();
+
+    fleet.tick(T0.plusSeconds(141));
+    fleet.tick(T0.plusSeconds(200));
+    assertThat(fleet.drainEvents()).extracting(FleetEvent::type).containsExactly(FleetEvent.Type.AGENT_LOST);
+    assertThat(state("http")).isEqualTo("agent_lost");
+
+    assertThat(send(201, result("http", false, 201)).commands()).as("heard from again, it is back and acted on").hasSize(1);
+    assertThat(fleet.drainEvents()).extracting(FleetEvent::type).containsExactly(FleetEvent.Type.AGENT_BACK);
   }
 }

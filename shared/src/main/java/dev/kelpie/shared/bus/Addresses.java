@@ -11,6 +11,12 @@ public final class Addresses {
   /** Agent to coordinator, over the bridge: a {@code ReportBatch}; the reply is a {@code ReportAck}. */
   public static final String AGENT_REPORTS = "kelpie.agent.reports";
 
+  /** Agent to coordinator, over the bridge: a {@code Keepalive} with the agent's vitals; no reply, never replayed. */
+  public static final String AGENT_KEEPALIVE = "kelpie.agent.keepalive";
+
+  /** Coordinator internal: fleet-level events for people ({@code FleetEvent}: agent lost, agent back). */
+  public static final String FLEET_EVENTS = "kelpie.fleet.events";
+
   /** Prefix of every agent's command address; see {@link #agentCommands(String)}. */
   public static final String AGENT_COMMANDS_PREFIX = "kelpie.commands.";
 
@@ -22,6 +28,9 @@ public final class Addresses {
 
   /** Coordinator internal: the current state of every agent and check, asked by the HTTP API. */
   public static final String POLICY_SNAPSHOT = "kelpie.policy.snapshot";
+
+  /** Coordinator internal: is the policy verticle answering? (for /ready) */
+  public static final String POLICY_PING = "kelpie.policy.ping";
 
   /** Agent internal: a report (probe result, process event, command result) waiting to be numbered and sent. */
   public static final String LOCAL_REPORT = "kelpie.local.report";
