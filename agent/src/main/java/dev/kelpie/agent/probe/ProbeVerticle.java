@@ -31,6 +31,10 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class ProbeVerticle extends VerticleBase {
 
+  private static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(10), Duration.ofMillis(50),
+    Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+    Duration.ofMillis(2500), Duration.ofSeconds(5)};
+
   private final String agentId;
   private final List<AgentConfig.CheckConfig> checks;
   private final Clock clock;
@@ -92,6 +96,7 @@ public final class ProbeVerticle extends VerticleBase {
       Probe.Finding finding = done.succeeded() ? done.result() : Probe.Finding.down(String.valueOf(done.cause()));
       Timer.builder("kelpie_agent_probe").description("probe latency per check")
         .tag("check", check.id()).tag("outcome", finding.up() ? "up" : "down")
+        .serviceLevelObjectives(LATENCY_BUCKETS)
         .register(registry).record(latency);
       publish(new ProbeResult(agentId, 0, check.id(), started,
         finding.up() ? Outcome.UP : Outcome.DOWN, latency,
