@@ -6,6 +6,14 @@ import dev.kelpie.coordinator.http.HttpVerticle;
 import dev.kelpie.coordinator.metrics.CoordinatorMetrics;
 import dev.kelpie.coordinator.policy.FleetState;
 import dev.kelpie.coordinator.policy.PolicyVerticle;
+import dev.kelpie.coordinator.store.MemoryStore;
+import dev.kelpie.coordinator.store.PgStore;
+import dev.kelpie.coordinator.store.RetentionVerticle;
+import dev.kelpie.coordinator.store.Store;
+import dev.kelpie.coordinator.store.StoreWriter;
+import io.vertx.pgclient.PgConnectOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -16,10 +24,14 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.UUID;
 
 /** The coordinator's verticles, deployed in order: the policy first, so agents never connect to nobody. */
 public final class Coordinator {
+
+  private static final Logger log = LoggerFactory.getLogger(Coordinator.class);
 
   private final Vertx vertx;
   private final HttpVerticle http;
@@ -40,17 +52,41 @@ public final class Coordinator {
       .build();
   }
 
+  /**
+   * Opens the store (migrations, a new epoch), restores the fleet's state from it, then deploys the policy and, last,
+   * the HTTP port, so no agent is heard before the coordinator knows what it knew.
+   */
   public static Future<Coordinator> deploy(Vertx vertx, CoordinatorConfig config, Clock clock,
                                            PrometheusMeterRegistry registry) {
-    long epoch = clock.millis();
+    Store store = openStore(vertx, config.store());
     CoordinatorMetrics metrics = new CoordinatorMetrics(registry);
-    FleetState fleet = new FleetState(epoch, config.commands().ttl(), config.commands().answerTimeout(),
-      () -> UUID.randomUUID().toString(), config.lostAfter(), metrics);
-    HttpVerticle http = new HttpVerticle(config.http().host(), config.http().port(),
-      config.gateway().maxFrameBytes(), config.gateway().pingTimeout(), new AgentTokens(config.agents()), registry);
-    return vertx.deployVerticle(new PolicyVerticle(fleet, clock, Duration.ofMillis(250), metrics::levels))
-      .compose(policy -> vertx.deployVerticle(http))
-      .map(httpId -> new Coordinator(vertx, http, epoch));
+    return store.open(clock.millis()).compose(epoch -> store.restore().compose(restored -> {
+      FleetState fleet = new FleetState(epoch, config.commands().ttl(), config.commands().answerTimeout(),
+        () -> UUID.randomUUID().toString(), config.lostAfter(), metrics);
+      fleet.restore(restored, clock.instant());
+      Map<String, Long> committed = new HashMap<>();
+      restored.agents().forEach((id, agent) -> committed.put(id, agent.lastSeq()));
+      StoreWriter writer = new StoreWriter(vertx, store, config.store().backlog(), Duration.ofSeconds(1), registry);
+      HttpVerticle http = new HttpVerticle(config.http().host(), config.http().port(),
+        config.gateway().maxFrameBytes(), config.gateway().pingTimeout(), new AgentTokens(config.agents()), registry,
+        store);
+      return vertx.deployVerticle(new PolicyVerticle(fleet, clock, Duration.ofMillis(250), metrics::levels, writer,
+          committed))
+        .compose(policy -> vertx.deployVerticle(new RetentionVerticle(store, clock, config.store().keepSuccesses(),
+          config.store().keepFailures(), Duration.ofHours(1))))
+        .compose(retention -> vertx.deployVerticle(http))
+        .map(httpId -> new Coordinator(vertx, http, epoch));
+    })).onFailure(failure -> store.close());
+  }
+
+  private static Store openStore(Vertx vertx, CoordinatorConfig.StoreSettings settings) {
+    if (!settings.postgres()) {
+      log.warn("no database configured: history is kept in memory and will not survive a restart");
+      return new MemoryStore();
+    }
+    PgConnectOptions connect = PgConnectOptions.fromUri(settings.postgresUrl().replaceFirst("^postgres://",
+      "postgresql://"));
+    return new PgStore(vertx, connect, settings.schema(), settings.poolSize());
   }
 
   public static PrometheusMeterRegistry newRegistry() {

@@ -16,7 +16,19 @@ import java.util.Set;
  * {@code lostAfter}: an agent not heard from (keepalive, report or hello) this long is marked lost, once.
  */
 public record CoordinatorConfig(Http http, List<AgentCredential> agents, Gateway gateway, Commands commands,
-                                Duration lostAfter) {
+                                Duration lostAfter, StoreSettings store) {
+
+  /**
+   * Where history goes: PostgreSQL when {@code postgresUrl} is set (KELPIE_DB_URL overrides), else memory.
+   * {@code schema} keeps Kelpie's tables apart in a shared database; retention applies to raw results only.
+   */
+  public record StoreSettings(String postgresUrl, String schema, int poolSize, int backlog, Duration keepSuccesses,
+                              Duration keepFailures) {
+
+    public boolean postgres() {
+      return postgresUrl != null;
+    }
+  }
 
   /** Where the one port listens; KELPIE_HTTP_HOST and KELPIE_HTTP_PORT override. Port 0 picks a free one. */
   public record Http(String host, int port) {
@@ -86,9 +98,45 @@ public record CoordinatorConfig(Http http, List<AgentCredential> agents, Gateway
     if (keepalive != null) {
       keepalive.finish();
     }
+    StoreSettings store = store(root.child("store"), source.env().get("KELPIE_DB_URL"));
     root.finish();
     source.check();
-    return new CoordinatorConfig(new Http(host, port), agents, gateway, commands, lostAfter);
+    return new CoordinatorConfig(new Http(host, port), agents, gateway, commands, lostAfter, store);
+  }
+
+  private static StoreSettings store(ConfigNode node, String envUrl) {
+    String url = envUrl;
+    String schema = null;
+    int poolSize = 4;
+    int backlog = 200_000;
+    Duration successes = Duration.ofDays(2);
+    Duration failures = Duration.ofDays(14);
+    if (node != null) {
+      ConfigNode postgres = node.child("postgres");
+      if (postgres != null) {
+        String configured = postgres.optionalString("url", null);
+        if (configured != null && !configured.matches("postgres(ql)?://.+")) {
+          postgres.problem("url", "expected a URL like postgresql://user:password@host:5432/database, got \""
+            + configured + "\"");
+        }
+        url = url != null ? url : configured;
+        schema = postgres.optionalString("schema", null);
+        if (schema != null && !schema.matches("[a-z_][a-z0-9_]{0,62}")) {
+          postgres.problem("schema", "expected a lowercase SQL name, got \"" + schema + "\"");
+        }
+        poolSize = postgres.optionalInt("poolSize", 4, 1, 64);
+        postgres.finish();
+      }
+      backlog = node.optionalInt("backlog", backlog, 1000, 10_000_000);
+      ConfigNode retention = node.child("retention");
+      if (retention != null) {
+        successes = retention.optionalDuration("successes", successes);
+        failures = retention.optionalDuration("failures", failures);
+        retention.finish();
+      }
+      node.finish();
+    }
+    return new StoreSettings(url, schema, poolSize, backlog, successes, failures);
   }
 
   private static AgentCredential credential(ConfigNode node) {

@@ -2,6 +2,7 @@ package dev.kelpie.coordinator.http;
 
 import dev.kelpie.coordinator.gateway.AgentGateway;
 import dev.kelpie.coordinator.gateway.AgentTokens;
+import dev.kelpie.coordinator.store.Store;
 import dev.kelpie.shared.bus.Addresses;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -29,10 +30,12 @@ public final class HttpVerticle extends VerticleBase {
   private final Duration pingTimeout;
   private final AgentTokens tokens;
   private final PrometheusMeterRegistry registry;
+  private final Store store;
   private HttpServer server;
 
   public HttpVerticle(String host, int port, int maxFrameBytes, Duration pingTimeout, AgentTokens tokens,
-                      PrometheusMeterRegistry registry) {
+                      PrometheusMeterRegistry registry, Store store) {
+    this.store = store;
     this.host = host;
     this.port = port;
     this.maxFrameBytes = maxFrameBytes;
@@ -47,6 +50,7 @@ public final class HttpVerticle extends VerticleBase {
     router.route("/bus/*").subRouter(SockJSHandler.create(vertx)
       .bridge(AgentGateway.bridgeOptions(pingTimeout), new AgentGateway(vertx, tokens)));
     router.get("/api/checks").handler(this::checks);
+    new HistoryApi(store).mount(router);
     router.get("/metrics").handler(PrometheusScrapingHandler.create(registry));
     router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "up")));
     router.get("/ready").handler(new Readiness(vertx, () -> server != null)::handle);

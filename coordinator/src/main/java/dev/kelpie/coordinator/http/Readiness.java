@@ -4,6 +4,7 @@ import dev.kelpie.shared.bus.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -27,13 +28,16 @@ final class Readiness {
 
   void handle(RoutingContext ctx) {
     Future<JsonObject> policy = vertx.eventBus().<JsonObject>request(Addresses.POLICY_PING, null, QUICK)
-      .map(reply -> new JsonObject().put("state", "up").put("epoch", reply.body().getLong("epoch")))
-      .otherwise(failure -> new JsonObject().put("state", "down").put("reason", failure.getMessage()));
-    policy.onSuccess(policyState -> {
+      .map(Message::body)
+      .otherwise(failure -> new JsonObject().put("failure", failure.getMessage()));
+    policy.onSuccess(reply -> {
+      boolean answered = !reply.containsKey("failure");
       JsonObject dependencies = new JsonObject()
-        .put("policy", policyState)
+        .put("policy", answered ? new JsonObject().put("state", "up").put("epoch", reply.getLong("epoch"))
+          : new JsonObject().put("state", "down").put("reason", reply.getString("failure")))
         .put("gateway", new JsonObject().put("state", gatewayListening.getAsBoolean() ? "up" : "down"))
-        .put("store", new JsonObject().put("state", "up").put("kind", "memory"));
+        .put("store", answered ? reply.getJsonObject("store")
+          : new JsonObject().put("state", "unknown").put("reason", "the policy did not answer"));
       boolean ready = dependencies.stream().allMatch(e -> "up".equals(((JsonObject) e.getValue()).getString("state")));
       ctx.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json")
         .end(new JsonObject().put("status", ready ? "ready" : "not ready").put("dependencies", dependencies).encode());

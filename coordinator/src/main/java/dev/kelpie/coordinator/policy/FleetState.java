@@ -1,8 +1,11 @@
 package dev.kelpie.coordinator.policy;
 
+import dev.kelpie.coordinator.store.Facts;
+import dev.kelpie.coordinator.store.Store;
 import dev.kelpie.shared.message.Action;
 import dev.kelpie.shared.message.AgentHello;
 import dev.kelpie.shared.message.Command;
+import dev.kelpie.shared.message.CheckSpec;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.CommandStatus;
 import dev.kelpie.shared.message.FleetEvent;
@@ -15,6 +18,8 @@ import dev.kelpie.shared.message.Report;
 import dev.kelpie.shared.message.ReportAck;
 import dev.kelpie.shared.message.ReportBatch;
 import dev.kelpie.shared.message.ServiceInfo;
+import dev.kelpie.shared.policy.CheckMemory;
+import dev.kelpie.shared.policy.CheckPhase;
 import dev.kelpie.shared.policy.Decision;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -54,6 +59,7 @@ public final class FleetState {
   private final Duration lostAfter;
   private final FleetMetrics metrics;
   private final List<FleetEvent> events = new ArrayList<>();
+  private final Journal journal = new Journal();
 
   public FleetState(long epoch, Duration commandTtl, Duration answerTimeout, Supplier<String> commandIds) {
     this(epoch, commandTtl, answerTimeout, commandIds, Duration.ofSeconds(30), FleetMetrics.NONE);
@@ -77,6 +83,8 @@ public final class FleetState {
     TrackedAgent agent = agents.computeIfAbsent(hello.agentId(), TrackedAgent::new);
     agent.hello(hello);
     heard(agent, now);
+    journal.agent(agent, now);
+    agent.checks().values().forEach(check -> journal.check(agent, check, now));
     log.atInfo().addKeyValue("agent", hello.agentId()).addKeyValue("host", hello.host())
       .log("agent connected: {} checks, {} services, resuming after report {}", hello.checks().size(),
         hello.services().size(), agent.lastSeq());
@@ -115,6 +123,8 @@ public final class FleetState {
         onCommandResult(agent, result, now);
       }
     }
+    journal.changes(agent, now);
+    journal.agent(agent, now);
     metrics.ingested(results);
     if (duplicates > 0) {
       metrics.duplicates(duplicates);
@@ -187,17 +197,59 @@ public final class FleetState {
         }
       }
     }
+    agents.values().forEach(agent -> journal.changes(agent, now));
     return out;
+  }
+
+  /** Facts to store since the last call. */
+  public Facts drainFacts() {
+    return journal.drain();
+  }
+
+  /**
+   * Brings back what the store kept, before any agent connects: each agent's last stored sequence (replays are
+   * dropped), each check's policy memory (restart budget, gave-up, backoff) and open incident, and the commands
+   * still unanswered (so their results are matched, and nothing is ordered twice for one decision).
+   */
+  public void restore(Store.Restored restored, Instant now) {
+    restored.agents().forEach((id, record) -> agents.computeIfAbsent(id, TrackedAgent::new)
+      .restoreLastSeq(record.lastSeq()));
+    restored.checks().values().forEach(record -> {
+      TrackedAgent agent = agents.computeIfAbsent(record.agentId(), TrackedAgent::new);
+      TrackedCheck check = new TrackedCheck(agent.id(), CheckSpec.fromJson(record.spec()));
+      check.restore(record.memory() == null ? null : CheckMemory.fromJson(record.memory()),
+        record.incidentId() == null ? null : restored.openIncidents().get(record.incidentId()));
+      agent.checks().put(check.id(), check);
+    });
+    for (Facts.Action action : restored.pendingActions()) {
+      TrackedAgent agent = agents.get(action.agentId());
+      if (agent == null || action.issuedAt() == null) {
+        continue;
+      }
+      Command command = new Command(action.commandId(), action.agentId(), action.service(),
+        Action.valueOf(action.action().toUpperCase()), action.reason(), action.issuedAt(), action.expiresAt(),
+        action.epoch());
+      commands.add(command, null, now.plus(answerTimeout));
+      agent.checks().values().stream()
+        .filter(c -> action.service().equals(c.service()) && c.state().phase() == CheckPhase.ACTING)
+        .forEach(c -> commands.forService(agent.id(), action.service()).waiting().add(c));
+    }
+    log.info("restored {} agents, {} checks, {} unanswered commands from the store", restored.agents().size(),
+      restored.checks().size(), restored.pendingActions().size());
   }
 
   /** A command could not be handed to its agent: its checks may decide again. */
   public void undelivered(Command command, Instant now, String why) {
+    TrackedAgent target = agents.get(command.agentId());
     CommandBook.Pending pending = commands.finish(command.id());
     log.atWarn().addKeyValue("agent", command.agentId()).addKeyValue("command", command.id())
       .log("could not deliver {} of {}: {}", command.action(), command.service(), why);
     if (pending != null) {
       metrics.commandLost(command.action(), "undelivered");
       pending.waiting().forEach(check -> check.state().onActionFinished(now, false));
+    }
+    if (target != null) {
+      journal.changes(target, now);
     }
   }
 
@@ -224,6 +276,7 @@ public final class FleetState {
       return;
     }
     check.seen(result);
+    journal.result(result);
     if (busy(agent, check)) {
       return;
     }
@@ -233,6 +286,7 @@ public final class FleetState {
 
   private void onProcessEvent(TrackedAgent agent, ProcessEvent event, Instant now) {
     agent.remember(event);
+    journal.event(event);
     if (event.commandId() != null && event.type() == ProcessEventType.SIGNALLED) {
       agent.commandRunning(event.service(), event.commandId());
     }
@@ -263,6 +317,7 @@ public final class FleetState {
     }
     CommandBook.Pending pending = commands.finish(result.commandId());
     agent.commandFinished(result.service(), result.commandId());
+    journal.answered(result);
     metrics.commandAnswered(result.action(), result.status());
     boolean done = result.status() == CommandStatus.DONE;
     log.atInfo().addKeyValue("agent", agent.id()).addKeyValue("service", result.service())
@@ -307,6 +362,7 @@ public final class FleetState {
       .addKeyValue("command", command.id())
       .log("restarting {}: {}", check.service(), reason);
     metrics.commandSent(command.action());
+    journal.issued(command, check.id());
     out.add(command);
   }
 

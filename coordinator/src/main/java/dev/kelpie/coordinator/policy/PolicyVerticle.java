@@ -1,9 +1,13 @@
 package dev.kelpie.coordinator.policy;
 
+import dev.kelpie.coordinator.store.Facts;
+import dev.kelpie.coordinator.store.StoreWriter;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.AgentHello;
 import dev.kelpie.shared.message.AgentLink;
 import dev.kelpie.shared.message.Command;
+import dev.kelpie.shared.message.HelloReply;
+import dev.kelpie.shared.message.ReportAck;
 import dev.kelpie.shared.message.Keepalive;
 import dev.kelpie.shared.message.MessageFormatException;
 import dev.kelpie.shared.message.ReportBatch;
@@ -20,6 +24,7 @@ import java.time.Clock;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -30,6 +35,7 @@ public final class PolicyVerticle extends VerticleBase {
   /** Failure codes of the replies to agents, so an agent can tell its own mistakes from the coordinator's. */
   public static final int MALFORMED = 400;
   public static final int NO_HELLO = 409;
+  public static final int STORE_BEHIND = 503;
 
   private static final Logger log = LoggerFactory.getLogger(PolicyVerticle.class);
   private static final DeliveryOptions COMMAND_DELIVERY = new DeliveryOptions().setSendTimeout(10_000);
@@ -38,12 +44,21 @@ public final class PolicyVerticle extends VerticleBase {
   private final Clock clock;
   private final Duration tick;
   private final Consumer<Map<String, Integer>> levels;
+  private final StoreWriter writer;
+  private final Map<String, Long> committed;
 
-  public PolicyVerticle(FleetState fleet, Clock clock, Duration tick, Consumer<Map<String, Integer>> levels) {
+  /**
+   * @param committed each agent's last report sequence already in the store; a hello answers with it, so an agent
+   *                  drops nothing that is not committed
+   */
+  public PolicyVerticle(FleetState fleet, Clock clock, Duration tick, Consumer<Map<String, Integer>> levels,
+                        StoreWriter writer, Map<String, Long> committed) {
     this.fleet = fleet;
     this.clock = clock;
     this.tick = tick;
     this.levels = levels;
+    this.writer = writer;
+    this.committed = new HashMap<>(committed);
   }
 
   @Override
@@ -52,13 +67,15 @@ public final class PolicyVerticle extends VerticleBase {
     vertx.setPeriodic(tick.toMillis(), id -> {
       send(fleet.tick(now()));
       publishEvents();
+      store();
     });
     vertx.setPeriodic(1000, id -> levels.accept(fleet.counts()));
     return Future.all(List.of(
       bus.<JsonObject>consumer(Addresses.AGENT_HELLO, this::onHello).completion(),
       bus.<JsonObject>consumer(Addresses.AGENT_REPORTS, this::onReports).completion(),
       bus.<JsonObject>consumer(Addresses.AGENT_KEEPALIVE, this::onKeepalive).completion(),
-      bus.consumer(Addresses.POLICY_PING, msg -> msg.reply(new JsonObject().put("epoch", fleet.epoch()))).completion(),
+      bus.consumer(Addresses.POLICY_PING, msg -> msg.reply(new JsonObject().put("epoch", fleet.epoch())
+        .put("store", writer.status()))).completion(),
       bus.<JsonObject>consumer(Addresses.GATEWAY_AGENT_LINK, this::onLink).completion(),
       bus.<JsonObject>consumer(Addresses.POLICY_SNAPSHOT, msg -> msg.reply(fleet.snapshot(now()))).completion()));
   }
@@ -73,6 +90,13 @@ public final class PolicyVerticle extends VerticleBase {
     }
   }
 
+  private void store() {
+    Facts facts = fleet.drainFacts();
+    if (!facts.isEmpty()) {
+      writer.submit(facts);
+    }
+  }
+
   private void publishEvents() {
     fleet.drainEvents().forEach(event -> vertx.eventBus().publish(Addresses.FLEET_EVENTS, event.toJson()));
   }
@@ -80,8 +104,10 @@ public final class PolicyVerticle extends VerticleBase {
   private void onHello(Message<JsonObject> message) {
     try {
       AgentHello hello = AgentHello.fromJson(message.body());
-      message.reply(fleet.hello(hello, now()).toJson());
+      HelloReply reply = fleet.hello(hello, now());
+      message.reply(new HelloReply(reply.epoch(), committed.getOrDefault(hello.agentId(), 0L)).toJson());
       publishEvents();
+      store();
     } catch (MessageFormatException | DateTimeException e) {
       refuse(message, "malformed hello: " + e.getMessage());
     }
@@ -95,11 +121,19 @@ public final class PolicyVerticle extends VerticleBase {
       refuse(message, "malformed report batch: " + e.getMessage());
       return;
     }
+    if (writer.full()) {
+      message.fail(STORE_BEHIND, "the coordinator's store is behind; keep the reports and send them again later");
+      return;
+    }
     try {
       FleetState.BatchOutcome outcome = fleet.reports(batch, now());
-      message.reply(outcome.ack().toJson());
       send(outcome.commands());
       publishEvents();
+      long ackSeq = outcome.ack().ackSeq();
+      writer.submit(fleet.drainFacts()).onSuccess(v -> {
+        committed.merge(batch.agentId(), ackSeq, Math::max);
+        message.reply(new ReportAck(ackSeq).toJson());
+      });
     } catch (IllegalStateException e) {
       message.fail(NO_HELLO, e.getMessage());
     }

@@ -71,6 +71,19 @@ final class TrackedAgent {
     return true;
   }
 
+  /** After a coordinator restart: the last sequence already stored, so replays are recognised. */
+  void restoreLastSeq(long seq) {
+    lastSeq = Math.max(lastSeq, seq);
+  }
+
+  String host() {
+    return host;
+  }
+
+  String version() {
+    return version;
+  }
+
   void remember(ProcessEvent event) {
     recentEvents.addLast(event);
     if (recentEvents.size() > RECENT_EVENTS) {

@@ -1,7 +1,10 @@
 package dev.kelpie.coordinator.policy;
 
+import dev.kelpie.coordinator.store.Facts;
 import dev.kelpie.shared.message.CheckSpec;
 import dev.kelpie.shared.message.ProbeResult;
+import dev.kelpie.shared.policy.CheckMemory;
+import dev.kelpie.shared.policy.CheckPhase;
 import dev.kelpie.shared.policy.CheckState;
 import io.vertx.core.json.JsonObject;
 
@@ -14,6 +17,8 @@ final class TrackedCheck {
   private CheckSpec spec;
   private CheckState state;
   private ProbeResult lastResult;
+  private CheckPhase journaled = CheckPhase.UNKNOWN;
+  private Facts.Incident incident;
 
   TrackedCheck(String agentId, CheckSpec spec) {
     this.agentId = agentId;
@@ -49,6 +54,33 @@ final class TrackedCheck {
     return state;
   }
 
+  /** Brings back what the store kept of this check: its policy memory and its open incident. */
+  void restore(CheckMemory memory, Facts.Incident openIncident) {
+    if (memory != null) {
+      state.restore(memory);
+      journaled = memory.phase();
+    }
+    incident = openIncident;
+  }
+
+  /** The phase last written to the journal; the caller compares it with the current one to find transitions. */
+  CheckPhase journaled() {
+    return journaled;
+  }
+
+  void journaled(CheckPhase phase) {
+    journaled = phase;
+  }
+
+  /** The open incident of this check, or null. */
+  Facts.Incident incident() {
+    return incident;
+  }
+
+  void incident(Facts.Incident open) {
+    incident = open;
+  }
+
   void seen(ProbeResult result) {
     lastResult = result;
   }
@@ -71,7 +103,8 @@ final class TrackedCheck {
       .put("failureThreshold", spec.policy().failureThreshold())
       .put("restartsUsed", state.restartsUsed(now))
       .put("restartBudget", spec.policy().budget().restarts())
-      .put("reason", state.reason());
+      .put("reason", state.reason())
+      .put("incidentId", incident == null ? null : incident.id());
     if (state.graceUntil() != null) {
       json.put("graceUntil", state.graceUntil().toString());
     }

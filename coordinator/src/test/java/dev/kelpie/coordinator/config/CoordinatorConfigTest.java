@@ -49,7 +49,8 @@ class CoordinatorConfigTest {
           - {id: a, tokenSha256: ABC}
           - {id: b}
         gateway: {pingTimeout: soon}
-        store: {url: x}
+        store: {postgres: {url: "mysql://db/kelpie", schema: Kelpie}, retention: {successes: forever}}
+        dashboard: {}
         """, "c.yaml", Map.of()))
       .isInstanceOf(ConfigException.class)
       .hasMessageContaining("c.yaml: http.port: must be between 0 and 65535, got 99999")
@@ -58,6 +59,9 @@ class CoordinatorConfigTest {
       .hasMessageContaining("c.yaml: agents[1].id: duplicate agent id 'a'")
       .hasMessageContaining("c.yaml: agents[2]: needs exactly one of token, tokenSha256")
       .hasMessageContaining("c.yaml: gateway.pingTimeout: expected a duration like 500ms, 5s, 2m, 1h or 1d, got \"soon\"")
-      .hasMessageContaining("c.yaml: unknown key 'store'");
+      .hasMessageContaining("c.yaml: store.postgres.url: expected a URL like postgresql://user:password@host:5432/database")
+      .hasMessageContaining("c.yaml: store.postgres.schema: expected a lowercase SQL name, got \"Kelpie\"")
+      .hasMessageContaining("c.yaml: store.retention.successes: expected a duration")
+      .hasMessageContaining("c.yaml: unknown key 'dashboard'");
   }
 }

@@ -211,6 +211,26 @@ public final class CheckState {
     }
   }
 
+  /** What to store so that {@link #restore} can bring this state back after a coordinator restart. */
+  public CheckMemory memory(Instant now) {
+    return new CheckMemory(phase, budget.spentAt(now), restartsSinceStable, lastRestartAt, healthySince, graceUntil,
+      startupDeadline, restartNotBefore, pendingReason, reason);
+  }
+
+  public void restore(CheckMemory memory) {
+    phase = memory.phase();
+    budget.restore(memory.restarts());
+    restartsSinceStable = memory.restartsSinceStable();
+    lastRestartAt = memory.lastRestartAt();
+    healthySince = memory.healthySince();
+    graceUntil = memory.graceUntil();
+    startupDeadline = memory.startupDeadline();
+    restartNotBefore = memory.restartNotBefore();
+    pendingReason = memory.pendingReason();
+    reason = memory.reason();
+    forgetOutcomes();
+  }
+
   public PolicySpec spec() {
     return spec;
   }

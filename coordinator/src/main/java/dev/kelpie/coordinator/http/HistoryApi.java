@@ -1,0 +1,133 @@
+package dev.kelpie.coordinator.http;
+
+import dev.kelpie.coordinator.store.Store;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * History over HTTP, JSON, newest first, paged with {@code before} (the {@code next} of the previous page).
+ * Time ranges are {@code from} and {@code to} (ISO-8601; the last day by default); a results range longer than
+ * {@value #RAW_HOURS} hours comes back summed per bucket. Bad parameters get a 400 naming the parameter.
+ */
+final class HistoryApi {
+
+  private static final int RAW_HOURS = 6;
+  private static final int POINTS = 300;
+
+  /** A parameter that cannot be used; answered as 400 with code {@code bad_parameter}. */
+  private static final class BadParameter extends RuntimeException {
+    BadParameter(String message) {
+      super(message);
+    }
+  }
+
+  private final Store store;
+
+  HistoryApi(Store store) {
+    this.store = store;
+  }
+
+  void mount(Router router) {
+    router.get("/api/checks/:agent/:check/results").handler(ctx -> answer(ctx, page -> {
+      Duration range = Duration.between(page.from(), page.to());
+      if (range.compareTo(Duration.ofHours(RAW_HOURS)) <= 0) {
+        return store.results(ctx.pathParam("agent"), ctx.pathParam("check"), page).map(items -> paged(items, page));
+      }
+      Duration bucket = Duration.ofSeconds(Math.max(1, range.toSeconds() / POINTS));
+      return store.resultBuckets(ctx.pathParam("agent"), ctx.pathParam("check"), page.from(), page.to(), bucket)
+        .map(items -> new JsonObject().put("items", items).put("bucketSeconds", bucket.toSeconds()).putNull("next"));
+    }));
+    router.get("/api/checks/:agent/:check/transitions").handler(ctx -> answer(ctx, page ->
+      store.transitions(ctx.pathParam("agent"), ctx.pathParam("check"), page).map(items -> paged(items, page))));
+    router.get("/api/incidents").handler(ctx -> answer(ctx, page -> store.incidents(ctx.queryParams().get("host"),
+      ctx.queryParams().get("agent"), ctx.queryParams().get("check"), openFilter(ctx), page)
+      .map(items -> paged(items, page))));
+    router.get("/api/actions").handler(ctx -> answer(ctx, page -> store.actions(ctx.queryParams().get("agent"),
+      ctx.queryParams().get("service"), page).map(items -> paged(items, page))));
+  }
+
+  private static void answer(RoutingContext ctx, Function<Store.Page, Future<JsonObject>> query) {
+    Future<JsonObject> answer;
+    try {
+      answer = query.apply(page(ctx));
+    } catch (BadParameter e) {
+      ctx.response().setStatusCode(400).putHeader("content-type", "application/json")
+        .end(new JsonObject().put("status", 400).put("code", "bad_parameter").put("message", e.getMessage()).encode());
+      return;
+    }
+    answer
+      .onSuccess(ctx::json)
+      .onFailure(failure -> ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
+        .end(new JsonObject().put("status", 503).put("code", "store_unavailable")
+          .put("message", "history cannot be read now: " + failure.getMessage()).encode()));
+  }
+
+  private static Store.Page page(RoutingContext ctx) {
+    Instant to = instant(ctx, "to", Instant.now());
+    Instant from = instant(ctx, "from", to.minus(Duration.ofDays(1)));
+    if (!from.isBefore(to)) {
+      throw new BadParameter("from (" + from + ") must be before to (" + to + ")");
+    }
+    return new Store.Page(from, to, limit(ctx), instant(ctx, "before", null));
+  }
+
+  private static Instant instant(RoutingContext ctx, String name, Instant fallback) {
+    String text = ctx.queryParams().get(name);
+    if (text == null) {
+      return fallback;
+    }
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      throw new BadParameter(name + ": expected an ISO-8601 instant like 2026-01-31T12:00:00Z, got \"" + text + "\"");
+    }
+  }
+
+  private static int limit(RoutingContext ctx) {
+    String text = ctx.queryParams().get("limit");
+    if (text == null) {
+      return 100;
+    }
+    try {
+      int limit = Integer.parseInt(text);
+      if (limit >= 1 && limit <= 1000) {
+        return limit;
+      }
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw new BadParameter("limit: expected a whole number from 1 to 1000, got \"" + text + "\"");
+  }
+
+  private static Boolean openFilter(RoutingContext ctx) {
+    String state = ctx.queryParams().get("state");
+    if (state == null) {
+      return null;
+    }
+    return switch (state) {
+      case "open" -> true;
+      case "closed" -> false;
+      default -> throw new BadParameter("state: expected open or closed, got \"" + state + "\"");
+    };
+  }
+
+  /** The page, and where the next one starts when this one is full. */
+  private static JsonObject paged(JsonArray items, Store.Page page) {
+    String next = null;
+    if (items.size() == page.limit()) {
+      JsonObject last = items.getJsonObject(items.size() - 1);
+      next = List.of("time", "openedAt", "issuedAt", "finishedAt").stream().map(last::getString)
+        .filter(t -> t != null).findFirst().orElse(null);
+    }
+    return new JsonObject().put("items", items).put("next", next);
+  }
+}

@@ -1,0 +1,94 @@
+package dev.kelpie.coordinator.policy;
+
+import dev.kelpie.coordinator.store.Facts;
+import dev.kelpie.shared.message.Command;
+import dev.kelpie.shared.message.CommandResult;
+import dev.kelpie.shared.policy.CheckPhase;
+
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * Turns what happens to the fleet into facts for the store: transitions (found by comparing each check's phase with
+ * the one last journaled), incidents (opened when a check crosses its threshold, closed when it is healthy again or
+ * stopped on purpose), actions and their answers, agents' sequence numbers and checks' policy memory.
+ */
+final class Journal {
+
+  private static final Set<CheckPhase> PAST_THRESHOLD = EnumSet.of(CheckPhase.BACKING_OFF, CheckPhase.ACTING,
+    CheckPhase.UNHEALTHY, CheckPhase.GAVE_UP);
+  private static final Set<CheckPhase> RESOLVED = EnumSet.of(CheckPhase.HEALTHY, CheckPhase.PAUSED);
+
+  private Facts facts = new Facts();
+
+  Facts drain() {
+    Facts drained = facts;
+    facts = new Facts();
+    return drained;
+  }
+
+  void agent(TrackedAgent agent, Instant now) {
+    facts.agents.put(agent.id(), new Facts.AgentRecord(agent.id(), agent.host(), agent.version(), agent.lastSeq(), now));
+  }
+
+  void check(TrackedAgent agent, TrackedCheck check, Instant now) {
+    facts.checks.put(agent.id() + "/" + check.id(), new Facts.CheckRecord(agent.id(), check.id(),
+      check.spec().toJson(), check.state().memory(now).toJson(), check.incident() == null ? null
+      : check.incident().id()));
+  }
+
+  /** Journals every check of the agent whose phase moved since last time. */
+  void changes(TrackedAgent agent, Instant now) {
+    for (TrackedCheck check : agent.checks().values()) {
+      CheckPhase phase = check.state().phase();
+      CheckPhase before = check.journaled();
+      if (phase == before) {
+        continue;
+      }
+      check.journaled(phase);
+      String reason = check.state().reason();
+      facts.transitions.add(new Facts.Transition(agent.id(), check.id(), now, lower(before), lower(phase), reason));
+      if (PAST_THRESHOLD.contains(phase) && check.incident() == null) {
+        Facts.Incident opened = new Facts.Incident(UUID.randomUUID().toString(), agent.id(), check.id(), now, null,
+          reason);
+        check.incident(opened);
+        facts.incidents.put(opened.id(), opened);
+      } else if (RESOLVED.contains(phase) && check.incident() != null) {
+        Facts.Incident open = check.incident();
+        facts.incidents.put(open.id(), new Facts.Incident(open.id(), open.agentId(), open.checkId(), open.openedAt(),
+          now, open.reason()));
+        check.incident(null);
+      }
+      check(agent, check, now);
+    }
+  }
+
+  void result(dev.kelpie.shared.message.ProbeResult result) {
+    facts.results.add(result);
+  }
+
+  void event(dev.kelpie.shared.message.ProcessEvent event) {
+    facts.events.add(event);
+  }
+
+  void issued(Command command, String issuedBy) {
+    facts.actions.put(command.id(), new Facts.Action(command.id(), command.agentId(), command.service(),
+      lower(command.action()), command.reason(), issuedBy, command.issuedAt(), command.expiresAt(), command.epoch(),
+      null, null, null, null));
+  }
+
+  void answered(CommandResult result) {
+    facts.actions.merge(result.commandId(), new Facts.Action(result.commandId(), result.agentId(), result.service(),
+        lower(result.action()), null, null, null, null, 0, lower(result.status()), result.detail(), result.time(),
+        result.duration().toMillis()),
+      (issued, answer) -> new Facts.Action(issued.commandId(), issued.agentId(), issued.service(), issued.action(),
+        issued.reason(), issued.issuedBy(), issued.issuedAt(), issued.expiresAt(), issued.epoch(), answer.status(),
+        answer.detail(), answer.finishedAt(), answer.durationMs()));
+  }
+
+  private static String lower(Enum<?> value) {
+    return value.name().toLowerCase();
+  }
+}

@@ -1,0 +1,76 @@
+package dev.kelpie.coordinator.store;
+
+import dev.kelpie.shared.message.ProbeResult;
+import dev.kelpie.shared.message.ProcessEvent;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the policy decided should be kept, since the last write: raw results and process events, state
+ * transitions, incidents opened and closed, actions and their outcomes, each check's policy memory and each agent's
+ * last sequence number. Every item is keyed, so writing the same facts twice stores them once.
+ */
+public final class Facts {
+
+  public record Transition(String agentId, String checkId, Instant at, String from, String to, String reason) {
+  }
+
+  public record Incident(String id, String agentId, String checkId, Instant openedAt, Instant closedAt,
+                         String reason) {
+  }
+
+  /** An action issued (status null) or answered; {@code issuedBy} is the check, rule or person behind it. */
+  public record Action(String commandId, String agentId, String service, String action, String reason,
+                       String issuedBy, Instant issuedAt, Instant expiresAt, long epoch, String status, String detail,
+                       Instant finishedAt, Long durationMs) {
+  }
+
+  public record CheckRecord(String agentId, String checkId, JsonObject spec, JsonObject memory, String incidentId) {
+  }
+
+  public record AgentRecord(String agentId, String host, String version, long lastSeq, Instant lastSeen) {
+  }
+
+  public final List<ProbeResult> results = new ArrayList<>();
+  public final List<ProcessEvent> events = new ArrayList<>();
+  public final List<Transition> transitions = new ArrayList<>();
+  public final Map<String, Incident> incidents = new LinkedHashMap<>();
+  public final Map<String, Action> actions = new LinkedHashMap<>();
+  public final Map<String, CheckRecord> checks = new LinkedHashMap<>();
+  public final Map<String, AgentRecord> agents = new LinkedHashMap<>();
+
+  public boolean isEmpty() {
+    return size() == 0;
+  }
+
+  public int size() {
+    return results.size() + events.size() + transitions.size() + incidents.size() + actions.size() + checks.size()
+      + agents.size();
+  }
+
+  /** Adds later facts after these; for keyed items the later one wins. */
+  public void addAll(Facts later) {
+    results.addAll(later.results);
+    events.addAll(later.events);
+    transitions.addAll(later.transitions);
+    incidents.putAll(later.incidents);
+    later.actions.forEach((id, action) -> actions.merge(id, action, Facts::mergeAction));
+    checks.putAll(later.checks);
+    agents.putAll(later.agents);
+  }
+
+  /** An answer recorded after its issue keeps what the issue said. */
+  private static Action mergeAction(Action earlier, Action later) {
+    if (later.issuedAt() != null) {
+      return later;
+    }
+    return new Action(earlier.commandId(), earlier.agentId(), earlier.service(), earlier.action(), earlier.reason(),
+      earlier.issuedBy(), earlier.issuedAt(), earlier.expiresAt(), earlier.epoch(), later.status(), later.detail(),
+      later.finishedAt(), later.durationMs());
+  }
+}

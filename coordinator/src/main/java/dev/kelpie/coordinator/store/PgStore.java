@@ -1,0 +1,270 @@
+package dev.kelpie.coordinator.store;
+
+import dev.kelpie.shared.message.ProbeResult;
+import dev.kelpie.shared.message.ProcessEvent;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlConnection;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The PostgreSQL store, through the Vert.x reactive client. A write is one transaction of a few multi-row
+ * statements (arrays unnested server-side), each idempotent by its key, whatever the number of rows.
+ */
+public final class PgStore implements Store {
+
+  private final Vertx vertx;
+  private final PgConnectOptions connect;
+  private final String schema;
+  private final Pool pool;
+  private final PgQueries queries;
+
+  public PgStore(Vertx vertx, PgConnectOptions connect, String schema, int poolSize) {
+    this.vertx = vertx;
+    this.connect = connect;
+    this.schema = schema;
+    if (schema != null) {
+      connect.addProperty("search_path", schema);
+    }
+    this.pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connect).using(vertx)
+      .build();
+    this.queries = new PgQueries(pool);
+  }
+
+  @Override
+  public String kind() {
+    return "postgresql";
+  }
+
+  @Override
+  public Future<Long> open(long proposedEpoch) {
+    return vertx.executeBlocking(() -> Migrations.run(connect, schema), false)
+      .compose(v -> pool.preparedQuery("INSERT INTO coordinator_epochs (epoch) "
+          + "SELECT GREATEST($1, COALESCE(MAX(epoch), 0) + 1) FROM coordinator_epochs RETURNING epoch")
+        .execute(Tuple.of(proposedEpoch)))
+      .map(rows -> rows.iterator().next().getLong(0));
+  }
+
+  @Override
+  public Future<Restored> restore() {
+    Future<Map<String, Facts.AgentRecord>> agents = pool.query("SELECT agent_id, host, version, last_seq, last_seen "
+      + "FROM agents").execute().map(rows -> {
+        Map<String, Facts.AgentRecord> map = new HashMap<>();
+        rows.forEach(r -> map.put(r.getString(0), new Facts.AgentRecord(r.getString(0), r.getString(1),
+          r.getString(2), r.getLong(3), instant(r, 4))));
+        return map;
+      });
+    Future<Map<String, Facts.CheckRecord>> checks = pool.query("SELECT agent_id, check_id, spec, memory, incident_id "
+      + "FROM checks").execute().map(rows -> {
+        Map<String, Facts.CheckRecord> map = new HashMap<>();
+        rows.forEach(r -> map.put(r.getString(0) + "/" + r.getString(1), new Facts.CheckRecord(r.getString(0),
+          r.getString(1), (JsonObject) r.getValue(2), (JsonObject) r.getValue(3), r.getString(4))));
+        return map;
+      });
+    Future<List<Facts.Action>> pending = pool.query("SELECT command_id, agent_id, service, action, reason, issued_by, "
+      + "issued_at, expires_at, epoch FROM actions WHERE status IS NULL AND issued_at > now() - interval '1 day'")
+      .execute().map(rows -> {
+        List<Facts.Action> list = new ArrayList<>();
+        rows.forEach(r -> list.add(new Facts.Action(r.getString(0), r.getString(1), r.getString(2), r.getString(3),
+          r.getString(4), r.getString(5), instant(r, 6), instant(r, 7), r.getLong(8), null, null, null, null)));
+        return list;
+      });
+    Future<Map<String, Facts.Incident>> incidents = pool.query("SELECT id, agent_id, check_id, opened_at, reason "
+      + "FROM incidents WHERE closed_at IS NULL").execute().map(rows -> {
+        Map<String, Facts.Incident> map = new HashMap<>();
+        rows.forEach(r -> map.put(r.getString(0), new Facts.Incident(r.getString(0), r.getString(1), r.getString(2),
+          instant(r, 3), null, r.getString(4))));
+        return map;
+      });
+    return Future.all(agents, checks, incidents, pending).map(all -> new Restored(agents.result(), checks.result(),
+      incidents.result(), pending.result()));
+  }
+
+  @Override
+  public Future<Void> write(Facts facts) {
+    if (facts.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return pool.withTransaction(conn -> Future.all(List.of(
+      results(conn, facts.results),
+      events(conn, facts.events),
+      transitions(conn, facts.transitions),
+      incidents(conn, new ArrayList<>(facts.incidents.values())),
+      actions(conn, new ArrayList<>(facts.actions.values())),
+      checks(conn, new ArrayList<>(facts.checks.values())),
+      agents(conn, new ArrayList<>(facts.agents.values())))).<Void>mapEmpty());
+  }
+
+  @Override
+  public Future<Void> ping() {
+    return pool.query("SELECT 1").execute().mapEmpty();
+  }
+
+  @Override
+  public Future<JsonArray> results(String agentId, String checkId, Page page) {
+    return queries.results(agentId, checkId, page);
+  }
+
+  @Override
+  public Future<JsonArray> resultBuckets(String agentId, String checkId, Instant from, Instant to, Duration bucket) {
+    return queries.resultBuckets(agentId, checkId, from, to, bucket);
+  }
+
+  @Override
+  public Future<JsonArray> transitions(String agentId, String checkId, Page page) {
+    return queries.transitions(agentId, checkId, page);
+  }
+
+  @Override
+  public Future<JsonArray> incidents(String host, String agentId, String checkId, Boolean open, Page page) {
+    return queries.incidents(host, agentId, checkId, open, page);
+  }
+
+  @Override
+  public Future<JsonArray> actions(String agentId, String service, Page page) {
+    return queries.actions(agentId, service, page);
+  }
+
+  @Override
+  public Future<Long> purge(Instant successesBefore, Instant failuresBefore) {
+    return pool.preparedQuery("DELETE FROM results WHERE (up AND at < $1) OR (NOT up AND at < $2)")
+      .execute(Tuple.of(time(successesBefore), time(failuresBefore)))
+      .map(rows -> (long) rows.rowCount());
+  }
+
+  @Override
+  public Future<Void> close() {
+    return pool.close();
+  }
+
+  private static Future<?> results(SqlConnection conn, List<ProbeResult> results) {
+    return unnest(conn, results, "INSERT INTO results (agent_id, seq, check_id, at, up, latency_ms, detail) "
+        + "SELECT * FROM UNNEST($1::text[], $2::int8[], $3::text[], $4::timestamptz[], $5::bool[], $6::int4[], "
+        + "$7::text[]) ON CONFLICT DO NOTHING",
+      List.of(text(ProbeResult::agentId), int8(ProbeResult::seq), text(ProbeResult::checkId),
+        time(ProbeResult::time), col(Boolean.class, ProbeResult::up),
+        col(Integer.class, r -> (int) r.latency().toMillis()), text(ProbeResult::detail)));
+  }
+
+  private static Future<?> events(SqlConnection conn, List<ProcessEvent> events) {
+    return unnest(conn, events, "INSERT INTO process_events (agent_id, seq, service, at, type, pid, exit_code, signal, "
+        + "command_id, detail) SELECT * FROM UNNEST($1::text[], $2::int8[], $3::text[], $4::timestamptz[], $5::text[], "
+        + "$6::int8[], $7::int4[], $8::text[], $9::text[], $10::text[]) ON CONFLICT DO NOTHING",
+      List.of(text(ProcessEvent::agentId), int8(ProcessEvent::seq), text(ProcessEvent::service),
+        time(ProcessEvent::time), text(e -> e.type().name().toLowerCase()), int8(ProcessEvent::pid),
+        col(Integer.class, ProcessEvent::exitCode), text(ProcessEvent::signal), text(ProcessEvent::commandId),
+        text(ProcessEvent::detail)));
+  }
+
+  private static Future<?> transitions(SqlConnection conn, List<Facts.Transition> transitions) {
+    return unnest(conn, transitions, "INSERT INTO transitions (agent_id, check_id, at, from_state, to_state, reason) "
+        + "SELECT * FROM UNNEST($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], $6::text[])",
+      List.of(text(Facts.Transition::agentId), text(Facts.Transition::checkId), time(Facts.Transition::at),
+        text(Facts.Transition::from), text(Facts.Transition::to), text(Facts.Transition::reason)));
+  }
+
+  private static Future<?> incidents(SqlConnection conn, List<Facts.Incident> incidents) {
+    return unnest(conn, incidents, "INSERT INTO incidents (id, agent_id, check_id, opened_at, closed_at, reason) "
+        + "SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[]) "
+        + "ON CONFLICT (id) DO UPDATE SET closed_at = EXCLUDED.closed_at, reason = EXCLUDED.reason",
+      List.of(text(Facts.Incident::id), text(Facts.Incident::agentId), text(Facts.Incident::checkId),
+        time(Facts.Incident::openedAt), time(Facts.Incident::closedAt), text(Facts.Incident::reason)));
+  }
+
+  private static Future<?> actions(SqlConnection conn, List<Facts.Action> actions) {
+    return unnest(conn, actions, "INSERT INTO actions (command_id, agent_id, service, action, reason, issued_by, "
+        + "issued_at, expires_at, epoch, status, detail, finished_at, duration_ms) SELECT * FROM UNNEST($1::text[], "
+        + "$2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], "
+        + "$9::int8[], $10::text[], $11::text[], $12::timestamptz[], $13::int8[]) ON CONFLICT (command_id) DO UPDATE "
+        + "SET status = COALESCE(EXCLUDED.status, actions.status), detail = COALESCE(EXCLUDED.detail, actions.detail), "
+        + "finished_at = COALESCE(EXCLUDED.finished_at, actions.finished_at), "
+        + "duration_ms = COALESCE(EXCLUDED.duration_ms, actions.duration_ms)",
+      List.of(text(Facts.Action::commandId), text(Facts.Action::agentId), text(Facts.Action::service),
+        text(Facts.Action::action), text(Facts.Action::reason), text(Facts.Action::issuedBy),
+        time(Facts.Action::issuedAt), time(Facts.Action::expiresAt), int8(a -> a.issuedAt() == null ? null : a.epoch()),
+        text(Facts.Action::status), text(Facts.Action::detail), time(Facts.Action::finishedAt),
+        int8(Facts.Action::durationMs)));
+  }
+
+  private static Future<?> checks(SqlConnection conn, List<Facts.CheckRecord> checks) {
+    return unnest(conn, checks, "INSERT INTO checks (agent_id, check_id, spec, memory, incident_id, updated_at) "
+        + "SELECT a, c, s::jsonb, m::jsonb, i, now() FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) "
+        + "AS t(a, c, s, m, i) ON CONFLICT (agent_id, check_id) DO UPDATE SET spec = EXCLUDED.spec, "
+        + "memory = COALESCE(EXCLUDED.memory, checks.memory), incident_id = EXCLUDED.incident_id, updated_at = now()",
+      List.of(text(Facts.CheckRecord::agentId), text(Facts.CheckRecord::checkId), text(c -> c.spec().encode()),
+        text(c -> c.memory() == null ? null : c.memory().encode()), text(Facts.CheckRecord::incidentId)));
+  }
+
+  private static Future<?> agents(SqlConnection conn, List<Facts.AgentRecord> agents) {
+    return unnest(conn, agents, "INSERT INTO agents (agent_id, host, version, last_seq, last_seen) "
+        + "SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::int8[], $5::timestamptz[]) "
+        + "ON CONFLICT (agent_id) DO UPDATE SET host = COALESCE(EXCLUDED.host, agents.host), "
+        + "version = COALESCE(EXCLUDED.version, agents.version), "
+        + "last_seq = GREATEST(agents.last_seq, EXCLUDED.last_seq), last_seen = EXCLUDED.last_seen",
+      List.of(text(Facts.AgentRecord::agentId), text(Facts.AgentRecord::host), text(Facts.AgentRecord::version),
+        int8(Facts.AgentRecord::lastSeq), time(Facts.AgentRecord::lastSeen)));
+  }
+
+  /** A column of a multi-row statement: its Java type (for the array parameter) and how to read it from a row. */
+  private record Column<T>(Class<?> type, Function<T, Object> value) {
+  }
+
+  private static <T> Column<T> col(Class<?> type, Function<T, ?> value) {
+    return new Column<>(type, value::apply);
+  }
+
+  private static <T> Column<T> text(Function<T, String> value) {
+    return col(String.class, value);
+  }
+
+  private static <T> Column<T> int8(Function<T, Long> value) {
+    return col(Long.class, value);
+  }
+
+  private static <T> Column<T> time(Function<T, Instant> value) {
+    return col(OffsetDateTime.class, row -> time(value.apply(row)));
+  }
+
+  /** One statement for all rows: column i of every row goes into array parameter i. */
+  private static <T> Future<?> unnest(SqlConnection conn, List<T> rows, String sql, List<Column<T>> columns) {
+    if (rows.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    Object[] parameters = new Object[columns.size()];
+    for (int c = 0; c < columns.size(); c++) {
+      Column<T> column = columns.get(c);
+      Object[] values = (Object[]) java.lang.reflect.Array.newInstance(column.type(), rows.size());
+      for (int r = 0; r < rows.size(); r++) {
+        values[r] = column.value().apply(rows.get(r));
+      }
+      parameters[c] = values;
+    }
+    return conn.preparedQuery(sql).execute(Tuple.wrap(parameters));
+  }
+
+  static OffsetDateTime time(Instant at) {
+    return at == null ? null : at.atOffset(ZoneOffset.UTC);
+  }
+
+  static Instant instant(Row row, int column) {
+    OffsetDateTime at = row.getOffsetDateTime(column);
+    return at == null ? null : at.toInstant();
+  }
+}
