@@ -40,6 +40,7 @@ final class Fleet implements AutoCloseable {
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final Path stateRoot;
   private final int coordinatorPort;
+  private String storeYaml = "";
   private Vertx coordinatorVertx;
   private Vertx agentVertx;
   private Agent agent;
@@ -53,6 +54,11 @@ final class Fleet implements AutoCloseable {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
+  }
+
+  /** The coordinator's {@code store:} section for the next starts, e.g. PostgreSQL in a schema of the test's. */
+  void store(String yaml) {
+    storeYaml = yaml;
   }
 
   int coordinatorPort() {
@@ -88,7 +94,7 @@ final class Fleet implements AutoCloseable {
       yaml.append("  - {id: ").append(id).append(", token: ").append(TOKEN).append(id).append("}\n");
     }
     yaml.append("gateway: {pingTimeout: 5s, maxFrameBytes: 65536}\ncommands: {ttl: 10s, answerTimeout: 30s}\n")
-      .append("keepalive: {lostAfter: 2s}\n");
+      .append("keepalive: {lostAfter: 2s}\n").append(storeYaml);
     CoordinatorConfig config = CoordinatorConfig.fromYaml(yaml.toString(), "coordinator-test.yaml", Map.of());
     PrometheusMeterRegistry registry = Coordinator.newRegistry();
     coordinatorVertx = Coordinator.newVertx(registry);

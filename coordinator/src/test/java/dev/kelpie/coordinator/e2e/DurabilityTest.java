@@ -1,0 +1,140 @@
+package dev.kelpie.coordinator.e2e;
+
+import dev.kelpie.coordinator.Coordinator;
+import dev.kelpie.coordinator.store.TcpProxy;
+import dev.kelpie.coordinator.store.TestDatabase;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** History in a real PostgreSQL: a coordinator that restarts mid-incident, and a database that goes away. */
+class DurabilityTest {
+
+  private static final String AGENT = "host-d";
+
+  private Fleet fleet;
+  private int demoPort;
+  private final String schema = TestDatabase.newSchema();
+
+  @BeforeEach
+  void start() throws Exception {
+    fleet = new Fleet();
+    demoPort = Fleet.freePort();
+  }
+
+  @AfterEach
+  void stop() {
+    fleet.close();
+  }
+
+  private String agentConfig(String flags, String policy) {
+    return "services:\n  - name: demo\n    command: " + fleet.demoCommand(demoPort, flags.isEmpty()
+      ? new String[0] : flags.split(" ")) + "\n    port: " + demoPort + "\n    stopGrace: 1s\n"
+      + "checks:\n  - id: demo-http\n    type: http\n    service: demo\n    url: http://127.0.0.1:" + demoPort
+      + "/health\n    interval: 500ms\n    timeout: 500ms\n    policy: " + policy + "\n";
+  }
+
+  private long count(String sql) throws Exception {
+    try (Connection db = TestDatabase.jdbc(schema); ResultSet rows = db.createStatement().executeQuery(sql)) {
+      rows.next();
+      return rows.getLong(1);
+    }
+  }
+
+  @Test
+  @DisplayName("a coordinator restarted mid-incident keeps the restart budget, gives up on time, and kills once per decision")
+  void restartMidIncident() throws Exception {
+    fleet.store("store: {postgres: {url: \"" + TestDatabase.url() + "\", schema: " + schema + "}}\n");
+    Coordinator first = fleet.startCoordinator(AGENT);
+    fleet.startAgent(AGENT, agentConfig("--unhealthy", "{startupGrace: 500ms, startupDeadline: 3s, "
+      + "budget: {restarts: 2, per: 1h}, backoff: {initial: 0s, max: 0s}}"));
+    fleet.await("one restart done", Duration.ofSeconds(30), () -> fleet.check(AGENT, "demo-http")
+      .map(c -> c.getInteger("restartsUsed") == 1 && "starting".equals(c.getString("phase"))).orElse(false));
+
+    fleet.stopCoordinator();
+    Coordinator second = fleet.startCoordinator(AGENT);
+    assertThat(second.epoch()).isGreaterThan(first.epoch());
+    JsonObject restored = fleet.check(AGENT, "demo-http").orElseThrow();
+    assertThat(restored.getInteger("restartsUsed")).as("the budget survives the restart").isEqualTo(1);
+
+    fleet.await("gave up", Duration.ofSeconds(40), () -> "gave_up".equals(fleet.state(AGENT, "demo-http")));
+    fleet.await("stored", Duration.ofSeconds(10), () -> {
+      try {
+        return count("SELECT count(*) FROM checks WHERE memory->>'phase' = 'GAVE_UP'") == 1;
+      } catch (Exception e) {
+        return false;
+      }
+    });
+    assertThat(count("SELECT count(*) FROM actions WHERE action = 'restart'")).isEqualTo(2);
+    assertThat(count("SELECT count(*) FROM actions WHERE action = 'restart' AND status = 'done'")).isEqualTo(2);
+    assertThat(count("SELECT count(*) FROM process_events WHERE type = 'started' AND command_id IS NOT NULL"))
+      .as("each restart spawned once").isEqualTo(2);
+    assertThat(count("SELECT count(*) FROM incidents WHERE closed_at IS NULL")).isEqualTo(1);
+
+    fleet.stopCoordinator();
+    fleet.startCoordinator(AGENT);
+    assertThat(fleet.check(AGENT, "demo-http").orElseThrow().getString("phase"))
+      .as("gave up survives a restart too").isEqualTo("gave_up");
+  }
+
+  @Test
+  @DisplayName("PostgreSQL cut off for 30 s: the coordinator reports it, holds on, and afterwards every result is stored once, without gaps")
+  void databaseOutage() throws Exception {
+    URI db = URI.create(TestDatabase.url());
+    try (TcpProxy proxy = new TcpProxy(db.getHost(), db.getPort())) {
+      int port = proxy.start();
+      String viaProxy = TestDatabase.url().replace(db.getHost() + ":" + db.getPort(), "127.0.0.1:" + port);
+      fleet.store("store: {postgres: {url: \"" + viaProxy + "\", schema: " + schema + "}}\n");
+      fleet.startCoordinator(AGENT);
+      fleet.startAgent(AGENT, agentConfig("", "{startupGrace: 0s}"));
+      fleet.await("healthy", Duration.ofSeconds(30), () -> "healthy".equals(fleet.state(AGENT, "demo-http")));
+      assertThat(fleet.get("/ready").statusCode()).isEqualTo(200);
+
+      proxy.cut();
+      fleet.await("not ready", Duration.ofSeconds(10), () -> fleet.get("/ready").statusCode() == 503);
+      HttpResponse<String> ready = fleet.get("/ready");
+      assertThat(new JsonObject(ready.body()).getJsonObject("dependencies").getJsonObject("store")
+        .getString("state")).isEqualTo("down");
+      long outageEnds = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (System.nanoTime() < outageEnds) {
+        assertThat(fleet.state(AGENT, "demo-http")).as("still deciding from memory").isEqualTo("healthy");
+        Fleet.pause(Duration.ofSeconds(1));
+      }
+      proxy.restore();
+      fleet.await("ready again", Duration.ofSeconds(20), () -> fleet.get("/ready").statusCode() == 200);
+
+      long taken = fleet.agent(AGENT).orElseThrow().getLong("lastSeq");
+      fleet.await("everything taken is stored", Duration.ofSeconds(30), () -> {
+        try {
+          return count("SELECT max(seq) FROM (SELECT seq FROM results UNION ALL SELECT seq FROM process_events) s")
+            >= taken;
+        } catch (Exception e) {
+          return false;
+        }
+      });
+      List<Long> seqs = new ArrayList<>();
+      try (Connection c = TestDatabase.jdbc(schema); ResultSet rows = c.createStatement().executeQuery(
+        "SELECT seq FROM results UNION ALL SELECT seq FROM process_events ORDER BY seq")) {
+        while (rows.next()) {
+          seqs.add(rows.getLong(1));
+        }
+      }
+      assertThat(seqs.size()).as("reports stored, once each").isGreaterThan(60);
+      for (int i = 1; i < seqs.size(); i++) {
+        assertThat(seqs.get(i)).as("no gap or duplicate at %s", i).isEqualTo(seqs.get(i - 1) + 1);
+      }
+    }
+  }
+}
