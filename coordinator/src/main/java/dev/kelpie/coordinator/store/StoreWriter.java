@@ -95,13 +95,15 @@ public final class StoreWriter {
       writing = false;
       if (done.succeeded()) {
         long now = System.nanoTime();
+        int written = merged.size();
         taken.forEach(s -> {
           backlog -= s.facts().size();
           commitLatency.record(Duration.ofNanos(now - s.queuedNanos()));
           s.committed().complete();
         });
         if (outage != null) {
-          log.warn("store is back after {}: {} facts written", Duration.between(outageSince, Instant.now()), backlog);
+          log.warn("store is back after {}: {} held facts written, {} still waiting",
+            Duration.between(outageSince, Instant.now()), written, backlog);
           outage = null;
           outageSince = null;
         }

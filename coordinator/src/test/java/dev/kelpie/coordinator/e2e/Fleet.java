@@ -113,7 +113,7 @@ final class Fleet implements AutoCloseable {
   void startAgent(String agentId, String servicesAndChecks) throws Exception {
     String yaml = "agent: {id: " + agentId + ", stateDir: \"" + stateDir(agentId) + "\"}\n"
       + "coordinator:\n  url: ws://127.0.0.1:" + coordinatorPort + "/bus\n  token: " + TOKEN + agentId + "\n"
-      + "  reconnect: {initial: 200ms, max: 1s}\n  pingInterval: 1s\n"
+      + "  reconnect: {initial: 200ms, max: 1s}\n  pingInterval: 1s\n  keepaliveInterval: 500ms\n"
       + servicesAndChecks;
     AgentConfig config = AgentConfig.fromYaml(yaml, agentId + ".yaml", Map.of());
     agentVertx = Vertx.vertx();

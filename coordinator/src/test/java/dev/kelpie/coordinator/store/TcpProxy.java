@@ -1,20 +1,25 @@
 package dev.kelpie.coordinator.store;
 
-import io.vertx.core.Vertx;
-import io.vertx.core.net.NetServer;
-import io.vertx.core.net.NetSocket;
-
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A TCP proxy on loopback that a test can cut (every connection dropped, new ones refused) and restore. */
+/**
+ * A TCP proxy on loopback that a test can cut (every connection dropped, new ones refused) and restore. Test code:
+ * plain threads, one pair per connection.
+ */
 public final class TcpProxy implements AutoCloseable {
 
-  private final Vertx vertx = Vertx.vertx();
   private final String targetHost;
   private final int targetPort;
-  private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
-  private NetServer server;
+  private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  private volatile ServerSocket server;
   private int port;
 
   public TcpProxy(String targetHost, int targetPort) {
@@ -22,37 +27,71 @@ public final class TcpProxy implements AutoCloseable {
     this.targetPort = targetPort;
   }
 
-  public int start() {
-    server = vertx.createNetServer().connectHandler(client -> {
-      client.pause();
-      sockets.add(client);
-      vertx.createNetClient().connect(targetPort, targetHost).onSuccess(upstream -> {
-        sockets.add(upstream);
-        client.handler(upstream::write);
-        upstream.handler(client::write);
-        client.closeHandler(v -> upstream.close());
-        upstream.closeHandler(v -> client.close());
-        client.resume();
-      }).onFailure(failure -> client.close());
-    }).listen(port, "127.0.0.1").await();
-    port = server.actualPort();
+  public synchronized int start() throws IOException {
+    ServerSocket listening = new ServerSocket();
+    listening.setReuseAddress(true);
+    listening.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    port = listening.getLocalPort();
+    server = listening;
+    Thread accept = new Thread(() -> {
+      while (!listening.isClosed()) {
+        try {
+          Socket client = listening.accept();
+          Socket upstream = new Socket(targetHost, targetPort);
+          sockets.add(client);
+          sockets.add(upstream);
+          pump(client, upstream);
+          pump(upstream, client);
+        } catch (IOException e) {
+          return;
+        }
+      }
+    }, "tcp-proxy-accept");
+    accept.setDaemon(true);
+    accept.start();
     return port;
   }
 
   /** Drops every connection and refuses new ones. */
-  public void cut() {
-    server.close().await();
-    sockets.forEach(NetSocket::close);
+  public synchronized void cut() throws IOException {
+    server.close();
+    for (Socket socket : sockets) {
+      socket.close();
+    }
     sockets.clear();
   }
 
   /** Listens again, on the same port. */
-  public void restore() {
+  public void restore() throws IOException {
     start();
   }
 
   @Override
-  public void close() {
-    vertx.close().await();
+  public void close() throws IOException {
+    cut();
+  }
+
+  private void pump(Socket from, Socket to) {
+    Thread thread = new Thread(() -> {
+      byte[] buffer = new byte[16384];
+      try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+        int read;
+        while ((read = in.read(buffer)) >= 0) {
+          out.write(buffer, 0, read);
+          out.flush();
+        }
+      } catch (IOException e) {
+        // one side closed: close both below
+      } finally {
+        try {
+          from.close();
+          to.close();
+        } catch (IOException ignored) {
+          // already closed
+        }
+      }
+    }, "tcp-proxy-pump");
+    thread.setDaemon(true);
+    thread.start();
   }
 }
