@@ -49,6 +49,10 @@ public final class LoopBench implements Callable<Integer> {
   @Option(names = "--seconds", defaultValue = "20", description = "seconds measured (default ${DEFAULT-VALUE})")
   int seconds;
 
+  @Option(names = "--postgres", description = "store history in this PostgreSQL (postgresql://user@host:port/db), "
+    + "in a fresh schema; results then count once committed")
+  String postgres;
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new LoopBench()).execute(args));
   }
@@ -59,6 +63,11 @@ public final class LoopBench implements Callable<Integer> {
       + "agents:\n");
     for (int i = 0; i < agents; i++) {
       yaml.append("  - {id: sim-").append(i).append(", token: token-").append(i).append("}\n");
+    }
+    String schema = "bench_" + Long.toHexString(System.nanoTime());
+    if (postgres != null) {
+      yaml.append("store: {postgres: {url: \"").append(postgres).append("\", schema: ").append(schema)
+        .append(", poolSize: 4}}\n");
     }
     CoordinatorConfig config = CoordinatorConfig.fromYaml(yaml.toString(), "bench.yaml", Map.of());
     var registry = Coordinator.newRegistry();
@@ -109,6 +118,20 @@ public final class LoopBench implements Callable<Integer> {
     System.out.printf("threshold crossing -> command at agent: %d commands, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
       sorted.size(), percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 1.0));
     System.out.printf("heap in use after GC (coordinator and simulated agents): %d MB%n", heapMb);
+    if (postgres != null) {
+      var commit = registry.get("kelpie_store_commit").timer().takeSnapshot();
+      double p50 = Double.NaN;
+      double p99 = Double.NaN;
+      for (var value : commit.percentileValues()) {
+        if (value.percentile() == 0.5) {
+          p50 = value.value(java.util.concurrent.TimeUnit.MILLISECONDS);
+        } else if (value.percentile() == 0.99) {
+          p99 = value.value(java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
+      }
+      System.out.printf("store: PostgreSQL, schema %s; receipt -> commit p50 %.1f ms, p99 %.1f ms "
+        + "(results are acknowledged only once committed)%n", schema, p50, p99);
+    }
     agentVertx.close().await();
     coordinatorVertx.close().await();
     return 0;

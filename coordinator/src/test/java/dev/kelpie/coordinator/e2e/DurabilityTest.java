@@ -37,6 +37,7 @@ class DurabilityTest {
   @AfterEach
   void stop() {
     fleet.close();
+    TestDatabase.dropSchema(schema);
   }
 
   private String agentConfig(String flags, String policy) {

@@ -20,6 +20,7 @@ class MigrationsTest {
   @AfterEach
   void close() {
     vertx.close().await();
+    TestDatabase.dropSchema(schema);
   }
 
   private PgStore store() {

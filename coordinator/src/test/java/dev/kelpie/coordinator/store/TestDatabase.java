@@ -35,6 +35,15 @@ public final class TestDatabase {
     return "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
   }
 
+  /** Drops a schema a test made, with everything in it. */
+  public static void dropSchema(String schema) {
+    try (Connection connection = jdbc(null)) {
+      connection.createStatement().execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot drop test schema " + schema, e);
+    }
+  }
+
   /** A JDBC connection for assertions (blocking: test threads only). */
   public static Connection jdbc(String schema) throws Exception {
     URI uri = URI.create(url());
