@@ -88,6 +88,32 @@ class DurabilityTest {
     fleet.startCoordinator(AGENT);
     assertThat(fleet.check(AGENT, "demo-http").orElseThrow().getString("phase"))
       .as("gave up survives a restart too").isEqualTo("gave_up");
+    historyApi();
+  }
+
+  /** The history API over what the incident left in the database. */
+  private void historyApi() {
+    JsonObject incidents = new JsonObject(fleet.get("/api/incidents?state=open&host=host-of-" + AGENT).body());
+    assertThat(incidents.getJsonArray("items")).hasSize(1);
+    assertThat(incidents.getJsonArray("items").getJsonObject(0).getString("checkId")).isEqualTo("demo-http");
+    JsonObject actions = new JsonObject(fleet.get("/api/actions?agent=" + AGENT + "&service=demo").body());
+    assertThat(actions.getJsonArray("items")).hasSize(2)
+      .allSatisfy(a -> assertThat(((JsonObject) a).getString("issuedBy")).isEqualTo("demo-http"));
+    JsonObject transitions = new JsonObject(fleet.get("/api/checks/" + AGENT + "/demo-http/transitions").body());
+    assertThat(transitions.getJsonArray("items").getJsonObject(0).getString("to")).isEqualTo("gave_up");
+    JsonObject results = new JsonObject(fleet.get("/api/checks/" + AGENT + "/demo-http/results?limit=3&from="
+      + java.time.Instant.now().minus(Duration.ofMinutes(10))).body());
+    assertThat(results.getJsonArray("items")).hasSize(3);
+    assertThat(results.getString("next")).isNotNull();
+    JsonObject week = new JsonObject(fleet.get("/api/checks/" + AGENT + "/demo-http/results?from="
+      + java.time.Instant.now().minus(Duration.ofDays(7))).body());
+    assertThat(week.getLong("bucketSeconds")).as("a long range is summed per bucket").isGreaterThan(1);
+
+    HttpResponse<String> bad = fleet.get("/api/incidents?limit=5000");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(new JsonObject(bad.body()).getString("code")).isEqualTo("bad_parameter");
+    assertThat(new JsonObject(bad.body()).getString("message")).contains("limit");
+    assertThat(fleet.get("/api/actions?from=yesterday").statusCode()).isEqualTo(400);
   }
 
   @Test
