@@ -10,7 +10,8 @@ CREATE TABLE agents (
   host      TEXT,
   version   TEXT,
   last_seq  BIGINT NOT NULL DEFAULT 0,
-  last_seen TIMESTAMPTZ
+  last_seen TIMESTAMPTZ,
+  services  JSONB
 );
 
 -- A check as last announced, with its policy's memory (phase, restarts in the budget window, backoff, timers).

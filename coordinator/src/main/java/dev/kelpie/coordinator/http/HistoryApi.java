@@ -51,6 +51,17 @@ final class HistoryApi {
     router.get("/api/incidents").handler(ctx -> answer(ctx, page -> store.incidents(ctx.queryParams().get("host"),
       ctx.queryParams().get("agent"), ctx.queryParams().get("check"), openFilter(ctx), page)
       .map(items -> paged(items, page))));
+    router.get("/api/incidents/:id").handler(ctx -> store.incident(ctx.pathParam("id"))
+      .onSuccess(incident -> {
+        if (incident == null) {
+          ctx.response().setStatusCode(404).putHeader("content-type", "application/json")
+            .end(new JsonObject().put("status", 404).put("code", "not_found")
+              .put("message", "no incident '" + ctx.pathParam("id") + "'").encode());
+        } else {
+          ctx.json(incident);
+        }
+      })
+      .onFailure(failure -> unavailable(ctx, failure)));
     router.get("/api/actions").handler(ctx -> answer(ctx, page -> store.actions(ctx.queryParams().get("agent"),
       ctx.queryParams().get("service"), page).map(items -> paged(items, page))));
   }
@@ -66,9 +77,13 @@ final class HistoryApi {
     }
     answer
       .onSuccess(ctx::json)
-      .onFailure(failure -> ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
-        .end(new JsonObject().put("status", 503).put("code", "store_unavailable")
-          .put("message", "history cannot be read now: " + failure.getMessage()).encode()));
+      .onFailure(failure -> unavailable(ctx, failure));
+  }
+
+  private static void unavailable(RoutingContext ctx, Throwable failure) {
+    ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
+      .end(new JsonObject().put("status", 503).put("code", "store_unavailable")
+        .put("message", "history cannot be read now: " + failure.getMessage()).encode());
   }
 
   private static Store.Page page(RoutingContext ctx) {

@@ -83,7 +83,7 @@ public final class FleetState {
     TrackedAgent agent = agents.computeIfAbsent(hello.agentId(), TrackedAgent::new);
     agent.hello(hello);
     heard(agent, now);
-    journal.agent(agent, now);
+    journal.announced(agent, now);
     agent.checks().values().forEach(check -> journal.check(agent, check, now));
     log.atInfo().addKeyValue("agent", hello.agentId()).addKeyValue("host", hello.host())
       .log("agent connected: {} checks, {} services, resuming after report {}", hello.checks().size(),
@@ -212,8 +212,11 @@ public final class FleetState {
    * still unanswered (so their results are matched, and nothing is ordered twice for one decision).
    */
   public void restore(Store.Restored restored, Instant now) {
-    restored.agents().forEach((id, record) -> agents.computeIfAbsent(id, TrackedAgent::new)
-      .restoreLastSeq(record.lastSeq()));
+    restored.agents().forEach((id, record) -> {
+      TrackedAgent agent = agents.computeIfAbsent(id, TrackedAgent::new);
+      agent.restoreLastSeq(record.lastSeq());
+      agent.restoreServices(record.services());
+    });
     restored.checks().values().forEach(record -> {
       TrackedAgent agent = agents.computeIfAbsent(record.agentId(), TrackedAgent::new);
       TrackedCheck check = new TrackedCheck(agent.id(), CheckSpec.fromJson(record.spec()));

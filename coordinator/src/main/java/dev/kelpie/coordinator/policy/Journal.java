@@ -30,7 +30,15 @@ final class Journal {
   }
 
   void agent(TrackedAgent agent, Instant now) {
-    facts.agents.put(agent.id(), new Facts.AgentRecord(agent.id(), agent.host(), agent.version(), agent.lastSeq(), now));
+    Facts.AgentRecord earlier = facts.agents.get(agent.id());
+    facts.agents.put(agent.id(), new Facts.AgentRecord(agent.id(), agent.host(), agent.version(), agent.lastSeq(), now,
+      earlier == null ? null : earlier.services()));
+  }
+
+  /** The agent as it announced itself, services included. */
+  void announced(TrackedAgent agent, Instant now) {
+    facts.agents.put(agent.id(), new Facts.AgentRecord(agent.id(), agent.host(), agent.version(), agent.lastSeq(), now,
+      agent.servicesJson()));
   }
 
   void check(TrackedAgent agent, TrackedCheck check, Instant now) {
@@ -44,10 +52,16 @@ final class Journal {
     for (TrackedCheck check : agent.checks().values()) {
       CheckPhase phase = check.state().phase();
       CheckPhase before = check.journaled();
+      int failures = check.state().consecutiveFailures();
       if (phase == before) {
+        if (failures != check.journaledFailures()) {
+          check.journaledFailures(failures);
+          check(agent, check, now);
+        }
         continue;
       }
       check.journaled(phase);
+      check.journaledFailures(failures);
       String reason = check.state().reason();
       facts.transitions.add(new Facts.Transition(agent.id(), check.id(), now, lower(before), lower(phase), reason));
       if (PAST_THRESHOLD.contains(phase) && check.incident() == null) {

@@ -77,7 +77,8 @@ public final class PolicyVerticle extends VerticleBase {
       bus.consumer(Addresses.POLICY_PING, msg -> msg.reply(new JsonObject().put("epoch", fleet.epoch())
         .put("store", writer.status()))).completion(),
       bus.<JsonObject>consumer(Addresses.GATEWAY_AGENT_LINK, this::onLink).completion(),
-      bus.<JsonObject>consumer(Addresses.POLICY_SNAPSHOT, msg -> msg.reply(fleet.snapshot(now()))).completion()));
+      bus.<JsonObject>consumer(Addresses.POLICY_SNAPSHOT,
+        msg -> msg.reply(fleet.snapshot(now()).put("store", writer.status()))).completion()));
   }
 
   private void onKeepalive(Message<JsonObject> message) {

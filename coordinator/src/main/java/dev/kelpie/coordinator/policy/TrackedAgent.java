@@ -166,9 +166,24 @@ final class TrackedAgent {
     return services.get(name);
   }
 
-  JsonObject toJson() {
+  JsonArray servicesJson() {
     JsonArray serviceArray = new JsonArray();
     services.values().forEach(service -> serviceArray.add(service.toJson()));
+    return serviceArray;
+  }
+
+  /** After a coordinator restart: the services as last announced, until the agent says hello again. */
+  void restoreServices(JsonArray announced) {
+    if (announced != null) {
+      announced.forEach(item -> {
+        ServiceInfo info = ServiceInfo.fromJson((JsonObject) item);
+        services.put(info.name(), info);
+      });
+    }
+  }
+
+  JsonObject toJson() {
+    JsonArray serviceArray = servicesJson();
     JsonArray eventArray = new JsonArray();
     recentEvents.forEach(event -> eventArray.add(event.toJson().put("time", event.time().toString())));
     return new JsonObject()

@@ -18,6 +18,7 @@ final class TrackedCheck {
   private CheckState state;
   private ProbeResult lastResult;
   private CheckPhase journaled = CheckPhase.UNKNOWN;
+  private int journaledFailures;
   private Facts.Incident incident;
 
   TrackedCheck(String agentId, CheckSpec spec) {
@@ -59,6 +60,7 @@ final class TrackedCheck {
     if (memory != null) {
       state.restore(memory);
       journaled = memory.phase();
+      journaledFailures = memory.consecutiveFailures();
     }
     incident = openIncident;
   }
@@ -70,6 +72,14 @@ final class TrackedCheck {
 
   void journaled(CheckPhase phase) {
     journaled = phase;
+  }
+
+  int journaledFailures() {
+    return journaledFailures;
+  }
+
+  void journaledFailures(int failures) {
+    journaledFailures = failures;
   }
 
   /** The open incident of this check, or null. */

@@ -2,6 +2,7 @@ package dev.kelpie.coordinator.store;
 
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.ProcessEvent;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
@@ -33,7 +34,9 @@ public final class Facts {
   public record CheckRecord(String agentId, String checkId, JsonObject spec, JsonObject memory, String incidentId) {
   }
 
-  public record AgentRecord(String agentId, String host, String version, long lastSeq, Instant lastSeen) {
+  /** {@code services} is set when the agent announced them (a hello), else null: keep what is stored. */
+  public record AgentRecord(String agentId, String host, String version, long lastSeq, Instant lastSeen,
+                            JsonArray services) {
   }
 
   public final List<ProbeResult> results = new ArrayList<>();

@@ -66,7 +66,7 @@ public final class MemoryStore implements Store {
     checks.putAll(facts.checks);
     facts.agents.forEach((id, agent) -> agents.merge(id, agent, (a, b) -> new Facts.AgentRecord(id,
       b.host() != null ? b.host() : a.host(), b.version() != null ? b.version() : a.version(),
-      Math.max(a.lastSeq(), b.lastSeq()), b.lastSeen())));
+      Math.max(a.lastSeq(), b.lastSeq()), b.lastSeen(), b.services() != null ? b.services() : a.services())));
     return Future.succeededFuture();
   }
 
@@ -133,6 +133,31 @@ public final class MemoryStore implements Store {
       a -> row("commandId", a.commandId(), "agentId", a.agentId(), "service", a.service(), "action", a.action(),
         "reason", a.reason(), "issuedBy", a.issuedBy(), "issuedAt", a.issuedAt(), "status", a.status(),
         "detail", a.detail(), "finishedAt", a.finishedAt(), "durationMs", a.durationMs())));
+  }
+
+  @Override
+  public synchronized Future<JsonObject> incident(String id) {
+    Facts.Incident found = incidents.get(id);
+    if (found == null) {
+      return Future.succeededFuture(null);
+    }
+    Instant until = found.closedAt() == null ? Instant.now() : found.closedAt().plusSeconds(1);
+    Facts.CheckRecord check = checks.get(found.agentId() + "/" + found.checkId());
+    String service = check == null ? null : check.spec().getString("service");
+    List<JsonObject> timeline = new java.util.ArrayList<>();
+    transitions.stream().filter(t -> t.agentId().equals(found.agentId()) && t.checkId().equals(found.checkId())
+        && !t.at().isBefore(found.openedAt()) && !t.at().isAfter(until))
+      .forEach(t -> timeline.add(row("time", t.at(), "kind", "transition", "what", t.from() + " -> " + t.to(),
+        "why", t.reason())));
+    actions.values().stream().filter(a -> a.agentId().equals(found.agentId()) && a.service().equals(service)
+        && !when(a).isBefore(found.openedAt()) && !when(a).isAfter(until))
+      .forEach(a -> timeline.add(row("time", when(a), "kind", "action",
+        "what", a.action() + (a.status() == null ? "" : " " + a.status()),
+        "why", a.detail() != null ? a.detail() : a.reason())));
+    timeline.sort(Comparator.comparing(j -> j.getString("time")));
+    return Future.succeededFuture(row("id", found.id(), "agentId", found.agentId(), "host", hostOf(found.agentId()),
+      "checkId", found.checkId(), "openedAt", found.openedAt(), "closedAt", found.closedAt(),
+      "open", found.closedAt() == null, "reason", found.reason()).put("timeline", new JsonArray(timeline)));
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.kelpie.coordinator.store;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -71,6 +72,33 @@ final class PgQueries {
         "action", r.getString(3), "reason", r.getString(4), "issuedBy", r.getString(5), "issuedAt", instant(r, 6),
         "status", r.getString(7), "detail", r.getString(8), "finishedAt", instant(r, 9),
         "durationMs", r.getLong(10)));
+  }
+
+  Future<JsonObject> incident(String id) {
+    return pool.preparedQuery("SELECT i.id, i.agent_id, a.host, i.check_id, i.opened_at, i.closed_at, i.reason, "
+        + "c.spec->>'service' FROM incidents i LEFT JOIN agents a ON a.agent_id = i.agent_id "
+        + "LEFT JOIN checks c ON c.agent_id = i.agent_id AND c.check_id = i.check_id WHERE i.id = $1")
+      .execute(Tuple.of(id))
+      .compose(rows -> {
+        if (rows.size() == 0) {
+          return Future.<JsonObject>succeededFuture(null);
+        }
+        Row r = rows.iterator().next();
+        Instant opened = instant(r, 4);
+        Instant closed = instant(r, 5);
+        JsonObject incident = row("id", r.getString(0), "agentId", r.getString(1),
+          "host", r.getString(2), "checkId", r.getString(3), "openedAt", opened, "closedAt", closed,
+          "open", closed == null, "reason", r.getString(6));
+        Instant until = closed == null ? Instant.now() : closed.plusSeconds(1);
+        return query("SELECT at, 'transition', from_state || ' -> ' || to_state, reason FROM transitions "
+            + "WHERE agent_id = $1 AND check_id = $2 AND at >= $3 AND at <= $4 "
+            + "UNION ALL SELECT COALESCE(issued_at, finished_at), 'action', action || COALESCE(' ' || status, ''), "
+            + "COALESCE(detail, reason) FROM actions WHERE agent_id = $1 AND service = $5 "
+            + "AND COALESCE(issued_at, finished_at) >= $3 AND COALESCE(issued_at, finished_at) <= $4 ORDER BY 1",
+          Tuple.of(r.getString(1), r.getString(3), time(opened), time(until), r.getString(7)),
+          t -> row("time", instant(t, 0), "kind", t.getString(1), "what", t.getString(2), "why", t.getString(3)))
+          .map(timeline -> incident.put("timeline", timeline));
+      });
   }
 
   private static Instant upper(Store.Page page) {

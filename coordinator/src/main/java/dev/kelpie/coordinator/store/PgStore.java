@@ -64,11 +64,11 @@ public final class PgStore implements Store {
 
   @Override
   public Future<Restored> restore() {
-    Future<Map<String, Facts.AgentRecord>> agents = pool.query("SELECT agent_id, host, version, last_seq, last_seen "
-      + "FROM agents").execute().map(rows -> {
+    Future<Map<String, Facts.AgentRecord>> agents = pool.query("SELECT agent_id, host, version, last_seq, last_seen, "
+      + "services FROM agents").execute().map(rows -> {
         Map<String, Facts.AgentRecord> map = new HashMap<>();
         rows.forEach(r -> map.put(r.getString(0), new Facts.AgentRecord(r.getString(0), r.getString(1),
-          r.getString(2), r.getLong(3), instant(r, 4))));
+          r.getString(2), r.getLong(3), instant(r, 4), (JsonArray) r.getValue(5))));
         return map;
       });
     Future<Map<String, Facts.CheckRecord>> checks = pool.query("SELECT agent_id, check_id, spec, memory, incident_id "
@@ -143,6 +143,11 @@ public final class PgStore implements Store {
   }
 
   @Override
+  public Future<JsonObject> incident(String id) {
+    return queries.incident(id);
+  }
+
+  @Override
   public Future<Long> purge(Instant successesBefore, Instant failuresBefore) {
     return pool.preparedQuery("DELETE FROM results WHERE (up AND at < $1) OR (NOT up AND at < $2)")
       .execute(Tuple.of(time(successesBefore), time(failuresBefore)))
@@ -213,13 +218,16 @@ public final class PgStore implements Store {
   }
 
   private static Future<?> agents(SqlConnection conn, List<Facts.AgentRecord> agents) {
-    return unnest(conn, agents, "INSERT INTO agents (agent_id, host, version, last_seq, last_seen) "
-        + "SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::int8[], $5::timestamptz[]) "
+    return unnest(conn, agents, "INSERT INTO agents (agent_id, host, version, last_seq, last_seen, services) "
+        + "SELECT a, h, v, s, l, sv::jsonb FROM UNNEST($1::text[], $2::text[], $3::text[], $4::int8[], "
+        + "$5::timestamptz[], $6::text[]) AS t(a, h, v, s, l, sv) "
         + "ON CONFLICT (agent_id) DO UPDATE SET host = COALESCE(EXCLUDED.host, agents.host), "
         + "version = COALESCE(EXCLUDED.version, agents.version), "
-        + "last_seq = GREATEST(agents.last_seq, EXCLUDED.last_seq), last_seen = EXCLUDED.last_seen",
+        + "last_seq = GREATEST(agents.last_seq, EXCLUDED.last_seq), last_seen = EXCLUDED.last_seen, "
+        + "services = COALESCE(EXCLUDED.services, agents.services)",
       List.of(text(Facts.AgentRecord::agentId), text(Facts.AgentRecord::host), text(Facts.AgentRecord::version),
-        int8(Facts.AgentRecord::lastSeq), time(Facts.AgentRecord::lastSeen)));
+        int8(Facts.AgentRecord::lastSeq), time(Facts.AgentRecord::lastSeen),
+        text(a -> a.services() == null ? null : a.services().encode())));
   }
 
   /** A column of a multi-row statement: its Java type (for the array parameter) and how to read it from a row. */

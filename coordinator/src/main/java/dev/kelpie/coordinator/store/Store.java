@@ -48,6 +48,9 @@ public interface Store {
 
   Future<JsonArray> actions(String agentId, String service, Page page);
 
+  /** One incident with its timeline (transitions and actions of its check while it was open), or null. */
+  Future<JsonObject> incident(String id);
+
   /** Deletes raw results older than the cutoffs (successes and failures apart); returns how many. */
   Future<Long> purge(Instant successesBefore, Instant failuresBefore);
 

@@ -69,6 +69,7 @@ class DurabilityTest {
     assertThat(second.epoch()).isGreaterThan(first.epoch());
     JsonObject restored = fleet.check(AGENT, "demo-http").orElseThrow();
     assertThat(restored.getInteger("restartsUsed")).as("the budget survives the restart").isEqualTo(1);
+    assertThat(fleet.pid(AGENT, "demo")).as("services as last announced, before the agent is back").isNotNull();
 
     fleet.await("gave up", Duration.ofSeconds(40), () -> "gave_up".equals(fleet.state(AGENT, "demo-http")));
     fleet.await("stored", Duration.ofSeconds(10), () -> {
@@ -96,6 +97,11 @@ class DurabilityTest {
     JsonObject incidents = new JsonObject(fleet.get("/api/incidents?state=open&host=host-of-" + AGENT).body());
     assertThat(incidents.getJsonArray("items")).hasSize(1);
     assertThat(incidents.getJsonArray("items").getJsonObject(0).getString("checkId")).isEqualTo("demo-http");
+    String id = incidents.getJsonArray("items").getJsonObject(0).getString("id");
+    JsonObject incident = new JsonObject(fleet.get("/api/incidents/" + id).body());
+    assertThat(incident.getJsonArray("timeline").stream().map(e -> ((JsonObject) e).getString("what")))
+      .contains("restart done", "acting -> starting", "starting -> gave_up");
+    assertThat(fleet.get("/api/incidents/no-such-incident").statusCode()).isEqualTo(404);
     JsonObject actions = new JsonObject(fleet.get("/api/actions?agent=" + AGENT + "&service=demo").body());
     assertThat(actions.getJsonArray("items")).hasSize(2)
       .allSatisfy(a -> assertThat(((JsonObject) a).getString("issuedBy")).isEqualTo("demo-http"));
@@ -134,6 +140,7 @@ class DurabilityTest {
       HttpResponse<String> ready = fleet.get("/ready");
       assertThat(new JsonObject(ready.body()).getJsonObject("dependencies").getJsonObject("store")
         .getString("state")).isEqualTo("down");
+      assertThat(fleet.api().getJsonObject("store").getString("state")).as("the outage shows in the API").isEqualTo("down");
       long outageEnds = System.nanoTime() + Duration.ofSeconds(30).toNanos();
       while (System.nanoTime() < outageEnds) {
         assertThat(fleet.state(AGENT, "demo-http")).as("still deciding from memory").isEqualTo("healthy");

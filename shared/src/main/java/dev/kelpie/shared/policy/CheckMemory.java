@@ -9,10 +9,10 @@ import java.util.List;
 
 /**
  * What a check's policy must remember across a coordinator restart: where it stands, the restarts still inside the
- * budget's window, the backoff level and the timers. The last few outcomes are not kept: after a restart, counting
- * starts again from the next result.
+ * budget's window, the failures in a row, the backoff level and the timers. The windowed ("k of n") outcomes are not
+ * kept: that window starts again from the next result.
  */
-public record CheckMemory(CheckPhase phase, List<Instant> restarts, int restartsSinceStable, Instant lastRestartAt,
+public record CheckMemory(CheckPhase phase, int consecutiveFailures, List<Instant> restarts, int restartsSinceStable, Instant lastRestartAt,
                           Instant healthySince, Instant graceUntil, Instant startupDeadline, Instant restartNotBefore,
                           String pendingReason, String reason) {
 
@@ -21,6 +21,7 @@ public record CheckMemory(CheckPhase phase, List<Instant> restarts, int restarts
     restarts.forEach(at -> restartArray.add(at.toEpochMilli()));
     return new JsonObject()
       .put("phase", phase.name())
+      .put("consecutiveFailures", consecutiveFailures)
       .put("restarts", restartArray)
       .put("restartsSinceStable", restartsSinceStable)
       .put("lastRestartAt", millis(lastRestartAt))
@@ -35,7 +36,8 @@ public record CheckMemory(CheckPhase phase, List<Instant> restarts, int restarts
   public static CheckMemory fromJson(JsonObject json) {
     List<Instant> restarts = new ArrayList<>();
     json.getJsonArray("restarts", new JsonArray()).forEach(at -> restarts.add(Instant.ofEpochMilli((Long) at)));
-    return new CheckMemory(CheckPhase.valueOf(json.getString("phase")), restarts,
+    return new CheckMemory(CheckPhase.valueOf(json.getString("phase")), json.getInteger("consecutiveFailures", 0),
+      restarts,
       json.getInteger("restartsSinceStable", 0), instant(json, "lastRestartAt"), instant(json, "healthySince"),
       instant(json, "graceUntil"), instant(json, "startupDeadline"), instant(json, "restartNotBefore"),
       json.getString("pendingReason"), json.getString("reason"));

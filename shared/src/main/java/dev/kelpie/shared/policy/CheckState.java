@@ -213,7 +213,7 @@ public final class CheckState {
 
   /** What to store so that {@link #restore} can bring this state back after a coordinator restart. */
   public CheckMemory memory(Instant now) {
-    return new CheckMemory(phase, budget.spentAt(now), restartsSinceStable, lastRestartAt, healthySince, graceUntil,
+    return new CheckMemory(phase, consecutiveFailures, budget.spentAt(now), restartsSinceStable, lastRestartAt, healthySince, graceUntil,
       startupDeadline, restartNotBefore, pendingReason, reason);
   }
 
@@ -229,6 +229,7 @@ public final class CheckState {
     pendingReason = memory.pendingReason();
     reason = memory.reason();
     forgetOutcomes();
+    consecutiveFailures = memory.consecutiveFailures();
   }
 
   public PolicySpec spec() {

@@ -265,6 +265,30 @@ class CheckStateTest {
   }
 
   @Test
+  @DisplayName("a check brought back from its memory keeps its failures in a row, restart budget and give-up")
+  void memoryRoundTrip() {
+    Scenario before = new Scenario(noGrace());
+    before.at(0).down().at(3).down().at(6).down().expectRestart().at(7).actionDone().at(8).up()
+      .at(10).down().at(13).down();
+    Instant now = T0.plusSeconds(14);
+    CheckMemory memory = CheckMemory.fromJson(before.state.memory(now).toJson());
+    CheckState after = new CheckState(noGrace());
+    after.restore(memory);
+    assertThat(after.phase()).isEqualTo(FAILING);
+    assertThat(after.consecutiveFailures()).isEqualTo(2);
+    assertThat(after.restartsUsed(now)).isEqualTo(1);
+    assertThat(after.onResult(now, false, FRESH).kind()).as("the third failure in a row, across the restart")
+      .isEqualTo(Decision.Kind.RESTART);
+
+    Scenario gaveUp = new Scenario(new PolicySpec(noGrace().interval(), noGrace().timeout(), 1, null, 1, Duration.ZERO,
+      false, Duration.ZERO, new PolicySpec.Budget(0, Duration.ofHours(1)), noBackoff(), true)).at(0).down();
+    CheckState restored = new CheckState(gaveUp.state.spec());
+    restored.restore(CheckMemory.fromJson(gaveUp.state.memory(T0).toJson()));
+    assertThat(restored.phase()).isEqualTo(GAVE_UP);
+    assertThat(restored.onResult(T0.plusSeconds(5), false, FRESH)).isEqualTo(Decision.NONE);
+  }
+
+  @Test
   @DisplayName("impossible knobs are named")
   void problems() {
     PolicySpec d = PolicySpec.defaults();
