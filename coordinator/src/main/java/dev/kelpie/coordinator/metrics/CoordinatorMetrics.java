@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class CoordinatorMetrics implements FleetMetrics {
 
   private static final String[] GAUGED = {"agents_connected", "agents_disconnected", "agents_lost",
-    "commands_in_flight"};
+    "commands_in_flight", "incidents_open"};
 
   private final MeterRegistry registry;
   private final Counter ingested;

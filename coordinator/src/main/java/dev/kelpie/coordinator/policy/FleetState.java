@@ -158,6 +158,9 @@ public final class FleetState {
       }
       for (TrackedCheck check : agent.checks().values()) {
         counts.merge("state." + TrackedCheck.stateOf(check, agent.reachable()), 1, Integer::sum);
+        if (check.incident() != null) {
+          counts.merge("incidents_open", 1, Integer::sum);
+        }
       }
     }
     counts.put("commands_in_flight", commands.size());
