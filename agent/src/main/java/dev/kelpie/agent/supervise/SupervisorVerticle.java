@@ -2,7 +2,6 @@ package dev.kelpie.agent.supervise;
 
 import dev.kelpie.agent.config.AgentConfig;
 import dev.kelpie.shared.bus.Addresses;
-import dev.kelpie.shared.message.Action;
 import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.CommandStatus;

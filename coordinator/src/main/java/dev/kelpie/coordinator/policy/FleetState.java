@@ -5,7 +5,6 @@ import dev.kelpie.coordinator.store.Store;
 import dev.kelpie.shared.message.Action;
 import dev.kelpie.shared.message.AgentHello;
 import dev.kelpie.shared.message.Command;
-import dev.kelpie.shared.message.CheckSpec;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.CommandStatus;
 import dev.kelpie.shared.message.FleetEvent;
@@ -18,8 +17,6 @@ import dev.kelpie.shared.message.Report;
 import dev.kelpie.shared.message.ReportAck;
 import dev.kelpie.shared.message.ReportBatch;
 import dev.kelpie.shared.message.ServiceInfo;
-import dev.kelpie.shared.policy.CheckMemory;
-import dev.kelpie.shared.policy.CheckPhase;
 import dev.kelpie.shared.policy.Decision;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -211,35 +208,12 @@ public final class FleetState {
 
   /**
    * Brings back what the store kept, before any agent connects: each agent's last stored sequence (replays are
-   * dropped), each check's policy memory (restart budget, gave-up, backoff) and open incident, and the commands
-   * still unanswered (so their results are matched, and nothing is ordered twice for one decision).
+   * dropped), its services, each check's policy memory (failures in a row, restart budget, gave-up, backoff) and
+   * open incident, and the commands still unanswered (so their results are matched, and nothing is ordered twice
+   * for one decision).
    */
   public void restore(Store.Restored restored, Instant now) {
-    restored.agents().forEach((id, record) -> {
-      TrackedAgent agent = agents.computeIfAbsent(id, TrackedAgent::new);
-      agent.restoreLastSeq(record.lastSeq());
-      agent.restoreServices(record.services());
-    });
-    restored.checks().values().forEach(record -> {
-      TrackedAgent agent = agents.computeIfAbsent(record.agentId(), TrackedAgent::new);
-      TrackedCheck check = new TrackedCheck(agent.id(), CheckSpec.fromJson(record.spec()));
-      check.restore(record.memory() == null ? null : CheckMemory.fromJson(record.memory()),
-        record.incidentId() == null ? null : restored.openIncidents().get(record.incidentId()));
-      agent.checks().put(check.id(), check);
-    });
-    for (Facts.Action action : restored.pendingActions()) {
-      TrackedAgent agent = agents.get(action.agentId());
-      if (agent == null || action.issuedAt() == null) {
-        continue;
-      }
-      Command command = new Command(action.commandId(), action.agentId(), action.service(),
-        Action.valueOf(action.action().toUpperCase()), action.reason(), action.issuedAt(), action.expiresAt(),
-        action.epoch());
-      commands.add(command, null, now.plus(answerTimeout));
-      agent.checks().values().stream()
-        .filter(c -> action.service().equals(c.service()) && c.state().phase() == CheckPhase.ACTING)
-        .forEach(c -> commands.forService(agent.id(), action.service()).waiting().add(c));
-    }
+    new Restoration(agents, commands, answerTimeout).apply(restored, now);
     log.info("restored {} agents, {} checks, {} unanswered commands from the store", restored.agents().size(),
       restored.checks().size(), restored.pendingActions().size());
   }

@@ -1,0 +1,56 @@
+package dev.kelpie.coordinator.policy;
+
+import dev.kelpie.coordinator.store.Facts;
+import dev.kelpie.coordinator.store.Store;
+import dev.kelpie.shared.message.Action;
+import dev.kelpie.shared.message.CheckSpec;
+import dev.kelpie.shared.message.Command;
+import dev.kelpie.shared.policy.CheckMemory;
+import dev.kelpie.shared.policy.CheckPhase;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+
+/** Rebuilds the fleet's books from what the store kept, for a coordinator that restarted. */
+final class Restoration {
+
+  private final Map<String, TrackedAgent> agents;
+  private final CommandBook commands;
+  private final Duration answerTimeout;
+
+  Restoration(Map<String, TrackedAgent> agents, CommandBook commands, Duration answerTimeout) {
+    this.agents = agents;
+    this.commands = commands;
+    this.answerTimeout = answerTimeout;
+  }
+
+  void apply(Store.Restored restored, Instant now) {
+    restored.agents().forEach((id, record) -> {
+      TrackedAgent agent = agents.computeIfAbsent(id, TrackedAgent::new);
+      agent.restoreLastSeq(record.lastSeq());
+      agent.restoreServices(record.services());
+    });
+    restored.checks().values().forEach(record -> {
+      TrackedAgent agent = agents.computeIfAbsent(record.agentId(), TrackedAgent::new);
+      TrackedCheck check = new TrackedCheck(agent.id(), CheckSpec.fromJson(record.spec()));
+      check.restore(record.memory() == null ? null : CheckMemory.fromJson(record.memory()),
+        record.incidentId() == null ? null : restored.openIncidents().get(record.incidentId()));
+      agent.checks().put(check.id(), check);
+    });
+    for (Facts.Action action : restored.pendingActions()) {
+      TrackedAgent agent = agents.get(action.agentId());
+      if (agent == null || action.issuedAt() == null) {
+        continue;
+      }
+      Command command = new Command(action.commandId(), action.agentId(), action.service(),
+        Action.valueOf(action.action().toUpperCase(Locale.ROOT)), action.reason(), action.issuedAt(),
+        action.expiresAt(), action.epoch());
+      commands.add(command, null, now.plus(answerTimeout));
+      agent.checks().values().stream()
+        .filter(c -> action.service().equals(c.service()) && c.state().phase() == CheckPhase.ACTING)
+        .forEach(c -> commands.forService(agent.id(), action.service()).waiting().add(c));
+    }
+  }
+}
