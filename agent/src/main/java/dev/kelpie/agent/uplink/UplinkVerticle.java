@@ -159,12 +159,8 @@ public final class UplinkVerticle extends VerticleBase {
   }
 
   private void hello(BridgeConnection conn) {
-    vertx.eventBus().<JsonArray>request(Addresses.LOCAL_SERVICES, null)
-      .map(reply -> {
-        List<ServiceInfo> services = new ArrayList<>();
-        reply.body().forEach(item -> services.add(ServiceInfo.fromJson((JsonObject) item)));
-        return new AgentHello(agentId, host, version, checks, services);
-      })
+    services(0)
+      .map(services -> new AgentHello(agentId, host, version, checks, services))
       .compose(hello -> conn.request(Addresses.AGENT_HELLO, hello.toJson(), REPLY_TIMEOUT))
       .map(HelloReply::fromJson)
       .onSuccess(reply -> {
@@ -180,6 +176,19 @@ public final class UplinkVerticle extends VerticleBase {
         log.atWarn().addKeyValue("agent", agentId).log("hello failed: {}", failure.getMessage());
         conn.close();
       });
+  }
+
+  /** The supervisor's view of the services; it may still be starting when the first connection opens. */
+  private Future<List<ServiceInfo>> services(int attempt) {
+    return vertx.eventBus().<JsonArray>request(Addresses.LOCAL_SERVICES, null)
+      .map(reply -> {
+        List<ServiceInfo> services = new ArrayList<>();
+        reply.body().forEach(item -> services.add(ServiceInfo.fromJson((JsonObject) item)));
+        return services;
+      })
+      .recover(failure -> attempt < 100
+        ? vertx.timer(100).compose(v -> services(attempt + 1))
+        : Future.failedFuture(failure));
   }
 
   private void flush() {
