@@ -1,5 +1,5 @@
-# One build, two images: `--target coordinator` and `--target agent` (the agent image carries the demo service,
-# which each agent supervises as a local child process).
+# One build, two images: `--target coordinator` and `--target agent`. The agent image carries the demo service too,
+# which each agent supervises as a local child process (config/agent.yaml runs demo/target/kelpie-demo.jar from /app).
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .
@@ -8,8 +8,10 @@ COPY agent agent
 COPY coordinator coordinator
 COPY demo demo
 COPY bench bench
-RUN mvn -B -q -ntp -DskipTests package
+# the cache mount keeps downloaded dependencies between builds (BuildKit, the default builder of Docker 23+)
+RUN --mount=type=cache,target=/root/.m2 mvn -B -q -ntp -DskipTests package
 
+# eclipse-temurin:17-jre is Ubuntu-based and has curl, but no procps
 FROM eclipse-temurin:17-jre AS coordinator
 WORKDIR /app
 COPY --from=build /src/coordinator/target/kelpie-coordinator.jar /app/
@@ -18,8 +20,11 @@ ENTRYPOINT ["java", "-jar", "/app/kelpie-coordinator.jar"]
 CMD ["--config", "/config/coordinator.yaml"]
 
 FROM eclipse-temurin:17-jre AS agent
-# kill (procps) and setsid (util-linux) are used to stop process trees and to detach services
-RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends procps util-linux && rm -rf /var/lib/apt/lists/*
+# the agent stops process trees with kill (procps) and starts each service in a session of its own with setsid
+# (util-linux)
+RUN apt-get update -qq \
+  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends procps util-linux \
+  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY --from=build /src/agent/target/kelpie-agent.jar /app/
 COPY --from=build /src/demo/target/kelpie-demo.jar /app/demo/target/kelpie-demo.jar

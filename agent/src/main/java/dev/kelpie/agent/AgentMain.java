@@ -14,6 +14,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /** {@code java -jar kelpie-agent.jar --config config/agent.yaml} */
 @Command(name = "kelpie-agent", mixinStandardHelpOptions = true, version = "kelpie-agent " + Agent.VERSION,
@@ -46,8 +47,9 @@ public final class AgentMain implements Callable<Integer> {
     Agent.deploy(vertx, loaded, hostName(), Clock.systemUTC())
       .onSuccess(agent -> {
         log.atInfo().addKeyValue("agent", loaded.agentId()).log("agent started");
-        Runtime.getRuntime().addShutdownHook(new Thread(
-          () -> agent.undeploy().eventually(vertx::close).await(), "kelpie-shutdown"));
+        // the services keep running; the agent waits a bounded time for its own verticles to stop
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> agent.undeploy().timeout(10, TimeUnit.SECONDS)
+          .eventually(vertx::close).timeout(15, TimeUnit.SECONDS).otherwiseEmpty().await(), "kelpie-shutdown"));
       })
       .onFailure(failure -> {
         log.error("agent failed to start: {}", failure.getMessage(), failure);

@@ -3,12 +3,18 @@ package dev.kelpie.coordinator.policy;
 import dev.kelpie.coordinator.store.Facts;
 import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.CommandResult;
+import dev.kelpie.shared.message.ProbeResult;
+import dev.kelpie.shared.message.ProcessEvent;
 import dev.kelpie.shared.policy.CheckPhase;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns what happens to the fleet into facts for the store: transitions (found by comparing each check's phase with
@@ -16,6 +22,8 @@ import java.util.UUID;
  * stopped on purpose), actions and their answers, agents' sequence numbers and checks' policy memory.
  */
 final class Journal {
+
+  private static final Logger log = LoggerFactory.getLogger(Journal.class);
 
   private static final Set<CheckPhase> PAST_THRESHOLD = EnumSet.of(CheckPhase.BACKING_OFF, CheckPhase.ACTING,
     CheckPhase.UNHEALTHY, CheckPhase.GAVE_UP);
@@ -69,21 +77,26 @@ final class Journal {
           reason);
         check.incident(opened);
         facts.incidents.put(opened.id(), opened);
+        log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
+          .addKeyValue("incident", opened.id()).log("incident opened: {}", reason);
       } else if (RESOLVED.contains(phase) && check.incident() != null) {
         Facts.Incident open = check.incident();
         facts.incidents.put(open.id(), new Facts.Incident(open.id(), open.agentId(), open.checkId(), open.openedAt(),
           now, open.reason()));
         check.incident(null);
+        log.atInfo().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
+          .addKeyValue("incident", open.id()).log("incident closed after {}: {}",
+            Duration.between(open.openedAt(), now), lower(phase));
       }
       check(agent, check, now);
     }
   }
 
-  void result(dev.kelpie.shared.message.ProbeResult result) {
+  void result(ProbeResult result) {
     facts.results.add(result);
   }
 
-  void event(dev.kelpie.shared.message.ProcessEvent event) {
+  void event(ProcessEvent event) {
     facts.events.add(event);
   }
 

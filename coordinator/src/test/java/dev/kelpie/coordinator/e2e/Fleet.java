@@ -122,8 +122,22 @@ final class Fleet implements AutoCloseable {
 
   void stopAgent() {
     if (agentVertx != null) {
-      agent.undeploy().eventually(agentVertx::close).await();
+      Vertx closing = agentVertx;
       agentVertx = null;
+      agent.undeploy().timeout(15, java.util.concurrent.TimeUnit.SECONDS)
+        .recover(failure -> {
+          System.err.println("agent undeploy did not finish: " + failure + "; threads:");
+          Thread.getAllStackTraces().forEach((thread, stack) -> {
+            if (thread.getName().startsWith("vert.x-eventloop")) {
+              System.err.println(thread.getName() + " " + java.util.Arrays.toString(stack));
+            }
+          });
+          return io.vertx.core.Future.succeededFuture();
+        })
+        .eventually(closing::close)
+        .timeout(15, java.util.concurrent.TimeUnit.SECONDS)
+        .otherwiseEmpty()
+        .await();
     }
   }
 
