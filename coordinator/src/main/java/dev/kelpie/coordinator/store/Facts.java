@@ -68,7 +68,7 @@ public final class Facts {
   }
 
   /** An answer recorded after its issue keeps what the issue said. */
-  private static Action mergeAction(Action earlier, Action later) {
+  static Action mergeAction(Action earlier, Action later) {
     if (later.issuedAt() != null) {
       return later;
     }

@@ -56,11 +56,7 @@ public final class MemoryStore implements Store {
     facts.results.forEach(r -> bounded(results, r));
     facts.transitions.forEach(t -> bounded(transitions, t));
     facts.incidents.forEach(incidents::put);
-    Facts merged = new Facts();
-    merged.actions.putAll(actions);
-    merged.addAll(onlyActions(facts));
-    actions.clear();
-    actions.putAll(merged.actions);
+    facts.actions.forEach((id, action) -> actions.merge(id, action, Facts::mergeAction));
     trim(incidents);
     trim(actions);
     checks.putAll(facts.checks);
@@ -179,12 +175,6 @@ public final class MemoryStore implements Store {
 
   private static Instant when(Facts.Action action) {
     return Objects.requireNonNullElse(action.issuedAt(), Objects.requireNonNullElse(action.finishedAt(), Instant.EPOCH));
-  }
-
-  private static Facts onlyActions(Facts facts) {
-    Facts only = new Facts();
-    only.actions.putAll(facts.actions);
-    return only;
   }
 
   private static boolean within(Instant at, Page page) {
