@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs every check on its own timer and publishes each result. A check's probe never overlaps itself; checks of a
@@ -41,6 +42,8 @@ public final class ProbeVerticle extends VerticleBase {
   private final Map<String, ServiceInfo> services = new HashMap<>();
   private final Map<String, Probe> probes = new HashMap<>();
   private final MeterRegistry registry;
+  private HttpClient http;
+  private NetClient tcp;
 
   public ProbeVerticle(String agentId, List<AgentConfig.CheckConfig> checks, Clock clock, MeterRegistry registry) {
     this.agentId = agentId;
@@ -51,9 +54,9 @@ public final class ProbeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    HttpClient http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false),
+    http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false),
       new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(1024));
-    NetClient tcp = vertx.createNetClient();
+    tcp = vertx.createNetClient();
     for (AgentConfig.CheckConfig check : checks) {
       probes.put(check.id(), switch (check.type()) {
         case HTTP -> new HttpProbe(http, check.http());
@@ -70,6 +73,12 @@ public final class ProbeVerticle extends VerticleBase {
         services.put(info.name(), info);
       }))
       .onSuccess(v -> checks.forEach(this::schedule));
+  }
+
+  /** A probe in flight to a wedged service must not hold the agent's shutdown for long. */
+  @Override
+  public Future<?> stop() {
+    return Future.join(http.shutdown(1, TimeUnit.SECONDS), tcp.shutdown(1, TimeUnit.SECONDS));
   }
 
   /** Spread over the first second, then every interval from the start of the last probe (or at its end, if slower). */

@@ -33,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The agent's one connection to the coordinator, which the agent opens. Says hello, sends reports in order and keeps
@@ -107,13 +108,11 @@ public final class UplinkVerticle extends VerticleBase {
     }).onSuccess(v -> connect());
   }
 
+  /** Closes the connection with a short grace (left to Vert.x, closing an open WebSocket may wait long). */
   @Override
   public Future<?> stop() {
     stopping = true;
-    if (connection != null) {
-      connection.close();
-    }
-    return sequence.close(outbox.nextSeq() - 1);
+    return Future.join(client.shutdown(1, TimeUnit.SECONDS), sequence.close(outbox.nextSeq() - 1));
   }
 
   private void keepalive(AgentVitals vitals) {
