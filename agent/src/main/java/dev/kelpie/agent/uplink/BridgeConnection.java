@@ -34,12 +34,14 @@ public final class BridgeConnection {
   private final Map<String, Promise<JsonObject>> awaiting = new HashMap<>();
   private final Map<String, Handler<Incoming>> handlers = new HashMap<>();
   private boolean closed;
+  private long lastHeardNanos = System.nanoTime();
 
   public BridgeConnection(Vertx vertx, WebSocket socket, Handler<Void> onClose) {
     this.vertx = vertx;
     this.socket = socket;
     socket.textMessageHandler(this::onFrame);
     socket.binaryMessageHandler(buffer -> onFrame(buffer.toString()));
+    socket.pongHandler(pong -> lastHeardNanos = System.nanoTime());
     socket.closeHandler(v -> {
       closed = true;
       awaiting.values().forEach(p -> p.tryFail("connection closed"));
@@ -80,8 +82,17 @@ public final class BridgeConnection {
     write(new JsonObject().put("type", "send").put("address", replyAddress).put("body", body));
   }
 
+  /** A bridge ping (keeps the server's side open) and a WebSocket ping (proves the server still answers). */
   public void ping() {
     write(new JsonObject().put("type", "ping"));
+    if (!closed) {
+      socket.writePing(io.vertx.core.buffer.Buffer.buffer());
+    }
+  }
+
+  /** How long since the coordinator last sent anything (a frame or a pong). */
+  public Duration silence() {
+    return Duration.ofNanos(System.nanoTime() - lastHeardNanos);
   }
 
   public void close() {
@@ -101,6 +112,7 @@ public final class BridgeConnection {
   }
 
   private void onFrame(String text) {
+    lastHeardNanos = System.nanoTime();
     JsonObject frame;
     try {
       frame = new JsonObject(text);

@@ -87,11 +87,18 @@ public final class UplinkVerticle extends VerticleBase {
   public Future<?> start() {
     sequence = new SequenceFile(vertx, stateDir);
     client = vertx.createWebSocketClient(new WebSocketClientOptions()
-      .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20));
+      .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setClosingTimeout(2));
     vertx.setPeriodic(settings.pingInterval().toMillis(), id -> {
-      if (connection != null) {
-        connection.ping();
+      if (connection == null) {
+        return;
       }
+      if (connection.silence().compareTo(settings.pingInterval().multipliedBy(3)) > 0) {
+        log.atWarn().addKeyValue("agent", agentId).log("the coordinator stopped answering (no pong for {}); reconnecting",
+          connection.silence());
+        connection.close();
+        return;
+      }
+      connection.ping();
     });
     AgentVitals vitals = new AgentVitals(vertx);
     vitals.start();
