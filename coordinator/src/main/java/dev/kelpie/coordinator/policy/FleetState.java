@@ -280,6 +280,7 @@ public final class FleetState {
       default -> {
       }
     }
+    journal.announced(agent, now);
     if (event.type() == ProcessEventType.STARTED) {
       checksOf(agent, event.service()).forEach(check -> check.state().onStarted(now));
     }
