@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The agent's configuration, read from YAML (see config/agent.yaml) and checked as a whole at start. Relative paths
- * are taken from the directory the agent is started in. Every supervised service gets a process check, named
+ * The agent's configuration, read from YAML (see config/agent.yaml) and checked as a whole at start: a
+ * {@link ConfigException} lists every problem, each with file and path. Relative paths (state directory, workdir,
+ * pidfiles) are taken from the directory the agent is started in, not from the file's. Every supervised service gets a process check, named
  * {@code <service>.process}, unless one is configured, so a service that exits is restarted at once.
  */
 public record AgentConfig(String agentId, Path stateDir, Uplink uplink, List<ServiceSpec> services,
@@ -43,7 +44,10 @@ public record AgentConfig(String agentId, Path stateDir, Uplink uplink, List<Ser
   public record Adopt(Path pidfile, Integer port, String pattern) {
   }
 
-  /** A check; exactly one of {@code http}, {@code tcp}, {@code process} is set, as {@code type} says. */
+  /**
+   * A check; exactly one of {@code http}, {@code tcp}, {@code process} is set, as {@code type} says. A
+   * check without a service only reports: its policy never restarts.
+   */
   public record CheckConfig(String id, CheckType type, String service, PolicySpec policy, Http http, Tcp tcp,
                             Proc process) {
 
@@ -64,6 +68,7 @@ public record AgentConfig(String agentId, Path stateDir, Uplink uplink, List<Ser
   public record Tcp(String host, int port, Duration connectTimeout) {
   }
 
+  /** Which process a process check watches: exactly one of a supervised service, a pidfile, a command-line regex. */
   public record Proc(String service, Path pidfile, String pattern) {
   }
 
@@ -92,12 +97,5 @@ public record AgentConfig(String agentId, Path stateDir, Uplink uplink, List<Ser
     AgentConfig config = new AgentConfigReader(source).read();
     source.check();
     return config;
-  }
-
-  static String idProblem(String id) {
-    if (id == null || !id.matches("[A-Za-z0-9._-]{1,64}")) {
-      return "expected 1 to 64 letters, digits, '.', '_' or '-', got \"" + id + "\"";
-    }
-    return null;
   }
 }

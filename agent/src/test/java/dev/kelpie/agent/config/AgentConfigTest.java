@@ -1,18 +1,18 @@
 package dev.kelpie.agent.config;
 
-import dev.kelpie.shared.config.ConfigException;
+import dev.kelpie.shared.message.CheckSpec;
 import dev.kelpie.shared.message.CheckType;
+import dev.kelpie.shared.policy.PolicySpec;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class AgentConfigTest {
 
@@ -21,23 +21,8 @@ class AgentConfigTest {
     coordinator: {url: "ws://127.0.0.1:8420/bus", token: secret}
     """;
 
-  private static final String SERVICE = """
-    services:
-      - name: demo
-        command: [java, -jar, demo.jar]
-    """;
-
   private static AgentConfig load(String yaml) {
-    return AgentConfig.fromYaml(yaml, "agent.yaml", Map.of());
-  }
-
-  private static String problems(String yaml) {
-    try {
-      load(yaml);
-    } catch (ConfigException e) {
-      return e.getMessage();
-    }
-    throw new AssertionError("expected the configuration to be refused");
+    return AgentConfig.fromYaml(HEAD + yaml, "agent.yaml", Map.of());
   }
 
   @Test
@@ -45,78 +30,102 @@ class AgentConfigTest {
   void exampleLoads() {
     AgentConfig config = AgentConfig.load(Path.of("../config/agent.yaml"), Map.of());
     assertThat(config.agentId()).isEqualTo("demo-host");
-    assertThat(config.services()).extracting(AgentConfig.ServiceSpec::name).containsExactly("demo");
+    assertThat(config.stateDir()).isEqualTo(Path.of("target/kelpie/agent"));
+    assertThat(config.uplink().url()).isEqualTo(URI.create("ws://127.0.0.1:8420/bus"));
+    assertThat(config.uplink().token()).isEqualTo("demo-agent-token");
+    AgentConfig.ServiceSpec demo = config.services().get(0);
+    assertThat(demo.name()).isEqualTo("demo");
+    assertThat(demo.command()).containsSequence("-jar", "demo/target/kelpie-demo.jar", "--port", "8081");
+    assertThat(demo.stopSignal()).isEqualTo("TERM");
     assertThat(config.checks()).extracting(AgentConfig.CheckConfig::id)
       .containsExactly("demo-http", "demo-port", "demo.process");
-    AgentConfig.CheckConfig process = config.checks().get(2);
-    assertThat(process.type()).isEqualTo(CheckType.PROCESS);
-    assertThat(process.policy().failureThreshold()).isEqualTo(1);
-    assertThat(process.policy().budget().restarts()).isEqualTo(5);
     assertThat(config.checks().get(0).http().responseTimeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(config.checks().get(1).policy().restart()).isFalse();
+    assertThat(config.checks().get(2).policy().budget().restarts()).isEqualTo(5);
   }
 
   @Test
-  @DisplayName("environment variables override the connection settings and fill ${VAR:-default}")
+  @DisplayName("a minimal file gets the documented defaults")
+  void defaults() {
+    AgentConfig config = load("""
+      services: [{name: demo, command: [java, -jar, demo.jar]}]
+      checks: [{id: web, type: http, service: demo, url: "http://127.0.0.1:8081/health"}]
+      """);
+    assertThat(config.stateDir()).isEqualTo(Path.of("state/web-01"));
+    assertThat(config.uplink()).isEqualTo(new AgentConfig.Uplink(URI.create("ws://127.0.0.1:8420/bus"), "secret",
+      Duration.ofMillis(500), Duration.ofSeconds(30), 10_000, Duration.ofSeconds(5), Duration.ofSeconds(5)));
+    AgentConfig.ServiceSpec service = config.services().get(0);
+    assertThat(service).isEqualTo(new AgentConfig.ServiceSpec("demo", List.of("java", "-jar", "demo.jar"), null,
+      Map.of(), "TERM", Duration.ofSeconds(10), null, null, true, Duration.ofSeconds(10), service.policy()));
+    AgentConfig.CheckConfig web = config.checks().get(0);
+    assertThat(web.http()).isEqualTo(new AgentConfig.Http(URI.create("http://127.0.0.1:8081/health"), "GET", 200,
+      null, Duration.ofMillis(1500), Duration.ofSeconds(3)));
+    PolicySpec d = PolicySpec.defaults();
+    assertThat(web.policy()).isEqualTo(new PolicySpec(Duration.ofSeconds(3), Duration.ofSeconds(3),
+      d.failureThreshold(), d.window(), d.successThreshold(), d.startupGrace(), d.waitForFirstHealthy(),
+      d.startupDeadline(), d.budget(), d.backoff(), true));
+  }
+
+  @Test
+  @DisplayName("every service gets a process check named <service>.process, with its restart budget and backoff")
+  void implicitProcessChecks() {
+    AgentConfig config = load("""
+      defaults: {policy: {budget: {restarts: 2, per: 10m}}}
+      services:
+        - name: api
+          command: [api]
+          restart: {backoff: {initial: 2s, factor: 3, max: 1m, resetAfter: 5m}}
+        - {name: worker, command: [worker], stopSignal: SIGINT}
+        - {name: watched, command: [watched]}
+      checks:
+        - {id: watched-alive, type: process, service: watched, interval: 5s}
+      """);
+    assertThat(config.checks()).extracting(AgentConfig.CheckConfig::id)
+      .containsExactly("watched-alive", "api.process", "worker.process");
+    AgentConfig.CheckConfig api = config.checks().get(1);
+    assertThat(api.type()).isEqualTo(CheckType.PROCESS);
+    assertThat(api.service()).isEqualTo("api");
+    assertThat(api.process()).isEqualTo(new AgentConfig.Proc("api", null, null));
+    assertThat(api.policy()).isEqualTo(new PolicySpec(Duration.ofSeconds(1), Duration.ofSeconds(1), 1, null, 1,
+      Duration.ZERO, false, Duration.ZERO, new PolicySpec.Budget(2, Duration.ofMinutes(10)),
+      new PolicySpec.Backoff(Duration.ofSeconds(2), 3.0, Duration.ofMinutes(1), Duration.ofMinutes(5)), true));
+    assertThat(config.checks().get(2).policy().backoff()).isEqualTo(PolicySpec.defaults().backoff());
+    assertThat(config.services().get(1).stopSignal()).isEqualTo("INT");
+  }
+
+  @Test
+  @DisplayName("a check without a service only reports, and is announced with a target people can read")
+  void checkSpecs() {
+    AgentConfig config = load("""
+      checks:
+        - {id: web, type: http, url: "http://127.0.0.1:8081/health", method: head}
+        - {id: port, type: tcp, port: 5432}
+        - {id: nginx, type: process, pattern: "nginx: master"}
+      """);
+    assertThat(config.checks()).allMatch(check -> !check.policy().restart());
+    assertThat(config.checkSpecs()).extracting(CheckSpec::target)
+      .containsExactly("HEAD http://127.0.0.1:8081/health", "tcp 127.0.0.1:5432", "command line /nginx: master/");
+  }
+
+  @Test
+  @DisplayName("environment variables override identity and connection, and fill ${VAR:-default} anywhere")
   void environment() {
     AgentConfig config = AgentConfig.fromYaml("""
-      agent: {id: web-01}
+      agent: {stateDir: "${STATE:-/var/lib/kelpie}"}
       coordinator: {url: "ws://127.0.0.1:8420/bus", token: "${TOKEN:-fallback}"}
-      """, "agent.yaml", Map.of("KELPIE_AGENT_ID", "web-02", "KELPIE_COORDINATOR_URL", "wss://kelpie.example/bus"));
+      services: [{name: demo, command: [demo, --port, "${PORT:-8081}"], port: "${PORT:-8081}"}]
+      """, "agent.yaml", Map.of("KELPIE_AGENT_ID", "web-02", "KELPIE_COORDINATOR_URL", "wss://kelpie.example/bus",
+      "PORT", "9090"));
     assertThat(config.agentId()).isEqualTo("web-02");
-    assertThat(config.uplink().url().toString()).isEqualTo("wss://kelpie.example/bus");
+    assertThat(config.stateDir()).isEqualTo(Path.of("/var/lib/kelpie"));
+    assertThat(config.uplink().url()).isEqualTo(URI.create("wss://kelpie.example/bus"));
     assertThat(config.uplink().token()).isEqualTo("fallback");
-  }
+    assertThat(config.services().get(0).command()).containsExactly("demo", "--port", "9090");
+    assertThat(config.services().get(0).port()).isEqualTo(9090);
 
-  @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
-    unknown top-level key        | intrval: 3s                                                               | agent.yaml: unknown key 'intrval'
-    unknown nested key           | checks: [{id: a, type: tcp, port: 1, intrval: 3s}]                        | agent.yaml: checks[0]: unknown key 'intrval'
-    missing command              | services: [{name: demo}]                                                  | agent.yaml: services[0].command: missing; expected the program and its arguments as a list
-    command as a string          | services: [{name: demo, command: 'java -jar x.jar'}]                      | agent.yaml: services[0].command: expected a list of strings like [prog, arg1, arg2] (no shell is used), got "java -jar x.jar"
-    bad duration                 | services: [{name: demo, command: [x], stopGrace: 5 seconds}]              | agent.yaml: services[0].stopGrace: expected a duration like 500ms, 5s, 2m, 1h or 1d, got "5 seconds"
-    duration without unit        | checks: [{id: a, type: tcp, port: 1, interval: 3}]                        | agent.yaml: checks[0].interval: expected a duration like 500ms, 5s, 2m, 1h or 1d, got 3
-    window failures over n       | checks: [{id: a, type: tcp, port: 1, policy: {window: {failures: 7, of: 5}}}] | agent.yaml: checks[0].policy.window.failures: must be between 1 and window.of (5), got 7
-    zero threshold               | checks: [{id: a, type: tcp, port: 1, policy: {failureThreshold: 0}}]      | agent.yaml: checks[0].policy.failureThreshold: must be at least 1, got 0
-    unknown service              | checks: [{id: a, type: tcp, port: 1, service: dmeo}]                      | agent.yaml: checks[0].service: no service named 'dmeo'
-    unknown check type           | checks: [{id: a, type: icmp}]                                             | agent.yaml: checks[0].type: expected http, tcp or process, got "icmp"
-    url scheme                   | checks: [{id: a, type: http, url: 'ftp://x/health'}]                      | agent.yaml: checks[0].url: expected a URL starting with http:// or https://
-    bad signal                   | services: [{name: demo, command: [x], stopSignal: STOPP}]                 | agent.yaml: services[0].stopSignal: expected one of
-    bad regex                    | services: [{name: demo, command: [x], adopt: {pattern: '(['}}]            | agent.yaml: services[0].adopt.pattern: not a valid regular expression
-    port out of range            | checks: [{id: a, type: tcp, port: 70000}]                                 | agent.yaml: checks[0].port: must be between 1 and 65535, got 70000
-    unset variable               | checks: [{id: a, type: http, url: '${NOPE}'}]                             | agent.yaml: checks[0].url: environment variable NOPE is not set
-    """)
-  @DisplayName("bad input is refused with the file, the path inside it and what is expected")
-  void refused(String what, String yaml, String message) {
-    assertThat(problems(HEAD + yaml.replace("\\n", "\n"))).contains(message);
-  }
-
-  @Test
-  @DisplayName("duplicate ids are refused")
-  void duplicates() {
-    assertThat(problems(HEAD + SERVICE + SERVICE.replace("services:\n", "")
-      + "checks: [{id: a, type: tcp, port: 1}, {id: a, type: tcp, port: 2}]\n"))
-      .contains("agent.yaml: services[1].name: duplicate service name 'demo'")
-      .contains("agent.yaml: checks[1].id: duplicate check id 'a'");
-  }
-
-  @Test
-  @DisplayName("every problem is reported at once, not only the first")
-  void allProblems() {
-    assertThat(problems("coordinator: {url: 'http://x'}\nservices: [{name: demo}]\n").split("\n"))
-      .contains("agent.yaml: agent: missing section",
-        "agent.yaml: coordinator.token: missing; expected this agent's token (or set KELPIE_AGENT_TOKEN)")
-      .anyMatch(line -> line.startsWith("agent.yaml: coordinator.url: expected a URL starting with ws:// or wss://"))
-      .anyMatch(line -> line.startsWith("agent.yaml: services[0].command: missing"));
-  }
-
-  @Test
-  @DisplayName("YAML that does not parse names the file and line; a missing file names the file")
-  void unreadable() {
-    assertThatThrownBy(() -> load(HEAD + "checks: [\n  {id: a\n")).isInstanceOf(ConfigException.class)
-      .hasMessageStartingWith("agent.yaml:").hasMessageContaining("not valid YAML");
-    assertThatThrownBy(() -> load(HEAD + "agent: {id: b}\n")).hasMessageContaining("duplicate key agent");
-    assertThatThrownBy(() -> AgentConfig.load(Path.of("no/such/agent.yaml"), Map.of()))
-      .hasMessage("no/such/agent.yaml: no such file");
+    AgentConfig overridden = AgentConfig.fromYaml(HEAD, "agent.yaml",
+      Map.of("KELPIE_AGENT_TOKEN", "from-env", "KELPIE_AGENT_STATE_DIR", "/tmp/kelpie"));
+    assertThat(overridden.uplink().token()).isEqualTo("from-env");
+    assertThat(overridden.stateDir()).isEqualTo(Path.of("/tmp/kelpie"));
   }
 }

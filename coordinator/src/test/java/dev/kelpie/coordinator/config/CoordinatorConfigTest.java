@@ -30,6 +30,37 @@ class CoordinatorConfigTest {
   }
 
   @Test
+  @DisplayName("a file with only agents gets the documented defaults")
+  void defaults() {
+    CoordinatorConfig config = CoordinatorConfig.fromYaml("agents: [{id: a, token: t}]\n", "c.yaml", Map.of());
+    assertThat(config.http()).isEqualTo(new CoordinatorConfig.Http("127.0.0.1", 8420));
+    assertThat(config.gateway()).isEqualTo(new CoordinatorConfig.Gateway(1_048_576, Duration.ofSeconds(15)));
+    assertThat(config.commands()).isEqualTo(new CoordinatorConfig.Commands(Duration.ofSeconds(30),
+      Duration.ofSeconds(60)));
+    assertThat(config.store().postgres()).isFalse();
+  }
+
+  @Test
+  @DisplayName("a credential matches its own token only, whether written plain or as its SHA-256")
+  void credentialsMatch() {
+    CoordinatorConfig config = CoordinatorConfig.fromYaml("""
+        agents:
+          - {id: a, token: "${A_TOKEN}"}
+          - {id: b, tokenSha256: 5e884898da28047151d0e56f8dc6292773603d0d6aabbdd62a11ef721d1542d8}
+        gateway: {maxFrameBytes: 64KB}
+        """, "c.yaml", Map.of("A_TOKEN", "alpha"));
+    CoordinatorConfig.AgentCredential a = config.agents().get(0);
+    CoordinatorConfig.AgentCredential b = config.agents().get(1);
+    assertThat(a.matches("alpha")).isTrue();
+    assertThat(a.matches("alpha ")).isFalse();
+    assertThat(a.matches(null)).isFalse();
+    assertThat(b.matches("password")).isTrue();
+    assertThat(b.matches("alpha")).isFalse();
+    assertThat(b.matches("")).isFalse();
+    assertThat(config.gateway().maxFrameBytes()).isEqualTo(65_536);
+  }
+
+  @Test
   @DisplayName("KELPIE_HTTP_HOST and KELPIE_HTTP_PORT override the file")
   void environment() {
     CoordinatorConfig config = CoordinatorConfig.fromYaml("http: {port: 1}\n", "c.yaml",
@@ -37,6 +68,8 @@ class CoordinatorConfigTest {
     assertThat(config.http()).isEqualTo(new CoordinatorConfig.Http("0.0.0.0", 9000));
     assertThatThrownBy(() -> CoordinatorConfig.fromYaml("", "c.yaml", Map.of("KELPIE_HTTP_PORT", "http")))
       .hasMessage("c.yaml: http.port: KELPIE_HTTP_PORT must be a port number, got \"http\"");
+    assertThatThrownBy(() -> CoordinatorConfig.fromYaml("", "c.yaml", Map.of("KELPIE_HTTP_PORT", "70000")))
+      .hasMessage("c.yaml: http.port: KELPIE_HTTP_PORT must be between 0 and 65535, got 70000");
   }
 
   @Test
@@ -48,20 +81,37 @@ class CoordinatorConfigTest {
           - {id: a, token: x, tokenSha256: abc}
           - {id: a, tokenSha256: ABC}
           - {id: b}
-        gateway: {pingTimeout: soon}
-        store: {postgres: {url: "mysql://db/kelpie", schema: Kelpie}, retention: {successes: forever}}
+          - {token: y}
+        gateway: {pingTimeout: soon, maxFrameBytes: 1 MB}
+        commands: {ttl: 30}
+        store: {postgres: {url: "mysql://kelpie:hunter2@db/kelpie", schema: Kelpie}, retention: {successes: forever}}
         dashboard: {}
         """, "c.yaml", Map.of()))
       .isInstanceOf(ConfigException.class)
       .hasMessageContaining("c.yaml: http.port: must be between 0 and 65535, got 99999")
       .hasMessageContaining("c.yaml: agents[0]: needs exactly one of token, tokenSha256")
-      .hasMessageContaining("c.yaml: agents[1].tokenSha256: expected 64 lowercase hex digits")
+      .hasMessageContaining("c.yaml: agents[1].tokenSha256: expected 64 lowercase hex digits (the output of sha256sum "
+        + "for the token), got 3 characters")
       .hasMessageContaining("c.yaml: agents[1].id: duplicate agent id 'a'")
       .hasMessageContaining("c.yaml: agents[2]: needs exactly one of token, tokenSha256")
-      .hasMessageContaining("c.yaml: gateway.pingTimeout: expected a duration like 500ms, 5s, 2m, 1h or 1d, got \"soon\"")
-      .hasMessageContaining("c.yaml: store.postgres.url: expected a URL like postgresql://user:password@host:5432/database")
+      .hasMessageContaining("c.yaml: agents[3].id: missing; expected a name of letters, digits, '.', '_' or '-'")
+      .hasMessageContaining("c.yaml: gateway.pingTimeout: expected a duration like 500ms, 5s, 2m or 1h, got \"soon\"")
+      .hasMessageContaining("c.yaml: gateway.maxFrameBytes: expected a size in bytes like 65536, 64KB or 1MB, got \"1 MB\"")
+      .hasMessageContaining("c.yaml: commands.ttl: expected a duration like 500ms, 5s, 2m or 1h, got 30")
+      .hasMessageContaining("c.yaml: store.postgres.url: expected a URL like postgresql://user:password@host:5432/database, "
+        + "got \"mysql://kelpie:***@db/kelpie\"")
       .hasMessageContaining("c.yaml: store.postgres.schema: expected a lowercase SQL name, got \"Kelpie\"")
       .hasMessageContaining("c.yaml: store.retention.successes: expected a duration")
-      .hasMessageContaining("c.yaml: unknown key 'dashboard'");
+      .hasMessageContaining("c.yaml: unknown key 'dashboard'")
+      .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
+  @DisplayName("YAML that does not parse names the file and line; a missing file names the file")
+  void unreadable() {
+    assertThatThrownBy(() -> CoordinatorConfig.fromYaml("http: {port: 1\nagents: []\n", "c.yaml", Map.of()))
+      .isInstanceOf(ConfigException.class).hasMessageMatching("c\\.yaml: line \\d+, column \\d+: not valid YAML: .*");
+    assertThatThrownBy(() -> CoordinatorConfig.load(Path.of("no/such/coordinator.yaml"), Map.of()))
+      .hasMessageStartingWith("no/such/coordinator.yaml: no such file (looked for /");
   }
 }

@@ -1,31 +1,36 @@
 package dev.kelpie.shared.config;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
- * One mapping of a YAML document, read key by key. Every read names its path; every problem is collected (not
- * thrown), so one run reports them all; keys nobody read are reported as unknown by {@link #finish()}.
+ * One mapping of a YAML document, read key by key. Every read knows its path; every problem is collected in the
+ * source (not thrown), so one run reports them all; {@link #finish()} reports the keys nobody asked for as unknown.
+ * An absent key and a key with no value ({@code key:}) read the same: the fallback.
+ *
+ * <p>Structure is checked here rather than by a JSON Schema: vertx-json-schema 5.0.5 reports a known key whose value
+ * is wrong as also "not matching additionalProperties", plus a wrapper error per level, so its output cannot be
+ * turned into one true sentence per problem; and here the keys read are the keys known, with no second list to keep.
  */
 public final class ConfigNode {
 
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-  private static final Pattern VARIABLE = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+  private static final Pattern WHOLE_NUMBER = Pattern.compile("-?\\d{1,9}");
 
   private final ConfigSource source;
   private final String path;
   private final Map<String, Object> values;
-  private final Set<String> read = new LinkedHashSet<>();
+  private final Set<String> read = new HashSet<>();
 
   ConfigNode(ConfigSource source, String path, Map<String, Object> values) {
     this.source = source;
@@ -38,19 +43,32 @@ public final class ConfigNode {
   }
 
   public boolean has(String key) {
-    return values.containsKey(key);
+    return values.get(key) != null;
   }
 
+  /** A problem at {@code key} of this mapping; an empty key means the mapping itself. */
   public void problem(String key, String message) {
     source.problem(at(key), message);
   }
 
-  public String string(String key) {
+  /** A required string; {@code expected} says what belongs there, as in "missing; expected {expected}". */
+  public String string(String key, String expected) {
     String value = optionalString(key, null);
-    if (value == null && !values.containsKey(key)) {
-      source.problem(at(key), "missing; expected a string");
+    if (value == null && !has(key)) {
+      problem(key, "missing; expected " + expected);
     }
     return value;
+  }
+
+  /** A required Kelpie name ({@link Identifier}); null when missing or invalid. */
+  public String id(String key) {
+    String id = string(key, "a name of letters, digits, '.', '_' or '-'");
+    if (id == null) {
+      return null;
+    }
+    Optional<String> problem = Identifier.problem(id);
+    problem.ifPresent(message -> problem(key, message));
+    return problem.isPresent() ? null : id;
   }
 
   public String optionalString(String key, String fallback) {
@@ -59,10 +77,10 @@ public final class ConfigNode {
       return fallback;
     }
     if (value instanceof Map || value instanceof List) {
-      source.problem(at(key), "expected a string, got " + describe(value));
+      problem(key, "expected a string, got " + YamlValue.describe(value));
       return fallback;
     }
-    return interpolate(key, String.valueOf(value));
+    return String.valueOf(value);
   }
 
   public Integer optionalInt(String key, Integer fallback, int min, int max) {
@@ -70,12 +88,14 @@ public final class ConfigNode {
     if (value == null) {
       return fallback;
     }
-    if (!(value instanceof Integer number)) {
-      source.problem(at(key), "expected a whole number between " + min + " and " + max + ", got " + describe(value));
+    Integer number = value instanceof Integer whole ? whole
+      : value instanceof String text && WHOLE_NUMBER.matcher(text).matches() ? Integer.valueOf(text) : null;
+    if (number == null) {
+      problem(key, "expected a whole number between " + min + " and " + max + ", got " + YamlValue.describe(value));
       return fallback;
     }
     if (number < min || number > max) {
-      source.problem(at(key), "must be between " + min + " and " + max + ", got " + number);
+      problem(key, "must be between " + min + " and " + max + ", got " + number);
       return fallback;
     }
     return number;
@@ -87,7 +107,7 @@ public final class ConfigNode {
       return fallback;
     }
     if (!(value instanceof Number number)) {
-      source.problem(at(key), "expected a number, got " + describe(value));
+      problem(key, "expected a number, got " + YamlValue.describe(value));
       return fallback;
     }
     return number.doubleValue();
@@ -99,7 +119,7 @@ public final class ConfigNode {
       return fallback;
     }
     if (!(value instanceof Boolean bool)) {
-      source.problem(at(key), "expected true or false, got " + describe(value));
+      problem(key, "expected true or false, got " + YamlValue.describe(value));
       return fallback;
     }
     return bool;
@@ -110,50 +130,80 @@ public final class ConfigNode {
     if (value == null) {
       return fallback;
     }
-    Duration parsed = value instanceof String text ? parseDuration(text) : null;
+    Duration parsed = value instanceof String text ? DurationText.parse(text).orElse(null) : null;
     if (parsed == null) {
-      source.problem(at(key), "expected a duration like 500ms, 5s, 2m, 1h or 1d, got " + describe(value));
+      problem(key, DurationText.EXPECTED + ", got " + YamlValue.describe(value));
       return fallback;
     }
     return parsed;
   }
 
-  public URI optionalUri(String key, URI fallback, List<String> schemes) {
-    String text = optionalString(key, null);
-    if (text == null) {
+  /** A size in bytes, written as a number or like 64KB or 1MB. */
+  public Integer optionalBytes(String key, int fallback, int min, int max) {
+    Object value = take(key);
+    if (value == null) {
       return fallback;
     }
-    try {
-      URI uri = new URI(text);
-      if (uri.getScheme() == null || !schemes.contains(uri.getScheme()) || uri.getHost() == null) {
-        source.problem(at(key), "expected a URL starting with " + String.join(" or ",
-          schemes.stream().map(s -> s + "://").toList()) + " and naming a host, got \"" + text + "\"");
-        return fallback;
-      }
-      return uri;
-    } catch (URISyntaxException e) {
-      source.problem(at(key), "not a valid URL: " + e.getMessage());
+    OptionalLong parsed = value instanceof Integer || value instanceof String ? ByteSize.parse(value.toString())
+      : OptionalLong.empty();
+    if (parsed.isEmpty()) {
+      problem(key, ByteSize.EXPECTED + ", got " + YamlValue.describe(value));
       return fallback;
     }
+    if (parsed.getAsLong() < min || parsed.getAsLong() > max) {
+      problem(key, "must be between " + min + " and " + max + " bytes, got " + parsed.getAsLong());
+      return fallback;
+    }
+    return (int) parsed.getAsLong();
   }
 
-  public List<String> optionalStringList(String key) {
+  /** An absolute URL with one of {@code schemes} and a host; null (and a problem) otherwise. */
+  public URI optionalUri(String key, List<String> schemes) {
+    String text = optionalString(key, null);
+    return text == null ? null : uri(key, text, schemes, "");
+  }
+
+  /** Checks {@code text} as {@link #optionalUri} would; {@code origin} is added to messages, like " (from VAR)". */
+  public URI uri(String key, String text, List<String> schemes, String origin) {
+    URI uri = YamlValue.url(text, schemes);
+    if (uri == null) {
+      problem(key, "expected a URL starting with " + String.join(" or ", schemes.stream().map(s -> s + "://").toList())
+        + " and naming a host, got \"" + text + "\"" + origin);
+    }
+    return uri;
+  }
+
+  /** A Java regular expression, checked to compile. */
+  public String optionalRegex(String key) {
+    String regex = optionalString(key, null);
+    if (regex != null) {
+      try {
+        Pattern.compile(regex);
+      } catch (PatternSyntaxException e) {
+        problem(key, "not a valid regular expression: " + e.getDescription() + " near index " + e.getIndex());
+        return null;
+      }
+    }
+    return regex;
+  }
+
+  /** A list of strings, or null when absent; {@code example} shows the expected form, like "[java, -jar, app.jar]". */
+  public List<String> optionalStringList(String key, String example) {
     Object value = take(key);
     if (value == null) {
       return null;
     }
     if (!(value instanceof List<?> list)) {
-      source.problem(at(key), "expected a list of strings like [prog, arg1, arg2] (no shell is used), got "
-        + describe(value));
+      problem(key, "expected a list of strings like " + example + ", got " + YamlValue.describe(value));
       return null;
     }
     List<String> strings = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
       Object item = list.get(i);
       if (item == null || item instanceof Map || item instanceof List) {
-        source.problem(at(key) + "[" + i + "]", "expected a string, got " + describe(item));
+        problem(key + "[" + i + "]", "expected a string, got " + YamlValue.describe(item));
       } else {
-        strings.add(interpolate(key, String.valueOf(item)));
+        strings.add(String.valueOf(item));
       }
     }
     return strings;
@@ -166,14 +216,14 @@ public final class ConfigNode {
       return map;
     }
     if (!(value instanceof Map<?, ?> raw)) {
-      source.problem(at(key), "expected a mapping of names to strings, got " + describe(value));
+      problem(key, "expected a mapping of names to strings, got " + YamlValue.describe(value));
       return map;
     }
-    raw.forEach((k, v) -> {
-      if (v instanceof Map || v instanceof List || v == null) {
-        source.problem(at(key) + "." + k, "expected a string, got " + describe(v));
+    raw.forEach((name, item) -> {
+      if (item == null || item instanceof Map || item instanceof List) {
+        problem(key + "." + name, "expected a string, got " + YamlValue.describe(item));
       } else {
-        map.put(String.valueOf(k), interpolate(key, String.valueOf(v)));
+        map.put(String.valueOf(name), String.valueOf(item));
       }
     });
     return map;
@@ -186,13 +236,25 @@ public final class ConfigNode {
       return null;
     }
     if (!(value instanceof Map<?, ?> map)) {
-      source.problem(at(key), "expected a mapping (key: value lines), got " + describe(value));
+      problem(key, "expected a mapping (key: value lines), got " + YamlValue.describe(value));
       return null;
     }
-    return new ConfigNode(source, at(key), castMap(map));
+    return new ConfigNode(source, at(key), YamlValue.keyedByString(map, map::get));
   }
 
-  /** Each mapping of a list, read by {@code reader}; non-mappings are problems. */
+  /**
+   * A required mapping. When it is missing, that is reported and an empty mapping is read instead, so the keys it
+   * needs are reported too.
+   */
+  public ConfigNode section(String key) {
+    ConfigNode node = child(key);
+    if (node == null && !has(key)) {
+      problem(key, "missing section");
+    }
+    return node != null ? node : new ConfigNode(source, at(key), Map.of());
+  }
+
+  /** Each mapping of a list, read by {@code reader} and then finished; items the reader gives null for are left out. */
   public <T> List<T> list(String key, Function<ConfigNode, T> reader) {
     Object value = take(key);
     List<T> items = new ArrayList<>();
@@ -200,16 +262,16 @@ public final class ConfigNode {
       return items;
     }
     if (!(value instanceof List<?> list)) {
-      source.problem(at(key), "expected a list, got " + describe(value));
+      problem(key, "expected a list (lines starting with '- '), got " + YamlValue.describe(value));
       return items;
     }
     for (int i = 0; i < list.size(); i++) {
       String itemPath = at(key) + "[" + i + "]";
       if (!(list.get(i) instanceof Map<?, ?> map)) {
-        source.problem(itemPath, "expected a mapping, got " + describe(list.get(i)));
+        source.problem(itemPath, "expected a mapping (key: value lines), got " + YamlValue.describe(list.get(i)));
         continue;
       }
-      ConfigNode node = new ConfigNode(source, itemPath, castMap(map));
+      ConfigNode node = new ConfigNode(source, itemPath, YamlValue.keyedByString(map, map::get));
       T item = reader.apply(node);
       node.finish();
       if (item != null) {
@@ -219,28 +281,20 @@ public final class ConfigNode {
     return items;
   }
 
-  /** Reports every key that no read asked for. */
-  public void finish() {
-    for (String key : values.keySet()) {
-      if (!read.contains(key)) {
-        source.problem(path.isEmpty() ? "" : path, "unknown key '" + key + "'");
-      }
-    }
+  /** Marks {@code key} as read without reading it: for a key already reported as misplaced. */
+  public void ignore(String key) {
+    read.add(key);
   }
 
-  static Duration parseDuration(String text) {
-    Matcher matcher = DURATION.matcher(text.trim());
-    if (!matcher.matches()) {
-      return null;
-    }
-    long amount = Long.parseLong(matcher.group(1));
-    return switch (matcher.group(2)) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      case "h" -> Duration.ofHours(amount);
-      default -> Duration.ofDays(amount);
-    };
+  /** Marks every key as read: for a mapping already known to be wrong, whose other keys would only add noise. */
+  public void ignoreRest() {
+    read.addAll(values.keySet());
+  }
+
+  /** Reports every key that no read asked for. */
+  public void finish() {
+    values.keySet().stream().filter(key -> !read.contains(key))
+      .forEach(key -> source.problem(path, "unknown key '" + key + "'"));
   }
 
   private Object take(String key) {
@@ -248,51 +302,10 @@ public final class ConfigNode {
     return values.get(key);
   }
 
-  private String interpolate(String key, String text) {
-    Matcher matcher = VARIABLE.matcher(text);
-    StringBuilder out = new StringBuilder();
-    while (matcher.find()) {
-      String value = source.env().get(matcher.group(1));
-      if (value == null) {
-        value = matcher.group(2);
-      }
-      if (value == null) {
-        source.problem(at(key), "environment variable " + matcher.group(1) + " is not set (write ${"
-          + matcher.group(1) + ":-default} to give a default)");
-        value = "";
-      }
-      matcher.appendReplacement(out, Matcher.quoteReplacement(value));
-    }
-    matcher.appendTail(out);
-    return out.toString();
-  }
-
   private String at(String key) {
     if (key.isEmpty()) {
       return path;
     }
     return path.isEmpty() ? key : path + "." + key;
-  }
-
-  private static Map<String, Object> castMap(Map<?, ?> map) {
-    Map<String, Object> result = new LinkedHashMap<>();
-    map.forEach((k, v) -> result.put(String.valueOf(k), v));
-    return result;
-  }
-
-  private static String describe(Object value) {
-    if (value == null) {
-      return "nothing";
-    }
-    if (value instanceof Map) {
-      return "a mapping";
-    }
-    if (value instanceof List) {
-      return "a list";
-    }
-    if (value instanceof String text) {
-      return "\"" + text + "\"";
-    }
-    return String.valueOf(value);
   }
 }

@@ -1,0 +1,113 @@
+package dev.kelpie.agent.config;
+
+import dev.kelpie.shared.config.ConfigException;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AgentConfigRefusalTest {
+
+  private static final String HEAD = """
+    agent: {id: web-01}
+    coordinator: {url: "ws://127.0.0.1:8420/bus", token: secret}
+    """;
+
+  private static List<String> problems(String yaml, Map<String, String> env) {
+    try {
+      AgentConfig.fromYaml(yaml, "agent.yaml", env);
+    } catch (ConfigException e) {
+      return e.problems();
+    }
+    throw new AssertionError("expected the configuration to be refused");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(delimiter = '|', textBlock = """
+    unknown top-level key  | intrval: 3s                                                     | agent.yaml: unknown key 'intrval'
+    unknown nested key     | checks: [{id: a, type: tcp, port: 1, intrval: 3s}]              | agent.yaml: checks[0]: unknown key 'intrval'
+    unknown deep key       | defaults: {policy: {backoff: {inital: 1s}}}                     | agent.yaml: defaults.policy.backoff: unknown key 'inital'
+    missing command        | services: [{name: demo}]                                        | agent.yaml: services[0].command: missing; expected the program and its arguments as a list, like [java, -jar, app.jar, --port, "8081"]
+    command as a string    | services: [{name: demo, command: 'java -jar x.jar'}]            | agent.yaml: services[0].command: expected a list of strings like [java, -jar, app.jar, --port, "8081"] (no shell is used), got "java -jar x.jar"
+    empty command          | services: [{name: demo, command: []}]                           | agent.yaml: services[0].command: must name a program to run, like [java, -jar, app.jar, --port, "8081"]
+    bad duration           | services: [{name: demo, command: [x], stopGrace: 5 seconds}]    | agent.yaml: services[0].stopGrace: expected a duration like 500ms, 5s, 2m or 1h, got "5 seconds"
+    duration without unit  | checks: [{id: a, type: tcp, port: 1, interval: 3}]              | agent.yaml: checks[0].interval: expected a duration like 500ms, 5s, 2m or 1h, got 3
+    negative duration      | checks: [{id: a, type: tcp, port: 1, timeout: -1s}]             | agent.yaml: checks[0].timeout: expected a duration like 500ms, 5s, 2m or 1h, got "-1s"
+    zero interval          | checks: [{id: a, type: tcp, port: 1, interval: 0s}]             | agent.yaml: checks[0].interval: must be longer than zero, got PT0S
+    window failures over n | checks: [{id: a, type: tcp, port: 1, policy: {window: {failures: 7, of: 5}}}] | agent.yaml: checks[0].policy.window.failures: must be between 1 and window.of (5), got 7
+    zero threshold         | checks: [{id: a, type: tcp, port: 1, policy: {failureThreshold: 0}}] | agent.yaml: checks[0].policy.failureThreshold: must be at least 1, got 0
+    restart budget         | services: [{name: demo, command: [x], restart: {budget: {per: 0s}}}] | agent.yaml: services[0].restart.budget.per: must be longer than zero, got PT0S
+    unknown service        | checks: [{id: a, type: tcp, port: 1, service: dmeo}]            | agent.yaml: checks[0].service: no service named 'dmeo' (no services are configured)
+    unknown check type     | checks: [{id: a, type: icmp, port: 1}]                          | agent.yaml: checks[0].type: expected http, tcp or process, got "icmp"
+    key of another type    | checks: [{id: a, type: tcp, port: 1, url: 'http://x/'}]         | agent.yaml: checks[0].url: not a key of a tcp check (it belongs to http checks)
+    url scheme             | checks: [{id: a, type: http, url: 'ftp://x/health'}]            | agent.yaml: checks[0].url: expected a URL starting with http:// and naming a host, got "ftp://x/health"
+    missing url            | checks: [{id: a, type: http}]                                   | agent.yaml: checks[0].url: missing; expected the URL to probe, like http://127.0.0.1:8080/health
+    process needs one      | checks: [{id: a, type: process, pidfile: /run/a.pid, pattern: a}] | agent.yaml: checks[0]: a process check needs exactly one of service, pidfile, pattern; got 2
+    bad signal             | services: [{name: demo, command: [x], stopSignal: STOPP}]       | agent.yaml: services[0].stopSignal: expected one of TERM, INT, HUP, QUIT, USR1, USR2 (SIGTERM also works), got "STOPP"
+    bad regex              | services: [{name: demo, command: [x], adopt: {pattern: '(['}}]  | agent.yaml: services[0].adopt.pattern: not a valid regular expression: Unclosed character class near index 1
+    empty adopt            | services: [{name: demo, command: [x], adopt: {}}]               | agent.yaml: services[0].adopt: needs at least one of pidfile, port, pattern
+    port out of range      | checks: [{id: a, type: tcp, port: 70000}]                       | agent.yaml: checks[0].port: must be between 1 and 65535, got 70000
+    bad name               | services: [{name: 'my app', command: [x]}]                      | agent.yaml: services[0].name: expected 1 to 64 letters, digits, '.', '_' or '-', got "my app"
+    reserved check id      | services: [{name: demo, command: [x]}]\\nchecks: [{id: demo.process, type: tcp, port: 1}] | agent.yaml: checks[0].id: 'demo.process' is kept for the process check of service demo; choose another id
+    unset variable         | checks: [{id: a, type: http, url: '${NOPE}'}]                   | agent.yaml: checks[0].url: environment variable NOPE is not set (write ${NOPE:-default} to give a default)
+    buffer too large       | 'coordinator: {url: "ws://x/bus", token: t, buffer: 0}'         | agent.yaml: coordinator.buffer: must be between 1 and 1000000, got 0
+    """)
+  @DisplayName("bad input is refused with the file, the path inside it and what is expected")
+  void refused(String what, String yaml, String problem) {
+    String head = yaml.startsWith("coordinator:") ? "agent: {id: web-01}\n" : HEAD;
+    assertThat(problems(head + yaml.replace("\\n", "\n"), Map.of())).contains(problem);
+  }
+
+  @Test
+  @DisplayName("duplicate service names and check ids are refused, and an unknown service lists the known ones")
+  void duplicates() {
+    assertThat(problems(HEAD + """
+      services: [{name: demo, command: [x]}, {name: demo, command: [y]}, {name: api, command: [z]}]
+      checks: [{id: a, type: tcp, port: 1}, {id: a, type: tcp, port: 2, service: dmeo}]
+      """, Map.of()))
+      .contains("agent.yaml: services[1].name: duplicate service name 'demo'",
+        "agent.yaml: checks[1].id: duplicate check id 'a'",
+        "agent.yaml: checks[1].service: no service named 'dmeo' (services: demo, api)");
+  }
+
+  @Test
+  @DisplayName("every problem is reported at once, not only the first")
+  void allProblems() {
+    assertThat(problems("coordinator: {url: 'http://x'}\nservices: [{name: demo}]\n", Map.of()))
+      .containsExactlyInAnyOrder(
+        "agent.yaml: agent: missing section",
+        "agent.yaml: agent.id: missing; expected this agent's name, like web-01 (or set KELPIE_AGENT_ID)",
+        "agent.yaml: coordinator.url: expected a URL starting with ws:// or wss:// and naming a host, got \"http://x\"",
+        "agent.yaml: coordinator.token: missing; expected this agent's token (or set KELPIE_AGENT_TOKEN)",
+        "agent.yaml: services[0].command: missing; expected the program and its arguments as a list, like "
+          + "[java, -jar, app.jar, --port, \"8081\"]");
+  }
+
+  @Test
+  @DisplayName("values from the environment are checked too, and named as such")
+  void environmentChecked() {
+    assertThat(problems(HEAD, Map.of("KELPIE_COORDINATOR_URL", "http://coordinator:8420", "KELPIE_AGENT_ID", "a b")))
+      .containsExactly(
+        "agent.yaml: agent.id: expected 1 to 64 letters, digits, '.', '_' or '-', got \"a b\" (from KELPIE_AGENT_ID)",
+        "agent.yaml: coordinator.url: expected a URL starting with ws:// or wss:// and naming a host, "
+          + "got \"http://coordinator:8420\" (from KELPIE_COORDINATOR_URL)");
+  }
+
+  @Test
+  @DisplayName("YAML that does not parse names the file and line; a missing file names the file")
+  void unreadable() {
+    assertThatThrownBy(() -> AgentConfig.fromYaml(HEAD + "checks: [\n  {id: a\n", "agent.yaml", Map.of()))
+      .isInstanceOf(ConfigException.class).hasMessageMatching("agent\\.yaml: line \\d+, column \\d+: not valid YAML: .*");
+    assertThatThrownBy(() -> AgentConfig.fromYaml(HEAD + "agent: {id: b}\n", "agent.yaml", Map.of()))
+      .hasMessage("agent.yaml: line 3, column 1: not valid YAML: found duplicate key agent");
+    assertThatThrownBy(() -> AgentConfig.load(Path.of("no/such/agent.yaml"), Map.of()))
+      .hasMessageStartingWith("no/such/agent.yaml: no such file (looked for /");
+  }
+}

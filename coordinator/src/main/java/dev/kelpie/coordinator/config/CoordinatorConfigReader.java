@@ -1,0 +1,109 @@
+package dev.kelpie.coordinator.config;
+
+import dev.kelpie.shared.config.ConfigNode;
+import dev.kelpie.shared.config.ConfigSource;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Reads the coordinator's YAML into a {@link CoordinatorConfig}, collecting every problem in the source. */
+final class CoordinatorConfigReader {
+
+  private static final String DEFAULT_HOST = "127.0.0.1";
+  private static final int DEFAULT_PORT = 8420;
+
+  private final ConfigSource source;
+  private final ConfigNode root;
+  private final Set<String> agentIds = new HashSet<>();
+
+  CoordinatorConfigReader(ConfigSource source) {
+    this.source = source;
+    this.root = source.root();
+  }
+
+  CoordinatorConfig read() {
+    CoordinatorConfig.Http http = http(root.child("http"));
+    List<CoordinatorConfig.AgentCredential> agents = root.list("agents", this::credential);
+    CoordinatorConfig.Gateway gateway = gateway(root.child("gateway"));
+    CoordinatorConfig.Commands commands = commands(root.child("commands"));
+    Duration lostAfter = lostAfter(root.child("keepalive"));
+    CoordinatorConfig.StoreSettings store = new StoreReader(source).read(root.child("store"));
+    root.finish();
+    return new CoordinatorConfig(http, agents, gateway, commands, lostAfter, store);
+  }
+
+  private CoordinatorConfig.Http http(ConfigNode node) {
+    String host = node == null ? DEFAULT_HOST : node.optionalString("host", DEFAULT_HOST);
+    int port = node == null ? DEFAULT_PORT : node.optionalInt("port", DEFAULT_PORT, 0, 65_535);
+    if (node != null) {
+      node.finish();
+    }
+    String envHost = source.env("KELPIE_HTTP_HOST");
+    String envPort = source.env("KELPIE_HTTP_PORT");
+    if (envPort != null) {
+      try {
+        port = Integer.parseInt(envPort.trim());
+        if (port < 0 || port > 65_535) {
+          source.problem("http.port", "KELPIE_HTTP_PORT must be between 0 and 65535, got " + port);
+        }
+      } catch (NumberFormatException e) {
+        source.problem("http.port", "KELPIE_HTTP_PORT must be a port number, got \"" + envPort + "\"");
+      }
+    }
+    return new CoordinatorConfig.Http(envHost != null ? envHost : host, port);
+  }
+
+  private CoordinatorConfig.AgentCredential credential(ConfigNode node) {
+    String id = node.id("id");
+    if (id != null && !agentIds.add(id)) {
+      node.problem("id", "duplicate agent id '" + id + "'");
+    }
+    String token = node.optionalString("token", null);
+    String digest = node.optionalString("tokenSha256", null);
+    if (node.has("token") == node.has("tokenSha256")) {
+      node.problem("", "needs exactly one of token, tokenSha256");
+    }
+    if (token != null && token.isBlank()) {
+      node.problem("token", "must not be empty");
+    }
+    if (digest != null && !digest.matches("[0-9a-f]{64}")) {
+      node.problem("tokenSha256", "expected 64 lowercase hex digits (the output of sha256sum for the token), got "
+        + digest.length() + " characters");
+      digest = null;
+    }
+    return new CoordinatorConfig.AgentCredential(id, token, digest);
+  }
+
+  private static CoordinatorConfig.Gateway gateway(ConfigNode node) {
+    int maxFrame = 1 << 20;
+    Duration pingTimeout = Duration.ofSeconds(15);
+    if (node != null) {
+      maxFrame = node.optionalBytes("maxFrameBytes", maxFrame, 1024, 64 << 20);
+      pingTimeout = node.optionalDuration("pingTimeout", pingTimeout);
+      node.finish();
+    }
+    return new CoordinatorConfig.Gateway(maxFrame, pingTimeout);
+  }
+
+  private static CoordinatorConfig.Commands commands(ConfigNode node) {
+    Duration ttl = Duration.ofSeconds(30);
+    Duration answerTimeout = Duration.ofSeconds(60);
+    if (node != null) {
+      ttl = node.optionalDuration("ttl", ttl);
+      answerTimeout = node.optionalDuration("answerTimeout", answerTimeout);
+      node.finish();
+    }
+    return new CoordinatorConfig.Commands(ttl, answerTimeout);
+  }
+
+  private static Duration lostAfter(ConfigNode node) {
+    Duration lostAfter = Duration.ofSeconds(30);
+    if (node != null) {
+      lostAfter = node.optionalDuration("lostAfter", lostAfter);
+      node.finish();
+    }
+    return lostAfter;
+  }
+}
