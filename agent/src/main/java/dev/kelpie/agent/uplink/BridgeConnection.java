@@ -33,21 +33,18 @@ public final class BridgeConnection {
   private final WebSocket socket;
   private final Map<String, Promise<JsonObject>> awaiting = new HashMap<>();
   private final Map<String, Handler<Incoming>> handlers = new HashMap<>();
+  private final Handler<Void> onClose;
   private boolean closed;
   private long lastHeardNanos = System.nanoTime();
 
   public BridgeConnection(Vertx vertx, WebSocket socket, Handler<Void> onClose) {
     this.vertx = vertx;
     this.socket = socket;
+    this.onClose = onClose;
     socket.textMessageHandler(this::onFrame);
     socket.binaryMessageHandler(buffer -> onFrame(buffer.toString()));
     socket.pongHandler(pong -> lastHeardNanos = System.nanoTime());
-    socket.closeHandler(v -> {
-      closed = true;
-      awaiting.values().forEach(p -> p.tryFail("connection closed"));
-      awaiting.clear();
-      onClose.handle(null);
-    });
+    socket.closeHandler(v -> gone());
     socket.exceptionHandler(e -> log.debug("uplink socket error: {}", e.getMessage()));
   }
 
@@ -99,6 +96,25 @@ public final class BridgeConnection {
     if (!closed) {
       socket.close();
     }
+  }
+
+  /**
+   * Gives the connection up at once, without waiting for a close handshake that a silent peer will never answer:
+   * pending requests fail and the owner is told, then the socket is closed in the background.
+   */
+  public void abandon() {
+    gone();
+    socket.close();
+  }
+
+  private void gone() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    awaiting.values().forEach(p -> p.tryFail("connection closed"));
+    awaiting.clear();
+    onClose.handle(null);
   }
 
   public boolean closed() {

@@ -95,7 +95,7 @@ public final class UplinkVerticle extends VerticleBase {
       if (connection.silence().compareTo(settings.pingInterval().multipliedBy(3)) > 0) {
         log.atWarn().addKeyValue("agent", agentId).log("the coordinator stopped answering (no pong for {}); reconnecting",
           connection.silence());
-        connection.close();
+        connection.abandon();
         return;
       }
       connection.ping();
