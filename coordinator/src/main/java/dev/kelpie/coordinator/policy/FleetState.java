@@ -257,7 +257,7 @@ public final class FleetState {
     }
     check.seen(result);
     journal.result(result);
-    if (busy(agent, check)) {
+    if (busy(agent, check) || aboutAnEarlierProcess(agent, check, result)) {
       return;
     }
     Duration notNegative = age.isNegative() ? Duration.ZERO : age;
@@ -345,6 +345,15 @@ public final class FleetState {
     metrics.commandSent(command.action());
     journal.issued(command, check.id());
     out.add(command);
+  }
+
+  /**
+   * A result probed before its service's current process started is about the one before: it arrives late (two
+   * verticles of the agent raced, or a replay) and must not restart the new process.
+   */
+  private static boolean aboutAnEarlierProcess(TrackedAgent agent, TrackedCheck check, ProbeResult result) {
+    ServiceInfo service = check.service() == null ? null : agent.service(check.service());
+    return service != null && service.startedAt() != null && result.time().isBefore(service.startedAt());
   }
 
   /** While a command runs on its service, whoever sent it, a check's failures are the command's doing. */

@@ -10,6 +10,8 @@ import dev.kelpie.shared.message.Keepalive;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.CommandStatus;
 import dev.kelpie.shared.message.ProbeResult;
+import dev.kelpie.shared.message.ProcessEvent;
+import dev.kelpie.shared.message.ProcessEventType;
 import dev.kelpie.shared.message.Report;
 import dev.kelpie.shared.message.ReportBatch;
 import dev.kelpie.shared.policy.PolicySpec;
@@ -151,5 +153,17 @@ class FleetStateTest {
 
     assertThat(send(201, result("http", false, 201)).commands()).as("heard from again, it is back and acted on").hasSize(1);
     assertThat(fleet.drainEvents()).extracting(FleetEvent::type).containsExactly(FleetEvent.Type.AGENT_BACK);
+  }
+
+  @Test
+  @DisplayName("a failure probed before the service's current process started does not restart the new one")
+  void lateResultAboutAnEarlierProcess() {
+    hello();
+    ProbeResult before = result("http", false, 10);
+    ProcessEvent started = ProcessEvent.of("a", "svc", T0.plusSeconds(11), ProcessEventType.STARTED, 42, null, "")
+      .withSeq(++seq);
+    send(12, started);
+    assertThat(send(12, before.withSeq(++seq), result("http", false, 9).withSeq(++seq)).commands()).isEmpty();
+    assertThat(send(13, result("http", false, 13), result("http", false, 13)).commands()).hasSize(1);
   }
 }
