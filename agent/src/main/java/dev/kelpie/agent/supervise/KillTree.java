@@ -1,114 +1,124 @@
 package dev.kelpie.agent.supervise;
 
 import java.io.IOException;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Stops a whole process tree the way an operator would by hand: the stop signal to every member (then SIGCONT, so a
- * stopped process can act on it), the grace period, SIGKILL for whatever is left (including children forked
- * meanwhile), then a bounded wait until the service's port is free. Blocks for as long as that takes: run it on a
- * worker.
+ * Stops a service's whole process tree the way an operator would by hand: the stop signal to every member, SIGCONT
+ * (a stopped process only acts on the signal once continued), the grace period, SIGKILL for whatever is left and
+ * for children forked meanwhile, then, when the service has a port, a bounded wait until nothing listens on it.
+ * Each step blocks for as long as it takes: run it on a worker. Members are kept with their start times, so a pid
+ * that ends and is reused by a stranger is never signalled.
  */
 final class KillTree {
 
-  /** What it took; the times let the caller report each step as it happened. */
-  record Outcome(List<Long> signalled, Instant signalledAt, List<Long> needingKill, Instant goneAt, boolean gone,
-                 Integer port, Instant portFreeAt, boolean portFree) {
+  private static final long POLL_MILLIS = 50;
+  static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
-    String killDetail(String signal, Duration grace) {
-      if (!gone) {
-        return "processes " + needingKill + " survived SIGKILL";
+  private final Map<Long, ProcessId> members;
+  private final long startedNanos = System.nanoTime();
+
+  private KillTree(Map<Long, ProcessId> members) {
+    this.members = members;
+  }
+
+  /** Who was signalled, who needed SIGKILL, who survived even that, and how long it took. */
+  record Summary(List<Long> signalled, List<Long> needingKill, List<Long> survivors, Duration took) {
+
+    boolean gone() {
+      return survivors.isEmpty();
+    }
+
+    String sentence(String signal, Duration grace) {
+      if (signalled.isEmpty()) {
+        return "had already ended";
       }
-      return needingKill.isEmpty()
+      String ended = needingKill.isEmpty()
         ? "tree " + signalled + " ended on SIG" + signal
-        : "SIGKILL needed for " + needingKill + " after the " + grace.toMillis() + " ms grace";
+        : "tree " + signalled + " got SIG" + signal + ", SIGKILL needed for " + needingKill + " after the "
+          + grace.toMillis() + " ms grace";
+      return ended + (gone() ? "" : "; " + survivors + " survived SIGKILL") + " (" + took.toMillis() + " ms)";
     }
   }
 
-  private static final Duration POLL = Duration.ofMillis(50);
-  private static final Duration KILL_WAIT = Duration.ofSeconds(5);
-
-  private final Clock clock;
-
-  KillTree(Clock clock) {
-    this.clock = clock;
+  /** The root with every descendant; empty when the root is no longer the process it was. */
+  static KillTree of(ProcessId root) {
+    return new KillTree(root.alive() ? snapshot(List.of(root.pid())) : new LinkedHashMap<>());
   }
 
-  Outcome kill(long root, long rootStartTime, String signal, Duration grace, Integer port, Duration portTimeout)
-    throws IOException, InterruptedException {
-    Map<Long, Long> members = ProcessTable.same(root, rootStartTime) ? snapshot(List.of(root)) : new LinkedHashMap<>();
-    List<Long> signalled = new ArrayList<>(members.keySet());
-    Instant signalledAt = clock.instant();
-    send(signal, signalled);
-    send("CONT", signalled);
-    waitGone(members, grace);
-    Map<Long, Long> survivors = snapshot(alive(members));
-    List<Long> needingKill = new ArrayList<>(survivors.keySet());
-    if (!survivors.isEmpty()) {
-      send("KILL", needingKill);
-      waitGone(survivors, KILL_WAIT);
+  List<Long> members() {
+    return new ArrayList<>(members.keySet());
+  }
+
+  /** The stop signal (a name such as TERM), then SIGCONT, to every member still alive. */
+  void signal(String signal) throws IOException, InterruptedException {
+    send(signal, alive(members));
+    send("CONT", alive(members));
+  }
+
+  /** Waits up to {@code grace} for the members to go, then SIGKILLs the rest and their descendants. */
+  Summary finish(Duration grace) throws IOException, InterruptedException {
+    awaitGone(members, grace);
+    Map<Long, ProcessId> left = snapshot(alive(members));
+    if (!left.isEmpty()) {
+      send("KILL", new ArrayList<>(left.keySet()));
+      awaitGone(left, KILL_WAIT);
     }
-    boolean gone = alive(survivors).isEmpty();
-    Instant goneAt = clock.instant();
-    boolean portFree = true;
-    if (port != null) {
-      portFree = waitPortFree(port, portTimeout);
-    }
-    return new Outcome(signalled, signalledAt, needingKill, goneAt, gone, port, clock.instant(), portFree);
+    return new Summary(members(), new ArrayList<>(left.keySet()), alive(left),
+      Duration.ofNanos(System.nanoTime() - startedNanos));
   }
 
-  private static Map<Long, Long> snapshot(List<Long> roots) {
-    Map<Long, Long> members = new LinkedHashMap<>();
-    for (long root : roots) {
-      for (long pid : ProcessTable.tree(root)) {
-        ProcessTable.startTime(pid).ifPresent(start -> members.putIfAbsent(pid, start));
-      }
-    }
-    return members;
-  }
-
-  private static List<Long> alive(Map<Long, Long> members) {
-    List<Long> alive = new ArrayList<>();
-    members.forEach((pid, start) -> {
-      if (ProcessTable.same(pid, start)) {
-        alive.add(pid);
-      }
-    });
-    return alive;
-  }
-
-  private static void waitGone(Map<Long, Long> members, Duration limit) throws InterruptedException {
-    long deadline = System.nanoTime() + limit.toNanos();
-    while (!alive(members).isEmpty() && System.nanoTime() < deadline) {
-      Thread.sleep(POLL.toMillis());
-    }
-  }
-
-  private static boolean waitPortFree(int port, Duration limit) throws InterruptedException {
+  /** Whether the port was free within {@code limit}. */
+  static boolean awaitPortFree(int port, Duration limit) throws InterruptedException {
     long deadline = System.nanoTime() + limit.toNanos();
     while (ProcessTable.listening(port)) {
       if (System.nanoTime() >= deadline) {
         return false;
       }
-      Thread.sleep(POLL.toMillis());
+      Thread.sleep(POLL_MILLIS);
     }
     return true;
   }
 
-  static void send(String signal, List<Long> pids) throws IOException, InterruptedException {
+  private static Map<Long, ProcessId> snapshot(List<Long> roots) {
+    Map<Long, ProcessId> snapshot = new LinkedHashMap<>();
+    for (long root : roots) {
+      for (long pid : ProcessTable.tree(root)) {
+        ProcessTable.identify(pid).ifPresent(id -> snapshot.putIfAbsent(pid, id));
+      }
+    }
+    return snapshot;
+  }
+
+  private static List<Long> alive(Map<Long, ProcessId> processes) {
+    List<Long> alive = new ArrayList<>();
+    processes.values().forEach(id -> {
+      if (id.alive()) {
+        alive.add(id.pid());
+      }
+    });
+    return alive;
+  }
+
+  private static void awaitGone(Map<Long, ProcessId> processes, Duration limit) throws InterruptedException {
+    long deadline = System.nanoTime() + limit.toNanos();
+    while (!alive(processes).isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(POLL_MILLIS);
+    }
+  }
+
+  private static void send(String signal, List<Long> pids) throws IOException, InterruptedException {
     if (pids.isEmpty()) {
       return;
     }
     List<String> command = new ArrayList<>(List.of("kill", "-s", signal));
     pids.forEach(pid -> command.add(Long.toString(pid)));
-    Process kill = new ProcessBuilder(command).redirectErrorStream(true)
-      .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-    kill.waitFor();
+    // a member that ended since the last look makes kill complain; the others are still signalled
+    new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start()
+      .waitFor();
   }
 }

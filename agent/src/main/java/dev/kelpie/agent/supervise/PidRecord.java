@@ -3,57 +3,42 @@ package dev.kelpie.agent.supervise;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Optional;
 
 /**
- * The agent's own note of the process it runs for a service: its pid and start time, so a restarted agent adopts
- * exactly that process and never a stranger that was given the same pid later. Also the service's wanted state,
- * so a service a person stopped stays stopped across agent restarts. Blocking file I/O: call on a worker.
+ * The agent's own note of the process running a service, {@code <stateDir>/pids/<service>.pid} holding "pid
+ * starttime", so a restarted agent adopts exactly that process and never a stranger given the same pid later.
+ * Blocking file I/O: call on a worker.
  */
 final class PidRecord {
 
-  private final Path pidFile;
-  private final Path stoppedFile;
+  private final Path file;
 
   PidRecord(Path stateDir, String service) {
-    this.pidFile = stateDir.resolve("pids").resolve(service + ".pid");
-    this.stoppedFile = stateDir.resolve("stopped").resolve(service);
+    this.file = stateDir.resolve("pids").resolve(service + ".pid");
   }
 
-  record Entry(long pid, long startTime) {
-  }
-
-  Optional<Entry> read() {
+  Optional<ProcessId> read() {
     try {
-      String[] parts = Files.readString(pidFile).trim().split("\\s+");
-      return Optional.of(new Entry(Long.parseLong(parts[0]), Long.parseLong(parts[1])));
+      String[] parts = Files.readString(file).trim().split("\\s+");
+      return Optional.of(new ProcessId(Long.parseLong(parts[0]), Long.parseLong(parts[1])));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
   }
 
-  void write(long pid, long startTime) throws IOException {
-    Files.createDirectories(pidFile.getParent());
-    Path temp = pidFile.resolveSibling(pidFile.getFileName() + ".tmp");
-    Files.writeString(temp, pid + " " + startTime + "\n");
-    Files.move(temp, pidFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-      java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+  void write(ProcessId process) throws IOException {
+    Files.createDirectories(file.getParent());
+    Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+    Files.writeString(temp, process.pid() + " " + process.startTime() + "\n");
+    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
   }
 
-  void clear() throws IOException {
-    Files.deleteIfExists(pidFile);
-  }
-
-  boolean stoppedOnPurpose() {
-    return Files.exists(stoppedFile);
-  }
-
-  void wanted(boolean wanted) throws IOException {
-    if (wanted) {
-      Files.deleteIfExists(stoppedFile);
-    } else {
-      Files.createDirectories(stoppedFile.getParent());
-      Files.writeString(stoppedFile, "stopped on purpose\n");
+  /** Forgets {@code process}, unless the record already names a newer one. */
+  void clear(ProcessId process) throws IOException {
+    if (read().filter(process::equals).isPresent()) {
+      Files.deleteIfExists(file);
     }
   }
 }

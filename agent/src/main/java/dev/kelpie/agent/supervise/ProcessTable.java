@@ -1,6 +1,7 @@
 package dev.kelpie.agent.supervise;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,66 +17,79 @@ import java.util.regex.Pattern;
 final class ProcessTable {
 
   private static final Path PROC = Path.of("/proc");
+  private static final String LISTEN = "0A";
 
   private ProcessTable() {
   }
 
-  /** Clock ticks since boot when the process started (field 22 of /proc/pid/stat); empty when it is gone. */
-  static Optional<Long> startTime(long pid) {
+  /** The fields of /proc/pid/stat the supervisor uses. */
+  record Stat(char state, long parentPid, long session, long startTime) {
+
+    /** Zombies and dead entries are no longer running, though /proc still lists them. */
+    boolean running() {
+      return state != 'Z' && state != 'X';
+    }
+  }
+
+  static Optional<Stat> stat(long pid) {
     try {
-      String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"));
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Optional.of(Long.parseLong(fields[19]));
+      return Optional.of(parseStat(Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"))));
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
   }
 
-  /** Whether the process runs and is the same one that started at {@code startTime} (not a reused pid). */
-  static boolean same(long pid, long startTime) {
-    return startTime(pid).map(t -> t == startTime).orElse(false) && !zombie(pid);
+  /** The command name (field 2) may hold spaces and parentheses, so the fields are counted after the last ')'. */
+  static Stat parseStat(String line) {
+    String[] f = line.substring(line.lastIndexOf(')') + 2).trim().split(" ");
+    return new Stat(f[0].charAt(0), Long.parseLong(f[1]), Long.parseLong(f[3]), Long.parseLong(f[19]));
   }
 
-  static boolean zombie(long pid) {
-    try {
-      String stat = Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"));
-      return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
-    } catch (IOException | RuntimeException e) {
-      return false;
-    }
+  static Optional<ProcessId> identify(long pid) {
+    return stat(pid).filter(Stat::running).map(stat -> new ProcessId(pid, stat.startTime()));
   }
 
-  static boolean alive(long pid) {
-    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !zombie(pid);
-  }
-
+  /** The arguments joined by spaces; empty for kernel threads and processes that are gone. */
   static String commandLine(long pid) {
     try {
       byte[] raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("cmdline"));
-      return new String(raw).replace('\0', ' ').trim();
+      return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').trim();
     } catch (IOException e) {
       return "";
     }
   }
 
-  /** The process and all its descendants, parents first. */
+  /**
+   * The process, its descendants, and, when it leads a session, every other member of that session: a child whose
+   * parent died was reparented away from the tree but still belongs to the service.
+   */
   static List<Long> tree(long pid) {
     Set<Long> members = new LinkedHashSet<>();
     ProcessHandle.of(pid).ifPresent(root -> {
       members.add(root.pid());
       root.descendants().forEach(child -> members.add(child.pid()));
     });
+    if (!members.isEmpty() && stat(pid).map(s -> s.session() == pid).orElse(false)) {
+      for (long other : pids()) {
+        if (stat(other).map(s -> s.session() == pid).orElse(false)) {
+          members.add(other);
+        }
+      }
+    }
     return new ArrayList<>(members);
   }
 
-  /** The first process (other than this JVM) whose command line matches. */
-  static Optional<Long> matching(Pattern pattern) {
-    long self = ProcessHandle.current().pid();
-    return ProcessHandle.allProcesses()
-      .map(ProcessHandle::pid)
-      .filter(pid -> pid != self)
-      .filter(pid -> pattern.matcher(commandLine(pid)).find())
-      .findFirst();
+  /** The first process outside {@code excluded} whose command line contains a match. */
+  static Optional<Long> matching(Pattern pattern, Set<Long> excluded) {
+    for (long pid : pids()) {
+      if (!excluded.contains(pid) && stat(pid).map(Stat::running).orElse(false)) {
+        String line = commandLine(pid);
+        if (!line.isEmpty() && pattern.matcher(line).find()) {
+          return Optional.of(pid);
+        }
+      }
+    }
+    return Optional.empty();
   }
 
   /** Whether anything listens on this TCP port, on any address, IPv4 or IPv6. */
@@ -83,39 +97,43 @@ final class ProcessTable {
     return !listeningInodes(port).isEmpty();
   }
 
-  /** The process that owns a socket listening on this TCP port. */
+  /** The lowest pid holding a socket that listens on this TCP port (a forking server's parent, usually). */
   static Optional<Long> listener(int port) {
-    Set<String> inodes = listeningInodes(port);
-    if (inodes.isEmpty()) {
+    Set<String> sockets = new HashSet<>();
+    listeningInodes(port).forEach(inode -> sockets.add("socket:[" + inode + "]"));
+    if (sockets.isEmpty()) {
       return Optional.empty();
     }
-    try (DirectoryStream<Path> processes = Files.newDirectoryStream(PROC, "[0-9]*")) {
-      for (Path process : processes) {
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(process.resolve("fd"))) {
-          for (Path fd : fds) {
-            String link = Files.readSymbolicLink(fd).toString();
-            if (link.startsWith("socket:[") && inodes.contains(link.substring(8, link.length() - 1))) {
-              return Optional.of(Long.parseLong(process.getFileName().toString()));
-            }
+    for (long pid : pids()) {
+      try (DirectoryStream<Path> fds = Files.newDirectoryStream(PROC.resolve(Long.toString(pid)).resolve("fd"))) {
+        for (Path fd : fds) {
+          if (sockets.contains(readLink(fd))) {
+            return Optional.of(pid);
           }
-        } catch (IOException | SecurityException e) {
-          // a process that ended while being read, or one we may not look into
         }
+      } catch (IOException | SecurityException e) {
+        // ended while being read, or not ours to look into
       }
-    } catch (IOException e) {
-      return Optional.empty();
     }
     return Optional.empty();
   }
 
+  private static String readLink(Path fd) {
+    try {
+      return Files.readSymbolicLink(fd).toString();
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
   private static Set<String> listeningInodes(int port) {
     Set<String> inodes = new HashSet<>();
-    String hexPort = String.format(":%04X", port);
+    String localPort = String.format(":%04X", port);
     for (String table : List.of("tcp", "tcp6")) {
       try {
         for (String line : Files.readAllLines(PROC.resolve("net").resolve(table))) {
           String[] f = line.trim().split("\\s+");
-          if (f.length > 9 && f[1].endsWith(hexPort) && "0A".equals(f[3])) {
+          if (f.length > 9 && f[1].endsWith(localPort) && LISTEN.equals(f[3])) {
             inodes.add(f[9]);
           }
         }
@@ -124,5 +142,19 @@ final class ProcessTable {
       }
     }
     return inodes;
+  }
+
+  /** Every pid in /proc, in ascending order. */
+  private static List<Long> pids() {
+    List<Long> pids = new ArrayList<>();
+    try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC, "[0-9]*")) {
+      for (Path entry : entries) {
+        pids.add(Long.parseLong(entry.getFileName().toString()));
+      }
+    } catch (IOException | NumberFormatException e) {
+      return pids;
+    }
+    pids.sort(null);
+    return pids;
   }
 }

@@ -1,40 +1,70 @@
 package dev.kelpie.agent.supervise;
 
-import dev.kelpie.agent.config.AgentConfig;
 import dev.kelpie.shared.message.ServiceInfo;
 import io.vertx.core.Future;
 
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.function.Supplier;
 
-/** The supervisor's books on one service: the process running it, whether it should run, its command queue. */
+/**
+ * The supervisor's books on one service: the process running it, whether it should run, and its queue of work, so
+ * that commands for one service run one after the other. Touched only on the supervisor's context.
+ */
 final class Supervised {
 
-  final AgentConfig.ServiceSpec spec;
-  final PidRecord record;
-  Long pid;
-  long startTime;
+  final ServiceSpec spec;
+  final PidRecord pidRecord;
+  final WantedState wantedState;
+  ProcessId process;
   Instant startedAt;
-  boolean wanted = true;
+  /** Not spawned by this agent: its exit status is unknown and its exit must be watched by polling. */
+  boolean adopted;
+  boolean wanted;
+  /** The agent itself is ending the process: its exit belongs to the kill, not an EXITED event. */
   boolean killing;
-  Future<?> queue = Future.succeededFuture();
+  private Future<?> queue = Future.succeededFuture();
 
-  Supervised(AgentConfig.ServiceSpec spec, PidRecord record) {
+  Supervised(ServiceSpec spec, Path stateDir) {
     this.spec = spec;
-    this.record = record;
+    this.pidRecord = new PidRecord(stateDir, spec.name());
+    this.wantedState = new WantedState(stateDir, spec.name());
   }
 
-  void running(long pid, long startTime, Instant at) {
-    this.pid = pid;
-    this.startTime = startTime;
+  String name() {
+    return spec.name();
+  }
+
+  void running(ProcessId process, Instant at, boolean adopted) {
+    this.process = process;
     this.startedAt = at;
+    this.adopted = adopted;
   }
 
   void gone() {
-    pid = null;
+    process = null;
     startedAt = null;
+    adopted = false;
+  }
+
+  Long pid() {
+    return process == null ? null : process.pid();
+  }
+
+  /** Runs {@code work} once everything queued before it has finished, whether that succeeded or not. */
+  <T> Future<T> enqueue(Supplier<Future<T>> work) {
+    Future<T> next = queue.transform(previous -> {
+      try {
+        return work.get();
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    });
+    queue = next;
+    return next;
   }
 
   ServiceInfo info() {
-    return new ServiceInfo(spec.name(), wanted, pid, startedAt, spec.port());
+    return new ServiceInfo(spec.name(), wanted, pid(), startedAt, spec.port());
   }
 }
