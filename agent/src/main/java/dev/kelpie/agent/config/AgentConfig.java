@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * The agent's configuration, read from YAML (see config/agent.yaml) and checked as a whole at start: a
@@ -78,10 +77,6 @@ public record AgentConfig(String agentId, Path stateDir, Uplink uplink, List<Ser
 
   public static AgentConfig fromYaml(String yaml, String name, Map<String, String> env) throws ConfigException {
     return read(ConfigSource.fromYaml(yaml, name, env));
-  }
-
-  public Optional<ServiceSpec> service(String name) {
-    return services.stream().filter(s -> s.name().equals(name)).findFirst();
   }
 
   /** The checks as announced to the coordinator. */

@@ -117,10 +117,6 @@ public final class BridgeConnection {
     onClose.handle(null);
   }
 
-  public boolean closed() {
-    return closed;
-  }
-
   private void write(JsonObject frame) {
     if (!closed) {
       socket.writeTextMessage(frame.encode());

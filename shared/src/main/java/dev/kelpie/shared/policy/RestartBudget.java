@@ -44,10 +44,6 @@ public final class RestartBudget {
     spent.clear();
   }
 
-  public PolicySpec.Budget limits() {
-    return limits;
-  }
-
   private void forgetBefore(Instant cutoff) {
     while (!spent.isEmpty() && !spent.peekFirst().isAfter(cutoff)) {
       spent.removeFirst();
