@@ -48,7 +48,11 @@ public record AgentConfig(String agentId, Path stateDir, Uplink uplink, List<Ser
    * check without a service only reports: its policy never restarts.
    */
   public record CheckConfig(String id, CheckType type, String service, PolicySpec policy, Http http, Tcp tcp,
-                            Proc process) {
+                            Proc process, Map<String, String> labels) {
+
+    public CheckConfig {
+      labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
 
     public String target() {
       return switch (type) {
@@ -83,7 +87,8 @@ public record AgentConfig(String agentId, Path stateDir, Uplink uplink, List<Ser
   public List<CheckSpec> checkSpecs() {
     List<CheckSpec> specs = new ArrayList<>();
     for (CheckConfig check : checks) {
-      specs.add(new CheckSpec(check.id(), check.type(), check.service(), check.target(), check.policy()));
+      specs.add(new CheckSpec(check.id(), check.type(), check.service(), check.target(), check.policy(),
+        check.labels()));
     }
     return specs;
   }

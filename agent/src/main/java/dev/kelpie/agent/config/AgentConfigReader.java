@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads the agent's YAML into an {@link AgentConfig}, collecting every problem in the source: the top-level
@@ -36,16 +37,17 @@ final class AgentConfigReader {
     String id = agentId(agent);
     String stateDir = source.env("KELPIE_AGENT_STATE_DIR");
     String fileStateDir = agent.optionalString("stateDir", null);
+    Map<String, String> labels = agent.optionalStringMap("labels");
     agent.finish();
     AgentConfig.Uplink uplink = uplink(root.section("coordinator"));
     PolicySpec defaults = defaults(root.child("defaults"));
     ServiceReader serviceReader = new ServiceReader(defaults);
     List<AgentConfig.ServiceSpec> services = root.list("services", serviceReader::read);
-    List<AgentConfig.CheckConfig> checks = root.list("checks", new CheckReader(defaults, serviceReader.names())::read);
+    List<AgentConfig.CheckConfig> checks = root.list("checks", new CheckReader(defaults, serviceReader.names(), labels)::read);
     AgentConfig.Metrics metrics = metrics(root.child("metrics"));
     root.finish();
     Path state = Path.of(stateDir != null ? stateDir : fileStateDir != null ? fileStateDir : "state/" + id);
-    return new AgentConfig(id, state, uplink, services, withProcessChecks(services, checks), metrics);
+    return new AgentConfig(id, state, uplink, services, withProcessChecks(services, checks, labels), metrics);
   }
 
   private String agentId(ConfigNode agent) {
@@ -122,13 +124,14 @@ final class AgentConfigReader {
 
   /** Every service without a process check of its own gets one, so a service that exits is restarted at once. */
   private static List<AgentConfig.CheckConfig> withProcessChecks(List<AgentConfig.ServiceSpec> services,
-                                                          List<AgentConfig.CheckConfig> checks) {
+                                                          List<AgentConfig.CheckConfig> checks,
+                                                          Map<String, String> labels) {
     List<AgentConfig.CheckConfig> all = new ArrayList<>(checks);
     for (AgentConfig.ServiceSpec service : services) {
       if (service.name() != null && checks.stream().noneMatch(check -> watchesService(check, service.name()))) {
         String id = service.name() + ".process";
         all.add(new AgentConfig.CheckConfig(id, CheckType.PROCESS, service.name(),
-          service.policy(), null, null, new AgentConfig.Proc(service.name(), null, null)));
+          service.policy(), null, null, new AgentConfig.Proc(service.name(), null, null), labels));
       }
     }
     return all;

@@ -31,10 +31,12 @@ final class CheckReader {
   private final PolicySpec defaults;
   private final Set<String> services;
   private final Set<String> ids = new HashSet<>();
+  private final Map<String, String> agentLabels;
 
-  CheckReader(PolicySpec defaults, Set<String> services) {
+  CheckReader(PolicySpec defaults, Set<String> services, Map<String, String> agentLabels) {
     this.defaults = defaults;
     this.services = services;
+    this.agentLabels = agentLabels;
   }
 
   AgentConfig.CheckConfig read(ConfigNode node) {
@@ -56,7 +58,9 @@ final class CheckReader {
     if (service == null && policy.restart()) {
       policy = reportOnly(policy);
     }
-    return new AgentConfig.CheckConfig(id, type, service, policy, http, tcp, proc);
+    Map<String, String> labels = new TreeMap<>(agentLabels);
+    labels.putAll(node.optionalStringMap("labels"));
+    return new AgentConfig.CheckConfig(id, type, service, policy, http, tcp, proc, labels);
   }
 
   private static CheckType type(ConfigNode node) {

@@ -56,7 +56,8 @@ public final class FleetState {
   private final Duration lostAfter;
   private final FleetMetrics metrics;
   private final List<FleetEvent> events = new ArrayList<>();
-  private final Journal journal = new Journal();
+  private AlertRaiser alerts = new AlertRaiser(Duration.ofHours(4), MaintenanceWindows.NONE);
+  private final Journal journal = new Journal(() -> alerts);
 
   public FleetState(long epoch, Duration commandTtl, Duration answerTimeout, Supplier<String> commandIds) {
     this(epoch, commandTtl, answerTimeout, commandIds, Duration.ofSeconds(30), FleetMetrics.NONE);
@@ -70,6 +71,15 @@ public final class FleetState {
     this.commandIds = commandIds;
     this.lostAfter = lostAfter;
     this.metrics = metrics;
+  }
+
+  /**
+   * How alerts are raised: an open incident is alerted again every {@code repeatInterval} (zero: never), and nothing
+   * is alerted for what a maintenance window covers.
+   */
+  public FleetState alerting(Duration repeatInterval, MaintenanceWindows maintenance) {
+    alerts = new AlertRaiser(repeatInterval, maintenance);
+    return this;
   }
 
   public long epoch() {
@@ -168,6 +178,10 @@ public final class FleetState {
     if (agent.heard(now)) {
       log.atInfo().addKeyValue("agent", agent.id()).log("agent is back");
       events.add(new FleetEvent(FleetEvent.Type.AGENT_BACK, agent.id(), now, "heard from again"));
+      if (agent.lostAlerted()) {
+        agent.lostAlerted(false);
+        journal.alert(alerts.agentBack(agent, now));
+      }
     }
   }
 
@@ -187,18 +201,149 @@ public final class FleetState {
           .log("agent lost: nothing heard for {}; its checks are not acted on", lostAfter);
         events.add(new FleetEvent(FleetEvent.Type.AGENT_LOST, agent.id(), now,
           "nothing heard since " + agent.lastSeen()));
+        if (alerts.agentAllowed(agent, now)) {
+          agent.lostAlerted(true);
+          journal.alert(alerts.agentLost(agent, now, "nothing heard for " + lostAfter.toSeconds() + " s"));
+        }
       }
+      liftExpiredSilences(agent, now);
       if (!agent.reachable()) {
         continue;
       }
       for (TrackedCheck check : agent.checks().values()) {
-        if (!busy(agent, check)) {
+        if (!busy(agent, check) && !agent.silenced(check, now)) {
           act(agent, check, check.state().onTick(now), now, out);
         }
+        journal.repeatDue(agent, check, now);
       }
     }
     agents.values().forEach(agent -> journal.changes(agent, now));
     return out;
+  }
+
+  /** What an operator's request led to: the reply for the asker, and the command to send, if any. */
+  public record OperatorOutcome(JsonObject reply, List<Command> commands) {
+  }
+
+  /**
+   * A person's request: restart, stop or start a service (a command, like the policy's own, one at a time per
+   * service), reset a check, silence or unsilence a check or an agent. Recorded in history with who asked.
+   *
+   * @throws OperatorRequest.Refused naming what is wrong: 404 unknown agent, service or check; 409 not possible now
+   */
+  public OperatorOutcome operate(OperatorRequest request, Instant now) {
+    TrackedAgent agent = agents.get(request.agentId());
+    if (agent == null) {
+      throw new OperatorRequest.Refused(OperatorRequest.Refused.NOT_FOUND, "no agent '" + request.agentId() + "'");
+    }
+    TrackedCheck check = null;
+    if (request.checkId() != null) {
+      check = agent.checks().get(request.checkId());
+      if (check == null) {
+        throw new OperatorRequest.Refused(OperatorRequest.Refused.NOT_FOUND, "agent '" + agent.id()
+          + "' has no check '" + request.checkId() + "'");
+      }
+    }
+    JsonObject reply = new JsonObject().put("ok", true).put("action", request.action()).put("agentId", agent.id());
+    String why = request.reason() == null ? "" : ": " + request.reason();
+    switch (request.kind()) {
+      case RESTART, STOP, START -> {
+        Command command = operatorCommand(agent, request, now);
+        return new OperatorOutcome(reply.put("service", command.service()).put("commandId", command.id()),
+          List.of(command));
+      }
+      case RESET -> {
+        if (check.state().phase() != dev.kelpie.shared.policy.CheckPhase.GAVE_UP) {
+          throw new OperatorRequest.Refused(OperatorRequest.Refused.CONFLICT, "check '" + check.id()
+            + "' has not given up (it is " + check.state().phase().name().toLowerCase() + "); only a check that"
+            + " gave up needs a reset");
+        }
+        check.state().reset();
+        journal.operatorAction(agent.id(), check.service(), "reset", "reset " + check.id() + why, request.by(), now,
+          epoch);
+        journal.changes(agent, now);
+        log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
+          .log("{} reset the check{}", request.by(), why);
+        reply.put("checkId", check.id());
+      }
+      case SILENCE, UNSILENCE -> {
+        Instant until = request.kind() == OperatorRequest.Kind.SILENCE ? now.plus(request.duration()) : null;
+        if (check != null) {
+          check.silencedUntil(until);
+        } else {
+          agent.silencedUntil(until);
+        }
+        String target = check == null ? "agent " + agent.id() : check.id();
+        journal.silence(new Facts.Silence(agent.id(), request.checkId(), until == null ? now : until, request.by(),
+          request.reason(), now));
+        journal.operatorAction(agent.id(), check == null ? null : check.service(), request.action(),
+          (until == null ? "unsilenced " + target : "silenced " + target + " until " + until) + why, request.by(),
+          now, epoch);
+        log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("check", request.checkId())
+          .log("{} {} {}{}", request.by(), until == null ? "unsilenced" : "silenced until " + until, target, why);
+        reply.put("checkId", request.checkId()).put("silencedUntil", until == null ? null : until.toString());
+      }
+    }
+    return new OperatorOutcome(reply, List.of());
+  }
+
+  private Command operatorCommand(TrackedAgent agent, OperatorRequest request, Instant now) {
+    if (agent.service(request.service()) == null) {
+      throw new OperatorRequest.Refused(OperatorRequest.Refused.NOT_FOUND, "agent '" + agent.id()
+        + "' supervises no service '" + request.service() + "'");
+    }
+    if (!agent.reachable()) {
+      throw new OperatorRequest.Refused(OperatorRequest.Refused.CONFLICT, "agent '" + agent.id()
+        + "' is not connected; try again when it is back");
+    }
+    if (commands.forService(agent.id(), request.service()) != null || agent.commandRunning(request.service())) {
+      throw new OperatorRequest.Refused(OperatorRequest.Refused.CONFLICT, "a command is already running on "
+        + request.service() + "; wait for it to finish");
+    }
+    Action action = Action.valueOf(request.kind().name());
+    Command command = new Command(commandIds.get(), agent.id(), request.service(), action,
+      "operator " + request.by() + (request.reason() == null ? "" : ": " + request.reason()), now,
+      now.plus(commandTtl), epoch);
+    commands.add(command, null, now.plus(answerTimeout));
+    log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("command", command.id())
+      .log("{} asked to {} {}", request.by(), request.action(), request.service());
+    metrics.commandSent(action);
+    journal.issued(command, request.by());
+    return command;
+  }
+
+  private void liftExpiredSilences(TrackedAgent agent, Instant now) {
+    if (agent.silencedUntil() != null && !agent.silencedUntil().isAfter(now)) {
+      agent.silencedUntil(null);
+    }
+    for (TrackedCheck check : agent.checks().values()) {
+      if (check.silencedUntil() != null && !check.silencedUntil().isAfter(now)) {
+        check.silencedUntil(null);
+      }
+    }
+  }
+
+  /**
+   * What the dashboard shows that changed since the last call: {@code {time, checks: [...], agents: [...]}} with the
+   * changed ones only, as in {@link #snapshot}; null when nothing changed.
+   */
+  public JsonObject drainChanges(Instant now) {
+    JsonArray changedAgents = new JsonArray();
+    JsonArray changedChecks = new JsonArray();
+    for (TrackedAgent agent : agents.values()) {
+      if (agent.changedSincePublished()) {
+        changedAgents.add(agent.toJson());
+      }
+      for (TrackedCheck check : agent.checks().values()) {
+        if (check.changedSincePublished(now, agent.reachable())) {
+          changedChecks.add(check.toJson(now, agent.reachable()));
+        }
+      }
+    }
+    if (changedAgents.isEmpty() && changedChecks.isEmpty()) {
+      return null;
+    }
+    return new JsonObject().put("time", now.toString()).put("checks", changedChecks).put("agents", changedAgents);
   }
 
   /** Facts to store since the last call. */
@@ -257,7 +402,7 @@ public final class FleetState {
     }
     check.seen(result);
     journal.result(result);
-    if (busy(agent, check) || aboutAnEarlierProcess(agent, check, result)) {
+    if (busy(agent, check) || aboutAnEarlierProcess(agent, check, result) || agent.silenced(check, now)) {
       return;
     }
     Duration notNegative = age.isNegative() ? Duration.ZERO : age;
@@ -266,6 +411,7 @@ public final class FleetState {
 
   private void onProcessEvent(TrackedAgent agent, ProcessEvent event, Instant now) {
     agent.remember(event);
+    agent.countStarts(event);
     journal.event(event);
     if (event.commandId() != null && event.type() == ProcessEventType.SIGNALLED) {
       agent.commandRunning(event.service(), event.commandId());
@@ -344,6 +490,10 @@ public final class FleetState {
       .log("restarting {}: {}", check.service(), reason);
     metrics.commandSent(command.action());
     journal.issued(command, check.id());
+    journal.changes(agent, now);
+    if (alerts.allowed(agent, check, now)) {
+      journal.alert(alerts.actionTaken(agent, check, command, now));
+    }
     out.add(command);
   }
 

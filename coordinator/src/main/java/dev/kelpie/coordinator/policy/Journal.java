@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,7 +30,12 @@ final class Journal {
     CheckPhase.UNHEALTHY, CheckPhase.GAVE_UP);
   private static final Set<CheckPhase> RESOLVED = EnumSet.of(CheckPhase.HEALTHY, CheckPhase.PAUSED);
 
+  private final Supplier<AlertRaiser> raiser;
   private Facts facts = new Facts();
+
+  Journal(Supplier<AlertRaiser> raiser) {
+    this.raiser = raiser;
+  }
 
   Facts drain() {
     Facts drained = facts;
@@ -79,17 +85,52 @@ final class Journal {
         facts.incidents.put(opened.id(), opened);
         log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
           .addKeyValue("incident", opened.id()).log("incident opened: {}", reason);
+        if (raiser.get().allowed(agent, check, now)) {
+          facts.alerts.add(raiser.get().opened(agent, check, now));
+        } else {
+          check.incidentAlerted(false, null);
+        }
       } else if (RESOLVED.contains(phase) && check.incident() != null) {
         Facts.Incident open = check.incident();
         facts.incidents.put(open.id(), new Facts.Incident(open.id(), open.agentId(), open.checkId(), open.openedAt(),
           now, open.reason()));
+        if (check.incidentAlerted()) {
+          facts.alerts.add(raiser.get().recovered(agent, check, open, now));
+        }
         check.incident(null);
         log.atInfo().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
           .addKeyValue("incident", open.id()).log("incident closed after {}: {}",
             Duration.between(open.openedAt(), now), lower(phase));
       }
+      if (phase == CheckPhase.GAVE_UP && raiser.get().allowed(agent, check, now)) {
+        facts.alerts.add(raiser.get().gaveUp(agent, check, now));
+      }
       check(agent, check, now);
     }
+  }
+
+  /** An open incident whose opening was held back (silence, maintenance) or that stays open past the repeat. */
+  void repeatDue(TrackedAgent agent, TrackedCheck check, Instant now) {
+    if (raiser.get().due(check, now) && raiser.get().allowed(agent, check, now)) {
+      facts.alerts.add(check.incidentAlerted() ? raiser.get().stillOpen(agent, check, now) : raiser.get().opened(agent, check,
+        now));
+    }
+  }
+
+  void alert(Facts.Alert alert) {
+    facts.alerts.add(alert);
+  }
+
+  void silence(Facts.Silence silence) {
+    facts.silences.put(silence.key(), silence);
+  }
+
+  /** What a person did that is not a command to an agent (reset, silence): recorded with the actions, done. */
+  void operatorAction(String agentId, String service, String action, String reason, String by, Instant now,
+                      long epoch) {
+    String id = UUID.randomUUID().toString();
+    facts.actions.put(id, new Facts.Action(id, agentId, service, action, reason, by, now, null, epoch, "done", null,
+      now, 0L));
   }
 
   void result(ProbeResult result) {

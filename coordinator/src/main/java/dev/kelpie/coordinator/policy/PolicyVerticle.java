@@ -16,6 +16,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,10 @@ public final class PolicyVerticle extends VerticleBase {
       send(fleet.tick(now()));
       publishEvents();
       store();
+      JsonObject changes = fleet.drainChanges(now());
+      if (changes != null) {
+        bus.publish(Addresses.DASHBOARD_CHANGES, changes);
+      }
     });
     vertx.setPeriodic(1000, id -> levels.accept(fleet.counts()));
     return Future.all(List.of(
@@ -77,6 +82,7 @@ public final class PolicyVerticle extends VerticleBase {
       bus.consumer(Addresses.POLICY_PING, msg -> msg.reply(new JsonObject().put("epoch", fleet.epoch())
         .put("store", writer.status()))).completion(),
       bus.<JsonObject>consumer(Addresses.GATEWAY_AGENT_LINK, this::onLink).completion(),
+      bus.<JsonObject>consumer(Addresses.OPERATOR, this::onOperator).completion(),
       bus.<JsonObject>consumer(Addresses.POLICY_SNAPSHOT,
         msg -> msg.reply(fleet.snapshot(now()).put("store", writer.status()))).completion()));
   }
@@ -91,11 +97,32 @@ public final class PolicyVerticle extends VerticleBase {
     }
   }
 
+  private void onOperator(Message<JsonObject> message) {
+    try {
+      FleetState.OperatorOutcome outcome = fleet.operate(OperatorRequest.fromJson(message.body()), now());
+      send(outcome.commands());
+      commit(fleet.drainFacts()).onComplete(stored -> message.reply(outcome.reply()));
+    } catch (OperatorRequest.Refused refused) {
+      message.fail(refused.code(), refused.getMessage());
+    }
+  }
+
   private void store() {
     Facts facts = fleet.drainFacts();
     if (!facts.isEmpty()) {
-      writer.submit(facts);
+      commit(facts);
     }
+  }
+
+  /** Hands facts to the writer; once they are committed, their alerts go to the dispatcher. */
+  private Future<Void> commit(Facts facts) {
+    return writer.submit(facts).onSuccess(v -> {
+      if (!facts.alerts.isEmpty()) {
+        JsonArray raised = new JsonArray();
+        facts.alerts.forEach(alert -> raised.add(alert.body()));
+        vertx.eventBus().send(Addresses.ALERTS_RAISED, raised);
+      }
+    });
   }
 
   private void publishEvents() {
@@ -131,7 +158,7 @@ public final class PolicyVerticle extends VerticleBase {
       send(outcome.commands());
       publishEvents();
       long ackSeq = outcome.ack().ackSeq();
-      writer.submit(fleet.drainFacts()).onSuccess(v -> {
+      commit(fleet.drainFacts()).onSuccess(v -> {
         committed.merge(batch.agentId(), ackSeq, Math::max);
         message.reply(new ReportAck(ackSeq).toJson());
       });

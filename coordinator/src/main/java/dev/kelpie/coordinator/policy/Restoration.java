@@ -37,8 +37,20 @@ final class Restoration {
       TrackedCheck check = new TrackedCheck(agent.id(), CheckSpec.fromJson(record.spec()));
       check.restore(record.memory() == null ? null : CheckMemory.fromJson(record.memory()),
         record.incidentId() == null ? null : restored.openIncidents().get(record.incidentId()));
+      if (check.incident() != null) {
+        check.incidentAlerted(true, now);
+      }
       agent.checks().put(check.id(), check);
     });
+    for (Facts.Silence silence : restored.silences()) {
+      TrackedAgent agent = agents.get(silence.agentId());
+      TrackedCheck check = agent == null || silence.checkId() == null ? null : agent.checks().get(silence.checkId());
+      if (check != null) {
+        check.silencedUntil(silence.until());
+      } else if (agent != null && silence.checkId() == null) {
+        agent.silencedUntil(silence.until());
+      }
+    }
     for (Facts.Action action : restored.pendingActions()) {
       TrackedAgent agent = agents.get(action.agentId());
       if (agent == null || action.issuedAt() == null) {

@@ -25,6 +25,9 @@ final class TrackedAgent {
   private final Map<String, ServiceInfo> services = new LinkedHashMap<>();
   private final Deque<ProcessEvent> recentEvents = new ArrayDeque<>();
   private final Map<String, String> commandRunning = new HashMap<>();
+  private final Map<String, Integer> restarts = new HashMap<>();
+  private final java.util.Set<String> stoppedOnce = new java.util.HashSet<>();
+  private boolean lostAlerted;
   private String host;
   private String version;
   private boolean connected;
@@ -34,6 +37,8 @@ final class TrackedAgent {
   private Instant lastSeen;
   private boolean lost;
   private Keepalive vitals;
+  private Instant silencedUntil;
+  private Object published;
 
   TrackedAgent(String id) {
     this.id = id;
@@ -82,6 +87,29 @@ final class TrackedAgent {
 
   String version() {
     return version;
+  }
+
+  /** Counts restarts: a start after this coordinator saw the service exit or be killed. */
+  void countStarts(ProcessEvent event) {
+    switch (event.type()) {
+      case EXITED, KILLED -> stoppedOnce.add(event.service());
+      case STARTED -> {
+        if (stoppedOnce.contains(event.service())) {
+          restarts.merge(event.service(), 1, Integer::sum);
+        }
+      }
+      default -> {
+      }
+    }
+  }
+
+  /** Whether an "agent lost" alert went out for the current loss (so "agent back" is sent when it returns). */
+  boolean lostAlerted() {
+    return lostAlerted;
+  }
+
+  void lostAlerted(boolean alerted) {
+    lostAlerted = alerted;
   }
 
   void remember(ProcessEvent event) {
@@ -172,6 +200,13 @@ final class TrackedAgent {
     return serviceArray;
   }
 
+  private JsonArray servicesWithRestarts() {
+    JsonArray serviceArray = new JsonArray();
+    services.values().forEach(service -> serviceArray.add(service.toJson()
+      .put("restarts", restarts.getOrDefault(service.name(), 0))));
+    return serviceArray;
+  }
+
   /** After a coordinator restart: the services as last announced, until the agent says hello again. */
   void restoreServices(JsonArray announced) {
     if (announced != null) {
@@ -182,8 +217,36 @@ final class TrackedAgent {
     }
   }
 
+  /** Until when a person silenced this whole agent (null: not silenced). */
+  Instant silencedUntil() {
+    return silencedUntil;
+  }
+
+  void silencedUntil(Instant until) {
+    silencedUntil = until;
+  }
+
+  /** Whether the check is silenced now, on its own or with its whole agent. */
+  boolean silenced(TrackedCheck check, Instant now) {
+    return after(silencedUntil, now) || after(check.silencedUntil(), now);
+  }
+
+  private static boolean after(Instant until, Instant now) {
+    return until != null && until.isAfter(now);
+  }
+
+  /** Whether what the dashboard shows of this agent (connection, services, silence) changed since the last call. */
+  boolean changedSincePublished() {
+    Object key = java.util.Arrays.asList(host, connected, lost, silencedUntil, services.values().stream().toList(),
+      recentEvents.peekLast());
+    if (key.equals(published)) {
+      return false;
+    }
+    published = key;
+    return true;
+  }
+
   JsonObject toJson() {
-    JsonArray serviceArray = servicesJson();
     JsonArray eventArray = new JsonArray();
     recentEvents.forEach(event -> eventArray.add(event.toJson().put("time", event.time().toString())));
     return new JsonObject()
@@ -197,7 +260,8 @@ final class TrackedAgent {
       .put("lost", lost)
       .put("lastSeen", lastSeen == null ? null : lastSeen.toString())
       .put("vitals", vitals == null ? null : vitals.toJson().put("time", vitals.time().toString()))
-      .put("services", serviceArray)
+      .put("services", servicesWithRestarts())
+      .put("silencedUntil", silencedUntil == null ? null : silencedUntil.toString())
       .put("recentEvents", eventArray);
   }
 }

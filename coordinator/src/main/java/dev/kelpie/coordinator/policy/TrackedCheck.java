@@ -13,13 +13,21 @@ import java.time.Instant;
 /** One check of one agent, as the coordinator follows it: what was announced, its policy state, its last result. */
 final class TrackedCheck {
 
+  /** How many of the last results an alert carries as evidence. */
+  private static final int EVIDENCE = 5;
+
   private final String agentId;
+  private final java.util.ArrayDeque<ProbeResult> recent = new java.util.ArrayDeque<>();
   private CheckSpec spec;
   private CheckState state;
   private ProbeResult lastResult;
   private CheckPhase journaled = CheckPhase.UNKNOWN;
   private int journaledFailures;
   private Facts.Incident incident;
+  private boolean incidentAlerted;
+  private Instant lastAlertAt;
+  private Instant silencedUntil;
+  private Object published;
 
   TrackedCheck(String agentId, CheckSpec spec) {
     this.agentId = agentId;
@@ -91,8 +99,56 @@ final class TrackedCheck {
     incident = open;
   }
 
+  /** The last few results, oldest first: the evidence an alert carries. */
+  java.util.List<ProbeResult> recentResults() {
+    return java.util.List.copyOf(recent);
+  }
+
+  /** Whether the open incident's opening was sent as an alert (so its recovery is sent too). */
+  boolean incidentAlerted() {
+    return incidentAlerted;
+  }
+
+  void incidentAlerted(boolean alerted, Instant at) {
+    incidentAlerted = alerted;
+    lastAlertAt = at;
+  }
+
+  /** When an alert about the open incident last went out (for the repeat interval), or null. */
+  Instant lastAlertAt() {
+    return lastAlertAt;
+  }
+
+  /** Until when a person silenced this check (null: not silenced); the agent may be silenced as a whole too. */
+  Instant silencedUntil() {
+    return silencedUntil;
+  }
+
+  void silencedUntil(Instant until) {
+    silencedUntil = until;
+  }
+
+  /**
+   * Whether what the dashboard shows of this check changed since the last call (state, failures, last outcome,
+   * silence, incident, budget): every result does not count, only those that change what is seen.
+   */
+  boolean changedSincePublished(Instant now, boolean agentReachable) {
+    Object key = java.util.Arrays.asList(stateOf(this, agentReachable), state.consecutiveFailures(),
+      lastResult == null ? null : lastResult.outcome(), silencedUntil, incident == null ? null : incident.id(),
+      state.restartsUsed(now), spec);
+    if (key.equals(published)) {
+      return false;
+    }
+    published = key;
+    return true;
+  }
+
   void seen(ProbeResult result) {
     lastResult = result;
+    recent.addLast(result);
+    if (recent.size() > EVIDENCE) {
+      recent.removeFirst();
+    }
   }
 
   /** The state people see: the policy's phase, or "agent_lost" while its agent cannot be reached. */
@@ -114,7 +170,11 @@ final class TrackedCheck {
       .put("restartsUsed", state.restartsUsed(now))
       .put("restartBudget", spec.policy().budget().restarts())
       .put("reason", state.reason())
-      .put("incidentId", incident == null ? null : incident.id());
+      .put("incidentId", incident == null ? null : incident.id())
+      .put("labels", new JsonObject(new java.util.TreeMap<>(spec.labels())));
+    if (silencedUntil != null && silencedUntil.isAfter(now)) {
+      json.put("silencedUntil", silencedUntil.toString());
+    }
     if (state.graceUntil() != null) {
       json.put("graceUntil", state.graceUntil().toString());
     }

@@ -39,6 +39,18 @@ public final class Facts {
                             JsonArray services) {
   }
 
+  /** A silence set by a person on a check, or on a whole agent ({@code checkId} null); until now or before: lifted. */
+  public record Silence(String agentId, String checkId, Instant until, String by, String reason, Instant createdAt) {
+
+    public String key() {
+      return agentId + "/" + (checkId == null ? "" : checkId);
+    }
+  }
+
+  /** An alert as raised, before any routing: it goes into the outbox with the facts that raised it. */
+  public record Alert(String id, Instant raisedAt, JsonObject body) {
+  }
+
   public final List<ProbeResult> results = new ArrayList<>();
   public final List<ProcessEvent> events = new ArrayList<>();
   public final List<Transition> transitions = new ArrayList<>();
@@ -46,6 +58,8 @@ public final class Facts {
   public final Map<String, Action> actions = new LinkedHashMap<>();
   public final Map<String, CheckRecord> checks = new LinkedHashMap<>();
   public final Map<String, AgentRecord> agents = new LinkedHashMap<>();
+  public final Map<String, Silence> silences = new LinkedHashMap<>();
+  public final List<Alert> alerts = new ArrayList<>();
 
   public boolean isEmpty() {
     return size() == 0;
@@ -53,7 +67,7 @@ public final class Facts {
 
   public int size() {
     return results.size() + events.size() + transitions.size() + incidents.size() + actions.size() + checks.size()
-      + agents.size();
+      + agents.size() + silences.size() + alerts.size();
   }
 
   /** Adds later facts after these; for keyed items the later one wins. */
@@ -65,6 +79,8 @@ public final class Facts {
     later.actions.forEach((id, action) -> actions.merge(id, action, Facts::mergeAction));
     checks.putAll(later.checks);
     agents.putAll(later.agents);
+    silences.putAll(later.silences);
+    alerts.addAll(later.alerts);
   }
 
   /** An answer recorded after its issue keeps what the issue said. */

@@ -1,5 +1,6 @@
 package dev.kelpie.coordinator.store;
 
+import dev.kelpie.coordinator.alert.AlertOutbox;
 import dev.kelpie.shared.message.ProbeResult;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -35,6 +36,7 @@ public final class MemoryStore implements Store {
   private final Map<String, Facts.Action> actions = new LinkedHashMap<>();
   private final Map<String, Facts.CheckRecord> checks = new HashMap<>();
   private final Map<String, Facts.AgentRecord> agents = new HashMap<>();
+  private final AlertOutbox outbox = new MemoryAlertOutbox();
 
   @Override
   public String kind() {
@@ -48,7 +50,7 @@ public final class MemoryStore implements Store {
 
   @Override
   public Future<Restored> restore() {
-    return Future.succeededFuture(new Restored(Map.of(), Map.of(), Map.of(), List.of()));
+    return Future.succeededFuture(new Restored(Map.of(), Map.of(), Map.of(), List.of(), List.of()));
   }
 
   @Override
@@ -64,6 +66,11 @@ public final class MemoryStore implements Store {
       b.host() != null ? b.host() : a.host(), b.version() != null ? b.version() : a.version(),
       Math.max(a.lastSeq(), b.lastSeq()), b.lastSeen(), b.services() != null ? b.services() : a.services())));
     return Future.succeededFuture();
+  }
+
+  @Override
+  public AlertOutbox outbox() {
+    return outbox;
   }
 
   @Override

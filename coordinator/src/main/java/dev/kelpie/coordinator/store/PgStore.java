@@ -1,5 +1,6 @@
 package dev.kelpie.coordinator.store;
 
+import dev.kelpie.coordinator.alert.AlertOutbox;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.ProcessEvent;
 import io.vertx.core.Future;
@@ -35,6 +36,7 @@ public final class PgStore implements Store {
   private final String schema;
   private final Pool pool;
   private final PgQueries queries;
+  private final AlertOutbox outbox;
 
   public PgStore(Vertx vertx, PgConnectOptions connect, String schema, int poolSize) {
     this.vertx = vertx;
@@ -46,6 +48,7 @@ public final class PgStore implements Store {
     this.pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connect).using(vertx)
       .build();
     this.queries = new PgQueries(pool);
+    this.outbox = new PgAlertOutbox(pool);
   }
 
   @Override
@@ -93,8 +96,15 @@ public final class PgStore implements Store {
           instant(r, 3), null, r.getString(4))));
         return map;
       });
-    return Future.all(agents, checks, incidents, pending).map(all -> new Restored(agents.result(), checks.result(),
-      incidents.result(), pending.result()));
+    Future<List<Facts.Silence>> silences = pool.query("SELECT agent_id, check_id, until, created_by, reason, "
+      + "created_at FROM silences WHERE until > now()").execute().map(rows -> {
+        List<Facts.Silence> list = new ArrayList<>();
+        rows.forEach(r -> list.add(new Facts.Silence(r.getString(0), r.getString(1).isEmpty() ? null
+          : r.getString(1), instant(r, 2), r.getString(3), r.getString(4), instant(r, 5))));
+        return list;
+      });
+    return Future.all(List.of(agents, checks, incidents, pending, silences)).map(all -> new Restored(agents.result(),
+      checks.result(), incidents.result(), pending.result(), silences.result()));
   }
 
   @Override
@@ -109,7 +119,14 @@ public final class PgStore implements Store {
       incidents(conn, new ArrayList<>(facts.incidents.values())),
       actions(conn, new ArrayList<>(facts.actions.values())),
       checks(conn, new ArrayList<>(facts.checks.values())),
-      agents(conn, new ArrayList<>(facts.agents.values())))).<Void>mapEmpty());
+      agents(conn, new ArrayList<>(facts.agents.values())),
+      silences(conn, new ArrayList<>(facts.silences.values())),
+      alerts(conn, facts.alerts))).<Void>mapEmpty());
+  }
+
+  @Override
+  public AlertOutbox outbox() {
+    return outbox;
   }
 
   @Override
@@ -228,6 +245,23 @@ public final class PgStore implements Store {
       List.of(text(Facts.AgentRecord::agentId), text(Facts.AgentRecord::host), text(Facts.AgentRecord::version),
         int8(Facts.AgentRecord::lastSeq), time(Facts.AgentRecord::lastSeen),
         text(a -> a.services() == null ? null : a.services().encode())));
+  }
+
+  private static Future<?> silences(SqlConnection conn, List<Facts.Silence> silences) {
+    return unnest(conn, silences, "INSERT INTO silences (agent_id, check_id, until, created_by, reason, created_at) "
+        + "SELECT * FROM UNNEST($1::text[], $2::text[], $3::timestamptz[], $4::text[], $5::text[], "
+        + "$6::timestamptz[]) ON CONFLICT (agent_id, check_id) DO UPDATE SET until = EXCLUDED.until, "
+        + "created_by = EXCLUDED.created_by, reason = EXCLUDED.reason, created_at = EXCLUDED.created_at",
+      List.of(text(Facts.Silence::agentId), text(s -> s.checkId() == null ? "" : s.checkId()),
+        time(Facts.Silence::until), text(Facts.Silence::by), text(Facts.Silence::reason),
+        time(Facts.Silence::createdAt)));
+  }
+
+  private static Future<?> alerts(SqlConnection conn, List<Facts.Alert> alerts) {
+    return unnest(conn, alerts, "INSERT INTO alerts (id, raised_at, body) SELECT i, r, b::jsonb FROM "
+        + "UNNEST($1::text[], $2::timestamptz[], $3::text[]) WITH ORDINALITY AS t(i, r, b, o) ORDER BY o "
+        + "ON CONFLICT DO NOTHING",
+      List.of(text(Facts.Alert::id), time(Facts.Alert::raisedAt), text(a -> a.body().encode())));
   }
 
   /** A column of a multi-row statement: its Java type (for the array parameter) and how to read it from a row. */

@@ -1,5 +1,6 @@
 package dev.kelpie.coordinator.store;
 
+import dev.kelpie.coordinator.alert.AlertOutbox;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,7 +18,8 @@ public interface Store {
 
   /** What a restarted coordinator needs before it acts again. */
   record Restored(Map<String, Facts.AgentRecord> agents, Map<String, Facts.CheckRecord> checks,
-                  Map<String, Facts.Incident> openIncidents, List<Facts.Action> pendingActions) {
+                  Map<String, Facts.Incident> openIncidents, List<Facts.Action> pendingActions,
+                  List<Facts.Silence> silences) {
   }
 
   /** A page request: newest first, at most {@code limit}, older than {@code before} when set. */
@@ -35,6 +37,9 @@ public interface Store {
   Future<Void> write(Facts facts);
 
   Future<Void> ping();
+
+  /** The alert outbox, kept where the alerts are (they are written with the facts that raise them). */
+  AlertOutbox outbox();
 
   Future<JsonArray> results(String agentId, String checkId, Page page);
 

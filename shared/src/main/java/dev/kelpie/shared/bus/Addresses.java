@@ -32,6 +32,21 @@ public final class Addresses {
   /** Coordinator internal: is the policy verticle answering? (for /ready) */
   public static final String POLICY_PING = "kelpie.policy.ping";
 
+  /**
+   * Coordinator internal: a person's request (restart/stop/start a service, reset a check, silence), request/reply;
+   * see {@code OperatorRequest}. Failures carry 400, 404 or 409.
+   */
+  public static final String OPERATOR = "kelpie.operator";
+
+  /**
+   * Coordinator, published to dashboards (through the {@code /live} bridge): checks and agents whose state changed,
+   * {@code {time, checks, agents}}, at most every 250 ms.
+   */
+  public static final String DASHBOARD_CHANGES = "kelpie.dashboard.changes";
+
+  /** Coordinator internal: alerts committed to the outbox, for the dispatcher to route and deliver. */
+  public static final String ALERTS_RAISED = "kelpie.alerts.raised";
+
   /** Agent internal: a report (probe result, process event, command result) waiting to be numbered and sent. */
   public static final String LOCAL_REPORT = "kelpie.local.report";
 
