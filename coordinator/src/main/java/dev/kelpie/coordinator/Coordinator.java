@@ -1,5 +1,6 @@
 package dev.kelpie.coordinator;
 
+import dev.kelpie.coordinator.alert.AlertVerticle;
 import dev.kelpie.coordinator.config.CoordinatorConfig;
 import dev.kelpie.coordinator.gateway.AgentTokens;
 import dev.kelpie.coordinator.http.HttpVerticle;
@@ -62,7 +63,8 @@ public final class Coordinator {
     CoordinatorMetrics metrics = new CoordinatorMetrics(registry);
     return store.open(clock.millis()).compose(epoch -> store.restore().compose(restored -> {
       FleetState fleet = new FleetState(epoch, config.commands().ttl(), config.commands().answerTimeout(),
-        () -> UUID.randomUUID().toString(), config.lostAfter(), metrics);
+        () -> UUID.randomUUID().toString(), config.lostAfter(), metrics)
+        .alerting(config.alerts().repeatInterval(), config.alerts().maintenance());
       fleet.restore(restored, clock.instant());
       Map<String, Long> committed = new HashMap<>();
       restored.agents().forEach((id, agent) -> committed.put(id, agent.lastSeq()));
@@ -70,8 +72,9 @@ public final class Coordinator {
       HttpVerticle http = new HttpVerticle(config.http().host(), config.http().port(),
         config.gateway().maxFrameBytes(), config.gateway().pingTimeout(), new AgentTokens(config.agents()), registry,
         store);
-      return vertx.deployVerticle(new PolicyVerticle(fleet, clock, Duration.ofMillis(250), metrics::levels, writer,
-          committed))
+      return vertx.deployVerticle(new AlertVerticle(config.alerts(), store.outbox(), clock, registry))
+        .compose(alerts -> vertx.deployVerticle(new PolicyVerticle(fleet, clock, Duration.ofMillis(250),
+          metrics::levels, writer, committed)))
         .compose(policy -> vertx.deployVerticle(new RetentionVerticle(store, clock, config.store().keepSuccesses(),
           config.store().keepFailures(), Duration.ofHours(1))))
         .compose(retention -> vertx.deployVerticle(http))

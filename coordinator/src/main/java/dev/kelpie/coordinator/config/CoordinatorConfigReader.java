@@ -30,8 +30,9 @@ final class CoordinatorConfigReader {
     CoordinatorConfig.Commands commands = commands(root.child("commands"));
     Duration lostAfter = lostAfter(root.child("keepalive"));
     CoordinatorConfig.StoreSettings store = new StoreReader(source).read(root.child("store"));
+    AlertSettings alerts = new AlertsReader().read(root.child("alerts"));
     root.finish();
-    return new CoordinatorConfig(http, agents, gateway, commands, lostAfter, store);
+    return new CoordinatorConfig(http, agents, gateway, commands, lostAfter, store, alerts);
   }
 
   private CoordinatorConfig.Http http(ConfigNode node) {

@@ -1,5 +1,6 @@
 package dev.kelpie.coordinator.http;
 
+import dev.kelpie.coordinator.alert.Delivery;
 import dev.kelpie.coordinator.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -64,6 +65,22 @@ final class HistoryApi {
       .onFailure(failure -> unavailable(ctx, failure)));
     router.get("/api/actions").handler(ctx -> answer(ctx, page -> store.actions(ctx.queryParams().get("agent"),
       ctx.queryParams().get("service"), page).map(items -> paged(items, page))));
+    router.get("/api/alerts/deliveries").handler(ctx -> answer(ctx, page -> store.outbox()
+      .deliveries(deliveryState(ctx), ctx.queryParams().get("receiver"), page.limit(), page.before())
+      .map(items -> paged(items, page))));
+  }
+
+  private static Delivery.State deliveryState(RoutingContext ctx) {
+    String state = ctx.queryParams().get("state");
+    if (state == null) {
+      return null;
+    }
+    return switch (state) {
+      case "pending" -> Delivery.State.PENDING;
+      case "delivered" -> Delivery.State.DELIVERED;
+      case "dead" -> Delivery.State.DEAD;
+      default -> throw new BadParameter("state: expected pending, delivered or dead, got \"" + state + "\"");
+    };
   }
 
   private static void answer(RoutingContext ctx, Function<Store.Page, Future<JsonObject>> query) {
@@ -140,7 +157,7 @@ final class HistoryApi {
     String next = null;
     if (items.size() == page.limit()) {
       JsonObject last = items.getJsonObject(items.size() - 1);
-      next = List.of("time", "openedAt", "issuedAt", "finishedAt").stream().map(last::getString)
+      next = List.of("time", "openedAt", "issuedAt", "finishedAt", "createdAt").stream().map(last::getString)
         .filter(t -> t != null).findFirst().orElse(null);
     }
     return new JsonObject().put("items", items).put("next", next);

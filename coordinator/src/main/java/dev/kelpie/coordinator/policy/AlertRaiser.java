@@ -59,6 +59,7 @@ final class AlertRaiser {
 
   Facts.Alert opened(TrackedAgent agent, TrackedCheck check, Instant now) {
     check.incidentAlerted(true, now);
+    check.alertSeverity("warning");
     return checkAlert("incident_opened", "firing", "warning", agent, check, now,
       check.id() + " on " + hostOf(agent) + " failing: " + check.incident().reason(), null);
   }
@@ -73,6 +74,7 @@ final class AlertRaiser {
 
   Facts.Alert gaveUp(TrackedAgent agent, TrackedCheck check, Instant now) {
     check.incidentAlerted(true, now);
+    check.alertSeverity("critical");
     return checkAlert("gave_up", "firing", "critical", agent, check, now,
       "gave up on " + check.id() + " on " + hostOf(agent) + ": " + check.state().reason()
         + "; a person must act and reset the check", null);
@@ -106,7 +108,7 @@ final class AlertRaiser {
   }
 
   private static String severityOf(TrackedCheck check) {
-    return check.state().phase() == dev.kelpie.shared.policy.CheckPhase.GAVE_UP ? "critical" : "warning";
+    return check.alertSeverity();
   }
 
   private Facts.Alert checkAlert(String kind, String status, String severity, TrackedAgent agent,

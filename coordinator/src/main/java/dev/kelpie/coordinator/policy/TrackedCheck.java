@@ -26,6 +26,7 @@ final class TrackedCheck {
   private Facts.Incident incident;
   private boolean incidentAlerted;
   private Instant lastAlertAt;
+  private String alertSeverity = "warning";
   private Instant silencedUntil;
   private Object published;
 
@@ -112,6 +113,15 @@ final class TrackedCheck {
   void incidentAlerted(boolean alerted, Instant at) {
     incidentAlerted = alerted;
     lastAlertAt = at;
+  }
+
+  /** The highest severity alerted for the open incident; its "still open" and "recovered" carry it too. */
+  String alertSeverity() {
+    return alertSeverity;
+  }
+
+  void alertSeverity(String severity) {
+    alertSeverity = severity;
   }
 
   /** When an alert about the open incident last went out (for the repeat interval), or null. */

@@ -44,7 +44,7 @@ final class PgAlertOutbox implements AlertOutbox {
       Future<?> inserted = Future.succeededFuture();
       for (Delivery delivery : deliveries) {
         inserted = inserted.compose(v -> conn.preparedQuery("INSERT INTO alert_deliveries (" + DELIVERY_COLUMNS
-            + ") VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING")
+            + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING")
           .execute(tuple(delivery)));
       }
       return inserted.compose(v -> conn.preparedQuery("UPDATE alerts SET routed = TRUE WHERE id = ANY($1)")
@@ -85,7 +85,7 @@ final class PgAlertOutbox implements AlertOutbox {
   }
 
   private static Tuple tuple(Delivery d) {
-    return Tuple.wrap(new Object[] {d.id(), d.receiver(), time(d.createdAt()), d.alerts().encode(),
+    return Tuple.wrap(new Object[] {d.id(), d.receiver(), time(d.createdAt()), d.alerts(),
       d.state().name().toLowerCase(Locale.ROOT), d.attempts(), time(d.nextAt()), d.lastError(), time(d.finishedAt())});
   }
 

@@ -1,0 +1,35 @@
+package dev.kelpie.coordinator.alert;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Base64;
+
+/**
+ * Signs a request the Standard Webhooks way (standardwebhooks.com): HMAC-SHA256 with the receiver's secret over
+ * {@code id.timestamp.body}, sent as {@code webhook-signature: v1,<base64>} beside {@code webhook-id} and
+ * {@code webhook-timestamp}, so receivers can use that spec's libraries to verify and to refuse replays. A secret
+ * written {@code whsec_<base64>} is decoded; any other is used as its UTF-8 bytes.
+ */
+public final class Signer {
+
+  private final byte[] key;
+
+  public Signer(String secret) {
+    this.key = secret.startsWith("whsec_") ? Base64.getDecoder().decode(secret.substring(6))
+      : secret.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The value of the {@code webhook-signature} header. */
+  public String sign(String id, long timestampSeconds, String body) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      byte[] digest = mac.doFinal((id + "." + timestampSeconds + "." + body).getBytes(StandardCharsets.UTF_8));
+      return "v1," + Base64.getEncoder().encodeToString(digest);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("every Java runtime has HmacSHA256", e);
+    }
+  }
+}
