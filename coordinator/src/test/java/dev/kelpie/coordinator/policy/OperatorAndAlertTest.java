@@ -28,7 +28,7 @@ class OperatorAndAlertTest {
 
   private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
   private final AtomicInteger ids = new AtomicInteger();
-  private final FleetState fleet = new FleetState(7, Duration.ofSeconds(30), Duration.ofSeconds(60),
+  private FleetState fleet = new FleetState(7, Duration.ofSeconds(30), Duration.ofSeconds(60),
     () -> "cmd-" + ids.incrementAndGet(), Duration.ofSeconds(90), FleetMetrics.NONE)
     .alerting(Duration.ofMinutes(10), MaintenanceWindows.NONE);
   private long seq;
@@ -182,6 +182,35 @@ class OperatorAndAlertTest {
     fleet.tick(T0.plusSeconds(200));
     assertThat(fleet.drainEvents()).isNotEmpty();
     assertThat(alertKinds()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("an agent gone silent raises one 'agent lost' (critical); its return raises 'agent back'")
+  void agentLostAndBack() {
+    hello();
+    fleet.tick(T0.plusSeconds(91));
+    fleet.tick(T0.plusSeconds(95));
+    List<Facts.Alert> lost = fleet.drainFacts().alerts;
+    assertThat(lost).extracting(a -> a.body().getString("kind")).containsExactly("agent_lost");
+    assertThat(lost.get(0).body().getString("severity")).isEqualTo("critical");
+    result(true, 100);
+    assertThat(alertKinds()).containsExactly("agent_back");
+  }
+
+  @Test
+  @DisplayName("an incident still open after the repeat interval is alerted again, once per interval")
+  void repeat() {
+    fleet = new FleetState(7, Duration.ofSeconds(30), Duration.ofHours(1), () -> "cmd-" + ids.incrementAndGet(),
+      Duration.ofHours(1), FleetMetrics.NONE).alerting(Duration.ofMinutes(10), MaintenanceWindows.NONE);
+    hello();
+    result(false, 1);
+    result(false, 2);
+    fleet.drainFacts();
+    fleet.tick(T0.plusSeconds(300));
+    assertThat(alertKinds()).isEmpty();
+    fleet.tick(T0.plusSeconds(603));
+    fleet.tick(T0.plusSeconds(604));
+    assertThat(alertKinds()).containsExactly("still_open");
   }
 
   @Test
