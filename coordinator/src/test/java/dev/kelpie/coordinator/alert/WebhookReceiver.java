@@ -20,12 +20,12 @@ import java.util.List;
  * the statuses queued by the test (then 200). It can be stopped and started again on the same port, like a
  * receiver that is down for a while. It checks signatures the way the README tells receivers to.
  */
-final class WebhookReceiver implements AutoCloseable {
+public final class WebhookReceiver implements AutoCloseable {
 
   /** One request as received. */
-  record Received(String id, String idempotencyKey, long timestamp, String signature, String body, int answered) {
+  public record Received(String id, String idempotencyKey, long timestamp, String signature, String body, int answered) {
 
-    JsonObject json() {
+    public JsonObject json() {
       return new JsonObject(body);
     }
   }
@@ -36,14 +36,14 @@ final class WebhookReceiver implements AutoCloseable {
   private final Deque<Integer> statuses = new ArrayDeque<>();
   private HttpServer server;
 
-  WebhookReceiver() throws Exception {
+  public WebhookReceiver() throws Exception {
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
     start();
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + port + "/hook";
   }
 
@@ -79,12 +79,12 @@ final class WebhookReceiver implements AutoCloseable {
   }
 
   /** The requests answered 2xx, in arrival order. */
-  synchronized List<Received> accepted() {
+  public synchronized List<Received> accepted() {
     return received.stream().filter(r -> r.answered() / 100 == 2).toList();
   }
 
   /** Verifies a request as a receiver should: HMAC-SHA256 over "id.timestamp.body", compared in constant time. */
-  static boolean verify(Received request, String secret) throws Exception {
+  public static boolean verify(Received request, String secret) throws Exception {
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
     byte[] expected = mac.doFinal((request.id() + "." + request.timestamp() + "." + request.body())

@@ -1,5 +1,6 @@
 package dev.kelpie.coordinator.e2e;
 
+import dev.kelpie.coordinator.alert.WebhookReceiver;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.ReportBatch;
@@ -31,6 +32,7 @@ class WorkingLoopTest {
   private static final int THRESHOLD = 3;
   private static final Duration RESPONSE_TIMEOUT = Duration.ofMillis(500);
   private static final Duration GRACE = Duration.ofSeconds(1);
+  private static final String SECRET = "e2e-secret-0123456789";
 
   private Fleet fleet;
   private int demoPort;
@@ -100,6 +102,9 @@ class WorkingLoopTest {
   @Test
   @DisplayName("a service that hangs with its port open is killed with its whole tree, respawned and healthy again in time")
   void hangIsDetectedAndRestarted() throws Exception {
+    WebhookReceiver receiver = new WebhookReceiver();
+    fleet.store("alerts:\n  receivers: [{name: hook, type: webhook, url: \"" + receiver.url() + "\", secret: "
+      + SECRET + "}]\n  group: {window: 100ms}\n");
     long pid = startHealthy(demo("2s", "{restarts: 3, per: 1h}", "", "--fork-child"));
     List<Long> tree = ProcessHandle.of(pid).orElseThrow().descendants().map(ProcessHandle::pid).toList();
     assertThat(tree).as("the demo forked a child").isNotEmpty();
@@ -118,6 +123,21 @@ class WorkingLoopTest {
     assertThat(hangToHealthy).as("hang to healthy, within interval x threshold + timeout + grace + 4 s")
       .isLessThanOrEqualTo(bound);
     assertThat(fleet.check(AGENT, "demo-http").orElseThrow().getInteger("restartsUsed")).isEqualTo(1);
+
+    fleet.await("the recovery alert", Duration.ofSeconds(10), () -> receiver.accepted().stream()
+      .anyMatch(request -> request.body().contains("\"recovered\"")));
+    List<JsonObject> alerts = receiver.accepted().stream()
+      .flatMap(request -> request.json().getJsonArray("alerts").stream()).map(JsonObject.class::cast)
+      .filter(alert -> "demo-http".equals(alert.getString("checkId"))).toList();
+    assertThat(alerts).extracting(alert -> alert.getString("kind"))
+      .containsExactly("incident_opened", "action_taken", "recovered");
+    assertThat(alerts.get(1).getJsonObject("details").getJsonArray("evidence").stream()
+      .map(JsonObject.class::cast).filter(result -> "down".equals(result.getString("outcome"))))
+      .as("the restart alert carries the failed probes as evidence").hasSizeGreaterThanOrEqualTo(THRESHOLD);
+    for (WebhookReceiver.Received request : receiver.accepted()) {
+      assertThat(WebhookReceiver.verify(request, SECRET)).isTrue();
+    }
+    receiver.close();
   }
 
   @Test
