@@ -101,7 +101,8 @@ public final class PolicyVerticle extends VerticleBase {
     try {
       FleetState.OperatorOutcome outcome = fleet.operate(OperatorRequest.fromJson(message.body()), now());
       send(outcome.commands());
-      commit(fleet.drainFacts()).onComplete(stored -> message.reply(outcome.reply()));
+      commit(fleet.drainFacts());
+      message.reply(outcome.reply());
     } catch (OperatorRequest.Refused refused) {
       message.fail(refused.code(), refused.getMessage());
     }
