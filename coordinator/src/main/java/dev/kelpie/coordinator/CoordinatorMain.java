@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 
 /** {@code java -jar kelpie-coordinator.jar --config config/coordinator.yaml} */
 @Command(name = "kelpie-coordinator", mixinStandardHelpOptions = true, version = "kelpie-coordinator 0.1.0",
+  subcommands = HashPassword.class,
   description = "Decides, for the whole fleet, when a service is dead or wedged, and tells its agent what to do.")
 public final class CoordinatorMain implements Callable<Integer> {
 

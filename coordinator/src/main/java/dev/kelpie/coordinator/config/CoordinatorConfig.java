@@ -18,7 +18,8 @@ import java.util.Map;
  * {@code lostAfter}: an agent not heard from (keepalive, report or hello) this long is marked lost, once.
  */
 public record CoordinatorConfig(Http http, List<AgentCredential> agents, Gateway gateway, Commands commands,
-                                Duration lostAfter, StoreSettings store, AlertSettings alerts) {
+                                Duration lostAfter, StoreSettings store, AlertSettings alerts,
+                                AccessSettings access) {
 
   /**
    * Where history goes: PostgreSQL when {@code postgresUrl} is set (KELPIE_DB_URL overrides), else memory.

@@ -31,8 +31,9 @@ final class CoordinatorConfigReader {
     Duration lostAfter = lostAfter(root.child("keepalive"));
     CoordinatorConfig.StoreSettings store = new StoreReader(source).read(root.child("store"));
     AlertSettings alerts = new AlertsReader().read(root.child("alerts"));
+    AccessSettings access = new AccessReader().read(root.child("access"));
     root.finish();
-    return new CoordinatorConfig(http, agents, gateway, commands, lostAfter, store, alerts);
+    return new CoordinatorConfig(http, agents, gateway, commands, lostAfter, store, alerts, access);
   }
 
   private CoordinatorConfig.Http http(ConfigNode node) {

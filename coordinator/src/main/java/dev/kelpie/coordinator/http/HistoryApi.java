@@ -5,8 +5,8 @@ import dev.kelpie.coordinator.store.Store;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -37,35 +37,33 @@ final class HistoryApi {
     this.store = store;
   }
 
-  void mount(Router router) {
-    router.get("/api/checks/:agent/:check/results").handler(ctx -> answer(ctx, page -> {
+  void mount(RouterBuilder builder) {
+    builder.getRoute("checkResults").addHandler(ctx -> answer(ctx, page -> {
       Duration range = Duration.between(page.from(), page.to());
       if (range.compareTo(Duration.ofHours(RAW_HOURS)) <= 0) {
-        return store.results(ctx.pathParam("agent"), ctx.pathParam("check"), page).map(items -> paged(items, page));
+        return store.results(ctx.pathParam("agentId"), ctx.pathParam("checkId"), page).map(items -> paged(items, page));
       }
       Duration bucket = Duration.ofSeconds(Math.max(1, range.toSeconds() / POINTS));
-      return store.resultBuckets(ctx.pathParam("agent"), ctx.pathParam("check"), page.from(), page.to(), bucket)
+      return store.resultBuckets(ctx.pathParam("agentId"), ctx.pathParam("checkId"), page.from(), page.to(), bucket)
         .map(items -> new JsonObject().put("items", items).put("bucketSeconds", bucket.toSeconds()).putNull("next"));
     }));
-    router.get("/api/checks/:agent/:check/transitions").handler(ctx -> answer(ctx, page ->
-      store.transitions(ctx.pathParam("agent"), ctx.pathParam("check"), page).map(items -> paged(items, page))));
-    router.get("/api/incidents").handler(ctx -> answer(ctx, page -> store.incidents(ctx.queryParams().get("host"),
-      ctx.queryParams().get("agent"), ctx.queryParams().get("check"), openFilter(ctx), page)
-      .map(items -> paged(items, page))));
-    router.get("/api/incidents/:id").handler(ctx -> store.incident(ctx.pathParam("id"))
+    builder.getRoute("checkTransitions").addHandler(ctx -> answer(ctx, page ->
+      store.transitions(ctx.pathParam("agentId"), ctx.pathParam("checkId"), page).map(items -> paged(items, page))));
+    builder.getRoute("listIncidents").addHandler(ctx -> answer(ctx, page -> store.incidents(
+      ctx.queryParams().get("host"), ctx.queryParams().get("agent"), ctx.queryParams().get("check"), openFilter(ctx),
+      page).map(items -> paged(items, page))));
+    builder.getRoute("getIncident").addHandler(ctx -> store.incident(ctx.pathParam("id"))
       .onSuccess(incident -> {
         if (incident == null) {
-          ctx.response().setStatusCode(404).putHeader("content-type", "application/json")
-            .end(new JsonObject().put("status", 404).put("code", "not_found")
-              .put("message", "no incident '" + ctx.pathParam("id") + "'").encode());
+          Problems.send(ctx, 404, "not_found", "no incident '" + ctx.pathParam("id") + "'");
         } else {
           ctx.json(incident);
         }
       })
       .onFailure(failure -> unavailable(ctx, failure)));
-    router.get("/api/actions").handler(ctx -> answer(ctx, page -> store.actions(ctx.queryParams().get("agent"),
+    builder.getRoute("listActions").addHandler(ctx -> answer(ctx, page -> store.actions(ctx.queryParams().get("agent"),
       ctx.queryParams().get("service"), page).map(items -> paged(items, page))));
-    router.get("/api/alerts/deliveries").handler(ctx -> answer(ctx, page -> store.outbox()
+    builder.getRoute("listDeliveries").addHandler(ctx -> answer(ctx, page -> store.outbox()
       .deliveries(deliveryState(ctx), ctx.queryParams().get("receiver"), page.limit(), page.before())
       .map(items -> paged(items, page))));
   }
@@ -88,8 +86,7 @@ final class HistoryApi {
     try {
       answer = query.apply(page(ctx));
     } catch (BadParameter e) {
-      ctx.response().setStatusCode(400).putHeader("content-type", "application/json")
-        .end(new JsonObject().put("status", 400).put("code", "bad_parameter").put("message", e.getMessage()).encode());
+      Problems.send(ctx, 400, "bad_parameter", e.getMessage());
       return;
     }
     answer
@@ -98,9 +95,7 @@ final class HistoryApi {
   }
 
   private static void unavailable(RoutingContext ctx, Throwable failure) {
-    ctx.response().setStatusCode(503).putHeader("content-type", "application/json")
-      .end(new JsonObject().put("status", 503).put("code", "store_unavailable")
-        .put("message", "history cannot be read now: " + failure.getMessage()).encode());
+    Problems.send(ctx, 503, "store_unavailable", "history cannot be read now: " + failure.getMessage());
   }
 
   private static Store.Page page(RoutingContext ctx) {

@@ -325,7 +325,7 @@ public final class FleetState {
 
   /**
    * What the dashboard shows that changed since the last call: {@code {time, checks: [...], agents: [...]}} with the
-   * changed ones only, as in {@link #snapshot}; null when nothing changed.
+   * changed ones only, as in {@link #snapshot} without the checks' policies; null when nothing changed.
    */
   public JsonObject drainChanges(Instant now) {
     JsonArray changedAgents = new JsonArray();
@@ -336,7 +336,7 @@ public final class FleetState {
       }
       for (TrackedCheck check : agent.checks().values()) {
         if (check.changedSincePublished(now, agent.reachable())) {
-          changedChecks.add(check.toJson(now, agent.reachable()));
+          changedChecks.add(check.toJson(now, agent.reachable(), false).put("silenced", agent.silenced(check, now)));
         }
       }
     }
@@ -379,12 +379,24 @@ public final class FleetState {
   }
 
   public JsonObject snapshot(Instant now) {
+    return snapshot(now, null, true);
+  }
+
+  /**
+   * Every agent and check, sorted by agent id, or only {@code onlyAgent}'s (empty arrays when it is unknown);
+   * without {@code detail}, the checks' policies and the agents' recent events are left out.
+   */
+  public JsonObject snapshot(Instant now, String onlyAgent, boolean detail) {
     JsonArray agentArray = new JsonArray();
     JsonArray checkArray = new JsonArray();
-    agents.values().stream().sorted((a, b) -> a.id().compareTo(b.id())).forEach(agent -> {
-      agentArray.add(agent.toJson());
-      agent.checks().values().forEach(check -> checkArray.add(check.toJson(now, agent.reachable())));
-    });
+    agents.values().stream()
+      .filter(agent -> onlyAgent == null || agent.id().equals(onlyAgent))
+      .sorted((a, b) -> a.id().compareTo(b.id())).forEach(agent -> {
+        JsonObject json = agent.toJson();
+        agentArray.add(detail ? json : json.put("recentEvents", new JsonArray()));
+        agent.checks().values().forEach(check -> checkArray.add(check.toJson(now, agent.reachable(), detail)
+          .put("silenced", agent.silenced(check, now))));
+      });
     return new JsonObject()
       .put("epoch", epoch)
       .put("time", now.toString())

@@ -83,8 +83,14 @@ public final class PolicyVerticle extends VerticleBase {
         .put("store", writer.status()))).completion(),
       bus.<JsonObject>consumer(Addresses.GATEWAY_AGENT_LINK, this::onLink).completion(),
       bus.<JsonObject>consumer(Addresses.OPERATOR, this::onOperator).completion(),
-      bus.<JsonObject>consumer(Addresses.POLICY_SNAPSHOT,
-        msg -> msg.reply(fleet.snapshot(now()).put("store", writer.status()))).completion()));
+      bus.<JsonObject>consumer(Addresses.POLICY_SNAPSHOT, this::onSnapshot).completion()));
+  }
+
+  /** The fleet now; the request may name one agent ({@code agentId}) and ask for a summary ({@code detail: false}). */
+  private void onSnapshot(Message<JsonObject> message) {
+    JsonObject ask = message.body() == null ? new JsonObject() : message.body();
+    message.reply(fleet.snapshot(now(), ask.getString("agentId"), ask.getBoolean("detail", true))
+      .put("store", writer.status()));
   }
 
   private void onKeepalive(Message<JsonObject> message) {

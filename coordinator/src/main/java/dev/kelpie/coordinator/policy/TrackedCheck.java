@@ -166,7 +166,8 @@ final class TrackedCheck {
     return agentReachable ? check.state.phase().name().toLowerCase() : "agent_lost";
   }
 
-  JsonObject toJson(Instant now, boolean agentConnected) {
+  /** The check as people see it; {@code withPolicy} adds the policy in force (the bulk of it, rarely changing). */
+  JsonObject toJson(Instant now, boolean agentConnected, boolean withPolicy) {
     JsonObject json = new JsonObject()
       .put("agentId", agentId)
       .put("checkId", spec.id())
@@ -199,6 +200,6 @@ final class TrackedCheck {
         .put("latencyMs", lastResult.latency().toMillis())
         .put("detail", lastResult.detail()));
     }
-    return json.put("policy", spec.policy().toJson());
+    return withPolicy ? json.put("policy", spec.policy().toJson()) : json;
   }
 }

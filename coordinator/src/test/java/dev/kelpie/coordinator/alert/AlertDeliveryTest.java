@@ -66,6 +66,7 @@ class AlertDeliveryTest {
   private void startCoordinator(String extraYaml) {
     String yaml = "http: {host: 127.0.0.1, port: 0}\n"
       + "keepalive: {lostAfter: 1h}\n"
+      + "access: {localViewing: true}\n"
       + "alerts:\n"
       + "  receivers:\n"
       + "    - {name: hook, type: webhook, url: \"" + receiver.url() + "\", secret: " + SECRET + ", timeout: 1s}\n"

@@ -33,6 +33,9 @@ import java.util.stream.Stream;
 final class Fleet implements AutoCloseable {
 
   static final String TOKEN = "test-token-";
+  /** A script's API token with the operator role, configured on every test coordinator. */
+  static final String OPERATOR_TOKEN = "operator-test-token";
+  static final String OPERATOR_TOKEN_NAME = "test-script";
   static final Path DEMO_JAR = Path.of(System.getProperty("kelpie.demo.jar", "../demo/target/kelpie-demo.jar"))
     .toAbsolutePath().normalize();
 
@@ -41,6 +44,8 @@ final class Fleet implements AutoCloseable {
   private final Path stateRoot;
   private final int coordinatorPort;
   private String storeYaml = "";
+  private String accessYaml = "access:\n  localViewing: true\n  tokens:\n    - {name: " + OPERATOR_TOKEN_NAME
+    + ", role: operator, tokenSha256: " + sha256(OPERATOR_TOKEN) + "}\n";
   private Vertx coordinatorVertx;
   private Vertx agentVertx;
   private Agent agent;
@@ -59,6 +64,11 @@ final class Fleet implements AutoCloseable {
   /** The coordinator's {@code store:} section for the next starts, e.g. PostgreSQL in a schema of the test's. */
   void store(String yaml) {
     storeYaml = yaml;
+  }
+
+  /** The coordinator's {@code access:} section for the next starts (default: local viewing, the operator token). */
+  void access(String yaml) {
+    accessYaml = yaml;
   }
 
   int coordinatorPort() {
@@ -94,7 +104,7 @@ final class Fleet implements AutoCloseable {
       yaml.append("  - {id: ").append(id).append(", token: ").append(TOKEN).append(id).append("}\n");
     }
     yaml.append("gateway: {pingTimeout: 5s, maxFrameBytes: 65536}\ncommands: {ttl: 10s, answerTimeout: 30s}\n")
-      .append("keepalive: {lostAfter: 2s}\n").append(storeYaml);
+      .append("keepalive: {lostAfter: 2s}\n").append(storeYaml).append(accessYaml);
     CoordinatorConfig config = CoordinatorConfig.fromYaml(yaml.toString(), "coordinator-test.yaml", Map.of());
     PrometheusMeterRegistry registry = Coordinator.newRegistry();
     coordinatorVertx = Coordinator.newVertx(registry);
@@ -145,11 +155,41 @@ final class Fleet implements AutoCloseable {
     return agent.metricsPort();
   }
 
-  /** GET a coordinator path: status code and body. */
+  /** The coordinator's base URL, e.g. http://127.0.0.1:8421 */
+  String baseUrl() {
+    return "http://127.0.0.1:" + coordinatorPort;
+  }
+
+  /** A request as a script with the operator token: {@code method} POST or DELETE, {@code json} may be null. */
+  HttpResponse<String> send(String method, String path, String json) {
+    try {
+      return http.send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
+        .header("Authorization", "Bearer " + OPERATOR_TOKEN).header("content-type", "application/json")
+        .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String sha256(String text) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** GET a coordinator path as the operator script: status code and body. */
   HttpResponse<String> get(String path) {
     try {
       return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + coordinatorPort + path))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        .header("Authorization", "Bearer " + OPERATOR_TOKEN).timeout(Duration.ofSeconds(5)).build(),
+        HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
@@ -161,7 +201,8 @@ final class Fleet implements AutoCloseable {
   JsonObject api() {
     try {
       HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-          URI.create("http://127.0.0.1:" + coordinatorPort + "/api/checks")).timeout(Duration.ofSeconds(2)).build(),
+          URI.create("http://127.0.0.1:" + coordinatorPort + "/api/checks")).timeout(Duration.ofSeconds(2))
+          .header("Authorization", "Bearer " + OPERATOR_TOKEN).build(),
         HttpResponse.BodyHandlers.ofString());
       return new JsonObject(response.body());
     } catch (IOException e) {

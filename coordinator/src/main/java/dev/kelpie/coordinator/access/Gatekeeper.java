@@ -1,0 +1,165 @@
+package dev.kelpie.coordinator.access;
+
+import dev.kelpie.coordinator.config.AccessSettings;
+import dev.kelpie.coordinator.http.Problems;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.Session;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Decides who is asking and whether they may: in front of {@code /api} and {@code /live}. A request carries a bearer
+ * token (scripts), or a session cookie (people, after {@link #login}), or neither: then it is the local viewer if
+ * {@code access.localViewing} is on and it comes from this machine directly (loopback, no proxy header), else 401.
+ * Reading needs any caller; everything else (POST, DELETE) needs the operator role, else 403. Logging in and out and
+ * the OpenAPI document need nobody.
+ */
+public final class Gatekeeper implements Handler<RoutingContext> {
+
+  private static final Logger log = LoggerFactory.getLogger(Gatekeeper.class);
+  private static final String CALLER = "kelpie.caller";
+  private static final String SESSION_USER = "kelpie.user";
+  private static final Set<String> OPEN_PATHS = Set.of("/api/session", "/api/openapi.yaml");
+  /** A failed login answers only after this: guessing is slow, and a wrong name looks like a wrong password. */
+  private static final Duration FAILED_LOGIN_DELAY = Duration.ofSeconds(1);
+
+  private final Vertx vertx;
+  private final AccessSettings settings;
+  private final Map<String, AccessSettings.User> users;
+
+  public Gatekeeper(Vertx vertx, AccessSettings settings) {
+    this.vertx = vertx;
+    this.settings = settings;
+    this.users = settings.users().stream().collect(Collectors.toMap(AccessSettings.User::name, Function.identity()));
+  }
+
+  /** The caller this request was let in as (null on the open paths when nobody is logged in). */
+  public static Caller caller(RoutingContext ctx) {
+    return ctx.get(CALLER);
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    Caller caller;
+    try {
+      caller = identify(ctx);
+    } catch (Refused refused) {
+      Problems.send(ctx, 401, "unauthenticated", refused.getMessage());
+      return;
+    }
+    if (caller != null) {
+      ctx.put(CALLER, caller);
+    }
+    if (OPEN_PATHS.contains(ctx.normalizedPath())) {
+      ctx.next();
+    } else if (caller == null) {
+      Problems.send(ctx, 401, "unauthenticated", settings.open()
+        ? "log in (POST /api/session) or send Authorization: Bearer <token>"
+        : "nobody may use the dashboard or the API: add users or tokens under access: in the coordinator's config");
+    } else if (!reading(ctx.request().method()) && !caller.mayAct()) {
+      Problems.send(ctx, 403, "forbidden", "'" + caller.name() + "' is a viewer; restarting, stopping, starting,"
+        + " resetting and silencing need the operator role");
+    } else {
+      ctx.next();
+    }
+  }
+
+  /** Logs a person in: checks the password on a worker (bcrypt is slow on purpose), then starts a fresh session. */
+  public Future<Caller> login(RoutingContext ctx, String username, String password) {
+    AccessSettings.User user = users.get(username);
+    return vertx.executeBlocking(() -> Passwords.matches(password, user == null ? null : user.passwordHash()), false)
+      .compose(matches -> {
+        if (!matches) {
+          log.atWarn().addKeyValue("user", username).addKeyValue("from", remote(ctx)).log("failed login");
+          return vertx.timer(FAILED_LOGIN_DELAY.toMillis())
+            .compose(delayed -> Future.failedFuture(new Refused("wrong user name or password")));
+        }
+        Session session = ctx.session();
+        session.regenerateId();   // a session id known before the login is worth nothing after it
+        session.put(SESSION_USER, user.name());
+        Caller caller = new Caller(user.name(), user.role(), Caller.How.SESSION);
+        ctx.put(CALLER, caller);
+        log.atInfo().addKeyValue("user", user.name()).addKeyValue("from", remote(ctx)).log("logged in");
+        return Future.succeededFuture(caller);
+      });
+  }
+
+  public void logout(RoutingContext ctx) {
+    if (ctx.session() != null) {
+      ctx.session().destroy();
+    }
+  }
+
+  private Caller identify(RoutingContext ctx) {
+    String authorization = ctx.request().getHeader("Authorization");
+    if (authorization != null) {
+      if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
+        throw new Refused("Authorization: expected \"Bearer <token>\"");
+      }
+      byte[] presented = sha256(authorization.substring(7).trim());
+      for (AccessSettings.ApiToken token : settings.tokens()) {
+        if (MessageDigest.isEqual(presented, HexFormat.of().parseHex(token.tokenSha256()))) {
+          return new Caller(token.name(), token.role(), Caller.How.TOKEN);
+        }
+      }
+      throw new Refused("the bearer token is not one of access.tokens");
+    }
+    Session session = ctx.session();
+    String name = session == null ? null : session.get(SESSION_USER);
+    AccessSettings.User user = name == null ? null : users.get(name);
+    if (user != null) {
+      return new Caller(user.name(), user.role(), Caller.How.SESSION);
+    }
+    return settings.localViewing() && direct(ctx) ? Caller.LOCAL : null;
+  }
+
+  /** From this machine, and not through a proxy on it (which would make everyone look local). */
+  private static boolean direct(RoutingContext ctx) {
+    SocketAddress remote = ctx.request().remoteAddress();
+    boolean loopback = remote != null && remote.hostAddress() != null
+      && (remote.hostAddress().startsWith("127.") || remote.hostAddress().equals("0:0:0:0:0:0:0:1")
+      || remote.hostAddress().equals("::1"));
+    return loopback && ctx.request().getHeader("X-Forwarded-For") == null
+      && ctx.request().getHeader("Forwarded") == null;
+  }
+
+  private static boolean reading(HttpMethod method) {
+    return method == HttpMethod.GET || method == HttpMethod.HEAD;
+  }
+
+  private static String remote(RoutingContext ctx) {
+    SocketAddress remote = ctx.request().remoteAddress();
+    return remote == null ? "?" : remote.hostAddress();
+  }
+
+  static byte[] sha256(String text) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  /** Credentials that do not let anyone in; answered as 401 with this message. */
+  public static final class Refused extends RuntimeException {
+
+    public Refused(String message) {
+      super(message, null, false, false);
+    }
+  }
+}

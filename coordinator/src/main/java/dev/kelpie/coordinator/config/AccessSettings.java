@@ -1,0 +1,48 @@
+package dev.kelpie.coordinator.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Who may see and act through the dashboard and the API ({@code access:} in the coordinator's config).
+ * Passwords are kept as bcrypt hashes ({@code kelpie-coordinator hash-password}, or {@code htpasswd -nbB}); API
+ * tokens as their SHA-256. {@code localViewing} lets anyone on this machine look without logging in, never act.
+ */
+public record AccessSettings(List<User> users, List<ApiToken> tokens, boolean localViewing, boolean secureCookies,
+                             Duration sessionTimeout) {
+
+  public static final AccessSettings CLOSED = new AccessSettings(List.of(), List.of(), false, true,
+    Duration.ofHours(12));
+
+  /** What a person or script may do: a viewer looks, an operator also acts. */
+  public enum Role {
+    VIEWER, OPERATOR;
+
+    public String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  /** A person, with the bcrypt hash of their password ({@code $2a$}, {@code $2b$} or {@code $2y$}). */
+  public record User(String name, Role role, String passwordHash) {
+
+    @Override
+    public String toString() {
+      return "User[" + name + ", " + role.label() + "]";
+    }
+  }
+
+  /** A script's token, kept as the SHA-256 (lowercase hex) of the token itself, never the token. */
+  public record ApiToken(String name, Role role, String tokenSha256) {
+
+    @Override
+    public String toString() {
+      return "ApiToken[" + name + ", " + role.label() + "]";
+    }
+  }
+
+  /** Whether anything at all can get in; a coordinator with nobody may still serve agents and metrics. */
+  public boolean open() {
+    return localViewing || !users.isEmpty() || !tokens.isEmpty();
+  }
+}

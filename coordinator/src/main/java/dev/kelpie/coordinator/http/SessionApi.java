@@ -1,0 +1,37 @@
+package dev.kelpie.coordinator.http;
+
+import dev.kelpie.coordinator.access.Caller;
+import dev.kelpie.coordinator.access.Gatekeeper;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+
+/** Logging in and out, and who is logged in: the only API calls that need nobody. */
+final class SessionApi {
+
+  private final Gatekeeper gatekeeper;
+
+  SessionApi(Gatekeeper gatekeeper) {
+    this.gatekeeper = gatekeeper;
+  }
+
+  void mount(RouterBuilder builder) {
+    builder.getRoute("getSession").addHandler(ctx -> {
+      Caller caller = Gatekeeper.caller(ctx);
+      if (caller == null) {
+        Problems.send(ctx, 401, "unauthenticated", "nobody is logged in");
+      } else {
+        ctx.json(caller.toJson());
+      }
+    });
+    builder.getRoute("login").addHandler(ctx -> {
+      JsonObject body = ctx.body().asJsonObject();
+      gatekeeper.login(ctx, body.getString("username"), body.getString("password"))
+        .onSuccess(caller -> ctx.json(caller.toJson()))
+        .onFailure(failure -> Problems.send(ctx, 401, "unauthenticated", failure.getMessage()));
+    });
+    builder.getRoute("logout").addHandler(ctx -> {
+      gatekeeper.logout(ctx);
+      ctx.response().setStatusCode(204).end();
+    });
+  }
+}
