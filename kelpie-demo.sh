@@ -24,6 +24,7 @@ trap stop EXIT INT TERM
 
 cat <<TXT
 Kelpie demo running (logs in target/kelpie/).
+  The dashboard:         http://127.0.0.1:8420/   (log in as operator / demo-operator to act)
   Every check's state:   curl -s http://127.0.0.1:8420/api/checks
   Make the demo hang:    curl -X POST http://127.0.0.1:8081/hang    (Kelpie kills and respawns it)
   Make the demo crash:   curl -X POST http://127.0.0.1:8081/crash   (respawned at once)
