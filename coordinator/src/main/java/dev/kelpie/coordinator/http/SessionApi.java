@@ -17,11 +17,9 @@ final class SessionApi {
   void mount(RouterBuilder builder) {
     builder.getRoute("getSession").addHandler(ctx -> {
       Caller caller = Gatekeeper.caller(ctx);
-      if (caller == null) {
-        Problems.send(ctx, 401, "unauthenticated", "nobody is logged in");
-      } else {
-        ctx.json(caller.toJson());
-      }
+      // 200 even for nobody: a page must get its session (and CSRF token) before it can log in
+      ctx.json(caller == null ? new JsonObject().putNull("user").putNull("role").put("local", false)
+        : caller.toJson());
     });
     builder.getRoute("login").addHandler(ctx -> {
       JsonObject body = ctx.body().asJsonObject();

@@ -1,0 +1,257 @@
+package dev.kelpie.coordinator.e2e;
+
+import dev.kelpie.coordinator.access.Passwords;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The dashboard in a real headless Chromium (Debian's chromium and chromium-driver), against a real coordinator,
+ * agent and demo service: what a person sees. A screenshot per test goes to target/screenshots/.
+ */
+class DashboardBrowserTest {
+
+  private static final String AGENT = "web-01";
+  private static final Path CHROMIUM = Path.of(System.getProperty("kelpie.chromium", "/usr/bin/chromium"));
+  private static final Path CHROMEDRIVER = Path.of(System.getProperty("kelpie.chromedriver", "/usr/bin/chromedriver"));
+  /** The states a check passes through between its hang and its respawn: anything but healthy, in the overview. */
+  private static final Set<String> FAILING = Set.of("failing", "unhealthy", "backing_off", "acting", "starting");
+
+  private Fleet fleet;
+  private int demoPort;
+  private WebDriver browser;
+  private String testName;
+
+  @BeforeEach
+  void start(TestInfo info) throws Exception {
+    testName = info.getTestMethod().orElseThrow().getName();
+    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
+    if (!present && System.getenv("CI") == null) {
+      Assumptions.abort("no " + CHROMIUM + " or " + CHROMEDRIVER + ": apt-get install chromium chromium-driver");
+    }
+    assertThat(present).as("browser tests need Debian's chromium and chromium-driver (.ci/run installs them)")
+      .isTrue();
+    fleet = new Fleet();
+    demoPort = Fleet.freePort();
+    fleet.access("access:\n"
+      + "  users:\n"
+      + "    - {name: olga, role: operator, passwordHash: \"" + Passwords.hash("olga-password".toCharArray()) + "\"}\n"
+      + "    - {name: victor, role: viewer, passwordHash: \"" + Passwords.hash("victor-password".toCharArray())
+      + "\"}\n"
+      + "  tokens: [{name: " + Fleet.OPERATOR_TOKEN_NAME + ", role: operator, tokenSha256: "
+      + Fleet.sha256(Fleet.OPERATOR_TOKEN) + "}]\n"
+      + "  secureCookies: false\n");
+    fleet.startCoordinator(AGENT);
+    fleet.startAgent(AGENT, "services:\n"
+      + "  - name: demo\n"
+      + "    command: " + fleet.demoCommand(demoPort) + "\n"
+      + "    port: " + demoPort + "\n"
+      + "    stopGrace: 1s\n"
+      + "    restart: {budget: {restarts: 5, per: 1h}, backoff: {initial: 0s, max: 0s}}\n"
+      + "checks:\n"
+      + "  - id: demo-http\n"
+      + "    type: http\n"
+      + "    service: demo\n"
+      + "    url: http://127.0.0.1:" + demoPort + "/health\n"
+      + "    connectTimeout: 300ms\n"
+      + "    timeout: 400ms\n"
+      + "    interval: 300ms\n"
+      + "    labels: {team: web}\n"
+      + "    policy: {failureThreshold: 3, startupGrace: 1s, budget: {restarts: 5, per: 1h}, "
+      + "backoff: {initial: 0s, max: 0s}}\n");
+    fleet.await("demo healthy", Duration.ofSeconds(30), () -> "healthy".equals(fleet.state(AGENT, "demo-http")));
+    browser = chromium();
+  }
+
+  @AfterEach
+  void stop() throws IOException {
+    try {
+      if (browser != null) {
+        screenshot("end");
+        browser.quit();
+      }
+    } finally {
+      if (fleet != null) {
+        fleet.close();
+      }
+    }
+  }
+
+  @Test
+  void theOverviewGoesRedOnAHangAndGreenAfterTheRespawnWithoutAReload() throws Exception {
+    logIn("victor", "victor-password");
+    WebElement tile = awaitTileState("healthy");
+    assertThat(tile.getAttribute("title")).contains("demo-http");
+    ((JavascriptExecutor) browser).executeScript("window.kelpieTestMarker = 'same page'");
+
+    long pid = fleet.pid(AGENT, "demo");
+    Fleet.signal(pid, "STOP");   // the port stays open, nothing answers
+    try {
+      wait(Duration.ofSeconds(20)).until(driver -> FAILING.contains(tileState()));
+      screenshot("red");
+      wait(Duration.ofSeconds(40)).until(driver -> {
+        Long now = fleet.pid(AGENT, "demo");
+        return now != null && now != pid && "healthy".equals(tileState());
+      });
+    } finally {
+      if (Fleet.alive(pid)) {
+        Fleet.signal(pid, "KILL");   // the test failed before Kelpie killed it
+      }
+    }
+    assertThat(((JavascriptExecutor) browser).executeScript("return window.kelpieTestMarker"))
+      .as("the page was never reloaded").isEqualTo("same page");
+    assertThat(browser.findElement(By.id("live-status")).getAttribute("data-live")).isEqualTo("true");
+  }
+
+  @Test
+  void anOperatorRestartsAServiceFromItsPageAndSeesTheNewPid() throws Exception {
+    logIn("olga", "olga-password");
+    browser.get(fleet.baseUrl() + "/#/host/" + AGENT);
+    long before = fleet.pid(AGENT, "demo");
+    By pidCell = By.cssSelector("[data-service='demo'] .pid");
+    wait(Duration.ofSeconds(10)).until(driver -> driver.findElement(pidCell).getText().contains(String.valueOf(before)));
+    browser.findElement(By.cssSelector("[data-service='demo'] button[data-action='restart']")).click();
+    acceptConfirmation();
+    wait(Duration.ofSeconds(30)).until(driver -> {
+      Long now = fleet.pid(AGENT, "demo");
+      return now != null && now != before && driver.findElement(pidCell).getText().contains(String.valueOf(now));
+    });
+    screenshot("new-pid");
+    assertThat(fleet.get("/api/actions?agent=" + AGENT).body()).contains("\"issuedBy\":\"olga\"");
+  }
+
+  @Test
+  void aViewerSeesNoActionsAndCannotAct() throws Exception {
+    logIn("victor", "victor-password");
+    browser.get(fleet.baseUrl() + "/#/host/" + AGENT);
+    By pidCell = By.cssSelector("[data-service='demo'] .pid");
+    wait(Duration.ofSeconds(10)).until(driver -> !driver.findElement(pidCell).getText().isBlank());
+    List<WebElement> buttons = browser.findElements(By.cssSelector("button[data-action]"));
+    assertThat(buttons.stream().filter(WebElement::isDisplayed).toList()).as("action buttons a viewer sees")
+      .isEmpty();
+    // and the API refuses what the page does not offer, even from the viewer's own session and CSRF token
+    Object status = ((JavascriptExecutor) browser).executeAsyncScript("""
+        const done = arguments[arguments.length - 1];
+        const token = document.cookie.split('; ').find(c => c.startsWith('XSRF-TOKEN='))?.split('=')[1];
+        fetch('/api/agents/%s/services/demo/restart', {method: 'POST', credentials: 'same-origin',
+          headers: {'X-XSRF-TOKEN': token, 'content-type': 'application/json'}, body: '{}'})
+          .then(r => done(r.status), e => done(String(e)));
+        """.formatted(AGENT));
+    assertThat(status).isEqualTo(403L);
+    assertThat(browser.findElement(By.id("whoami")).getText()).contains("victor").contains("viewer");
+  }
+
+  @Test
+  void thePageReconnectsByItselfAfterACoordinatorRestart() throws Exception {
+    logIn("olga", "olga-password");
+    awaitTileState("healthy");
+    ((JavascriptExecutor) browser).executeScript("window.kelpieTestMarker = 'same page'");
+    fleet.stopCoordinator();
+    wait(Duration.ofSeconds(15)).until(driver ->
+      "false".equals(driver.findElement(By.id("live-status")).getAttribute("data-live")));
+    screenshot("disconnected");
+    fleet.startCoordinator(AGENT);
+    // sessions do not outlive the coordinator: the page asks to log in again, then is live without a reload
+    wait(Duration.ofSeconds(30)).until(driver -> !driver.findElements(By.cssSelector("#login")).isEmpty()
+      && driver.findElement(By.cssSelector("#login")).isDisplayed()
+      || "true".equals(driver.findElement(By.id("live-status")).getAttribute("data-live")));
+    if (!browser.findElements(By.cssSelector("#login")).isEmpty()
+      && browser.findElement(By.cssSelector("#login")).isDisplayed()) {
+      submitLogin("olga", "olga-password");
+    }
+    wait(Duration.ofSeconds(30)).until(driver ->
+      "true".equals(driver.findElement(By.id("live-status")).getAttribute("data-live")));
+    // a change after the restart reaches the page: a silence set through the API
+    assertThat(fleet.send("POST", "/api/agents/" + AGENT + "/checks/demo-http/silence", "{\"duration\":\"5m\"}")
+      .statusCode()).isEqualTo(200);
+    wait(Duration.ofSeconds(10)).until(driver -> "silenced".equals(tileState()));
+    assertThat(((JavascriptExecutor) browser).executeScript("return window.kelpieTestMarker"))
+      .as("the page was never reloaded").isEqualTo("same page");
+  }
+
+  // --- helpers -------------------------------------------------------------------------------------------------
+
+  private WebDriver chromium() {
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM.toFile());
+    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+      "--disable-quic", "--window-size=1400,900");
+    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+      .usingAnyFreePort().build();
+    return new ChromeDriver(service, options);
+  }
+
+  private void logIn(String user, String password) {
+    browser.get(fleet.baseUrl() + "/");
+    wait(Duration.ofSeconds(10)).until(driver -> driver.findElement(By.id("login")).isDisplayed());
+    submitLogin(user, password);
+    wait(Duration.ofSeconds(10)).until(driver -> driver.findElement(By.id("whoami")).getText().contains(user));
+  }
+
+  private void submitLogin(String user, String password) {
+    WebElement form = browser.findElement(By.id("login"));
+    WebElement name = form.findElement(By.name("username"));
+    name.clear();
+    name.sendKeys(user);
+    form.findElement(By.name("password")).sendKeys(password);
+    form.findElement(By.cssSelector("button[type=submit]")).click();
+  }
+
+  private WebElement awaitTileState(String state) {
+    By tile = By.cssSelector("[data-check='" + AGENT + "/demo-http']");
+    wait(Duration.ofSeconds(15)).until(driver -> state.equals(tileState()));
+    return browser.findElement(tile);
+  }
+
+  private String tileState() {
+    List<WebElement> tiles = browser.findElements(By.cssSelector("[data-check='" + AGENT + "/demo-http']"));
+    return tiles.isEmpty() ? null : tiles.get(0).getAttribute("data-state");
+  }
+
+  /** Action buttons may ask "are you sure?" with a native dialog; answered yes when they do. */
+  private void acceptConfirmation() {
+    try {
+      browser.switchTo().alert().accept();
+    } catch (org.openqa.selenium.NoAlertPresentException none) {
+      // the page did not ask
+    }
+  }
+
+  private WebDriverWait wait(Duration timeout) {
+    WebDriverWait wait = new WebDriverWait(browser, timeout, Duration.ofMillis(100));
+    wait.ignoring(org.openqa.selenium.NoSuchElementException.class)
+      .ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+    return wait;
+  }
+
+  private void screenshot(String moment) throws IOException {
+    File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+    Path target = Path.of("target", "screenshots", getClass().getSimpleName() + "-" + testName + "-" + moment + ".png");
+    Files.createDirectories(target.getParent());
+    Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+  }
+}
