@@ -124,6 +124,21 @@ class DashboardBrowserTest {
     assertThat(((JavascriptExecutor) browser).executeScript("return window.kelpieTestMarker"))
       .as("the page was never reloaded").isEqualTo("same page");
     assertThat(browser.findElement(By.id("live-status")).getAttribute("data-live")).isEqualTo("true");
+
+    // what happened is told on the check's page and the incidents page
+    browser.get(fleet.baseUrl() + "/#/check/" + AGENT + "/demo-http");
+    wait(Duration.ofSeconds(10)).until(driver -> driver.findElement(By.id("check-actions")).getText()
+      .contains("restart"));
+    assertThat(browser.findElement(By.id("check-policy")).getText()).contains("3 in a row");
+    assertThat(browser.findElement(By.id("check-transitions")).getText()).contains("acting");
+    screenshot("check-page");
+    browser.get(fleet.baseUrl() + "/#/incidents");
+    WebElement incident = wait(Duration.ofSeconds(10)).until(driver ->
+      driver.findElement(By.cssSelector("details[data-incident]")));
+    incident.findElement(By.tagName("summary")).click();
+    wait(Duration.ofSeconds(10)).until(driver -> incident.getText().contains("restart done"));
+    assertThat(incident.findElements(By.cssSelector("svg.timeline circle"))).isNotEmpty();
+    screenshot("incidents");
   }
 
   @Test
