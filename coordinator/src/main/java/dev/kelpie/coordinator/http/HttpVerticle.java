@@ -162,10 +162,9 @@ public final class HttpVerticle extends VerticleBase {
       .addOutboundPermitted(new PermittedOptions().setAddress(Addresses.DASHBOARD_CHANGES))
       .setPingTimeout(Duration.ofSeconds(30).toMillis())));
 
-    router.get("/api/openapi.yaml").handler(ctx -> ctx.response().putHeader("content-type", "application/yaml")
-      .sendFile(CONTRACT));
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
-    builder.getRoute("getOpenApi").addHandler(ctx -> ctx.response().sendFile(CONTRACT));
+    builder.getRoute("getOpenApi").addHandler(ctx -> ctx.response().putHeader("content-type", "application/yaml")
+      .sendFile(CONTRACT));
     new SessionApi(gatekeeper).mount(builder);
     new FleetApi(vertx).mount(builder);
     new HistoryApi(store).mount(builder);

@@ -1,6 +1,5 @@
 package dev.kelpie.coordinator.e2e;
 
-import dev.kelpie.coordinator.access.Passwords;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
@@ -42,16 +41,8 @@ class ApiTest {
   void start() throws Exception {
     fleet = new Fleet();
     int demoPort = Fleet.freePort();
-    fleet.access("access:\n"
-      + "  users:\n"
-      + "    - {name: olga, role: operator, passwordHash: \"" + Passwords.hash("olga-password".toCharArray()) + "\"}\n"
-      + "    - {name: victor, role: viewer, passwordHash: \"" + Passwords.hash("victor-password".toCharArray())
-      + "\"}\n"
-      + "  tokens:\n"
-      + "    - {name: " + Fleet.OPERATOR_TOKEN_NAME + ", role: operator, tokenSha256: "
-      + Fleet.sha256(Fleet.OPERATOR_TOKEN) + "}\n"
-      + "    - {name: viewer-script, role: viewer, tokenSha256: " + Fleet.sha256(VIEWER_TOKEN) + "}\n"
-      + "  secureCookies: false\n");
+    fleet.access(Fleet.accessWithUsers(
+      "    - {name: viewer-script, role: viewer, tokenSha256: " + Fleet.sha256(VIEWER_TOKEN) + "}\n"));
     fleet.startCoordinator(AGENT);
     fleet.startAgent(AGENT, "services:\n"
       + "  - name: demo\n"

@@ -1,6 +1,5 @@
 package dev.kelpie.coordinator.e2e;
 
-import dev.kelpie.coordinator.access.Passwords;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -56,14 +55,7 @@ class DashboardBrowserTest {
       .isTrue();
     fleet = new Fleet();
     demoPort = Fleet.freePort();
-    fleet.access("access:\n"
-      + "  users:\n"
-      + "    - {name: olga, role: operator, passwordHash: \"" + Passwords.hash("olga-password".toCharArray()) + "\"}\n"
-      + "    - {name: victor, role: viewer, passwordHash: \"" + Passwords.hash("victor-password".toCharArray())
-      + "\"}\n"
-      + "  tokens: [{name: " + Fleet.OPERATOR_TOKEN_NAME + ", role: operator, tokenSha256: "
-      + Fleet.sha256(Fleet.OPERATOR_TOKEN) + "}]\n"
-      + "  secureCookies: false\n");
+    fleet.access(Fleet.accessWithUsers(""));
     fleet.startCoordinator(AGENT);
     fleet.startAgent(AGENT, "services:\n"
       + "  - name: demo\n"

@@ -3,6 +3,7 @@ package dev.kelpie.coordinator.e2e;
 import dev.kelpie.agent.Agent;
 import dev.kelpie.agent.config.AgentConfig;
 import dev.kelpie.coordinator.Coordinator;
+import dev.kelpie.coordinator.access.Passwords;
 import dev.kelpie.coordinator.config.CoordinatorConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
@@ -64,6 +65,22 @@ final class Fleet implements AutoCloseable {
   /** The coordinator's {@code store:} section for the next starts, e.g. PostgreSQL in a schema of the test's. */
   void store(String yaml) {
     storeYaml = yaml;
+  }
+
+  /**
+   * An {@code access:} section with two people, olga (operator, password olga-password) and victor (viewer,
+   * victor-password), the operator token, no local viewing, plain-http cookies; {@code extra} adds to it.
+   */
+  static String accessWithUsers(String extra) {
+    return "access:\n"
+      + "  users:\n"
+      + "    - {name: olga, role: operator, passwordHash: \"" + Passwords.hash("olga-password".toCharArray()) + "\"}\n"
+      + "    - {name: victor, role: viewer, passwordHash: \"" + Passwords.hash("victor-password".toCharArray())
+      + "\"}\n"
+      + "  tokens:\n"
+      + "    - {name: " + OPERATOR_TOKEN_NAME + ", role: operator, tokenSha256: " + sha256(OPERATOR_TOKEN) + "}\n"
+      + extra
+      + "  secureCookies: false\n";
   }
 
   /** The coordinator's {@code access:} section for the next starts (default: local viewing, the operator token). */
