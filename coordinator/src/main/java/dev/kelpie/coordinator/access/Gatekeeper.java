@@ -1,6 +1,7 @@
 package dev.kelpie.coordinator.access;
 
 import dev.kelpie.coordinator.config.AccessSettings;
+import dev.kelpie.coordinator.gateway.AgentTokens;
 import dev.kelpie.coordinator.http.Problems;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -12,11 +13,7 @@ import io.vertx.ext.web.Session;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -41,11 +38,15 @@ public final class Gatekeeper implements Handler<RoutingContext> {
   private final Vertx vertx;
   private final AccessSettings settings;
   private final Map<String, AccessSettings.User> users;
+  /** API tokens by digest, like agents' tokens: one hash per request, no comparison on the secret itself. */
+  private final Map<String, AccessSettings.ApiToken> tokenByDigest;
 
   public Gatekeeper(Vertx vertx, AccessSettings settings) {
     this.vertx = vertx;
     this.settings = settings;
     this.users = settings.users().stream().collect(Collectors.toMap(AccessSettings.User::name, Function.identity()));
+    this.tokenByDigest = settings.tokens().stream()
+      .collect(Collectors.toMap(AccessSettings.ApiToken::tokenSha256, Function.identity(), (first, same) -> first));
   }
 
   /** The caller this request was let in as (null on the open paths when nobody is logged in). */
@@ -111,13 +112,11 @@ public final class Gatekeeper implements Handler<RoutingContext> {
       if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
         throw new Refused("Authorization: expected \"Bearer <token>\"");
       }
-      byte[] presented = sha256(authorization.substring(7).trim());
-      for (AccessSettings.ApiToken token : settings.tokens()) {
-        if (MessageDigest.isEqual(presented, HexFormat.of().parseHex(token.tokenSha256()))) {
-          return new Caller(token.name(), token.role(), Caller.How.TOKEN);
-        }
+      AccessSettings.ApiToken token = tokenByDigest.get(AgentTokens.sha256(authorization.substring(7).trim()));
+      if (token == null) {
+        throw new Refused("the bearer token is not one of access.tokens");
       }
-      throw new Refused("the bearer token is not one of access.tokens");
+      return new Caller(token.name(), token.role(), Caller.How.TOKEN);
     }
     Session session = ctx.session();
     String name = session == null ? null : session.get(SESSION_USER);
@@ -145,14 +144,6 @@ public final class Gatekeeper implements Handler<RoutingContext> {
   private static String remote(RoutingContext ctx) {
     SocketAddress remote = ctx.request().remoteAddress();
     return remote == null ? "?" : remote.hostAddress();
-  }
-
-  static byte[] sha256(String text) {
-    try {
-      return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime has SHA-256", e);
-    }
   }
 
   /** Credentials that do not let anyone in; answered as 401 with this message. */

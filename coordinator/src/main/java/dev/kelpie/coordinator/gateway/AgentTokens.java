@@ -33,7 +33,8 @@ public final class AgentTokens {
     return agentByDigest.get(sha256(token));
   }
 
-  static String sha256(String token) {
+  /** The token's SHA-256 as lowercase hex: the form tokens are configured and looked up in. */
+  public static String sha256(String token) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);

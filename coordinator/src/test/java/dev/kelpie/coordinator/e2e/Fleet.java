@@ -193,12 +193,8 @@ final class Fleet implements AutoCloseable {
   }
 
   static String sha256(String text) {
-    try {
-      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-        .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return dev.kelpie.coordinator.gateway.AgentTokens.sha256(text);
+  }
   }
 
   /** GET a coordinator path as the operator script: status code and body. */
