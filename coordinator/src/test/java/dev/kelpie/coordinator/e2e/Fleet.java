@@ -195,7 +195,6 @@ final class Fleet implements AutoCloseable {
   static String sha256(String text) {
     return dev.kelpie.coordinator.gateway.AgentTokens.sha256(text);
   }
-  }
 
   /** GET a coordinator path as the operator script: status code and body. */
   HttpResponse<String> get(String path) {
