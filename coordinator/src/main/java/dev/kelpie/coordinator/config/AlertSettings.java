@@ -1,6 +1,6 @@
 package dev.kelpie.coordinator.config;
 
-import dev.kelpie.coordinator.policy.MaintenanceWindows;
+import dev.kelpie.coordinator.config.MaintenanceWindows;
 
 import java.net.URI;
 import java.time.Duration;

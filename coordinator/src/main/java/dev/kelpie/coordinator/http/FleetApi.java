@@ -1,7 +1,7 @@
 package dev.kelpie.coordinator.http;
 
 import dev.kelpie.coordinator.access.Caller;
-import dev.kelpie.coordinator.access.Gatekeeper;
+import dev.kelpie.coordinator.http.Gatekeeper;
 import dev.kelpie.shared.bus.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

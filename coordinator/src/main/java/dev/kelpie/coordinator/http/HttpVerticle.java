@@ -1,6 +1,6 @@
 package dev.kelpie.coordinator.http;
 
-import dev.kelpie.coordinator.access.Gatekeeper;
+import dev.kelpie.coordinator.http.Gatekeeper;
 import dev.kelpie.coordinator.config.AccessSettings;
 import dev.kelpie.coordinator.gateway.AgentGateway;
 import dev.kelpie.coordinator.gateway.AgentTokens;

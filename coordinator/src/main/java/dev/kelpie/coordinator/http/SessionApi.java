@@ -1,7 +1,7 @@
 package dev.kelpie.coordinator.http;
 
 import dev.kelpie.coordinator.access.Caller;
-import dev.kelpie.coordinator.access.Gatekeeper;
+import dev.kelpie.coordinator.http.Gatekeeper;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 

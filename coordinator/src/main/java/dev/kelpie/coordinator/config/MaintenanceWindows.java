@@ -1,4 +1,4 @@
-package dev.kelpie.coordinator.policy;
+package dev.kelpie.coordinator.config;
 
 import java.time.Instant;
 import java.util.List;

@@ -1,8 +1,9 @@
-package dev.kelpie.coordinator.access;
+package dev.kelpie.coordinator.http;
 
 import dev.kelpie.coordinator.config.AccessSettings;
 import dev.kelpie.coordinator.gateway.AgentTokens;
-import dev.kelpie.coordinator.http.Problems;
+import dev.kelpie.coordinator.access.Caller;
+import dev.kelpie.coordinator.access.Passwords;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
