@@ -4,6 +4,7 @@ import dev.kelpie.coordinator.config.MaintenanceWindows;
 import dev.kelpie.coordinator.store.Facts;
 import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.ProbeResult;
+import dev.kelpie.shared.policy.Durations;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -11,15 +12,20 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 
 /**
- * Raises alerts as facts, in the words of the alert payload (version {@value #VERSION}): one per state change of an
+ * Raises alerts as values, in the words of the alert payload (version {@value #VERSION}): one per state change of an
  * incident or an agent, never while the check or its host is silenced or in a maintenance window, and never about a
  * check whose agent is lost (its "agent lost" alert stands for them all). A recovery is raised only for an incident
- * whose opening was raised, so no receiver is told of the end of something it never heard of.
+ * whose opening was raised, so no receiver is told of the end of something it never heard of. It remembers what it
+ * raised (per open incident, per lost agent) itself.
  */
 final class AlertRaiser {
 
@@ -27,16 +33,105 @@ final class AlertRaiser {
 
   private static final Logger log = LoggerFactory.getLogger(AlertRaiser.class);
 
+  /** An open incident whose opening was alerted: when it was last alerted, and at which severity. */
+  private record Alerted(Instant at, String severity) {
+  }
+
   private final Duration repeatInterval;
   private final MaintenanceWindows maintenance;
+  private final Map<String, Alerted> alertedIncidents;
+  private final Set<String> lostAlerted;
 
   AlertRaiser(Duration repeatInterval, MaintenanceWindows maintenance) {
+    this(repeatInterval, maintenance, new HashMap<>(), new HashSet<>());
+  }
+
+  private AlertRaiser(Duration repeatInterval, MaintenanceWindows maintenance, Map<String, Alerted> alertedIncidents,
+                      Set<String> lostAlerted) {
     this.repeatInterval = repeatInterval;
     this.maintenance = maintenance;
+    this.alertedIncidents = alertedIncidents;
+    this.lostAlerted = lostAlerted;
+  }
+
+  /** The same memory of what was raised, with other settings. */
+  AlertRaiser with(Duration repeat, MaintenanceWindows windows) {
+    return new AlertRaiser(repeat, windows, alertedIncidents, lostAlerted);
+  }
+
+  /** After a coordinator restart: an incident still open was alerted before (so its recovery is raised). */
+  void restored(Facts.Incident open, Instant now) {
+    alertedIncidents.put(open.id(), new Alerted(now, "warning"));
+  }
+
+  /** The alerts that what the journal saw of the agent's incidents calls for. */
+  void incidents(List<Facts.Alert> out, TrackedAgent agent, List<Journal.Change> changes, Instant now) {
+    for (Journal.Change change : changes) {
+      TrackedCheck check = change.check();
+      Facts.Incident incident = change.incident();
+      switch (change.kind()) {
+        case OPENED -> {
+          if (allowed(agent, check, now)) {
+            out.add(opened(agent, check, incident, now));
+          }
+        }
+        case CLOSED -> {
+          Alerted alerted = alertedIncidents.remove(incident.id());
+          if (alerted != null) {
+            out.add(recovered(agent, check, incident, alerted.severity(), now));
+          }
+        }
+        case GAVE_UP -> {
+          if (allowed(agent, check, now)) {
+            out.add(gaveUp(agent, check, incident, now));
+          }
+        }
+      }
+    }
+  }
+
+  /** A restart a check's decision ordered. */
+  void actionTaken(List<Facts.Alert> out, TrackedAgent agent, TrackedCheck check, Facts.Incident incident,
+                   Command command, Instant now) {
+    if (allowed(agent, check, now)) {
+      out.add(checkAlert("action_taken", "firing", "warning", agent, check, incident, now,
+        command.action().name().toLowerCase() + " of " + command.service() + " on " + hostOf(agent) + ": "
+          + command.reason(),
+        new JsonObject().put("commandId", command.id()).put("action", command.action().name().toLowerCase())));
+    }
+  }
+
+  /** An open incident whose opening was held back (silence, maintenance) or that stays open past the repeat. */
+  void repeatIfDue(List<Facts.Alert> out, TrackedAgent agent, TrackedCheck check, Facts.Incident incident,
+                   Instant now) {
+    if (incident == null) {
+      return;
+    }
+    Alerted alerted = alertedIncidents.get(incident.id());
+    boolean due = alerted == null || !repeatInterval.isZero() && !now.isBefore(alerted.at().plus(repeatInterval));
+    if (due && allowed(agent, check, now)) {
+      out.add(alerted == null ? opened(agent, check, incident, now) : stillOpen(agent, check, incident, alerted, now));
+    }
+  }
+
+  void agentLost(List<Facts.Alert> out, TrackedAgent agent, Instant now, String why) {
+    boolean silenced = agent.silencedUntil() != null && agent.silencedUntil().isAfter(now);
+    if (!silenced && maintenance.covering(agent.id(), agent.host(), Map.of(), now) == null) {
+      lostAlerted.add(agent.id());
+      out.add(agentAlert("agent_lost", "firing", agent, now, "agent " + agent.id() + " on " + hostOf(agent)
+        + " lost: " + why + "; its checks are not acted on"));
+    }
+  }
+
+  void agentBack(List<Facts.Alert> out, TrackedAgent agent, Instant now) {
+    if (lostAlerted.remove(agent.id())) {
+      out.add(agentAlert("agent_back", "resolved", agent, now, "agent " + agent.id() + " on " + hostOf(agent)
+        + " is back"));
+    }
   }
 
   /** Whether an alert about this check may go out now; says why not in the log at debug level. */
-  boolean allowed(TrackedAgent agent, TrackedCheck check, Instant now) {
+  private boolean allowed(TrackedAgent agent, TrackedCheck check, Instant now) {
     if (!agent.reachable()) {
       return false;
     }
@@ -47,73 +142,39 @@ final class AlertRaiser {
     return maintenance.covering(agent.id(), agent.host(), check.spec().labels(), now) == null;
   }
 
-  boolean agentAllowed(TrackedAgent agent, Instant now) {
-    return !(agent.silencedUntil() != null && agent.silencedUntil().isAfter(now))
-      && maintenance.covering(agent.id(), agent.host(), Map.of(), now) == null;
+  private Facts.Alert opened(TrackedAgent agent, TrackedCheck check, Facts.Incident incident, Instant now) {
+    alertedIncidents.put(incident.id(), new Alerted(now, "warning"));
+    return checkAlert("incident_opened", "firing", "warning", agent, check, incident, now,
+      check.id() + " on " + hostOf(agent) + " failing: " + incident.reason(), null);
   }
 
-  /** Whether an open incident is due for another alert: its opening was held back, or the repeat interval ran out. */
-  boolean due(TrackedCheck check, Instant now) {
-    return check.incident() != null && (check.lastAlertAt() == null
-      || !repeatInterval.isZero() && !now.isBefore(check.lastAlertAt().plus(repeatInterval)));
+  private Facts.Alert stillOpen(TrackedAgent agent, TrackedCheck check, Facts.Incident incident, Alerted alerted,
+                                Instant now) {
+    alertedIncidents.put(incident.id(), new Alerted(now, alerted.severity()));
+    Duration open = Duration.between(incident.openedAt(), now);
+    return checkAlert("still_open", "firing", alerted.severity(), agent, check, incident, now,
+      check.id() + " on " + hostOf(agent) + " still failing after " + Durations.human(open) + ": "
+        + check.state().reason(), new JsonObject().put("openForMs", open.toMillis()));
   }
 
-  Facts.Alert opened(TrackedAgent agent, TrackedCheck check, Instant now) {
-    check.incidentAlerted(true, now);
-    check.alertSeverity("warning");
-    return checkAlert("incident_opened", "firing", "warning", agent, check, now,
-      check.id() + " on " + hostOf(agent) + " failing: " + check.incident().reason(), null);
-  }
-
-  Facts.Alert stillOpen(TrackedAgent agent, TrackedCheck check, Instant now) {
-    check.incidentAlerted(true, now);
-    Duration open = Duration.between(check.incident().openedAt(), now);
-    return checkAlert("still_open", "firing", severityOf(check), agent, check, now,
-      check.id() + " on " + hostOf(agent) + " still failing after " + human(open) + ": " + check.state().reason(),
-      new JsonObject().put("openForMs", open.toMillis()));
-  }
-
-  Facts.Alert gaveUp(TrackedAgent agent, TrackedCheck check, Instant now) {
-    check.incidentAlerted(true, now);
-    check.alertSeverity("critical");
-    return checkAlert("gave_up", "firing", "critical", agent, check, now,
+  private Facts.Alert gaveUp(TrackedAgent agent, TrackedCheck check, Facts.Incident incident, Instant now) {
+    alertedIncidents.put(incident.id(), new Alerted(now, "critical"));
+    return checkAlert("gave_up", "firing", "critical", agent, check, incident, now,
       "gave up on " + check.id() + " on " + hostOf(agent) + ": " + check.state().reason()
         + "; a person must act and reset the check", null);
   }
 
-  Facts.Alert actionTaken(TrackedAgent agent, TrackedCheck check, Command command, Instant now) {
-    return checkAlert("action_taken", "firing", "warning", agent, check, now,
-      command.action().name().toLowerCase() + " of " + command.service() + " on " + hostOf(agent) + ": "
-        + command.reason(),
-      new JsonObject().put("commandId", command.id()).put("action", command.action().name().toLowerCase()));
-  }
-
-  Facts.Alert recovered(TrackedAgent agent, TrackedCheck check, Facts.Incident incident, Instant now) {
+  private Facts.Alert recovered(TrackedAgent agent, TrackedCheck check, Facts.Incident incident, String severity,
+                                Instant now) {
     Duration open = Duration.between(incident.openedAt(), now);
-    Facts.Alert alert = checkAlert("recovered", "resolved", severityOf(check), agent, check, now,
-      check.id() + " on " + hostOf(agent) + " recovered after " + human(open), new JsonObject()
+    return checkAlert("recovered", "resolved", severity, agent, check, incident, now,
+      check.id() + " on " + hostOf(agent) + " recovered after " + Durations.human(open), new JsonObject()
         .put("durationMs", open.toMillis()));
-    alert.body().put("incidentId", incident.id());
-    check.incidentAlerted(false, null);
-    return alert;
-  }
-
-  Facts.Alert agentLost(TrackedAgent agent, Instant now, String why) {
-    return agentAlert("agent_lost", "firing", agent, now, "agent " + agent.id() + " on " + hostOf(agent)
-      + " lost: " + why + "; its checks are not acted on");
-  }
-
-  Facts.Alert agentBack(TrackedAgent agent, Instant now) {
-    return agentAlert("agent_back", "resolved", agent, now, "agent " + agent.id() + " on " + hostOf(agent)
-      + " is back");
-  }
-
-  private static String severityOf(TrackedCheck check) {
-    return check.alertSeverity();
   }
 
   private Facts.Alert checkAlert(String kind, String status, String severity, TrackedAgent agent,
-                                 TrackedCheck check, Instant now, String summary, JsonObject details) {
+                                 TrackedCheck check, Facts.Incident incident, Instant now, String summary,
+                                 JsonObject details) {
     JsonArray evidence = new JsonArray();
     for (ProbeResult result : check.recentResults()) {
       evidence.add(new JsonObject()
@@ -123,7 +184,7 @@ final class AlertRaiser {
         .put("detail", result.detail()));
     }
     JsonObject body = base(kind, status, severity, agent, now, summary)
-      .put("incidentId", check.incident() == null ? null : check.incident().id())
+      .put("incidentId", incident == null ? null : incident.id())
       .put("checkId", check.id())
       .put("service", check.service())
       .put("labels", new JsonObject(new TreeMap<>(check.spec().labels())))
@@ -158,9 +219,5 @@ final class AlertRaiser {
 
   private static String hostOf(TrackedAgent agent) {
     return agent.host() == null ? agent.id() : agent.host();
-  }
-
-  private static String human(Duration duration) {
-    return dev.kelpie.shared.policy.Durations.human(duration);
   }
 }

@@ -5,22 +5,27 @@ import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.ProcessEvent;
+import dev.kelpie.shared.policy.CheckMemory;
 import dev.kelpie.shared.policy.CheckPhase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Supplier;
-
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns what happens to the fleet into facts for the store: transitions (found by comparing each check's phase with
  * the one last journaled), incidents (opened when a check crosses its threshold, closed when it is healthy again or
- * stopped on purpose), actions and their answers, agents' sequence numbers and checks' policy memory.
+ * stopped on purpose), actions and their answers, agents' sequence numbers and checks' policy memory. It keeps what
+ * it last wrote of each check, and each check's open incident; it raises no alert, it says what happened to
+ * incidents ({@link Change}) for whoever does.
  */
 final class Journal {
 
@@ -30,124 +35,135 @@ final class Journal {
     CheckPhase.UNHEALTHY, CheckPhase.GAVE_UP);
   private static final Set<CheckPhase> RESOLVED = EnumSet.of(CheckPhase.HEALTHY, CheckPhase.PAUSED);
 
-  private final Supplier<AlertRaiser> raiser;
-  private Facts facts = new Facts();
+  /** What happened to a check's incident in one journaling, oldest first. */
+  record Change(Kind kind, TrackedCheck check, Facts.Incident incident) {
 
-  Journal(Supplier<AlertRaiser> raiser) {
-    this.raiser = raiser;
+    enum Kind { OPENED, CLOSED, GAVE_UP }
   }
 
-  Facts drain() {
-    Facts drained = facts;
-    facts = new Facts();
-    return drained;
+  /** What was last journaled of a check, and its open incident. */
+  private static final class Mark {
+    private CheckPhase phase = CheckPhase.UNKNOWN;
+    private int failures;
+    private Facts.Incident incident;
   }
 
-  void agent(TrackedAgent agent, Instant now) {
+  private final Map<TrackedCheck, Mark> marks = new HashMap<>();
+
+  private Mark mark(TrackedCheck check) {
+    return marks.computeIfAbsent(check, c -> new Mark());
+  }
+
+  /** After a coordinator restart: the phase and failures last stored, and the open incident. */
+  void restored(TrackedCheck check, CheckMemory memory, Facts.Incident openIncident) {
+    Mark mark = mark(check);
+    if (memory != null) {
+      mark.phase = memory.phase();
+      mark.failures = memory.consecutiveFailures();
+    }
+    mark.incident = openIncident;
+  }
+
+  /** The check's open incident, or null. */
+  Facts.Incident incident(TrackedCheck check) {
+    Mark mark = marks.get(check);
+    return mark == null ? null : mark.incident;
+  }
+
+  void agent(Facts facts, TrackedAgent agent, Instant now) {
     Facts.AgentRecord earlier = facts.agents.get(agent.id());
     facts.agents.put(agent.id(), new Facts.AgentRecord(agent.id(), agent.host(), agent.version(), agent.lastSeq(), now,
       earlier == null ? null : earlier.services()));
   }
 
   /** The agent as it announced itself, services included. */
-  void announced(TrackedAgent agent, Instant now) {
+  void announced(Facts facts, TrackedAgent agent, Instant now) {
     facts.agents.put(agent.id(), new Facts.AgentRecord(agent.id(), agent.host(), agent.version(), agent.lastSeq(), now,
       agent.servicesJson()));
   }
 
-  void check(TrackedAgent agent, TrackedCheck check, Instant now) {
+  void check(Facts facts, TrackedAgent agent, TrackedCheck check, Instant now) {
+    Facts.Incident incident = incident(check);
     facts.checks.put(agent.id() + "/" + check.id(), new Facts.CheckRecord(agent.id(), check.id(),
-      check.spec().toJson(), check.state().memory(now).toJson(), check.incident() == null ? null
-      : check.incident().id()));
+      check.spec().toJson(), check.state().memory(now).toJson(), incident == null ? null : incident.id()));
   }
 
-  /** Journals every check of the agent whose phase moved since last time. */
-  void changes(TrackedAgent agent, Instant now) {
+  /** Journals every check of the agent whose phase or failures moved since last time; says what its incidents did. */
+  List<Change> changes(Facts facts, TrackedAgent agent, Instant now) {
+    List<Change> changes = null;
     for (TrackedCheck check : agent.checks().values()) {
+      Mark mark = mark(check);
       CheckPhase phase = check.state().phase();
-      CheckPhase before = check.journaled();
+      CheckPhase before = mark.phase;
       int failures = check.state().consecutiveFailures();
       if (phase == before) {
-        if (failures != check.journaledFailures()) {
-          check.journaledFailures(failures);
-          check(agent, check, now);
+        if (failures != mark.failures) {
+          mark.failures = failures;
+          check(facts, agent, check, now);
         }
         continue;
       }
-      check.journaled(phase);
-      check.journaledFailures(failures);
+      mark.phase = phase;
+      mark.failures = failures;
       String reason = check.state().reason();
       facts.transitions.add(new Facts.Transition(agent.id(), check.id(), now, lower(before), lower(phase), reason));
-      if (PAST_THRESHOLD.contains(phase) && check.incident() == null) {
+      if (changes == null) {
+        changes = new ArrayList<>(2);
+      }
+      if (PAST_THRESHOLD.contains(phase) && mark.incident == null) {
         Facts.Incident opened = new Facts.Incident(UUID.randomUUID().toString(), agent.id(), check.id(), now, null,
           reason);
-        check.incident(opened);
+        mark.incident = opened;
         facts.incidents.put(opened.id(), opened);
         log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
           .addKeyValue("incident", opened.id()).log("incident opened: {}", reason);
-        if (raiser.get().allowed(agent, check, now)) {
-          facts.alerts.add(raiser.get().opened(agent, check, now));
-        } else {
-          check.incidentAlerted(false, null);
-        }
-      } else if (RESOLVED.contains(phase) && check.incident() != null) {
-        Facts.Incident open = check.incident();
-        facts.incidents.put(open.id(), new Facts.Incident(open.id(), open.agentId(), open.checkId(), open.openedAt(),
-          now, open.reason()));
-        if (check.incidentAlerted()) {
-          facts.alerts.add(raiser.get().recovered(agent, check, open, now));
-        }
-        check.incident(null);
+        changes.add(new Change(Change.Kind.OPENED, check, opened));
+      } else if (RESOLVED.contains(phase) && mark.incident != null) {
+        Facts.Incident open = mark.incident;
+        Facts.Incident closed = new Facts.Incident(open.id(), open.agentId(), open.checkId(), open.openedAt(), now,
+          open.reason());
+        facts.incidents.put(open.id(), closed);
+        mark.incident = null;
         log.atInfo().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
           .addKeyValue("incident", open.id()).log("incident closed after {}: {}",
             Duration.between(open.openedAt(), now), lower(phase));
+        changes.add(new Change(Change.Kind.CLOSED, check, closed));
       }
-      if (phase == CheckPhase.GAVE_UP && raiser.get().allowed(agent, check, now)) {
-        facts.alerts.add(raiser.get().gaveUp(agent, check, now));
+      if (phase == CheckPhase.GAVE_UP) {
+        changes.add(new Change(Change.Kind.GAVE_UP, check, mark.incident));
       }
-      check(agent, check, now);
+      check(facts, agent, check, now);
     }
+    return changes == null ? List.of() : changes;
   }
 
-  /** An open incident whose opening was held back (silence, maintenance) or that stays open past the repeat. */
-  void repeatDue(TrackedAgent agent, TrackedCheck check, Instant now) {
-    if (raiser.get().due(check, now) && raiser.get().allowed(agent, check, now)) {
-      facts.alerts.add(check.incidentAlerted() ? raiser.get().stillOpen(agent, check, now) : raiser.get().opened(agent, check,
-        now));
-    }
-  }
-
-  void alert(Facts.Alert alert) {
-    facts.alerts.add(alert);
-  }
-
-  void silence(Facts.Silence silence) {
+  void silence(Facts facts, Facts.Silence silence) {
     facts.silences.put(silence.key(), silence);
   }
 
   /** What a person did that is not a command to an agent (reset, silence): recorded with the actions, done. */
-  void operatorAction(String agentId, String service, String action, String reason, String by, Instant now,
-                      long epoch) {
+  void operatorAction(Facts facts, String agentId, String service, String action, String reason, String by,
+                      Instant now, long epoch) {
     String id = UUID.randomUUID().toString();
     facts.actions.put(id, new Facts.Action(id, agentId, service, action, reason, by, now, null, epoch, "done", null,
       now, 0L));
   }
 
-  void result(ProbeResult result) {
+  void result(Facts facts, ProbeResult result) {
     facts.results.add(result);
   }
 
-  void event(ProcessEvent event) {
+  void event(Facts facts, ProcessEvent event) {
     facts.events.add(event);
   }
 
-  void issued(Command command, String issuedBy) {
+  void issued(Facts facts, Command command, String issuedBy) {
     facts.actions.put(command.id(), new Facts.Action(command.id(), command.agentId(), command.service(),
       lower(command.action()), command.reason(), issuedBy, command.issuedAt(), command.expiresAt(), command.epoch(),
       null, null, null, null));
   }
 
-  void answered(CommandResult result) {
+  void answered(Facts facts, CommandResult result) {
     facts.actions.merge(result.commandId(), new Facts.Action(result.commandId(), result.agentId(), result.service(),
         lower(result.action()), null, null, null, null, 0, lower(result.status()), result.detail(), result.time(),
         result.duration().toMillis()),

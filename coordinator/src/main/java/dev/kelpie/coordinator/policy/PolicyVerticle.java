@@ -1,6 +1,5 @@
 package dev.kelpie.coordinator.policy;
 
-import dev.kelpie.coordinator.store.Facts;
 import dev.kelpie.coordinator.store.StoreWriter;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.AgentHello;
@@ -65,15 +64,7 @@ public final class PolicyVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
-    vertx.setPeriodic(tick.toMillis(), id -> {
-      send(fleet.tick(now()));
-      publishEvents();
-      store();
-      JsonObject changes = fleet.drainChanges(now());
-      if (changes != null) {
-        bus.publish(Addresses.DASHBOARD_CHANGES, changes);
-      }
-    });
+    vertx.setPeriodic(tick.toMillis(), id -> sendOn(fleet.tick(now())));
     vertx.setPeriodic(1000, id -> levels.accept(fleet.counts()));
     return Future.all(List.of(
       bus.<JsonObject>consumer(Addresses.AGENT_HELLO, this::onHello).completion(),
@@ -86,6 +77,29 @@ public final class PolicyVerticle extends VerticleBase {
       bus.<JsonObject>consumer(Addresses.POLICY_SNAPSHOT, this::onSnapshot).completion()));
   }
 
+  /**
+   * Sends an outcome on: its commands to their agents, its fleet events and dashboard changes to whoever listens,
+   * its facts to the store; completes when the facts are committed (their alerts then go to the dispatcher).
+   */
+  private Future<Void> sendOn(Outcome<?> outcome) {
+    EventBus bus = vertx.eventBus();
+    outcome.commands().forEach(this::send);
+    outcome.events().forEach(event -> bus.publish(Addresses.FLEET_EVENTS, event.toJson()));
+    if (outcome.changes() != null) {
+      bus.publish(Addresses.DASHBOARD_CHANGES, outcome.changes());
+    }
+    if (outcome.facts().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return writer.submit(outcome.facts()).onSuccess(v -> {
+      if (!outcome.alerts().isEmpty()) {
+        JsonArray raised = new JsonArray();
+        outcome.alerts().forEach(alert -> raised.add(alert.body()));
+        bus.send(Addresses.ALERTS_RAISED, raised);
+      }
+    });
+  }
+
   /** The fleet now; the request may name one agent ({@code agentId}) and ask for a summary ({@code detail: false}). */
   private void onSnapshot(Message<JsonObject> message) {
     JsonObject ask = message.body() == null ? new JsonObject() : message.body();
@@ -94,58 +108,40 @@ public final class PolicyVerticle extends VerticleBase {
   }
 
   private void onKeepalive(Message<JsonObject> message) {
+    Keepalive keepalive;
     try {
-      fleet.keepalive(Keepalive.fromJson(message.body()), now());
-      publishEvents();
+      keepalive = Keepalive.fromJson(message.body());
     } catch (MessageFormatException | DateTimeException e) {
       log.atWarn().addKeyValue("agent", message.body().getValue("agentId")).log("malformed keepalive: {}",
         e.getMessage());
+      return;
     }
+    sendOn(fleet.keepalive(keepalive, now()));
   }
 
   private void onOperator(Message<JsonObject> message) {
+    Outcome<JsonObject> outcome;
     try {
-      FleetState.OperatorOutcome outcome = fleet.operate(OperatorRequest.fromJson(message.body()), now());
-      send(outcome.commands());
-      commit(fleet.drainFacts());
-      message.reply(outcome.reply());
+      outcome = fleet.operate(OperatorRequest.fromJson(message.body()), now());
     } catch (OperatorRequest.Refused refused) {
       message.fail(refused.code(), refused.getMessage());
+      return;
     }
-  }
-
-  private void store() {
-    Facts facts = fleet.drainFacts();
-    if (!facts.isEmpty()) {
-      commit(facts);
-    }
-  }
-
-  /** Hands facts to the writer; once they are committed, their alerts go to the dispatcher. */
-  private Future<Void> commit(Facts facts) {
-    return writer.submit(facts).onSuccess(v -> {
-      if (!facts.alerts.isEmpty()) {
-        JsonArray raised = new JsonArray();
-        facts.alerts.forEach(alert -> raised.add(alert.body()));
-        vertx.eventBus().send(Addresses.ALERTS_RAISED, raised);
-      }
-    });
-  }
-
-  private void publishEvents() {
-    fleet.drainEvents().forEach(event -> vertx.eventBus().publish(Addresses.FLEET_EVENTS, event.toJson()));
+    sendOn(outcome);
+    message.reply(outcome.reply());
   }
 
   private void onHello(Message<JsonObject> message) {
+    AgentHello hello;
     try {
-      AgentHello hello = AgentHello.fromJson(message.body());
-      HelloReply reply = fleet.hello(hello, now());
-      message.reply(new HelloReply(reply.epoch(), committed.getOrDefault(hello.agentId(), 0L)).toJson());
-      publishEvents();
-      store();
+      hello = AgentHello.fromJson(message.body());
     } catch (MessageFormatException | DateTimeException e) {
       refuse(message, "malformed hello: " + e.getMessage());
+      return;
     }
+    Outcome<HelloReply> outcome = fleet.hello(hello, now());
+    message.reply(new HelloReply(outcome.reply().epoch(), committed.getOrDefault(hello.agentId(), 0L)).toJson());
+    sendOn(outcome);
   }
 
   private void onReports(Message<JsonObject> message) {
@@ -160,32 +156,30 @@ public final class PolicyVerticle extends VerticleBase {
       message.fail(STORE_BEHIND, "the coordinator's store is behind; keep the reports and send them again later");
       return;
     }
+    Outcome<ReportAck> outcome;
     try {
-      FleetState.BatchOutcome outcome = fleet.reports(batch, now());
-      send(outcome.commands());
-      publishEvents();
-      long ackSeq = outcome.ack().ackSeq();
-      commit(fleet.drainFacts()).onSuccess(v -> {
-        committed.merge(batch.agentId(), ackSeq, Math::max);
-        message.reply(new ReportAck(ackSeq).toJson());
-      });
-    } catch (IllegalStateException e) {
+      outcome = fleet.reports(batch, now());
+    } catch (NoHello e) {
       message.fail(NO_HELLO, e.getMessage());
+      return;
     }
+    long ackSeq = outcome.reply().ackSeq();
+    sendOn(outcome).onSuccess(v -> {
+      committed.merge(batch.agentId(), ackSeq, Math::max);
+      message.reply(new ReportAck(ackSeq).toJson());
+    });
   }
 
   private void onLink(Message<JsonObject> message) {
     AgentLink link = AgentLink.fromJson(message.body());
     if (!link.connected()) {
-      fleet.disconnected(link.agentId());
+      sendOn(fleet.disconnected(link.agentId()));
     }
   }
 
-  private void send(List<Command> commands) {
-    for (Command command : commands) {
-      vertx.eventBus().request(Addresses.agentCommands(command.agentId()), command.toJson(), COMMAND_DELIVERY)
-        .onFailure(failure -> fleet.undelivered(command, now(), failure.getMessage()));
-    }
+  private void send(Command command) {
+    vertx.eventBus().request(Addresses.agentCommands(command.agentId()), command.toJson(), COMMAND_DELIVERY)
+      .onFailure(failure -> sendOn(fleet.undelivered(command, now(), failure.getMessage())));
   }
 
   private void refuse(Message<JsonObject> message, String why) {

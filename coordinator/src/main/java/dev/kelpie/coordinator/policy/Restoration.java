@@ -19,11 +19,16 @@ final class Restoration {
   private final Map<String, TrackedAgent> agents;
   private final CommandBook commands;
   private final Duration answerTimeout;
+  private final Journal journal;
+  private final AlertRaiser alerts;
 
-  Restoration(Map<String, TrackedAgent> agents, CommandBook commands, Duration answerTimeout) {
+  Restoration(Map<String, TrackedAgent> agents, CommandBook commands, Duration answerTimeout, Journal journal,
+              AlertRaiser alerts) {
     this.agents = agents;
     this.commands = commands;
     this.answerTimeout = answerTimeout;
+    this.journal = journal;
+    this.alerts = alerts;
   }
 
   void apply(Store.Restored restored, Instant now) {
@@ -35,10 +40,14 @@ final class Restoration {
     restored.checks().values().forEach(record -> {
       TrackedAgent agent = agents.computeIfAbsent(record.agentId(), TrackedAgent::new);
       TrackedCheck check = new TrackedCheck(agent.id(), CheckSpec.fromJson(record.spec()));
-      check.restore(record.memory() == null ? null : CheckMemory.fromJson(record.memory()),
-        record.incidentId() == null ? null : restored.openIncidents().get(record.incidentId()));
-      if (check.incident() != null) {
-        check.incidentAlerted(true, now);
+      CheckMemory memory = record.memory() == null ? null : CheckMemory.fromJson(record.memory());
+      Facts.Incident open = record.incidentId() == null ? null : restored.openIncidents().get(record.incidentId());
+      if (memory != null) {
+        check.restore(memory);
+      }
+      journal.restored(check, memory, open);
+      if (open != null) {
+        alerts.restored(open, now);
       }
       agent.checks().put(check.id(), check);
     });

@@ -10,10 +10,13 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 /** One agent: identity, connection, the last report sequence taken from it, its checks and services. */
 final class TrackedAgent {
@@ -26,8 +29,7 @@ final class TrackedAgent {
   private final Deque<ProcessEvent> recentEvents = new ArrayDeque<>();
   private final Map<String, String> commandRunning = new HashMap<>();
   private final Map<String, Integer> restarts = new HashMap<>();
-  private final java.util.Set<String> stoppedOnce = new java.util.HashSet<>();
-  private boolean lostAlerted;
+  private final Set<String> stoppedOnce = new HashSet<>();
   private String host;
   private String version;
   private boolean connected;
@@ -38,7 +40,6 @@ final class TrackedAgent {
   private boolean lost;
   private Keepalive vitals;
   private Instant silencedUntil;
-  private Object published;
 
   TrackedAgent(String id) {
     this.id = id;
@@ -101,15 +102,6 @@ final class TrackedAgent {
       default -> {
       }
     }
-  }
-
-  /** Whether an "agent lost" alert went out for the current loss (so "agent back" is sent when it returns). */
-  boolean lostAlerted() {
-    return lostAlerted;
-  }
-
-  void lostAlerted(boolean alerted) {
-    lostAlerted = alerted;
   }
 
   void remember(ProcessEvent event) {
@@ -200,13 +192,6 @@ final class TrackedAgent {
     return serviceArray;
   }
 
-  private JsonArray servicesWithRestarts() {
-    JsonArray serviceArray = new JsonArray();
-    services.values().forEach(service -> serviceArray.add(service.toJson()
-      .put("restarts", restarts.getOrDefault(service.name(), 0))));
-    return serviceArray;
-  }
-
   /** After a coordinator restart: the services as last announced, until the agent says hello again. */
   void restoreServices(JsonArray announced) {
     if (announced != null) {
@@ -235,33 +220,30 @@ final class TrackedAgent {
     return until != null && until.isAfter(now);
   }
 
-  /** Whether what the dashboard shows of this agent (connection, services, silence) changed since the last call. */
-  boolean changedSincePublished() {
-    Object key = java.util.Arrays.asList(host, connected, lost, silencedUntil, services.values().stream().toList(),
-      recentEvents.peekLast());
-    if (key.equals(published)) {
-      return false;
-    }
-    published = key;
-    return true;
+  long duplicates() {
+    return duplicates;
   }
 
-  JsonObject toJson() {
-    JsonArray eventArray = new JsonArray();
-    recentEvents.forEach(event -> eventArray.add(event.toJson().put("time", event.time().toString())));
-    return new JsonObject()
-      .put("agentId", id)
-      .put("host", host)
-      .put("version", version)
-      .put("connected", connected)
-      .put("lastSeq", lastSeq)
-      .put("duplicatesDropped", duplicates)
-      .put("missingReports", missing)
-      .put("lost", lost)
-      .put("lastSeen", lastSeen == null ? null : lastSeen.toString())
-      .put("vitals", vitals == null ? null : vitals.toJson().put("time", vitals.time().toString()))
-      .put("services", servicesWithRestarts())
-      .put("silencedUntil", silencedUntil == null ? null : silencedUntil.toString())
-      .put("recentEvents", eventArray);
+  long missing() {
+    return missing;
+  }
+
+  /** The last keepalive's vitals, or null. */
+  Keepalive vitals() {
+    return vitals;
+  }
+
+  /** The last process events, oldest first. */
+  Deque<ProcessEvent> recentEvents() {
+    return recentEvents;
+  }
+
+  Collection<ServiceInfo> services() {
+    return services.values();
+  }
+
+  /** How many restarts of the service this coordinator saw. */
+  int restarts(String service) {
+    return restarts.getOrDefault(service, 0);
   }
 }

@@ -13,6 +13,7 @@ import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.ProcessEvent;
 import dev.kelpie.shared.message.ProcessEventType;
 import dev.kelpie.shared.message.Report;
+import dev.kelpie.shared.message.ReportAck;
 import dev.kelpie.shared.message.ReportBatch;
 import dev.kelpie.shared.policy.PolicySpec;
 import io.vertx.core.json.JsonObject;
@@ -35,6 +36,7 @@ class FleetStateTest {
   private final AtomicInteger ids = new AtomicInteger();
   private final FleetState fleet = new FleetState(42, Duration.ofSeconds(30), Duration.ofSeconds(60),
     () -> "cmd-" + ids.incrementAndGet(), Duration.ofSeconds(90), FleetMetrics.NONE);
+  private final Collected seen = new Collected();
   private long seq;
 
   private static PolicySpec policy() {
@@ -44,9 +46,9 @@ class FleetStateTest {
   }
 
   private void hello() {
-    fleet.hello(new AgentHello("a", "host", "1", List.of(
+    seen.take(fleet.hello(new AgentHello("a", "host", "1", List.of(
       new CheckSpec("http", CheckType.HTTP, "svc", "GET /", policy()),
-      new CheckSpec("tcp", CheckType.TCP, "svc", "tcp", policy())), List.of()), T0);
+      new CheckSpec("tcp", CheckType.TCP, "svc", "tcp", policy())), List.of()), T0));
   }
 
   private ProbeResult result(String check, boolean up, int second) {
@@ -55,12 +57,17 @@ class FleetStateTest {
       .withSeq(++seq);
   }
 
-  private FleetState.BatchOutcome send(int second, Report... reports) {
-    return fleet.reports(new ReportBatch("a", T0.plusSeconds(second), List.of(reports)), T0.plusSeconds(second));
+  private Outcome<ReportAck> send(int second, Report... reports) {
+    return seen.take(fleet.reports(new ReportBatch("a", T0.plusSeconds(second), List.of(reports)),
+      T0.plusSeconds(second)));
+  }
+
+  private List<Command> tick(Instant now) {
+    return seen.take(fleet.tick(now)).commands();
   }
 
   private String state(String check) {
-    return fleet.snapshot(T0).getJsonArray("checks").stream().map(JsonObject.class::cast)
+    return fleet.snapshot(T0, null, true).getJsonArray("checks").stream().map(JsonObject.class::cast)
       .filter(c -> check.equals(c.getString("checkId"))).findFirst().orElseThrow().getString("state");
   }
 
@@ -76,9 +83,9 @@ class FleetStateTest {
   void replay() {
     hello();
     ProbeResult first = result("http", false, 0);
-    assertThat(send(0, first).ack().ackSeq()).isEqualTo(1);
-    assertThat(send(1, first, result("http", true, 1)).ack().ackSeq()).isEqualTo(2);
-    JsonObject agent = fleet.snapshot(T0).getJsonArray("agents").getJsonObject(0);
+    assertThat(send(0, first).reply().ackSeq()).isEqualTo(1);
+    assertThat(send(1, first, result("http", true, 1)).reply().ackSeq()).isEqualTo(2);
+    JsonObject agent = fleet.snapshot(T0, null, true).getJsonArray("agents").getJsonObject(0);
     assertThat(agent.getLong("duplicatesDropped")).isEqualTo(1);
     assertThat(state("http")).isEqualTo("healthy");
   }
@@ -109,9 +116,9 @@ class FleetStateTest {
   void disconnected() {
     hello();
     send(0, result("http", false, 0));
-    fleet.disconnected("a");
+    seen.take(fleet.disconnected("a"));
     assertThat(state("http")).isEqualTo("agent_lost");
-    assertThat(fleet.tick(T0.plusSeconds(100))).isEmpty();
+    assertThat(tick(T0.plusSeconds(100))).isEmpty();
     assertThatThrownBy(() -> send(1, result("http", false, 1))).isInstanceOf(IllegalStateException.class);
   }
 
@@ -121,8 +128,8 @@ class FleetStateTest {
     hello();
     ProbeResult old1 = result("http", false, 0);
     ProbeResult old2 = result("http", false, 3);
-    assertThat(fleet.reports(new ReportBatch("a", T0.plusSeconds(120), List.of(old1, old2)), T0.plusSeconds(120))
-      .commands()).isEmpty();
+    assertThat(seen.take(fleet.reports(new ReportBatch("a", T0.plusSeconds(120), List.of(old1, old2)),
+      T0.plusSeconds(120))).commands()).isEmpty();
     assertThat(send(121, result("http", false, 121)).commands()).hasSize(1);
   }
 
@@ -132,7 +139,7 @@ class FleetStateTest {
     hello();
     send(0, result("http", false, 0));
     assertThat(send(1, result("http", false, 1)).commands()).hasSize(1);
-    fleet.tick(T0.plusSeconds(62));
+    tick(T0.plusSeconds(62));
     assertThat(state("http")).isEqualTo("failing");
     assertThat(send(63, result("http", false, 63)).commands()).hasSize(1);
   }
@@ -142,17 +149,17 @@ class FleetStateTest {
   void lostAndBack() {
     hello();
     send(0, result("http", false, 0));
-    fleet.keepalive(new Keepalive("a", T0.plusSeconds(50), 1, 0, 0, 0), T0.plusSeconds(50));
-    assertThat(fleet.tick(T0.plusSeconds(100))).isEmpty();
-    assertThat(fleet.drainEvents()).isEmpty();
+    seen.take(fleet.keepalive(new Keepalive("a", T0.plusSeconds(50), 1, 0, 0, 0), T0.plusSeconds(50)));
+    assertThat(tick(T0.plusSeconds(100))).isEmpty();
+    assertThat(seen.drainEvents()).isEmpty();
 
-    fleet.tick(T0.plusSeconds(141));
-    fleet.tick(T0.plusSeconds(200));
-    assertThat(fleet.drainEvents()).extracting(FleetEvent::type).containsExactly(FleetEvent.Type.AGENT_LOST);
+    tick(T0.plusSeconds(141));
+    tick(T0.plusSeconds(200));
+    assertThat(seen.drainEvents()).extracting(FleetEvent::type).containsExactly(FleetEvent.Type.AGENT_LOST);
     assertThat(state("http")).isEqualTo("agent_lost");
 
     assertThat(send(201, result("http", false, 201)).commands()).as("heard from again, it is back and acted on").hasSize(1);
-    assertThat(fleet.drainEvents()).extracting(FleetEvent::type).containsExactly(FleetEvent.Type.AGENT_BACK);
+    assertThat(seen.drainEvents()).extracting(FleetEvent::type).containsExactly(FleetEvent.Type.AGENT_BACK);
   }
 
   @Test
