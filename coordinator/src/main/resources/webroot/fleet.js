@@ -39,13 +39,9 @@ export class Fleet {
     return result;
   }
 
-  /** The state people see: silenced (the check's or its host's silence) first, else the policy's state. */
+  /** The state people see, as the coordinator serves it (one rule, kept there): silenced, agent lost, or the phase. */
   shown(check) {
-    const now = Date.now();
-    const agent = this.agents.get(check.agentId);
-    const silenced = check.silenced || (check.silencedUntil && Date.parse(check.silencedUntil) > now)
-      || (agent?.silencedUntil && Date.parse(agent.silencedUntil) > now);
-    return silenced ? 'silenced' : check.state;
+    return check.shown;
   }
 
   checksOf(agentId) {

@@ -33,7 +33,7 @@ export class Overview {
       '</div><div class="hosts">');
     for (const agent of agents) {
       const checks = (byAgent.get(agent.agentId) ?? []).sort((a, b) => a.checkId.localeCompare(b.checkId));
-      html.push(`<div class="host${agent.lost || !agent.connected ? ' lost' : ''}" data-agent="${esc(agent.agentId)}">`,
+      html.push(`<div class="host${agent.shown === 'agent_lost' ? ' lost' : ''}" data-agent="${esc(agent.agentId)}">`,
         `<div class="name"><a href="#/host/${esc(encodeURIComponent(agent.agentId))}">${esc(agent.agentId)}</a>`,
         agent.host && agent.host !== agent.agentId ? `<small>${esc(agent.host)}</small>` : '', '</div>',
         '<div class="tiles">');
@@ -107,7 +107,7 @@ export class Overview {
     this.frame = 0;
     for (const id of this.pendingAgents) {
       const agent = this.fleet.agents.get(id);
-      this.rows.get(id)?.classList.toggle('lost', Boolean(agent?.lost || !agent?.connected));
+      this.rows.get(id)?.classList.toggle('lost', agent?.shown === 'agent_lost');
       this.fleet.checksOf(id).forEach(check => this.pending.add(Fleet.key(check)));   // a host's silence
     }
     this.pendingAgents.clear();

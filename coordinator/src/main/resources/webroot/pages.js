@@ -65,8 +65,7 @@ export class HostPage {
     const a = this.fleet.agents.get(this.agentId) ?? this.agent;
     const until = silencedUntil(a);
     const vitals = a.vitals;
-    this.main.querySelector('#host-state').innerHTML = a.lost || !a.connected ? badge('agent_lost')
-      : until ? badge('silenced') : '';
+    this.main.querySelector('#host-state').innerHTML = a.shown === 'connected' ? '' : badge(a.shown);
     this.main.querySelector('#host-summary').innerHTML = `
       <div>host <b>${esc(a.host)}</b>, agent ${esc(a.version)}, ${a.connected ? 'connected' : 'not connected'}${
         a.lastSeen ? `, last heard ${when(a.lastSeen)}` : ''}</div>

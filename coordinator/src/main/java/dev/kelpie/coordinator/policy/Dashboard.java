@@ -102,6 +102,11 @@ final class Dashboard {
     return new JsonObject().put("time", now.toString()).put("checks", changedChecks).put("agents", changedAgents);
   }
 
+  /** A check its agent no longer announces. */
+  void forget(TrackedCheck check) {
+    published.remove(check);
+  }
+
   private boolean changed(Object shownThing, Object key) {
     return !key.equals(published.put(shownThing, key));
   }

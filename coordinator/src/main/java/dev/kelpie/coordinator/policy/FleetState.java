@@ -14,7 +14,6 @@ import dev.kelpie.shared.message.ProcessEvent;
 import dev.kelpie.shared.message.Report;
 import dev.kelpie.shared.message.ReportAck;
 import dev.kelpie.shared.message.ReportBatch;
-import dev.kelpie.shared.policy.CheckPhase;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -45,11 +45,8 @@ public final class FleetState {
   private final FleetRules rules;
   private final Journal journal = new Journal();
   private final Dashboard dashboard = new Dashboard(journal);
+  private final OperatorActions operator;
   private AlertRaiser alerts = new AlertRaiser(Duration.ofHours(4), MaintenanceWindows.NONE);
-
-  public FleetState(long epoch, Duration commandTtl, Duration answerTimeout, Supplier<String> commandIds) {
-    this(epoch, commandTtl, answerTimeout, commandIds, Duration.ofSeconds(30), FleetMetrics.NONE);
-  }
 
   public FleetState(long epoch, Duration commandTtl, Duration answerTimeout, Supplier<String> commandIds,
                     Duration lostAfter, FleetMetrics metrics) {
@@ -58,6 +55,7 @@ public final class FleetState {
     this.lostAfter = lostAfter;
     this.metrics = metrics;
     this.rules = new FleetRules(commands, epoch, commandTtl, answerTimeout, commandIds, metrics);
+    this.operator = new OperatorActions(rules, journal, epoch);
   }
 
   /**
@@ -88,7 +86,12 @@ public final class FleetState {
   public Outcome<HelloReply> hello(AgentHello hello, Instant now) {
     Outcome.Builder out = new Outcome.Builder();
     TrackedAgent agent = agents.computeIfAbsent(hello.agentId(), TrackedAgent::new);
+    List<TrackedCheck> before = List.copyOf(agent.checks().values());
     agent.hello(hello);
+    before.stream().filter(check -> agent.checks().get(check.id()) != check).forEach(gone -> {
+      journal.forget(gone);
+      dashboard.forget(gone);
+    });
     heard(agent, now, out);
     journal.announced(out.facts(), agent, now);
     agent.checks().values().forEach(check -> journal.check(out.facts(), agent, check, now));
@@ -203,30 +206,8 @@ public final class FleetState {
     if (agent == null) {
       throw new OperatorRequest.Refused(OperatorRequest.Refused.NOT_FOUND, "no agent '" + request.agentId() + "'");
     }
-    TrackedCheck check = null;
-    if (request.checkId() != null) {
-      check = agent.checks().get(request.checkId());
-      if (check == null) {
-        throw new OperatorRequest.Refused(OperatorRequest.Refused.NOT_FOUND, "agent '" + agent.id()
-          + "' has no check '" + request.checkId() + "'");
-      }
-    }
     Outcome.Builder out = new Outcome.Builder();
-    JsonObject reply = new JsonObject().put("ok", true).put("action", request.action()).put("agentId", agent.id());
-    switch (request.kind()) {
-      case RESTART, STOP, START -> {
-        Command command = rules.operatorCommand(agent, request, now, out);
-        reply.put("service", command.service()).put("commandId", command.id());
-      }
-      case RESET -> {
-        reset(agent, check, request, now, out.facts());
-        reply.put("checkId", check.id());
-      }
-      case SILENCE, UNSILENCE -> {
-        Instant until = silence(agent, check, request, now, out.facts());
-        reply.put("checkId", request.checkId()).put("silencedUntil", until == null ? null : until.toString());
-      }
-    }
+    JsonObject reply = operator.apply(agent, request, now, out);
     settle(agent, now, out);
     return out.build(reply);
   }
@@ -288,40 +269,6 @@ public final class FleetState {
       out.event(new FleetEvent(FleetEvent.Type.AGENT_BACK, agent.id(), now, "heard from again"));
       alerts.agentBack(out.facts().alerts, agent, now);
     }
-  }
-
-  private void reset(TrackedAgent agent, TrackedCheck check, OperatorRequest request, Instant now, Facts facts) {
-    if (check.state().phase() != CheckPhase.GAVE_UP) {
-      throw new OperatorRequest.Refused(OperatorRequest.Refused.CONFLICT, "check '" + check.id()
-        + "' has not given up (it is " + check.state().phase().name().toLowerCase() + "); only a check that"
-        + " gave up needs a reset");
-    }
-    String why = request.reason() == null ? "" : ": " + request.reason();
-    check.state().reset();
-    journal.operatorAction(facts, agent.id(), check.service(), "reset", "reset " + check.id() + why, request.by(),
-      now, epoch);
-    log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
-      .log("{} reset the check{}", request.by(), why);
-  }
-
-  /** Silences (or unsilences) the check, or the whole agent when no check is named; returns until when. */
-  private Instant silence(TrackedAgent agent, TrackedCheck check, OperatorRequest request, Instant now, Facts facts) {
-    String why = request.reason() == null ? "" : ": " + request.reason();
-    Instant until = request.kind() == OperatorRequest.Kind.SILENCE ? now.plus(request.duration()) : null;
-    if (check != null) {
-      check.silencedUntil(until);
-    } else {
-      agent.silencedUntil(until);
-    }
-    String target = check == null ? "agent " + agent.id() : check.id();
-    journal.silence(facts, new Facts.Silence(agent.id(), request.checkId(), until == null ? now : until,
-      request.by(), request.reason(), now));
-    journal.operatorAction(facts, agent.id(), check == null ? null : check.service(), request.action(),
-      (until == null ? "unsilenced " + target : "silenced " + target + " until " + until) + why, request.by(),
-      now, epoch);
-    log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("check", request.checkId())
-      .log("{} {} {}{}", request.by(), until == null ? "unsilenced" : "silenced until " + until, target, why);
-    return until;
   }
 
   private static void liftExpiredSilences(TrackedAgent agent, Instant now) {

@@ -64,6 +64,11 @@ final class Journal {
     mark.incident = openIncident;
   }
 
+  /** A check its agent no longer announces. */
+  void forget(TrackedCheck check) {
+    marks.remove(check);
+  }
+
   /** The check's open incident, or null. */
   Facts.Incident incident(TrackedCheck check) {
     Mark mark = marks.get(check);

@@ -39,7 +39,7 @@ final class Restoration {
     });
     restored.checks().values().forEach(record -> {
       TrackedAgent agent = agents.computeIfAbsent(record.agentId(), TrackedAgent::new);
-      TrackedCheck check = new TrackedCheck(agent.id(), CheckSpec.fromJson(record.spec()));
+      TrackedCheck check = new TrackedCheck(CheckSpec.fromJson(record.spec()));
       CheckMemory memory = record.memory() == null ? null : CheckMemory.fromJson(record.memory());
       Facts.Incident open = record.incidentId() == null ? null : restored.openIncidents().get(record.incidentId());
       if (memory != null) {

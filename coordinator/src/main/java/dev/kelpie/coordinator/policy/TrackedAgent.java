@@ -54,7 +54,7 @@ final class TrackedAgent {
     hello.checks().forEach(spec -> {
       TrackedCheck check = previous.get(spec.id());
       if (check == null) {
-        check = new TrackedCheck(id, spec);
+        check = new TrackedCheck(spec);
       } else {
         check.announce(spec);
       }

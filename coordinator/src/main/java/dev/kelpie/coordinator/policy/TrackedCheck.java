@@ -18,15 +18,13 @@ final class TrackedCheck {
   /** How many of the last results an alert carries as evidence. */
   private static final int EVIDENCE = 5;
 
-  private final String agentId;
   private final ArrayDeque<ProbeResult> recent = new ArrayDeque<>();
   private CheckSpec spec;
   private CheckState state;
   private ProbeResult lastResult;
   private Instant silencedUntil;
 
-  TrackedCheck(String agentId, CheckSpec spec) {
-    this.agentId = agentId;
+  TrackedCheck(CheckSpec spec) {
     this.spec = spec;
     this.state = new CheckState(spec.policy());
   }
@@ -37,10 +35,6 @@ final class TrackedCheck {
       state = new CheckState(announced.policy());
     }
     spec = announced;
-  }
-
-  String agentId() {
-    return agentId;
   }
 
   String id() {
