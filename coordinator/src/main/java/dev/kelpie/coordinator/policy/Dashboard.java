@@ -10,7 +10,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -26,7 +26,7 @@ final class Dashboard {
   static final String CONNECTED = "connected";
 
   private final Journal journal;
-  private final Map<Object, Object> published = new HashMap<>();
+  private final Map<Object, Object> published = new IdentityHashMap<>();
 
   Dashboard(Journal journal) {
     this.journal = journal;

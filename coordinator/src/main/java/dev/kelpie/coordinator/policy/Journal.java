@@ -14,7 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,7 +48,7 @@ final class Journal {
     private Facts.Incident incident;
   }
 
-  private final Map<TrackedCheck, Mark> marks = new HashMap<>();
+  private final Map<TrackedCheck, Mark> marks = new IdentityHashMap<>();
 
   private Mark mark(TrackedCheck check) {
     return marks.computeIfAbsent(check, c -> new Mark());

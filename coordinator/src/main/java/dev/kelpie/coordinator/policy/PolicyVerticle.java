@@ -5,6 +5,7 @@ import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.AgentHello;
 import dev.kelpie.shared.message.AgentLink;
 import dev.kelpie.shared.message.Command;
+import dev.kelpie.shared.message.FleetEvent;
 import dev.kelpie.shared.message.HelloReply;
 import dev.kelpie.shared.message.ReportAck;
 import dev.kelpie.shared.message.Keepalive;
@@ -83,8 +84,12 @@ public final class PolicyVerticle extends VerticleBase {
    */
   private Future<Void> sendOn(Outcome<?> outcome) {
     EventBus bus = vertx.eventBus();
-    outcome.commands().forEach(this::send);
-    outcome.events().forEach(event -> bus.publish(Addresses.FLEET_EVENTS, event.toJson()));
+    for (Command command : outcome.commands()) {
+      send(command);
+    }
+    for (FleetEvent event : outcome.events()) {
+      bus.publish(Addresses.FLEET_EVENTS, event.toJson());
+    }
     if (outcome.changes() != null) {
       bus.publish(Addresses.DASHBOARD_CHANGES, outcome.changes());
     }
