@@ -23,11 +23,9 @@ final class MemoryTables {
 
   static final int KEPT = 100_000;
 
-  private record ResultKey(String agentId, long seq) {
-  }
-
   final Deque<ProbeResult> results = new ArrayDeque<>();
-  private final Set<ResultKey> resultKeys = new HashSet<>();
+  /** Each agent's highest sequence written: a result above it is new, without a search (the usual case). */
+  private final Map<String, long[]> highestSeq = new HashMap<>();
   final Deque<Facts.Transition> transitions = new ArrayDeque<>();
   final Map<String, Facts.Incident> incidents = new LinkedHashMap<>();
   final Map<String, Facts.Action> actions = new LinkedHashMap<>();
@@ -36,12 +34,12 @@ final class MemoryTables {
   final Map<String, Facts.Silence> silences = new HashMap<>();
 
   synchronized void add(Facts facts) {
+    Map<String, Set<Long>> searched = new HashMap<>();
     for (ProbeResult result : facts.results) {
-      if (resultKeys.add(new ResultKey(result.agentId(), result.seq()))) {
+      if (isNew(result, searched)) {
         results.addLast(result);
         if (results.size() > KEPT) {
-          ProbeResult oldest = results.removeFirst();
-          resultKeys.remove(new ResultKey(oldest.agentId(), oldest.seq()));
+          results.removeFirst();
         }
       }
     }
@@ -68,13 +66,7 @@ final class MemoryTables {
 
   synchronized long purge(Instant successesBefore, Instant failuresBefore) {
     int before = results.size();
-    results.removeIf(r -> {
-      boolean old = r.time().isBefore(r.up() ? successesBefore : failuresBefore);
-      if (old) {
-        resultKeys.remove(new ResultKey(r.agentId(), r.seq()));
-      }
-      return old;
-    });
+    results.removeIf(r -> r.time().isBefore(r.up() ? successesBefore : failuresBefore));
     return before - results.size();
   }
 
@@ -93,6 +85,34 @@ final class MemoryTables {
   synchronized String hostOf(String agentId) {
     Facts.AgentRecord agent = agents.get(agentId);
     return agent == null ? null : agent.host();
+  }
+
+  /**
+   * Whether a result is not kept yet: above its agent's highest sequence it is (the usual case, no search); at or
+   * below it, its agent's kept sequences are searched once per write ({@code searched}) and looked up.
+   */
+  private boolean isNew(ProbeResult result, Map<String, Set<Long>> searched) {
+    long[] highest = highestSeq.computeIfAbsent(result.agentId(), id -> new long[] {Long.MIN_VALUE});
+    if (result.seq() > highest[0]) {
+      highest[0] = result.seq();
+      Set<Long> kept = searched.get(result.agentId());
+      if (kept != null) {
+        kept.add(result.seq());
+      }
+      return true;
+    }
+    return searched.computeIfAbsent(result.agentId(), this::seqsOf).add(result.seq());
+  }
+
+  /** The sequences of an agent's kept results. */
+  private Set<Long> seqsOf(String agentId) {
+    Set<Long> seqs = new HashSet<>();
+    results.forEach(r -> {
+      if (r.agentId().equals(agentId)) {
+        seqs.add(r.seq());
+      }
+    });
+    return seqs;
   }
 
   /** As PostgreSQL keeps it: the first issue written, the latest answer (fields left null keep the earlier). */
