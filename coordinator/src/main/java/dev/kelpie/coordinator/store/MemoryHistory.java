@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -31,26 +32,29 @@ final class MemoryHistory implements HistoryReader {
   }
 
   @Override
-  public Future<List<History.Result>> results(String agentId, String checkId, Page page) {
+  public Future<List<History.Result>> results(String agentId, String checkId, Page asked) {
+    Page page = stored(asked);
     synchronized (tables) {
       return Future.succeededFuture(newestFirst(tables.results.stream()
-          .filter(r -> r.agentId().equals(agentId) && r.checkId().equals(checkId) && page.contains(r.time())),
-        Comparator.comparing(ProbeResult::time).thenComparingLong(ProbeResult::seq), page.limit())
-        .stream().map(MemoryHistory::result).toList());
+          .filter(r -> r.agentId().equals(agentId) && r.checkId().equals(checkId)).map(MemoryHistory::result)
+          .filter(r -> page.contains(r.time())),
+        Comparator.comparing(History.Result::time).thenComparingLong(History.Result::seq), page.limit()));
     }
   }
 
   @Override
-  public Future<List<History.Bucket>> resultBuckets(String agentId, String checkId, Instant from, Instant to,
+  public Future<List<History.Bucket>> resultBuckets(String agentId, String checkId, Instant start, Instant end,
                                                     Duration bucket) {
+    Instant from = stored(start);
+    Instant to = stored(end);
     TreeMap<Instant, long[]> buckets = new TreeMap<>(Comparator.reverseOrder());
     synchronized (tables) {
       tables.results.stream()
         .filter(r -> r.agentId().equals(agentId) && r.checkId().equals(checkId))
-        .filter(r -> !r.time().isBefore(from) && r.time().isBefore(to))
+        .filter(r -> !stored(r.time()).isBefore(from) && stored(r.time()).isBefore(to))
         .forEach(r -> {
-          long index = Duration.between(from, r.time()).toMillis() / bucket.toMillis();
-          long[] sums = buckets.computeIfAbsent(from.plusMillis(index * bucket.toMillis()), k -> new long[4]);
+          long index = Duration.between(from, stored(r.time())).toNanos() / bucket.toNanos();
+          long[] sums = buckets.computeIfAbsent(from.plusNanos(index * bucket.toNanos()), k -> new long[4]);
           sums[0]++;
           sums[1] += r.up() ? 0 : 1;
           sums[2] += r.latency().toMillis();
@@ -63,26 +67,27 @@ final class MemoryHistory implements HistoryReader {
   }
 
   @Override
-  public Future<List<History.Transition>> transitions(String agentId, String checkId, Page page) {
-    List<Facts.Transition> matching = new ArrayList<>();
+  public Future<List<History.Transition>> transitions(String agentId, String checkId, Page asked) {
+    Page page = stored(asked);
+    List<History.Transition> matching = new ArrayList<>();
     synchronized (tables) {
       Iterator<Facts.Transition> latestWrittenFirst = tables.transitions.descendingIterator();
       latestWrittenFirst.forEachRemaining(t -> {
-        if (t.agentId().equals(agentId) && t.checkId().equals(checkId) && page.contains(t.at())) {
-          matching.add(t);
+        if (t.agentId().equals(agentId) && t.checkId().equals(checkId) && page.contains(stored(t.at()))) {
+          matching.add(new History.Transition(stored(t.at()), t.from(), t.to(), t.reason()));
         }
       });
     }
     return Future.succeededFuture(matching.stream()
-      .sorted(Comparator.comparing(Facts.Transition::at).reversed())
+      .sorted(Comparator.comparing(History.Transition::time).reversed())
       .limit(page.limit())
-      .map(t -> new History.Transition(t.at(), t.from(), t.to(), t.reason()))
       .toList());
   }
 
   @Override
   public Future<List<History.Incident>> incidents(String host, String agentId, String checkId, Boolean open,
-                                                  Page page) {
+                                                  Page asked) {
+    Page page = stored(asked);
     Predicate<History.Incident> matches = i -> (host == null || host.equals(i.host()))
       && (agentId == null || agentId.equals(i.agentId())) && (checkId == null || checkId.equals(i.checkId()))
       && (open == null || open == i.open()) && page.contains(i.openedAt());
@@ -93,7 +98,8 @@ final class MemoryHistory implements HistoryReader {
   }
 
   @Override
-  public Future<List<History.Action>> actions(String agentId, String service, Page page) {
+  public Future<List<History.Action>> actions(String agentId, String service, Page asked) {
+    Page page = stored(asked);
     synchronized (tables) {
       return Future.succeededFuture(newestFirst(tables.actions.values().stream().map(MemoryHistory::action)
         .filter(a -> (agentId == null || agentId.equals(a.agentId())) && (service == null
@@ -115,16 +121,16 @@ final class MemoryHistory implements HistoryReader {
 
   /** Transitions of the incident's check and actions on its service, from its opening to a second after its close. */
   private List<History.Moment> timeline(History.Incident incident) {
-    Instant until = incident.open() ? Instant.now() : incident.closedAt().plusSeconds(1);
+    Instant until = stored(incident.open() ? Instant.now() : incident.closedAt().plusSeconds(1));
     Predicate<Instant> during = at -> at != null && !at.isBefore(incident.openedAt()) && !at.isAfter(until);
     Facts.CheckRecord check = tables.checks.get(incident.agentId() + "/" + incident.checkId());
     String service = check == null ? null : check.spec().getString("service");
     List<History.Moment> timeline = new ArrayList<>();
     tables.transitions.stream()
       .filter(t -> t.agentId().equals(incident.agentId()) && t.checkId().equals(incident.checkId())
-        && during.test(t.at()))
-      .forEach(t -> timeline.add(new History.Moment(t.at(), History.Kind.TRANSITION, t.from() + " -> " + t.to(),
-        t.reason())));
+        && during.test(stored(t.at())))
+      .forEach(t -> timeline.add(new History.Moment(stored(t.at()), History.Kind.TRANSITION,
+        t.from() + " -> " + t.to(), t.reason())));
     tables.actions.values().stream().map(MemoryHistory::action)
       .filter(a -> a.agentId().equals(incident.agentId()) && service != null && service.equals(a.service())
         && during.test(a.time()))
@@ -135,17 +141,27 @@ final class MemoryHistory implements HistoryReader {
   }
 
   private History.Incident incident(Facts.Incident i) {
-    return new History.Incident(i.id(), i.agentId(), tables.hostOf(i.agentId()), i.checkId(), i.openedAt(),
-      i.closedAt(), i.reason());
+    return new History.Incident(i.id(), i.agentId(), tables.hostOf(i.agentId()), i.checkId(), stored(i.openedAt()),
+      stored(i.closedAt()), i.reason());
   }
 
   private static History.Result result(ProbeResult r) {
-    return new History.Result(r.seq(), r.time(), r.up(), r.latency().toMillis(), r.detail());
+    return new History.Result(r.seq(), stored(r.time()), r.up(), r.latency().toMillis(), r.detail());
   }
 
   private static History.Action action(Facts.Action a) {
     return new History.Action(a.commandId(), a.agentId(), a.service(), a.action(), a.reason(), a.issuedBy(),
-      a.issuedAt(), a.status(), a.detail(), a.finishedAt(), a.durationMs());
+      stored(a.issuedAt()), a.status(), a.detail(), stored(a.finishedAt()), a.durationMs());
+  }
+
+  /** A page's bounds as PostgreSQL compares them. */
+  private static Page stored(Page page) {
+    return new Page(stored(page.from()), stored(page.to()), page.limit(), stored(page.before()));
+  }
+
+  /** An instant as PostgreSQL keeps it: to the microsecond (agents' clocks may give nanoseconds). */
+  static Instant stored(Instant at) {
+    return at == null ? null : at.truncatedTo(ChronoUnit.MICROS);
   }
 
   private static <T> List<T> newestFirst(Stream<T> items, Comparator<T> oldestFirst, int limit) {

@@ -165,6 +165,23 @@ abstract class StoreContract {
   }
 
   @Test
+  @DisplayName("times are kept to the microsecond, and a page's bounds compared to the microsecond")
+  void microseconds() {
+    Instant precise = at(10).plusNanos(123_456_789);
+    Instant kept = at(10).plusNanos(123_456_000);
+    Facts facts = facts();
+    facts.results.add(result("a", "c", 1, precise, true, 1));
+    facts.transitions.add(new Facts.Transition("a", "c", precise, "healthy", "failing", "503"));
+    write(facts);
+
+    assertThat(history.results("a", "c", all(10)).await()).extracting(History.Result::time).containsExactly(kept);
+    assertThat(history.transitions("a", "c", all(10)).await()).extracting(History.Transition::time)
+      .containsExactly(kept);
+    assertThat(history.results("a", "c", new Page(at(0), at(60), 10, kept.plusNanos(999))).await()).isEmpty();
+    assertThat(history.results("a", "c", new Page(kept.plusNanos(1), at(60), 10, null)).await()).hasSize(1);
+  }
+
+  @Test
   @DisplayName("results of a long range are summed per bucket from the range's start, newest first, empty ones left out")
   void resultBuckets() {
     Facts facts = facts();
