@@ -29,7 +29,7 @@ public interface HistoryReader {
   /** A check's raw results, newest first (ties: higher sequence first). */
   Future<List<History.Result>> results(String agentId, String checkId, Page page);
 
-  /** A check's results in [from, to) summed per bucket (buckets start at {@code from}), newest first; empty ones left out. */
+  /** A check's results in [from, to) summed per bucket (the first starts at {@code from}), newest first; none empty. */
   Future<List<History.Bucket>> resultBuckets(String agentId, String checkId, Instant from, Instant to,
                                              Duration bucket);
 

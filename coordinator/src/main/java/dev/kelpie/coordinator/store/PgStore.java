@@ -197,7 +197,8 @@ public final class PgStore implements Store {
         + "issued_at, expires_at, epoch, status, detail, finished_at, duration_ms) SELECT * FROM UNNEST($1::text[], "
         + "$2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], "
         + "$9::int8[], $10::text[], $11::text[], $12::timestamptz[], $13::int8[]) ON CONFLICT (command_id) DO UPDATE "
-        + "SET " + FIRST_ISSUE + "status = COALESCE(EXCLUDED.status, actions.status), detail = COALESCE(EXCLUDED.detail, actions.detail), "
+        + "SET " + FIRST_ISSUE + "status = COALESCE(EXCLUDED.status, actions.status), "
+        + "detail = COALESCE(EXCLUDED.detail, actions.detail), "
         + "finished_at = COALESCE(EXCLUDED.finished_at, actions.finished_at), "
         + "duration_ms = COALESCE(EXCLUDED.duration_ms, actions.duration_ms)",
       List.of(text(Facts.Action::commandId), text(Facts.Action::agentId), text(Facts.Action::service),

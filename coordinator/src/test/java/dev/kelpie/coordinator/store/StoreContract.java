@@ -182,7 +182,8 @@ abstract class StoreContract {
   }
 
   @Test
-  @DisplayName("results of a long range are summed per bucket from the range's start, newest first, empty ones left out")
+  @DisplayName("results of a long range are summed per bucket from the range's start, newest first, empty ones "
+    + "left out")
   void resultBuckets() {
     Facts facts = facts();
     facts.results.add(result("a", "c", 1, at(0), true, 10));
