@@ -1,9 +1,12 @@
 package dev.kelpie.coordinator.http;
 
+import dev.kelpie.coordinator.alert.AlertOutbox;
 import dev.kelpie.coordinator.alert.Delivery;
+import dev.kelpie.coordinator.store.History;
+import dev.kelpie.coordinator.store.HistoryReader;
+import dev.kelpie.coordinator.store.HistoryReader.Page;
 import dev.kelpie.coordinator.store.Store;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
@@ -31,41 +34,47 @@ final class HistoryApi {
     }
   }
 
-  private final Store store;
+  private final HistoryReader history;
+  private final AlertOutbox outbox;
 
   HistoryApi(Store store) {
-    this.store = store;
+    this(store.history(), store.outbox());
+  }
+
+  HistoryApi(HistoryReader history, AlertOutbox outbox) {
+    this.history = history;
+    this.outbox = outbox;
   }
 
   void mount(RouterBuilder builder) {
     builder.getRoute("checkResults").addHandler(ctx -> answer(ctx, page -> {
       Duration range = Duration.between(page.from(), page.to());
       if (range.compareTo(Duration.ofHours(RAW_HOURS)) <= 0) {
-        return store.results(ctx.pathParam("agentId"), ctx.pathParam("checkId"), page).map(items -> paged(items, page));
+        return history.results(ctx.pathParam("agentId"), ctx.pathParam("checkId"), page)
+          .map(items -> paged(items, page, HistoryJson::result, History.Result::time));
       }
       Duration bucket = Duration.ofSeconds(Math.max(1, range.toSeconds() / POINTS));
-      return store.resultBuckets(ctx.pathParam("agentId"), ctx.pathParam("checkId"), page.from(), page.to(), bucket)
-        .map(items -> new JsonObject().put("items", items).put("bucketSeconds", bucket.toSeconds()).putNull("next"));
+      return history.resultBuckets(ctx.pathParam("agentId"), ctx.pathParam("checkId"), page.from(), page.to(), bucket)
+        .map(items -> new JsonObject().put("items", HistoryJson.array(items, HistoryJson::bucket))
+          .put("bucketSeconds", bucket.toSeconds()).putNull("next"));
     }));
     builder.getRoute("checkTransitions").addHandler(ctx -> answer(ctx, page ->
-      store.transitions(ctx.pathParam("agentId"), ctx.pathParam("checkId"), page).map(items -> paged(items, page))));
-    builder.getRoute("listIncidents").addHandler(ctx -> answer(ctx, page -> store.incidents(
+      history.transitions(ctx.pathParam("agentId"), ctx.pathParam("checkId"), page)
+        .map(items -> paged(items, page, HistoryJson::transition, History.Transition::time))));
+    builder.getRoute("listIncidents").addHandler(ctx -> answer(ctx, page -> history.incidents(
       ctx.queryParams().get("host"), ctx.queryParams().get("agent"), ctx.queryParams().get("check"), openFilter(ctx),
-      page).map(items -> paged(items, page))));
-    builder.getRoute("getIncident").addHandler(ctx -> store.incident(ctx.pathParam("id"))
-      .onSuccess(incident -> {
-        if (incident == null) {
-          Problems.send(ctx, 404, "not_found", "no incident '" + ctx.pathParam("id") + "'");
-        } else {
-          ctx.json(incident);
-        }
-      })
+      page).map(items -> paged(items, page, HistoryJson::incident, History.Incident::openedAt))));
+    builder.getRoute("getIncident").addHandler(ctx -> history.incident(ctx.pathParam("id"))
+      .onSuccess(found -> found.ifPresentOrElse(incident -> ctx.json(HistoryJson.incident(incident)),
+        () -> Problems.send(ctx, 404, "not_found", "no incident '" + ctx.pathParam("id") + "'")))
       .onFailure(failure -> unavailable(ctx, failure)));
-    builder.getRoute("listActions").addHandler(ctx -> answer(ctx, page -> store.actions(ctx.queryParams().get("agent"),
-      ctx.queryParams().get("service"), page).map(items -> paged(items, page))));
-    builder.getRoute("listDeliveries").addHandler(ctx -> answer(ctx, page -> store.outbox()
+    builder.getRoute("listActions").addHandler(ctx -> answer(ctx, page -> history.actions(
+      ctx.queryParams().get("agent"), ctx.queryParams().get("service"), page)
+      .map(items -> paged(items, page, HistoryJson::action, History.Action::time))));
+    builder.getRoute("listDeliveries").addHandler(ctx -> answer(ctx, page -> outbox
       .deliveries(deliveryState(ctx), ctx.queryParams().get("receiver"), page.limit(), page.before())
-      .map(items -> paged(items, page))));
+      .map(items -> paged(items.stream().map(JsonObject.class::cast).toList(), page, Function.identity(),
+        delivery -> Instant.parse(delivery.getString("createdAt"))))));
   }
 
   private static Delivery.State deliveryState(RoutingContext ctx) {
@@ -81,7 +90,7 @@ final class HistoryApi {
     };
   }
 
-  private static void answer(RoutingContext ctx, Function<Store.Page, Future<JsonObject>> query) {
+  private static void answer(RoutingContext ctx, Function<Page, Future<JsonObject>> query) {
     Future<JsonObject> answer;
     try {
       answer = query.apply(page(ctx));
@@ -98,13 +107,13 @@ final class HistoryApi {
     Problems.send(ctx, 503, "store_unavailable", "history cannot be read now: " + failure.getMessage());
   }
 
-  private static Store.Page page(RoutingContext ctx) {
+  private static Page page(RoutingContext ctx) {
     Instant to = instant(ctx, "to", Instant.now());
     Instant from = instant(ctx, "from", to.minus(Duration.ofDays(1)));
     if (!from.isBefore(to)) {
       throw new BadParameter("from (" + from + ") must be before to (" + to + ")");
     }
-    return new Store.Page(from, to, limit(ctx), instant(ctx, "before", null));
+    return new Page(from, to, limit(ctx), instant(ctx, "before", null));
   }
 
   private static Instant instant(RoutingContext ctx, String name, Instant fallback) {
@@ -147,14 +156,10 @@ final class HistoryApi {
     };
   }
 
-  /** The page, and where the next one starts when this one is full. */
-  private static JsonObject paged(JsonArray items, Store.Page page) {
-    String next = null;
-    if (items.size() == page.limit()) {
-      JsonObject last = items.getJsonObject(items.size() - 1);
-      next = List.of("time", "openedAt", "issuedAt", "finishedAt", "createdAt").stream().map(last::getString)
-        .filter(t -> t != null).findFirst().orElse(null);
-    }
-    return new JsonObject().put("items", items).put("next", next);
+  /** The page, and where the next one starts (the time of its last item) when this one is full. */
+  private static <T> JsonObject paged(List<T> items, Page page, Function<T, JsonObject> toJson,
+                                      Function<T, Instant> time) {
+    Instant next = items.size() == page.limit() ? time.apply(items.get(items.size() - 1)) : null;
+    return new JsonObject().put("items", HistoryJson.array(items, toJson)).put("next", HistoryJson.text(next));
   }
 }

@@ -15,7 +15,6 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -24,6 +23,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The PostgreSQL store, through the Vert.x reactive client. A write is one transaction of a few multi-row
@@ -31,11 +32,17 @@ import java.util.function.Function;
  */
 public final class PgStore implements Store {
 
+  /** On conflict an action keeps the issue it has; an answer written before its issue gets the issue's columns. */
+  private static final String FIRST_ISSUE = Stream.of("service", "action", "reason", "issued_by", "issued_at",
+      "expires_at", "epoch")
+    .map(c -> c + " = CASE WHEN actions.issued_at IS NULL THEN EXCLUDED." + c + " ELSE actions." + c + " END, ")
+    .collect(Collectors.joining());
+
   private final Vertx vertx;
   private final PgConnectOptions connect;
   private final String schema;
   private final Pool pool;
-  private final PgQueries queries;
+  private final HistoryReader history;
   private final AlertOutbox outbox;
 
   public PgStore(Vertx vertx, PgConnectOptions connect, String schema, int poolSize) {
@@ -47,7 +54,7 @@ public final class PgStore implements Store {
     }
     this.pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connect).using(vertx)
       .build();
-    this.queries = new PgQueries(pool);
+    this.history = new PgHistory(pool);
     this.outbox = new PgAlertOutbox(pool);
   }
 
@@ -125,6 +132,11 @@ public final class PgStore implements Store {
   }
 
   @Override
+  public HistoryReader history() {
+    return history;
+  }
+
+  @Override
   public AlertOutbox outbox() {
     return outbox;
   }
@@ -132,36 +144,6 @@ public final class PgStore implements Store {
   @Override
   public Future<Void> ping() {
     return pool.query("SELECT 1").execute().mapEmpty();
-  }
-
-  @Override
-  public Future<JsonArray> results(String agentId, String checkId, Page page) {
-    return queries.results(agentId, checkId, page);
-  }
-
-  @Override
-  public Future<JsonArray> resultBuckets(String agentId, String checkId, Instant from, Instant to, Duration bucket) {
-    return queries.resultBuckets(agentId, checkId, from, to, bucket);
-  }
-
-  @Override
-  public Future<JsonArray> transitions(String agentId, String checkId, Page page) {
-    return queries.transitions(agentId, checkId, page);
-  }
-
-  @Override
-  public Future<JsonArray> incidents(String host, String agentId, String checkId, Boolean open, Page page) {
-    return queries.incidents(host, agentId, checkId, open, page);
-  }
-
-  @Override
-  public Future<JsonArray> actions(String agentId, String service, Page page) {
-    return queries.actions(agentId, service, page);
-  }
-
-  @Override
-  public Future<JsonObject> incident(String id) {
-    return queries.incident(id);
   }
 
   @Override
@@ -215,7 +197,8 @@ public final class PgStore implements Store {
         + "issued_at, expires_at, epoch, status, detail, finished_at, duration_ms) SELECT * FROM UNNEST($1::text[], "
         + "$2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], "
         + "$9::int8[], $10::text[], $11::text[], $12::timestamptz[], $13::int8[]) ON CONFLICT (command_id) DO UPDATE "
-        + "SET status = COALESCE(EXCLUDED.status, actions.status), detail = COALESCE(EXCLUDED.detail, actions.detail), "
+        + "SET " + FIRST_ISSUE + "status = COALESCE(EXCLUDED.status, actions.status), "
+        + "detail = COALESCE(EXCLUDED.detail, actions.detail), "
         + "finished_at = COALESCE(EXCLUDED.finished_at, actions.finished_at), "
         + "duration_ms = COALESCE(EXCLUDED.duration_ms, actions.duration_ms)",
       List.of(text(Facts.Action::commandId), text(Facts.Action::agentId), text(Facts.Action::service),

@@ -2,17 +2,15 @@ package dev.kelpie.coordinator.store;
 
 import dev.kelpie.coordinator.alert.AlertOutbox;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Where the coordinator keeps its history: PostgreSQL, or memory when no database is configured. Writes are
- * idempotent (a replayed fact is stored once); queries page backwards in time with {@code before}.
+ * Where the coordinator keeps its history: PostgreSQL, or memory when no database is configured. This is the
+ * write side (facts in, what a restart needs back out); {@link #history()} is the read side over the same data.
+ * Writes are idempotent: a replayed fact is stored once.
  */
 public interface Store {
 
@@ -22,15 +20,15 @@ public interface Store {
                   List<Facts.Silence> silences) {
   }
 
-  /** A page request: newest first, at most {@code limit}, older than {@code before} when set. */
-  record Page(Instant from, Instant to, int limit, Instant before) {
-  }
-
   String kind();
 
   /** Prepares the store (migrations) and opens a new coordinator epoch, greater than every earlier one. */
   Future<Long> open(long proposedEpoch);
 
+  /**
+   * Agents by id, checks by "agent/check" with their last memory, incidents still open by id, actions issued in the
+   * last day and not answered, silences not yet lifted.
+   */
   Future<Restored> restore();
 
   /** Writes all the facts in one transaction, or none of them. */
@@ -38,35 +36,14 @@ public interface Store {
 
   Future<Void> ping();
 
+  /** The history as written, for reading. */
+  HistoryReader history();
+
   /** The alert outbox, kept where the alerts are (they are written with the facts that raise them). */
   AlertOutbox outbox();
-
-  Future<JsonArray> results(String agentId, String checkId, Page page);
-
-  /** Results of a long range summed per bucket: count, failures, mean and max latency. */
-  Future<JsonArray> resultBuckets(String agentId, String checkId, Instant from, Instant to, Duration bucket);
-
-  Future<JsonArray> transitions(String agentId, String checkId, Page page);
-
-  /** {@code open}: true for open incidents only, false for closed only, null for both. Null filters match all. */
-  Future<JsonArray> incidents(String host, String agentId, String checkId, Boolean open, Page page);
-
-  Future<JsonArray> actions(String agentId, String service, Page page);
-
-  /** One incident with its timeline (transitions and actions of its check while it was open), or null. */
-  Future<JsonObject> incident(String id);
 
   /** Deletes raw results older than the cutoffs (successes and failures apart); returns how many. */
   Future<Long> purge(Instant successesBefore, Instant failuresBefore);
 
   Future<Void> close();
-
-  static JsonObject row(Object... keysAndValues) {
-    JsonObject json = new JsonObject();
-    for (int i = 0; i < keysAndValues.length; i += 2) {
-      Object value = keysAndValues[i + 1];
-      json.put((String) keysAndValues[i], value instanceof Instant at ? at.toString() : value);
-    }
-    return json;
-  }
 }

@@ -3,8 +3,7 @@ package dev.kelpie.coordinator.store;
 import dev.kelpie.shared.message.ProbeResult;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -15,28 +14,47 @@ import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-class PgStoreTest {
+/** The store contract, held against PostgreSQL (one schema for the class, emptied before each test), and its tables. */
+class PgStoreTest extends StoreContract {
 
   private static final Instant NOW = Instant.parse("2026-06-01T12:00:00Z");
+  private static final String TABLES = "agents, checks, results, process_events, transitions, incidents, actions, "
+    + "silences, alerts, alert_deliveries";
 
-  private final Vertx vertx = Vertx.vertx();
-  private final String schema = TestDatabase.newSchema();
-  private PgStore store;
+  private static final Vertx vertx = Vertx.vertx();
+  private static final String schema = TestDatabase.newSchema();
 
-  @BeforeEach
-  void open() {
-    store = new PgStore(vertx, PgConnectOptions.fromUri(TestDatabase.url()), schema, 2);
-    store.open(1).await();
-  }
+  private static PgStore pg;
 
-  @AfterEach
-  void close() {
-    store.close().await();
+  @AfterAll
+  static void dropSchema() {
+    if (pg != null) {
+      pg.close().await();
+    }
     vertx.close().await();
     TestDatabase.dropSchema(schema);
   }
 
-  private static ProbeResult result(long seq, boolean up, Duration age) {
+  /** The class's store, opened (migrated) once, emptied for each test. */
+  @Override
+  Store newStore() {
+    if (pg == null) {
+      pg = new PgStore(vertx, PgConnectOptions.fromUri(TestDatabase.url()), schema, 2);
+      pg.open(1).await();
+    }
+    try (Connection db = TestDatabase.jdbc(schema)) {
+      db.createStatement().execute("TRUNCATE " + TABLES);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot empty the test schema " + schema, e);
+    }
+    return pg;
+  }
+
+  @Override
+  void closeStore(Store store) {
+  }
+
+  private static ProbeResult pgResult(long seq, boolean up, Duration age) {
     Instant at = NOW.minus(age);
     ProbeResult result = up ? ProbeResult.up("a", "c", at, Duration.ofMillis(3), "ok")
       : ProbeResult.down("a", "c", at, Duration.ofMillis(3), "503");
@@ -56,7 +74,7 @@ class PgStoreTest {
   void idempotent() throws Exception {
     Facts facts = new Facts();
     for (int seq = 1; seq <= 500; seq++) {
-      facts.results.add(result(seq, seq % 7 != 0, Duration.ofMinutes(seq)));
+      facts.results.add(pgResult(seq, seq % 7 != 0, Duration.ofMinutes(seq)));
     }
     store.write(facts).await();
     store.write(facts).await();
@@ -67,10 +85,10 @@ class PgStoreTest {
   @DisplayName("retention deletes successes and failures past their own ages")
   void retention() throws Exception {
     Facts facts = new Facts();
-    facts.results.add(result(1, true, Duration.ofDays(3)));
-    facts.results.add(result(2, true, Duration.ofHours(1)));
-    facts.results.add(result(3, false, Duration.ofDays(3)));
-    facts.results.add(result(4, false, Duration.ofDays(20)));
+    facts.results.add(pgResult(1, true, Duration.ofDays(3)));
+    facts.results.add(pgResult(2, true, Duration.ofHours(1)));
+    facts.results.add(pgResult(3, false, Duration.ofDays(3)));
+    facts.results.add(pgResult(4, false, Duration.ofDays(20)));
     store.write(facts).await();
 
     long deleted = store.purge(NOW.minus(Duration.ofDays(2)), NOW.minus(Duration.ofDays(14))).await();
