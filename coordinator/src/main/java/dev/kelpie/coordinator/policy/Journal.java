@@ -1,5 +1,6 @@
 package dev.kelpie.coordinator.policy;
 
+import dev.kelpie.shared.message.CheckMemoryJson;
 import dev.kelpie.coordinator.store.Facts;
 import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.CommandResult;
@@ -57,7 +58,7 @@ final class Journal {
 
   void check(TrackedAgent agent, TrackedCheck check, Instant now) {
     facts.checks.put(agent.id() + "/" + check.id(), new Facts.CheckRecord(agent.id(), check.id(),
-      check.spec().toJson(), check.state().memory(now).toJson(), check.incident() == null ? null
+      check.spec().toJson(), CheckMemoryJson.toJson(check.state().memory(now)), check.incident() == null ? null
       : check.incident().id()));
   }
 

@@ -1,11 +1,11 @@
 package dev.kelpie.coordinator.policy;
 
+import dev.kelpie.shared.message.CheckMemoryJson;
 import dev.kelpie.coordinator.store.Facts;
 import dev.kelpie.coordinator.store.Store;
 import dev.kelpie.shared.message.Action;
 import dev.kelpie.shared.message.CheckSpec;
 import dev.kelpie.shared.message.Command;
-import dev.kelpie.shared.policy.CheckMemory;
 import dev.kelpie.shared.policy.CheckPhase;
 
 import java.time.Duration;
@@ -35,7 +35,7 @@ final class Restoration {
     restored.checks().values().forEach(record -> {
       TrackedAgent agent = agents.computeIfAbsent(record.agentId(), TrackedAgent::new);
       TrackedCheck check = new TrackedCheck(agent.id(), CheckSpec.fromJson(record.spec()));
-      check.restore(record.memory() == null ? null : CheckMemory.fromJson(record.memory()),
+      check.restore(record.memory() == null ? null : CheckMemoryJson.fromJson(record.memory()),
         record.incidentId() == null ? null : restored.openIncidents().get(record.incidentId()));
       if (check.incident() != null) {
         check.incidentAlerted(true, now);

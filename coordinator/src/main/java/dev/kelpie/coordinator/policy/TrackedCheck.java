@@ -1,5 +1,6 @@
 package dev.kelpie.coordinator.policy;
 
+import dev.kelpie.shared.message.PolicySpecJson;
 import dev.kelpie.coordinator.store.Facts;
 import dev.kelpie.shared.message.CheckSpec;
 import dev.kelpie.shared.message.ProbeResult;
@@ -200,6 +201,6 @@ final class TrackedCheck {
         .put("latencyMs", lastResult.latency().toMillis())
         .put("detail", lastResult.detail()));
     }
-    return withPolicy ? json.put("policy", spec.policy().toJson()) : json;
+    return withPolicy ? json.put("policy", PolicySpecJson.toJson(spec.policy())) : json;
   }
 }
