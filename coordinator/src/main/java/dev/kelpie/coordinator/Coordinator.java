@@ -3,7 +3,20 @@ package dev.kelpie.coordinator;
 import dev.kelpie.coordinator.alert.AlertVerticle;
 import dev.kelpie.coordinator.config.CoordinatorConfig;
 import dev.kelpie.coordinator.gateway.AgentTokens;
+import dev.kelpie.coordinator.config.AccessSettings;
+import dev.kelpie.coordinator.gateway.AgentGateway;
+import dev.kelpie.coordinator.http.AgentBridge;
+import dev.kelpie.coordinator.http.ApiGuards;
+import dev.kelpie.coordinator.http.ApiRouter;
+import dev.kelpie.coordinator.http.CsrfGuard;
+import dev.kelpie.coordinator.http.DashboardRoutes;
+import dev.kelpie.coordinator.http.Gatekeeper;
+import dev.kelpie.coordinator.http.HealthRoutes;
 import dev.kelpie.coordinator.http.HttpVerticle;
+import dev.kelpie.coordinator.http.LiveBridge;
+import dev.kelpie.coordinator.http.ProblemTranslation;
+import dev.kelpie.coordinator.http.Routes;
+import dev.kelpie.coordinator.http.SessionSetup;
 import dev.kelpie.coordinator.metrics.CoordinatorMetrics;
 import dev.kelpie.coordinator.policy.FleetState;
 import dev.kelpie.coordinator.policy.PolicyVerticle;
@@ -12,6 +25,7 @@ import dev.kelpie.coordinator.store.PgStore;
 import dev.kelpie.coordinator.store.RetentionVerticle;
 import dev.kelpie.coordinator.store.Store;
 import dev.kelpie.coordinator.store.StoreWriter;
+import io.vertx.ext.web.handler.SessionHandler;
 import io.vertx.pgclient.PgConnectOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,8 +40,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 
 /** The coordinator's verticles, deployed in order: the policy first, so agents never connect to nobody. */
 public final class Coordinator {
@@ -70,8 +86,7 @@ public final class Coordinator {
       restored.agents().forEach((id, agent) -> committed.put(id, agent.lastSeq()));
       StoreWriter writer = new StoreWriter(vertx, store, config.store().backlog(), Duration.ofSeconds(1), registry);
       HttpVerticle http = new HttpVerticle(config.http().host(), config.http().port(),
-        config.gateway().maxFrameBytes(), config.gateway().pingTimeout(), new AgentTokens(config.agents()), registry,
-        store, config.access());
+        config.gateway().maxFrameBytes(), listening -> routes(vertx, config, registry, store, listening));
       return vertx.deployVerticle(new AlertVerticle(config.alerts(), store.outbox(), clock, registry))
         .compose(alerts -> vertx.deployVerticle(new PolicyVerticle(fleet, clock, Duration.ofMillis(250),
           metrics::levels, writer, committed)))
@@ -80,6 +95,24 @@ public final class Coordinator {
         .compose(retention -> vertx.deployVerticle(http))
         .map(httpId -> new Coordinator(vertx, http, epoch));
     })).onFailure(failure -> store.close());
+  }
+
+  /**
+   * The port's concerns, in the order they are mounted: the agents' bridge, metrics and probes, the dashboard, the
+   * API's guards, the live bridge (behind the same sessions and gatekeeper), then the API's routes.
+   */
+  private static List<Routes> routes(Vertx vertx, CoordinatorConfig config, PrometheusMeterRegistry registry,
+                                     Store store, BooleanSupplier listening) {
+    AccessSettings access = config.access();
+    Gatekeeper gatekeeper = new Gatekeeper(vertx, access);
+    SessionHandler sessions = SessionSetup.sessions(vertx, access);
+    return List.of(
+      new AgentBridge(vertx, new AgentGateway(vertx, new AgentTokens(config.agents())), config.gateway().pingTimeout()),
+      new HealthRoutes(vertx, registry, listening),
+      new DashboardRoutes(),
+      new ApiGuards(sessions, new CsrfGuard(vertx, access), gatekeeper, new ProblemTranslation()),
+      new LiveBridge(vertx, sessions, gatekeeper),
+      new ApiRouter(vertx, gatekeeper, store));
   }
 
   private static Store openStore(Vertx vertx, CoordinatorConfig.StoreSettings settings) {

@@ -1,5 +1,6 @@
 package dev.kelpie.coordinator.gateway;
 
+import dev.kelpie.coordinator.access.BearerToken;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.AgentLink;
 import io.vertx.core.Handler;
@@ -64,7 +65,7 @@ public final class AgentGateway implements Handler<BridgeEvent> {
   }
 
   private void opened(BridgeEvent event, SockJSSocket socket) {
-    String agentId = tokens.identify(bearer(socket.headers().get("Authorization")));
+    String agentId = tokens.identify(BearerToken.parse(socket.headers().get("Authorization")));
     if (agentId == null) {
       log.atWarn().addKeyValue("remote", socket.remoteAddress())
         .log("refused a connection: missing or unknown agent token");
@@ -135,12 +136,5 @@ public final class AgentGateway implements Handler<BridgeEvent> {
       .log("refused and disconnected: {}", why);
     event.complete(false);
     socket.close();
-  }
-
-  private static String bearer(String header) {
-    if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
-      return null;
-    }
-    return header.substring(7).trim();
   }
 }

@@ -1,7 +1,7 @@
 package dev.kelpie.coordinator.http;
 
 import dev.kelpie.coordinator.config.AccessSettings;
-import dev.kelpie.coordinator.gateway.AgentTokens;
+import dev.kelpie.coordinator.access.BearerToken;
 import dev.kelpie.coordinator.access.Caller;
 import dev.kelpie.coordinator.access.Passwords;
 import io.vertx.core.Future;
@@ -48,6 +48,9 @@ public final class Gatekeeper implements Handler<RoutingContext> {
     this.users = settings.users().stream().collect(Collectors.toMap(AccessSettings.User::name, Function.identity()));
     this.tokenByDigest = settings.tokens().stream()
       .collect(Collectors.toMap(AccessSettings.ApiToken::tokenSha256, Function.identity(), (first, same) -> first));
+    if (!settings.open()) {
+      log.warn("access: no users, no tokens and no localViewing: the dashboard and the API let nobody in");
+    }
   }
 
   /** The caller this request was let in as (null on the open paths when nobody is logged in). */
@@ -110,10 +113,9 @@ public final class Gatekeeper implements Handler<RoutingContext> {
   private Caller identify(RoutingContext ctx) {
     String authorization = ctx.request().getHeader("Authorization");
     if (authorization != null) {
-      if (!authorization.regionMatches(true, 0, "Bearer ", 0, 7)) {
-        throw new Refused("Authorization: expected \"Bearer <token>\"");
-      }
-      AccessSettings.ApiToken token = tokenByDigest.get(AgentTokens.sha256(authorization.substring(7).trim()));
+      BearerToken bearer = BearerToken.parse(authorization)
+        .orElseThrow(() -> new Refused("Authorization: expected \"Bearer <token>\""));
+      AccessSettings.ApiToken token = tokenByDigest.get(bearer.digest());
       if (token == null) {
         throw new Refused("the bearer token is not one of access.tokens");
       }
@@ -148,9 +150,9 @@ public final class Gatekeeper implements Handler<RoutingContext> {
   }
 
   /** Credentials that do not let anyone in; answered as 401 with this message. */
-  public static final class Refused extends RuntimeException {
+  private static final class Refused extends RuntimeException {
 
-    public Refused(String message) {
+    Refused(String message) {
       super(message, null, false, false);
     }
   }

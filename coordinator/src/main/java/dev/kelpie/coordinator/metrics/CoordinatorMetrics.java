@@ -51,10 +51,6 @@ public final class CoordinatorMetrics implements FleetMetrics {
     }
   }
 
-  public MeterRegistry registry() {
-    return registry;
-  }
-
   /** Called by the policy once a second with {@code FleetState.counts()}. */
   public void levels(Map<String, Integer> counts) {
     levels.forEach((name, level) -> level.set(counts.getOrDefault(name, 0)));

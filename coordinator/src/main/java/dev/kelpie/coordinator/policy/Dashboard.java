@@ -1,6 +1,7 @@
 package dev.kelpie.coordinator.policy;
 
 import dev.kelpie.coordinator.store.Facts;
+import dev.kelpie.shared.message.PolicySpecJson;
 import dev.kelpie.shared.message.Keepalive;
 import dev.kelpie.shared.message.ProbeResult;
 import io.vertx.core.json.JsonArray;
@@ -151,7 +152,7 @@ final class Dashboard {
         .put("detail", last.detail()));
     }
     if (withPolicy) {
-      json.put("policy", spec.policy().toJson());
+      json.put("policy", PolicySpecJson.toJson(spec.policy()));
     }
     return json.put("silenced", agent.silenced(check, now)).put("shown", shown(agent, check, now));
   }

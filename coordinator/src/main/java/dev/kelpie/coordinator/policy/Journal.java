@@ -5,6 +5,7 @@ import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.ProcessEvent;
+import dev.kelpie.shared.message.CheckMemoryJson;
 import dev.kelpie.shared.policy.CheckMemory;
 import dev.kelpie.shared.policy.CheckPhase;
 import org.slf4j.Logger;
@@ -90,7 +91,7 @@ final class Journal {
   void check(Facts facts, TrackedAgent agent, TrackedCheck check, Instant now) {
     Facts.Incident incident = incident(check);
     facts.checks.put(agent.id() + "/" + check.id(), new Facts.CheckRecord(agent.id(), check.id(),
-      check.spec().toJson(), check.state().memory(now).toJson(), incident == null ? null : incident.id()));
+      check.spec().toJson(), CheckMemoryJson.toJson(check.state().memory(now)), incident == null ? null : incident.id()));
   }
 
   /** Journals every check of the agent whose phase or failures moved since last time; says what its incidents did. */

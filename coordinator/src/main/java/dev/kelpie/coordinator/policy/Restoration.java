@@ -4,6 +4,7 @@ import dev.kelpie.coordinator.store.Facts;
 import dev.kelpie.coordinator.store.Store;
 import dev.kelpie.shared.message.Action;
 import dev.kelpie.shared.message.CheckSpec;
+import dev.kelpie.shared.message.CheckMemoryJson;
 import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.policy.CheckMemory;
 import dev.kelpie.shared.policy.CheckPhase;
@@ -40,7 +41,7 @@ final class Restoration {
     restored.checks().values().forEach(record -> {
       TrackedAgent agent = agents.computeIfAbsent(record.agentId(), TrackedAgent::new);
       TrackedCheck check = new TrackedCheck(CheckSpec.fromJson(record.spec()));
-      CheckMemory memory = record.memory() == null ? null : CheckMemory.fromJson(record.memory());
+      CheckMemory memory = record.memory() == null ? null : CheckMemoryJson.fromJson(record.memory());
       Facts.Incident open = record.incidentId() == null ? null : restored.openIncidents().get(record.incidentId());
       if (memory != null) {
         check.restore(memory);

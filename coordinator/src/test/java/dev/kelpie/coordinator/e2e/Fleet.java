@@ -193,7 +193,7 @@ final class Fleet implements AutoCloseable {
   }
 
   static String sha256(String text) {
-    return dev.kelpie.coordinator.gateway.AgentTokens.sha256(text);
+    return dev.kelpie.coordinator.access.BearerToken.sha256(text);
   }
 
   /** GET a coordinator path as the operator script: status code and body. */

@@ -28,7 +28,7 @@ public record CheckSpec(String id, CheckType type, String service, String target
       .put("type", Json.wire(type))
       .put("service", service)
       .put("target", target)
-      .put("policy", policy.toJson())
+      .put("policy", PolicySpecJson.toJson(policy))
       .put("labels", new JsonObject(new TreeMap<>(labels)));
   }
 
@@ -38,7 +38,7 @@ public record CheckSpec(String id, CheckType type, String service, String target
       Json.enumValue(json, "type", CheckType.class),
       Json.optionalString(json, "service"),
       Json.optionalString(json, "target"),
-      Json.nested("policy", () -> PolicySpec.fromJson(Json.object(json, "policy"))),
+      Json.nested("policy", () -> PolicySpecJson.fromJson(Json.object(json, "policy"))),
       labels(json));
   }
 

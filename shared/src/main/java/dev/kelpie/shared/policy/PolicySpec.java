@@ -1,7 +1,5 @@
 package dev.kelpie.shared.policy;
 
-import io.vertx.core.json.JsonObject;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,76 +111,5 @@ public record PolicySpec(Duration interval, Duration timeout, int failureThresho
     if (value.isNegative()) {
       problems.add(field + ": must not be negative, got " + value);
     }
-  }
-
-  public JsonObject toJson() {
-    JsonObject json = new JsonObject()
-      .put("intervalMs", interval.toMillis())
-      .put("timeoutMs", timeout.toMillis())
-      .put("failureThreshold", failureThreshold)
-      .put("successThreshold", successThreshold)
-      .put("startupGraceMs", startupGrace.toMillis())
-      .put("waitForFirstHealthy", waitForFirstHealthy)
-      .put("startupDeadlineMs", startupDeadline.toMillis())
-      .put("budget", new JsonObject().put("restarts", budget.restarts()).put("perMs", budget.per().toMillis()))
-      .put("backoff", new JsonObject()
-        .put("initialMs", backoff.initial().toMillis())
-        .put("factor", backoff.factor())
-        .put("maxMs", backoff.max().toMillis())
-        .put("resetAfterMs", backoff.resetAfter().toMillis()))
-      .put("restart", restart);
-    if (window != null) {
-      json.put("window", new JsonObject().put("failures", window.failures()).put("of", window.of()));
-    }
-    return json;
-  }
-
-  /** Reads the wire form; throws {@link dev.kelpie.shared.message.MessageFormatException} naming the field that is missing or wrong. */
-  public static PolicySpec fromJson(JsonObject json) {
-    JsonObject windowJson = json.getJsonObject("window");
-    JsonObject budgetJson = required(json, "budget").getJsonObject("budget");
-    JsonObject backoffJson = required(json, "backoff").getJsonObject("backoff");
-    return new PolicySpec(
-      millis(json, "intervalMs"),
-      millis(json, "timeoutMs"),
-      integer(json, "failureThreshold"),
-      windowJson == null ? null : new Window(integer(windowJson, "failures"), integer(windowJson, "of")),
-      integer(json, "successThreshold"),
-      millis(json, "startupGraceMs"),
-      bool(json, "waitForFirstHealthy"),
-      millis(json, "startupDeadlineMs"),
-      new Budget(integer(budgetJson, "restarts"), millis(budgetJson, "perMs")),
-      new Backoff(millis(backoffJson, "initialMs"), number(backoffJson, "factor").doubleValue(),
-        millis(backoffJson, "maxMs"), millis(backoffJson, "resetAfterMs")),
-      bool(json, "restart"));
-  }
-
-  private static JsonObject required(JsonObject json, String field) {
-    if (!(json.getValue(field) instanceof JsonObject)) {
-      throw new dev.kelpie.shared.message.MessageFormatException(field, "expected an object");
-    }
-    return json;
-  }
-
-  private static Number number(JsonObject json, String field) {
-    if (!(json.getValue(field) instanceof Number number)) {
-      throw new dev.kelpie.shared.message.MessageFormatException(field, "expected a number");
-    }
-    return number;
-  }
-
-  private static Duration millis(JsonObject json, String field) {
-    return Duration.ofMillis(number(json, field).longValue());
-  }
-
-  private static int integer(JsonObject json, String field) {
-    return number(json, field).intValue();
-  }
-
-  private static boolean bool(JsonObject json, String field) {
-    if (!(json.getValue(field) instanceof Boolean value)) {
-      throw new dev.kelpie.shared.message.MessageFormatException(field, "expected true or false");
-    }
-    return value;
   }
 }

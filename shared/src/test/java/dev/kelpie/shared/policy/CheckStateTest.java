@@ -1,5 +1,7 @@
 package dev.kelpie.shared.policy;
 
+import dev.kelpie.shared.message.CheckMemoryJson;
+import dev.kelpie.shared.message.PolicySpecJson;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
@@ -271,7 +273,7 @@ class CheckStateTest {
     before.at(0).down().at(3).down().at(6).down().expectRestart().at(7).actionDone().at(8).up()
       .at(10).down().at(13).down();
     Instant now = T0.plusSeconds(14);
-    CheckMemory memory = CheckMemory.fromJson(before.state.memory(now).toJson());
+    CheckMemory memory = CheckMemoryJson.fromJson(CheckMemoryJson.toJson(before.state.memory(now)));
     CheckState after = new CheckState(noGrace());
     after.restore(memory);
     assertThat(after.phase()).isEqualTo(FAILING);
@@ -283,7 +285,7 @@ class CheckStateTest {
     Scenario gaveUp = new Scenario(new PolicySpec(noGrace().interval(), noGrace().timeout(), 1, null, 1, Duration.ZERO,
       false, Duration.ZERO, new PolicySpec.Budget(0, Duration.ofHours(1)), noBackoff(), true)).at(0).down();
     CheckState restored = new CheckState(gaveUp.state.spec());
-    restored.restore(CheckMemory.fromJson(gaveUp.state.memory(T0).toJson()));
+    restored.restore(CheckMemoryJson.fromJson(CheckMemoryJson.toJson(gaveUp.state.memory(T0))));
     assertThat(restored.phase()).isEqualTo(GAVE_UP);
     assertThat(restored.onResult(T0.plusSeconds(5), false, FRESH)).isEqualTo(Decision.NONE);
   }
@@ -313,8 +315,8 @@ class CheckStateTest {
     PolicySpec d = PolicySpec.defaults();
     PolicySpec spec = new PolicySpec(d.interval(), d.timeout(), 4, new PolicySpec.Window(3, 5), 2, d.startupGrace(),
       false, d.startupDeadline(), d.budget(), d.backoff(), false);
-    assertThat(PolicySpec.fromJson(spec.toJson())).isEqualTo(spec);
-    assertThat(PolicySpec.fromJson(classic().toJson())).isEqualTo(classic());
+    assertThat(PolicySpecJson.fromJson(PolicySpecJson.toJson(spec))).isEqualTo(spec);
+    assertThat(PolicySpecJson.fromJson(PolicySpecJson.toJson(classic()))).isEqualTo(classic());
   }
 
   /** A table of steps: {@code at(t)} sets the time, the next call feeds an input, {@code expect...} checks. */
