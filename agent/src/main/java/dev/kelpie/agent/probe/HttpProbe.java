@@ -1,13 +1,13 @@
 package dev.kelpie.agent.probe;
 
-import dev.kelpie.agent.config.AgentConfig;
 import dev.kelpie.shared.policy.Durations;
+import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
-import io.netty.channel.ConnectTimeoutException;
 
 import java.util.concurrent.TimeoutException;
 
@@ -20,15 +20,15 @@ final class HttpProbe implements Probe {
   private static final int MAX_BODY = 64 * 1024;
 
   private final HttpClient client;
-  private final AgentConfig.Http target;
+  private final HttpTarget target;
 
-  HttpProbe(HttpClient client, AgentConfig.Http target) {
-    this.client = client;
+  HttpProbe(HttpTarget target, ProbeTools tools) {
+    this.client = tools.http();
     this.target = target;
   }
 
   @Override
-  public Future<Finding> run() {
+  public Future<Finding> run(Cancellation cancellation) {
     RequestOptions options = new RequestOptions()
       .setAbsoluteURI(target.url().toString())
       .setMethod(HttpMethod.valueOf(target.method()))
@@ -37,9 +37,14 @@ final class HttpProbe implements Probe {
       .putHeader("Connection", "close")
       .putHeader("User-Agent", "kelpie-agent");
     return client.request(options)
-      .compose(request -> request.send())
+      .compose(request -> send(request, cancellation))
       .compose(this::judge)
       .otherwise(this::explain);
+  }
+
+  private static Future<HttpClientResponse> send(HttpClientRequest request, Cancellation cancellation) {
+    cancellation.onCancel(() -> request.reset());
+    return request.send();
   }
 
   private Future<Finding> judge(HttpClientResponse response) {
@@ -61,7 +66,7 @@ final class HttpProbe implements Probe {
     if (failure instanceof ConnectTimeoutException) {
       return Finding.down("no connection within " + Durations.human(target.connectTimeout()));
     }
-    if (failure instanceof TimeoutException || String.valueOf(failure.getMessage()).contains("timeout")) {
+    if (failure instanceof TimeoutException) {
       return Finding.down("no answer within " + Durations.human(target.responseTimeout()));
     }
     return Finding.down(failure.getClass().getSimpleName() + ": " + failure.getMessage());
