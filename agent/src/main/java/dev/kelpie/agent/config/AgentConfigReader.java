@@ -1,5 +1,6 @@
 package dev.kelpie.agent.config;
 
+import dev.kelpie.agent.probe.ExecAllowList;
 import dev.kelpie.agent.probe.ProbeKinds;
 import dev.kelpie.agent.probe.ProcessTarget;
 import dev.kelpie.shared.config.ConfigNode;
@@ -45,7 +46,9 @@ final class AgentConfigReader {
     PolicySpec defaults = defaults(root.child("defaults"));
     ServiceReader serviceReader = new ServiceReader(defaults);
     List<AgentConfig.ServiceSpec> services = root.list("services", serviceReader::read);
-    CheckReader checkReader = new CheckReader(ProbeKinds.BUILT_IN, defaults, serviceReader.names(), labels);
+    ExecAllowList execAllow = ExecAllowList.read(root, "execAllow");
+    CheckReader checkReader = new CheckReader(ProbeKinds.BUILT_IN, execAllow, defaults, serviceReader.names(),
+      labels);
     List<AgentConfig.CheckConfig> checks = root.list("checks", checkReader::read);
     AgentConfig.Metrics metrics = metrics(root.child("metrics"));
     root.finish();

@@ -1,5 +1,6 @@
 package dev.kelpie.agent.config;
 
+import dev.kelpie.agent.probe.ExecAllowList;
 import dev.kelpie.agent.probe.ProbeKind;
 import dev.kelpie.agent.probe.ProbeKinds;
 import dev.kelpie.agent.probe.ProbeTarget;
@@ -26,13 +27,16 @@ final class CheckReader {
   private static final Duration TIMEOUT = Duration.ofSeconds(3);
 
   private final ProbeKinds kinds;
+  private final ExecAllowList execAllow;
   private final PolicySpec defaults;
   private final Set<String> services;
   private final Set<String> ids = new HashSet<>();
   private final Map<String, String> agentLabels;
 
-  CheckReader(ProbeKinds kinds, PolicySpec defaults, Set<String> services, Map<String, String> agentLabels) {
+  CheckReader(ProbeKinds kinds, ExecAllowList execAllow, PolicySpec defaults, Set<String> services,
+              Map<String, String> agentLabels) {
     this.kinds = kinds;
+    this.execAllow = execAllow;
     this.defaults = defaults;
     this.services = services;
     this.agentLabels = agentLabels;
@@ -49,7 +53,7 @@ final class CheckReader {
     checkId(node, id, kind.type(), service);
     Duration interval = node.optionalDuration("interval", defaults.interval());
     Duration timeout = node.optionalDuration("timeout", TIMEOUT);
-    ProbeTarget target = kind.reader().read(node, new ProbeKind.CheckBasics(service, timeout));
+    ProbeTarget target = kind.reader().read(node, new ProbeKind.CheckBasics(service, timeout, execAllow));
     refuseKeysOfOtherKinds(node, kind);
     PolicySpec policy = PolicyReader.read(node, "policy", defaults, interval, timeout);
     if (service == null && policy.restart()) {
@@ -102,7 +106,8 @@ final class CheckReader {
     owners.forEach((key, types) -> {
       if (!kind.keys().contains(key) && node.has(key)) {
         types.sort(null);
-        node.problem(key, "not a key of a " + kind.type() + " check (it belongs to "
+        String article = "aeiou".indexOf(kind.type().name().charAt(0)) >= 0 ? "an " : "a ";
+        node.problem(key, "not a key of " + article + kind.type() + " check (it belongs to "
           + String.join(" and ", types) + " checks)");
         node.ignore(key);
       }

@@ -13,8 +13,8 @@ import java.util.List;
 public record ProbeKind<T extends ProbeTarget>(CheckType type, Class<T> targetType, List<String> keys,
                                                Reader<T> reader, Maker<T> maker) {
 
-  /** What a target reader knows of the check beyond its own keys. */
-  public record CheckBasics(String service, Duration timeout) {
+  /** What a target reader knows beyond the check's own keys: its service, its timeout, the exec allow-list. */
+  public record CheckBasics(String service, Duration timeout, ExecAllowList execAllow) {
   }
 
   /** Reads the kind's own keys; reports each bad value on the node and returns a target anyway. */

@@ -19,7 +19,8 @@ public final class ProbeKinds {
     new ProbeKind<>(CheckType.HTTP, HttpTarget.class, HttpTarget.KEYS, HttpTarget::read, HttpProbe::new),
     new ProbeKind<>(CheckType.TCP, TcpTarget.class, TcpTarget.KEYS, TcpTarget::read, TcpProbe::new),
     new ProbeKind<>(CheckType.PROCESS, ProcessTarget.class, ProcessTarget.KEYS, ProcessTarget::read,
-      ProcessProbe::new)));
+      ProcessProbe::new),
+    new ProbeKind<>(CheckType.of("exec"), ExecTarget.class, ExecTarget.KEYS, ExecTarget::read, ExecProbe::new)));
 
   private final Map<CheckType, ProbeKind<?>> kinds = new LinkedHashMap<>();
 

@@ -45,7 +45,7 @@ class AgentConfigRefusalTest {
     zero threshold         | checks: [{id: a, type: tcp, port: 1, policy: {failureThreshold: 0}}] | agent.yaml: checks[0].policy.failureThreshold: must be at least 1, got 0
     restart budget         | services: [{name: demo, command: [x], restart: {budget: {per: 0s}}}] | agent.yaml: services[0].restart.budget.per: must be longer than zero, got PT0S
     unknown service        | checks: [{id: a, type: tcp, port: 1, service: dmeo}]            | agent.yaml: checks[0].service: no service named 'dmeo' (no services are configured)
-    unknown check type     | checks: [{id: a, type: icmp, port: 1}]                          | agent.yaml: checks[0].type: expected http, tcp or process, got "icmp"
+    unknown check type     | checks: [{id: a, type: icmp, port: 1}]                          | agent.yaml: checks[0].type: expected http, tcp, process or exec, got "icmp"
     key of another type    | checks: [{id: a, type: tcp, port: 1, url: 'http://x/'}]         | agent.yaml: checks[0].url: not a key of a tcp check (it belongs to http checks)
     url scheme             | checks: [{id: a, type: http, url: 'ftp://x/health'}]            | agent.yaml: checks[0].url: expected a URL starting with http:// and naming a host, got "ftp://x/health"
     missing url            | checks: [{id: a, type: http}]                                   | agent.yaml: checks[0].url: missing; expected the URL to probe, like http://127.0.0.1:8080/health
@@ -56,6 +56,17 @@ class AgentConfigRefusalTest {
     port out of range      | checks: [{id: a, type: tcp, port: 70000}]                       | agent.yaml: checks[0].port: must be between 1 and 65535, got 70000
     bad name               | services: [{name: 'my app', command: [x]}]                      | agent.yaml: services[0].name: expected 1 to 64 letters, digits, '.', '_' or '-', got "my app"
     reserved check id      | services: [{name: demo, command: [x]}]\\nchecks: [{id: demo.process, type: tcp, port: 1}] | agent.yaml: checks[0].id: 'demo.process' is kept for the process check of service demo; choose another id
+    exec not allowed       | checks: [{id: a, type: exec, command: [/bin/true]}]            | agent.yaml: checks[0].command: /bin/true is not on the exec allow-list; add it under execAllow: with its SHA-256 (sha256sum /bin/true)
+    exec relative program  | checks: [{id: a, type: exec, command: [true, x]}]              | agent.yaml: checks[0].command: the program must be an absolute path (no PATH lookup is done), got "true"
+    exec missing command   | checks: [{id: a, type: exec}]                                  | agent.yaml: checks[0].command: missing; expected the program and its arguments as a list, like [/usr/lib/nagios/plugins/check_disk, -w, 10%] (no shell is used)
+    exec command string    | checks: [{id: a, type: exec, command: '/bin/true -x'}]        | agent.yaml: checks[0].command: expected a list of strings like [/usr/lib/nagios/plugins/check_disk, -w, 10%], got "/bin/true -x"
+    exec empty command     | checks: [{id: a, type: exec, command: []}]                     | agent.yaml: checks[0].command: must name a program to run, like [/usr/lib/nagios/plugins/check_disk, -w, 10%]
+    exec warningFails      | checks: [{id: a, type: exec, command: [/bin/true], warningFails: sometimes}] | agent.yaml: checks[0].warningFails: expected true or false, got "sometimes"
+    allow-list bad hash    | 'execAllow: [{program: /bin/true, sha256: abc}]'               | agent.yaml: execAllow[0].sha256: expected 64 hex digits, as `sha256sum /bin/true` prints them, got "abc"
+    allow-list relative    | 'execAllow: [{program: bin/true, sha256: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}]' | agent.yaml: execAllow[0].program: expected an absolute path (no PATH lookup is done), got "bin/true"
+    allow-list no hash     | 'execAllow: [{program: /bin/true}]'                            | agent.yaml: execAllow[0].sha256: missing; expected the SHA-256 of the program file, as `sha256sum <program>` prints it
+    allow-list twice       | 'execAllow: [{program: /bin/true, sha256: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa}, {program: /bin/../bin/true, sha256: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb}]' | agent.yaml: execAllow[1].program: /bin/true is already on the list; give each program once
+    tcp key on exec        | checks: [{id: a, type: exec, command: [/bin/true], port: 1}]   | agent.yaml: checks[0].port: not a key of an exec check (it belongs to tcp checks)
     unset variable         | checks: [{id: a, type: http, url: '${NOPE}'}]                   | agent.yaml: checks[0].url: environment variable NOPE is not set (write ${NOPE:-default} to give a default)
     buffer too large       | 'coordinator: {url: "ws://x/bus", token: t, buffer: 0}'         | agent.yaml: coordinator.buffer: must be between 1 and 1000000, got 0
     """)
