@@ -4,14 +4,28 @@ import dev.kelpie.shared.config.ConfigNode;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** The target of an http check: a request, and the answer that counts as up. */
+/**
+ * The target of an http check: a request, and the answer that counts as up: a status, text in the body, and named
+ * conditions on a JSON body (each must hold).
+ */
 public record HttpTarget(URI url, String method, int expectStatus, String expectBody, Duration connectTimeout,
-                         Duration responseTimeout) implements ProbeTarget {
+                         Duration responseTimeout, List<HealthCondition> conditions) implements ProbeTarget {
 
-  static final List<String> KEYS = List.of("url", "method", "expectStatus", "expectBody", "connectTimeout");
+  static final List<String> KEYS = List.of("url", "method", "expectStatus", "expectBody", "connectTimeout",
+    "conditions");
+
+  public HttpTarget {
+    conditions = List.copyOf(conditions);
+  }
+
+  public HttpTarget(URI url, String method, int expectStatus, String expectBody, Duration connectTimeout,
+                    Duration responseTimeout) {
+    this(url, method, expectStatus, expectBody, connectTimeout, responseTimeout, List.of());
+  }
   static final Duration CONNECT_TIMEOUT = Duration.ofMillis(1500);
   private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "OPTIONS");
 
@@ -31,6 +45,19 @@ public record HttpTarget(URI url, String method, int expectStatus, String expect
     }
     return new HttpTarget(url, method, node.optionalInt("expectStatus", 200, 100, 599),
       node.optionalString("expectBody", null), node.optionalDuration("connectTimeout", CONNECT_TIMEOUT),
-      check.timeout());
+      check.timeout(), conditions(node));
+  }
+
+  private static List<HealthCondition> conditions(ConfigNode node) {
+    List<HealthCondition> conditions = new ArrayList<>();
+    node.optionalStringMap("conditions").forEach((name, text) -> {
+      HealthCondition.Parsed parsed = HealthCondition.parse(name, text);
+      if (parsed.problem() != null) {
+        node.problem("conditions." + name, parsed.problem());
+      } else {
+        conditions.add(parsed.condition());
+      }
+    });
+    return conditions;
   }
 }
