@@ -20,7 +20,9 @@ public final class ProbeKinds {
     new ProbeKind<>(CheckType.TCP, TcpTarget.class, TcpTarget.KEYS, TcpTarget::read, TcpProbe::new),
     new ProbeKind<>(CheckType.PROCESS, ProcessTarget.class, ProcessTarget.KEYS, ProcessTarget::read,
       ProcessProbe::new),
-    new ProbeKind<>(CheckType.of("exec"), ExecTarget.class, ExecTarget.KEYS, ExecTarget::read, ExecProbe::new)));
+    new ProbeKind<>(CheckType.of("exec"), ExecTarget.class, ExecTarget.KEYS, ExecTarget::read, ExecProbe::new),
+    new ProbeKind<>(CheckType.of("heartbeat"), HeartbeatTarget.class, HeartbeatTarget.KEYS, HeartbeatTarget::read,
+      HeartbeatProbe::new)));
 
   private final Map<CheckType, ProbeKind<?>> kinds = new LinkedHashMap<>();
 

@@ -69,7 +69,7 @@ public final class ProbeVerticle extends VerticleBase {
     http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false),
       new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(1024));
     tcp = vertx.createNetClient();
-    ProbeTools tools = new ProbeTools(vertx, http, tcp, services);
+    ProbeTools tools = new ProbeTools(vertx, http, tcp, services, clock);
     for (ProbedCheck check : checks) {
       probes.put(check.id(), kinds.of(check.type()).probe(check.target(), tools));
     }

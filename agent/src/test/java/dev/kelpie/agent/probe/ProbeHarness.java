@@ -50,11 +50,12 @@ final class ProbeHarness implements AutoCloseable {
     return awaitResults(checkId, list -> list.size() >= count);
   }
 
+  /** Waits until the check's results, at least one, meet {@code condition}, and returns them. */
   List<ProbeResult> awaitResults(String checkId, Predicate<List<ProbeResult>> condition) {
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
       List<ProbeResult> seen = of(checkId);
-      if (condition.test(seen)) {
+      if (!seen.isEmpty() && condition.test(seen)) {
         return seen;
       }
       pause(Duration.ofMillis(20));

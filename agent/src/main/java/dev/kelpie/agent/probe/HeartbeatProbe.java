@@ -1,0 +1,91 @@
+package dev.kelpie.agent.probe;
+
+import dev.kelpie.shared.policy.Durations;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * A dead-man's switch, like systemd's WatchdogSec: up while the service kicked within the deadline. HTTP kicks
+ * are taken on loopback only ({@code POST /kick}, {@code Authorization: Bearer <token>}) by a server this probe
+ * opens on its check's port; a file's kicks are its modification times, read on a worker. Until the first kick the
+ * deadline counts from the agent's start.
+ */
+final class HeartbeatProbe implements Probe {
+
+  private final Vertx vertx;
+  private final Clock clock;
+  private final HeartbeatTarget target;
+  private final Instant since;
+  private final Future<HttpServer> listening;
+  private Instant lastKick;
+
+  HeartbeatProbe(HeartbeatTarget target, ProbeTools tools) {
+    this.vertx = tools.vertx();
+    this.clock = tools.clock();
+    this.target = target;
+    this.since = clock.instant();
+    this.listening = target.kickPort() == null ? null
+      : vertx.createHttpServer().requestHandler(this::onKick).listen(target.kickPort(), "127.0.0.1");
+  }
+
+  @Override
+  public Future<Finding> run(Cancellation cancellation) {
+    if (listening != null) {
+      return listening.map(server -> judge(lastKick))
+        .otherwise(failure -> Finding.down("cannot take kicks on 127.0.0.1:" + target.kickPort() + ": "
+          + failure.getMessage()));
+    }
+    return vertx.executeBlocking(() -> {
+      try {
+        return judge(Files.getLastModifiedTime(target.file()).toInstant());
+      } catch (NoSuchFileException e) {
+        return judge(null);
+      }
+    }, false).otherwise(failure -> Finding.down("cannot read " + target.file() + ": " + failure.getMessage()));
+  }
+
+  private Finding judge(Instant kick) {
+    Instant now = clock.instant();
+    Duration quiet = Duration.between(kick == null ? since : kick, now);
+    String deadline = " (deadline " + Durations.human(target.deadline()) + ")";
+    if (kick == null) {
+      return quiet.compareTo(target.deadline()) <= 0
+        ? Finding.up("no kick yet, " + seconds(quiet) + " since the agent started" + deadline)
+        : Finding.down("no kick in the " + seconds(quiet) + " since the agent started" + deadline);
+    }
+    return quiet.compareTo(target.deadline()) <= 0
+      ? Finding.up("last kick " + seconds(quiet) + " ago" + deadline)
+      : Finding.down("no kick for " + seconds(quiet) + deadline + ", last at " + kick);
+  }
+
+  private static String seconds(Duration duration) {
+    return String.format(java.util.Locale.ROOT, "%.1fs", duration.toMillis() / 1000.0);
+  }
+
+  private void onKick(HttpServerRequest request) {
+    if (request.method() != HttpMethod.POST || !"/kick".equals(request.path())) {
+      request.response().setStatusCode(404).end();
+      return;
+    }
+    String header = request.getHeader("Authorization");
+    String given = header != null && header.startsWith("Bearer ") ? header.substring(7) : "";
+    if (!MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8),
+      target.token().getBytes(StandardCharsets.UTF_8))) {
+      request.response().setStatusCode(401).end();
+      return;
+    }
+    lastKick = clock.instant();
+    request.response().setStatusCode(204).end();
+  }
+}
