@@ -40,7 +40,7 @@ public record HeartbeatTarget(Duration deadline, Integer kickPort, String token,
         + (byPort ? "both" : "neither"));
     }
     if (byPort && !node.has("token")) {
-      node.problem("token", "missing; expected the service's kick token (at least " + MIN_TOKEN
+      node.problem("token", "missing; expected the kick token of the service (at least " + MIN_TOKEN
         + " characters), like ${WORKER_KICK_TOKEN}");
     } else if (token != null && token.length() < MIN_TOKEN) {
       node.problem("token", "must be at least " + MIN_TOKEN + " characters, got " + token.length());

@@ -22,7 +22,9 @@ public final class ProbeKinds {
       ProcessProbe::new),
     new ProbeKind<>(CheckType.of("exec"), ExecTarget.class, ExecTarget.KEYS, ExecTarget::read, ExecProbe::new),
     new ProbeKind<>(CheckType.of("heartbeat"), HeartbeatTarget.class, HeartbeatTarget.KEYS, HeartbeatTarget::read,
-      HeartbeatProbe::new)));
+      HeartbeatProbe::new),
+    new ProbeKind<>(CheckType.of("resources"), ResourcesTarget.class, ResourcesTarget.KEYS, ResourcesTarget::read,
+      ResourcesProbe::new)));
 
   private final Map<CheckType, ProbeKind<?>> kinds = new LinkedHashMap<>();
 

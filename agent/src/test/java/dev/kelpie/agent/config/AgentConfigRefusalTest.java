@@ -45,7 +45,7 @@ class AgentConfigRefusalTest {
     zero threshold         | checks: [{id: a, type: tcp, port: 1, policy: {failureThreshold: 0}}] | agent.yaml: checks[0].policy.failureThreshold: must be at least 1, got 0
     restart budget         | services: [{name: demo, command: [x], restart: {budget: {per: 0s}}}] | agent.yaml: services[0].restart.budget.per: must be longer than zero, got PT0S
     unknown service        | checks: [{id: a, type: tcp, port: 1, service: dmeo}]            | agent.yaml: checks[0].service: no service named 'dmeo' (no services are configured)
-    unknown check type     | checks: [{id: a, type: icmp, port: 1}]                          | agent.yaml: checks[0].type: expected http, tcp, process, exec or heartbeat, got "icmp"
+    unknown check type     | checks: [{id: a, type: icmp, port: 1}]                          | agent.yaml: checks[0].type: expected http, tcp, process, exec, heartbeat or resources, got "icmp"
     key of another type    | checks: [{id: a, type: tcp, port: 1, url: 'http://x/'}]         | agent.yaml: checks[0].url: not a key of a tcp check (it belongs to http checks)
     url scheme             | checks: [{id: a, type: http, url: 'ftp://x/health'}]            | agent.yaml: checks[0].url: expected a URL starting with http:// and naming a host, got "ftp://x/health"
     missing url            | checks: [{id: a, type: http}]                                   | agent.yaml: checks[0].url: missing; expected the URL to probe, like http://127.0.0.1:8080/health
@@ -75,11 +75,17 @@ class AgentConfigRefusalTest {
     heartbeat no deadline  | checks: [{id: a, type: heartbeat, file: /run/a.beat}]          | agent.yaml: checks[0].deadline: missing; expected how long the service may go without a kick, like 10s
     heartbeat both         | checks: [{id: a, type: heartbeat, deadline: 5s, file: /run/a.beat, kickPort: 9470, token: 0123456789abcdef}] | agent.yaml: checks[0]: a heartbeat check needs exactly one of kickPort (HTTP kicks) or file (its mtime); got both
     heartbeat neither      | checks: [{id: a, type: heartbeat, deadline: 5s}]               | agent.yaml: checks[0]: a heartbeat check needs exactly one of kickPort (HTTP kicks) or file (its mtime); got neither
-    heartbeat no token     | checks: [{id: a, type: heartbeat, deadline: 5s, kickPort: 9470}] | agent.yaml: checks[0].token: missing; expected the service's kick token (at least 16 characters), like ${WORKER_KICK_TOKEN}
+    heartbeat no token     | checks: [{id: a, type: heartbeat, deadline: 5s, kickPort: 9470}] | agent.yaml: checks[0].token: missing; expected the kick token of the service (at least 16 characters), like ${WORKER_KICK_TOKEN}
     heartbeat short token  | checks: [{id: a, type: heartbeat, deadline: 5s, kickPort: 9470, token: abc}] | agent.yaml: checks[0].token: must be at least 16 characters, got 3
     heartbeat file token   | checks: [{id: a, type: heartbeat, deadline: 5s, file: /run/a.beat, token: 0123456789abcdef}] | agent.yaml: checks[0].token: only for kickPort: a file heartbeat has no token
     heartbeat zero         | checks: [{id: a, type: heartbeat, deadline: 0s, file: /run/a.beat}] | agent.yaml: checks[0].deadline: must be longer than zero
     heartbeat port         | checks: [{id: a, type: heartbeat, deadline: 5s, kickPort: 0, token: 0123456789abcdef}] | agent.yaml: checks[0].kickPort: must be between 1 and 65535, got 0
+    resources no service   | checks: [{id: a, type: resources, maxRss: 1GB}]                | agent.yaml: checks[0].service: missing; a resources check watches the process tree of a supervised service
+    resources no limit     | services: [{name: demo, command: [x]}]\\nchecks: [{id: a, type: resources, service: demo}] | agent.yaml: checks[0]: a resources check needs at least one of maxRss, maxCpu, maxThreads, maxFds
+    resources bad rss      | services: [{name: demo, command: [x]}]\\nchecks: [{id: a, type: resources, service: demo, maxRss: lots}] | agent.yaml: checks[0].maxRss: expected a size above zero like 512MB or 1GB, got "lots"
+    resources bad cpu      | services: [{name: demo, command: [x]}]\\nchecks: [{id: a, type: resources, service: demo, maxCpu: 90}] | agent.yaml: checks[0].maxCpu: expected a share of one core like 90% (200% is two cores), got "90"
+    resources bad fds      | services: [{name: demo, command: [x]}]\\nchecks: [{id: a, type: resources, service: demo, maxFds: 120%}] | agent.yaml: checks[0].maxFds: expected a count like 1000 or a share of the limit of each process like 90%, got "120%"
+    resources samples      | services: [{name: demo, command: [x]}]\\nchecks: [{id: a, type: resources, service: demo, maxThreads: 100, forSamples: 0}] | agent.yaml: checks[0].forSamples: must be between 1 and 1000, got 0
     unset variable         | checks: [{id: a, type: http, url: '${NOPE}'}]                   | agent.yaml: checks[0].url: environment variable NOPE is not set (write ${NOPE:-default} to give a default)
     buffer too large       | 'coordinator: {url: "ws://x/bus", token: t, buffer: 0}'         | agent.yaml: coordinator.buffer: must be between 1 and 1000000, got 0
     """)

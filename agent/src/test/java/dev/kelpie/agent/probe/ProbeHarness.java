@@ -3,6 +3,7 @@ package dev.kelpie.agent.probe;
 import dev.kelpie.agent.config.AgentConfig;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.ProbeResult;
+import dev.kelpie.shared.message.ServiceInfo;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -32,11 +33,19 @@ final class ProbeHarness implements AutoCloseable {
   }
 
   ProbeHarness(String checksYaml, ProbeKinds kinds) {
+    this(checksYaml, kinds, List.of());
+  }
+
+  /** {@code services} are what the supervisor would say runs: the YAML must declare them under {@code services:}. */
+  ProbeHarness(String yaml, ProbeKinds kinds, List<ServiceInfo> services) {
+    String checksYaml = yaml;
     AgentConfig config = AgentConfig.fromYaml("agent: {id: probe-test}\n"
       + "coordinator: {url: \"ws://127.0.0.1:1/bus\", token: t}\n" + checksYaml, "agent.yaml", Map.of());
     vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_REPORT,
       msg -> results.add(ProbeResult.fromJson(msg.body())));
-    vertx.eventBus().consumer(Addresses.LOCAL_SERVICES, msg -> msg.reply(new JsonArray()));
+    JsonArray running = new JsonArray();
+    services.forEach(service -> running.add(service.toJson()));
+    vertx.eventBus().consumer(Addresses.LOCAL_SERVICES, msg -> msg.reply(running));
     vertx.deployVerticle(new ProbeVerticle("probe-test", config.checks(), Clock.systemUTC(),
       new SimpleMeterRegistry(), kinds)).await();
   }
