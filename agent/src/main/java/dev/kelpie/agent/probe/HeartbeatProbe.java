@@ -1,5 +1,6 @@
 package dev.kelpie.agent.probe;
 
+import dev.kelpie.shared.message.ServiceInfo;
 import dev.kelpie.shared.policy.Durations;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -14,17 +15,20 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * A dead-man's switch, like systemd's WatchdogSec: up while the service kicked within the deadline. HTTP kicks
  * are taken on loopback only ({@code POST /kick}, {@code Authorization: Bearer <token>}) by a server this probe
  * opens on its check's port; a file's kicks are its modification times, read on a worker. Until the first kick the
- * deadline counts from the agent's start.
+ * deadline counts from the agent's start, and a kick from before the service's current instance started does not
+ * count: a new instance has the deadline from its start to kick.
  */
 final class HeartbeatProbe implements Probe {
 
   private final Vertx vertx;
   private final Clock clock;
+  private final Map<String, ServiceInfo> services;
   private final HeartbeatTarget target;
   private final Instant since;
   private final Future<HttpServer> listening;
@@ -33,6 +37,7 @@ final class HeartbeatProbe implements Probe {
   HeartbeatProbe(HeartbeatTarget target, ProbeTools tools) {
     this.vertx = tools.vertx();
     this.clock = tools.clock();
+    this.services = tools.services();
     this.target = target;
     this.since = clock.instant();
     this.listening = target.kickPort() == null ? null
@@ -55,14 +60,20 @@ final class HeartbeatProbe implements Probe {
     }, false).otherwise(failure -> Finding.down("cannot read " + target.file() + ": " + failure.getMessage()));
   }
 
-  private Finding judge(Instant kick) {
+  private Finding judge(Instant lastKick) {
     Instant now = clock.instant();
-    Duration quiet = Duration.between(kick == null ? since : kick, now);
+    ServiceInfo instance = target.service() == null ? null : services.get(target.service());
+    Instant instanceStart = instance == null || instance.startedAt() == null ? null : instance.startedAt();
+    boolean older = lastKick != null && instanceStart != null && lastKick.isBefore(instanceStart);
+    Instant kick = older ? null : lastKick;
+    Instant from = kick != null ? kick : instanceStart != null && instanceStart.isAfter(since) ? instanceStart : since;
+    String started = from == since ? " since the agent started" : " since " + target.service() + " started";
+    Duration quiet = Duration.between(from, now);
     String deadline = " (deadline " + Durations.human(target.deadline()) + ")";
     if (kick == null) {
       return quiet.compareTo(target.deadline()) <= 0
-        ? Finding.up("no kick yet, " + seconds(quiet) + " since the agent started" + deadline)
-        : Finding.down("no kick in the " + seconds(quiet) + " since the agent started" + deadline);
+        ? Finding.up("no kick yet, " + seconds(quiet) + started + deadline)
+        : Finding.down("no kick in the " + seconds(quiet) + started + deadline);
     }
     return quiet.compareTo(target.deadline()) <= 0
       ? Finding.up("last kick " + seconds(quiet) + " ago" + deadline)

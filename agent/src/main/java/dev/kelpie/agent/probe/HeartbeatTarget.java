@@ -10,9 +10,10 @@ import java.util.List;
 /**
  * The target of a heartbeat check (a dead-man's switch): the service proves progress by kicking, either an HTTP
  * POST to {@code http://127.0.0.1:<kickPort>/kick} with its token, or by touching {@code file}; no kick for
- * {@code deadline} is a failure.
+ * {@code deadline} is a failure. {@code service} (may be null) is the supervised service whose instance must kick.
  */
-public record HeartbeatTarget(Duration deadline, Integer kickPort, String token, Path file) implements ProbeTarget {
+public record HeartbeatTarget(String service, Duration deadline, Integer kickPort, String token, Path file)
+  implements ProbeTarget {
 
   static final List<String> KEYS = List.of("deadline", "kickPort", "token", "file");
   private static final int MIN_TOKEN = 16;
@@ -48,7 +49,7 @@ public record HeartbeatTarget(Duration deadline, Integer kickPort, String token,
     if (byFile && node.has("token")) {
       node.problem("token", "only for kickPort: a file heartbeat has no token");
     }
-    return new HeartbeatTarget(deadline == null ? Duration.ofSeconds(10) : deadline, port, token,
+    return new HeartbeatTarget(check.service(), deadline == null ? Duration.ofSeconds(10) : deadline, port, token,
       file == null ? null : Path.of(file));
   }
 }
