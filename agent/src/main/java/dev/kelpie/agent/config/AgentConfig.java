@@ -1,5 +1,8 @@
 package dev.kelpie.agent.config;
 
+import dev.kelpie.agent.probe.ProbeKinds;
+import dev.kelpie.agent.probe.ProbeTarget;
+import dev.kelpie.agent.probe.ProbedCheck;
 import dev.kelpie.shared.config.ConfigException;
 import dev.kelpie.shared.config.ConfigSource;
 import dev.kelpie.shared.message.CheckSpec;
@@ -44,35 +47,15 @@ public record AgentConfig(String agentId, Path stateDir, Uplink uplink, List<Ser
   }
 
   /**
-   * A check; exactly one of {@code http}, {@code tcp}, {@code process} is set, as {@code type} says. A
+   * A check: its type names the probe kind (see {@link ProbeKinds}), {@code target} is that kind's typed target. A
    * check without a service only reports: its policy never restarts.
    */
-  public record CheckConfig(String id, CheckType type, String service, PolicySpec policy, Http http, Tcp tcp,
-                            Proc process, Map<String, String> labels) {
+  public record CheckConfig(String id, CheckType type, String service, PolicySpec policy, ProbeTarget target,
+                            Map<String, String> labels) implements ProbedCheck {
 
     public CheckConfig {
       labels = labels == null ? Map.of() : Map.copyOf(labels);
     }
-
-    public String target() {
-      return switch (type) {
-        case HTTP -> http.method() + " " + http.url();
-        case TCP -> "tcp " + tcp.host() + ":" + tcp.port();
-        case PROCESS -> process.service() != null ? "service " + process.service()
-          : process.pidfile() != null ? "pidfile " + process.pidfile() : "command line /" + process.pattern() + "/";
-      };
-    }
-  }
-
-  public record Http(URI url, String method, int expectStatus, String expectBody, Duration connectTimeout,
-                     Duration responseTimeout) {
-  }
-
-  public record Tcp(String host, int port, Duration connectTimeout) {
-  }
-
-  /** Which process a process check watches: exactly one of a supervised service, a pidfile, a command-line regex. */
-  public record Proc(String service, Path pidfile, String pattern) {
   }
 
   public static AgentConfig load(Path file, Map<String, String> env) throws ConfigException {
@@ -87,7 +70,7 @@ public record AgentConfig(String agentId, Path stateDir, Uplink uplink, List<Ser
   public List<CheckSpec> checkSpecs() {
     List<CheckSpec> specs = new ArrayList<>();
     for (CheckConfig check : checks) {
-      specs.add(new CheckSpec(check.id(), check.type(), check.service(), check.target(), check.policy(),
+      specs.add(new CheckSpec(check.id(), check.type(), check.service(), check.target().describe(), check.policy(),
         check.labels()));
     }
     return specs;

@@ -1,5 +1,8 @@
 package dev.kelpie.agent.config;
 
+import dev.kelpie.agent.probe.ExecAllowList;
+import dev.kelpie.agent.probe.ProbeKinds;
+import dev.kelpie.agent.probe.ProcessTarget;
 import dev.kelpie.shared.config.ConfigNode;
 import dev.kelpie.shared.config.ConfigSource;
 import dev.kelpie.shared.config.Identifier;
@@ -43,7 +46,10 @@ final class AgentConfigReader {
     PolicySpec defaults = defaults(root.child("defaults"));
     ServiceReader serviceReader = new ServiceReader(defaults);
     List<AgentConfig.ServiceSpec> services = root.list("services", serviceReader::read);
-    List<AgentConfig.CheckConfig> checks = root.list("checks", new CheckReader(defaults, serviceReader.names(), labels)::read);
+    ExecAllowList execAllow = ExecAllowList.read(root, "execAllow");
+    CheckReader checkReader = new CheckReader(ProbeKinds.BUILT_IN, execAllow, defaults, serviceReader.names(),
+      labels);
+    List<AgentConfig.CheckConfig> checks = root.list("checks", checkReader::read);
     AgentConfig.Metrics metrics = metrics(root.child("metrics"));
     root.finish();
     Path state = Path.of(stateDir != null ? stateDir : fileStateDir != null ? fileStateDir : "state/" + id);
@@ -131,14 +137,14 @@ final class AgentConfigReader {
       if (service.name() != null && checks.stream().noneMatch(check -> watchesService(check, service.name()))) {
         String id = service.name() + ".process";
         all.add(new AgentConfig.CheckConfig(id, CheckType.PROCESS, service.name(),
-          service.policy(), null, null, new AgentConfig.Proc(service.name(), null, null), labels));
+          service.policy(), new ProcessTarget(service.name(), null, null), labels));
       }
     }
     return all;
   }
 
   private static boolean watchesService(AgentConfig.CheckConfig check, String service) {
-    return check.type() == CheckType.PROCESS && service.equals(check.service());
+    return CheckType.PROCESS.equals(check.type()) && service.equals(check.service());
   }
 
   private static Duration positive(ConfigNode node, String key, Duration fallback) {

@@ -1,14 +1,13 @@
 package dev.kelpie.agent.probe;
 
-import dev.kelpie.agent.config.AgentConfig;
 import dev.kelpie.shared.bus.Addresses;
-import dev.kelpie.shared.message.CheckType;
 import dev.kelpie.shared.message.Outcome;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.ServiceInfo;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -21,14 +20,18 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Runs every check on its own timer and publishes each result. A check's probe never overlaps itself; checks of a
- * service stopped on purpose are paused; a supervised process that dies is reported down at once, not at the next tick.
+ * Runs every check on its own timer and publishes each result. A check's probe never overlaps itself and never runs
+ * past the check's timeout: at the timeout it is cancelled and reported down as a timeout, and the next run keeps
+ * its time. Checks of a service stopped on purpose are paused; a supervised process that dies is reported down at
+ * once, not at the next tick.
  */
 public final class ProbeVerticle extends VerticleBase {
 
@@ -37,19 +40,28 @@ public final class ProbeVerticle extends VerticleBase {
     Duration.ofMillis(2500), Duration.ofSeconds(5)};
 
   private final String agentId;
-  private final List<AgentConfig.CheckConfig> checks;
+  private final List<ProbedCheck> checks;
   private final Clock clock;
+  private final MeterRegistry registry;
+  private final ProbeKinds kinds;
   private final Map<String, ServiceInfo> services = new HashMap<>();
   private final Map<String, Probe> probes = new HashMap<>();
-  private final MeterRegistry registry;
+  /** Checks whose last run was cancelled at its timeout and has not ended yet. */
+  private final Set<String> overdue = new HashSet<>();
   private HttpClient http;
   private NetClient tcp;
 
-  public ProbeVerticle(String agentId, List<AgentConfig.CheckConfig> checks, Clock clock, MeterRegistry registry) {
+  public ProbeVerticle(String agentId, List<? extends ProbedCheck> checks, Clock clock, MeterRegistry registry) {
+    this(agentId, checks, clock, registry, ProbeKinds.BUILT_IN);
+  }
+
+  public ProbeVerticle(String agentId, List<? extends ProbedCheck> checks, Clock clock, MeterRegistry registry,
+                       ProbeKinds kinds) {
     this.agentId = agentId;
     this.checks = List.copyOf(checks);
     this.clock = clock;
     this.registry = registry;
+    this.kinds = kinds;
   }
 
   @Override
@@ -57,12 +69,9 @@ public final class ProbeVerticle extends VerticleBase {
     http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false),
       new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(1024));
     tcp = vertx.createNetClient();
-    for (AgentConfig.CheckConfig check : checks) {
-      probes.put(check.id(), switch (check.type()) {
-        case HTTP -> new HttpProbe(http, check.http());
-        case TCP -> new TcpProbe(tcp, check.tcp());
-        case PROCESS -> new ProcessProbe(vertx, check.process(), services);
-      });
+    ProbeTools tools = new ProbeTools(vertx, http, tcp, services, clock);
+    for (ProbedCheck check : checks) {
+      probes.put(check.id(), kinds.of(check.type()).probe(check.target(), tools));
     }
     Future<Void> registered = vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_SERVICE_STATE,
       msg -> onService(ServiceInfo.fromJson(msg.body()))).completion();
@@ -82,13 +91,13 @@ public final class ProbeVerticle extends VerticleBase {
   }
 
   /** Spread over the first second, then every interval from the start of the last probe (or at its end, if slower). */
-  private void schedule(AgentConfig.CheckConfig check) {
+  private void schedule(ProbedCheck check) {
     long interval = check.policy().interval().toMillis();
     vertx.setTimer(1 + ThreadLocalRandom.current().nextLong(Math.max(1, Math.min(interval, 1000))),
       id -> probe(check));
   }
 
-  private void probe(AgentConfig.CheckConfig check) {
+  private void probe(ProbedCheck check) {
     long startNanos = System.nanoTime();
     long interval = check.policy().interval().toMillis();
     if (paused(check)) {
@@ -96,13 +105,19 @@ public final class ProbeVerticle extends VerticleBase {
       return;
     }
     Instant started = clock.instant();
-    probes.get(check.id()).run().onComplete(done -> {
+    if (overdue.contains(check.id())) {
+      vertx.setTimer(interval, id -> probe(check));
+      publish(ProbeResult.down(agentId, check.id(), started, Duration.ZERO,
+        "the previous probe, cancelled at its timeout, has still not ended"));
+      return;
+    }
+    bounded(check).onComplete(done -> {
       Duration latency = Duration.ofNanos(System.nanoTime() - startNanos);
       vertx.setTimer(Math.max(1, interval - latency.toMillis()), id -> probe(check));
       if (paused(check)) {
         return;
       }
-      Probe.Finding finding = done.succeeded() ? done.result() : Probe.Finding.down(String.valueOf(done.cause()));
+      Probe.Finding finding = done.succeeded() ? done.result() : Probe.Finding.down(failureDetail(done.cause()));
       Timer.builder("kelpie_agent_probe").description("probe latency per check")
         .tag("check", check.id()).tag("outcome", finding.up() ? "up" : "down")
         .serviceLevelObjectives(LATENCY_BUCKETS)
@@ -113,21 +128,54 @@ public final class ProbeVerticle extends VerticleBase {
     });
   }
 
+  /** The probe's run, ended by the check's timeout if the probe has not ended by then; the run is then cancelled. */
+  private Future<Probe.Finding> bounded(ProbedCheck check) {
+    Duration bound = check.policy().timeout();
+    Cancellation cancellation = new Cancellation();
+    Promise<Probe.Finding> result = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, bound.toMillis()), id -> {
+      if (result.tryFail(new ProbeTimeoutException(bound))) {
+        overdue.add(check.id());
+        cancellation.cancel();
+      }
+    });
+    Future<Probe.Finding> run;
+    try {
+      run = probes.get(check.id()).run(cancellation);
+    } catch (RuntimeException bug) {
+      run = Future.failedFuture(bug);
+    }
+    run.onComplete(done -> {
+      vertx.cancelTimer(timer);
+      overdue.remove(check.id());
+      if (done.succeeded()) {
+        result.tryComplete(done.result());
+      } else {
+        result.tryFail(done.cause());
+      }
+    });
+    return result.future();
+  }
+
+  private static String failureDetail(Throwable failure) {
+    return failure instanceof ProbeTimeoutException ? failure.getMessage() : String.valueOf(failure);
+  }
+
   private void onService(ServiceInfo info) {
     ServiceInfo previous = services.put(info.name(), info);
     boolean died = previous != null && previous.running() && !info.running() && info.wanted();
     if (!died) {
       return;
     }
-    for (AgentConfig.CheckConfig check : checks) {
-      if (check.type() == CheckType.PROCESS && info.name().equals(check.process().service())) {
+    for (ProbedCheck check : checks) {
+      if (check.target() instanceof ProcessTarget process && info.name().equals(process.service())) {
         publish(ProbeResult.down(agentId, check.id(), clock.instant(), Duration.ZERO,
           "pid " + previous.pid() + " is gone"));
       }
     }
   }
 
-  private boolean paused(AgentConfig.CheckConfig check) {
+  private boolean paused(ProbedCheck check) {
     ServiceInfo info = check.service() == null ? null : services.get(check.service());
     return info != null && !info.wanted();
   }

@@ -1,6 +1,5 @@
 package dev.kelpie.agent.probe;
 
-import dev.kelpie.agent.config.AgentConfig;
 import dev.kelpie.shared.message.ServiceInfo;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -18,19 +17,19 @@ import java.util.regex.Pattern;
 final class ProcessProbe implements Probe {
 
   private final Vertx vertx;
-  private final AgentConfig.Proc target;
+  private final ProcessTarget target;
   private final Map<String, ServiceInfo> services;
   private final Pattern pattern;
 
-  ProcessProbe(Vertx vertx, AgentConfig.Proc target, Map<String, ServiceInfo> services) {
-    this.vertx = vertx;
+  ProcessProbe(ProcessTarget target, ProbeTools tools) {
+    this.vertx = tools.vertx();
     this.target = target;
-    this.services = services;
+    this.services = tools.services();
     this.pattern = target.pattern() == null ? null : Pattern.compile(target.pattern());
   }
 
   @Override
-  public Future<Finding> run() {
+  public Future<Finding> run(Cancellation cancellation) {
     if (target.service() != null) {
       ServiceInfo info = services.get(target.service());
       return Future.succeededFuture(info != null && info.running()

@@ -1,25 +1,25 @@
 package dev.kelpie.agent.probe;
 
-import dev.kelpie.agent.config.AgentConfig;
 import dev.kelpie.shared.policy.Durations;
-import io.vertx.core.Future;
 import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.Future;
+import io.vertx.core.net.ConnectOptions;
 import io.vertx.core.net.NetClient;
 
 /** Up when a TCP connection opens within the connect timeout; closed at once. */
 final class TcpProbe implements Probe {
 
   private final NetClient client;
-  private final AgentConfig.Tcp target;
+  private final TcpTarget target;
 
-  TcpProbe(NetClient client, AgentConfig.Tcp target) {
-    this.client = client;
+  TcpProbe(TcpTarget target, ProbeTools tools) {
+    this.client = tools.tcp();
     this.target = target;
   }
 
   @Override
-  public Future<Finding> run() {
-    return client.connect(new io.vertx.core.net.ConnectOptions()
+  public Future<Finding> run(Cancellation cancellation) {
+    return client.connect(new ConnectOptions()
         .setHost(target.host()).setPort(target.port()).setTimeout((int) target.connectTimeout().toMillis()))
       .compose(socket -> socket.close().map(Finding.up("connected to " + target.host() + ":" + target.port())))
       .otherwise(failure -> failure instanceof ConnectTimeoutException

@@ -1,5 +1,7 @@
 package dev.kelpie.agent.config;
 
+import dev.kelpie.agent.probe.HttpTarget;
+import dev.kelpie.agent.probe.ProcessTarget;
 import dev.kelpie.shared.message.CheckSpec;
 import dev.kelpie.shared.message.CheckType;
 import dev.kelpie.shared.policy.PolicySpec;
@@ -39,7 +41,7 @@ class AgentConfigTest {
     assertThat(demo.stopSignal()).isEqualTo("TERM");
     assertThat(config.checks()).extracting(AgentConfig.CheckConfig::id)
       .containsExactly("demo-http", "demo-port", "demo.process");
-    assertThat(config.checks().get(0).http().responseTimeout()).isEqualTo(Duration.ofSeconds(3));
+    assertThat(((HttpTarget) config.checks().get(0).target()).responseTimeout()).isEqualTo(Duration.ofSeconds(3));
     assertThat(config.checks().get(1).policy().restart()).isFalse();
     assertThat(config.checks().get(2).policy().budget().restarts()).isEqualTo(5);
   }
@@ -58,7 +60,7 @@ class AgentConfigTest {
     assertThat(service).isEqualTo(new AgentConfig.ServiceSpec("demo", List.of("java", "-jar", "demo.jar"), null,
       Map.of(), "TERM", Duration.ofSeconds(10), null, null, true, Duration.ofSeconds(10), service.policy()));
     AgentConfig.CheckConfig web = config.checks().get(0);
-    assertThat(web.http()).isEqualTo(new AgentConfig.Http(URI.create("http://127.0.0.1:8081/health"), "GET", 200,
+    assertThat(web.target()).isEqualTo(new HttpTarget(URI.create("http://127.0.0.1:8081/health"), "GET", 200,
       null, Duration.ofMillis(1500), Duration.ofSeconds(3)));
     PolicySpec d = PolicySpec.defaults();
     assertThat(web.policy()).isEqualTo(new PolicySpec(Duration.ofSeconds(3), Duration.ofSeconds(3),
@@ -85,7 +87,7 @@ class AgentConfigTest {
     AgentConfig.CheckConfig api = config.checks().get(1);
     assertThat(api.type()).isEqualTo(CheckType.PROCESS);
     assertThat(api.service()).isEqualTo("api");
-    assertThat(api.process()).isEqualTo(new AgentConfig.Proc("api", null, null));
+    assertThat(api.target()).isEqualTo(new ProcessTarget("api", null, null));
     assertThat(api.policy()).isEqualTo(new PolicySpec(Duration.ofSeconds(1), Duration.ofSeconds(1), 1, null, 1,
       Duration.ZERO, false, Duration.ZERO, new PolicySpec.Budget(2, Duration.ofMinutes(10)),
       new PolicySpec.Backoff(Duration.ofSeconds(2), 3.0, Duration.ofMinutes(1), Duration.ofMinutes(5)), true));

@@ -75,7 +75,7 @@ class GatewayRefusalTest {
   void malformedMessage() throws Exception {
     Client client = connect(Fleet.TOKEN + ROGUE);
     JsonObject hello = new JsonObject().put("agentId", ROGUE).put("host", "x").put("version", "x")
-      .put("checks", new JsonArray().add(new JsonObject().put("id", "c").put("type", "smoke-signal")))
+      .put("checks", new JsonArray().add(new JsonObject().put("id", "c").put("type", "smoke signal!")))
       .put("services", new JsonArray());
     String replyAddress = "11111111-1111-1111-1111-111111111111";
     client.socket.sendText(new JsonObject().put("type", "send").put("address", Addresses.AGENT_HELLO)
@@ -83,7 +83,8 @@ class GatewayRefusalTest {
     JsonObject reply = new JsonObject(client.frames.poll(5, TimeUnit.SECONDS));
     assertThat(reply.getString("address")).isEqualTo(replyAddress);
     assertThat(reply.getInteger("failureCode")).isEqualTo(400);
-    assertThat(reply.getString("message")).contains("checks[0].type: unknown value 'smoke-signal'");
+    assertThat(reply.getString("message")).contains("checks[0].type: expected a type name")
+      .contains("got 'smoke signal!'");
     assertGoodAgentStillServed();
   }
 
