@@ -38,7 +38,8 @@ public final class Agent {
     AgentConfig.Uplink link = config.uplink();
     UplinkVerticle uplink = new UplinkVerticle(config.agentId(), host, VERSION, config.checkSpecs(),
       new UplinkVerticle.Settings(link.url(), link.token(), link.reconnectInitial(), link.reconnectMax(),
-        link.bufferSize(), link.pingInterval(), link.keepaliveInterval()), config.stateDir(), clock, registry);
+        link.bufferSize(), link.pingInterval(), link.keepaliveInterval(), link.connectTimeout()), config.stateDir(), clock,
+      registry);
     SupervisorVerticle supervisor = new SupervisorVerticle(config.agentId(), config.stateDir(),
       config.services().stream().map(Agent::serviceSpec).toList(), clock);
     ProbeVerticle probes = new ProbeVerticle(config.agentId(), config.checks(), clock, registry);

@@ -26,7 +26,7 @@ public record AgentConfig(String agentId, Path stateDir, Uplink uplink, List<Ser
                           List<CheckConfig> checks, Metrics metrics) {
 
   public record Uplink(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
-                       Duration pingInterval, Duration keepaliveInterval) {
+                       Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout) {
   }
 
   /** Where the agent serves its own Prometheus metrics; null when it does not. */

@@ -103,7 +103,8 @@ final class AgentConfigReader {
     }
     AgentConfig.Uplink uplink = new AgentConfig.Uplink(url, token, initial, max,
       node.optionalInt("buffer", 10_000, 1, 1_000_000), positive(node, "pingInterval", Duration.ofSeconds(5)),
-      positive(node, "keepaliveInterval", Duration.ofSeconds(5)));
+      positive(node, "keepaliveInterval", Duration.ofSeconds(5)),
+      positive(node, "connectTimeout", Duration.ofSeconds(3)));
     node.finish();
     return uplink;
   }

@@ -8,8 +8,9 @@ import java.util.Deque;
 import java.util.List;
 
 /**
- * Reports waiting for the coordinator's acknowledgement, in sequence order. Numbered as they enter; sent in batches;
- * kept until acknowledged; sent again after a reconnect. Bounded: when full, the oldest are dropped and counted.
+ * Reports waiting for the coordinator's acknowledgement, in sequence order. Numbered as they enter; sent in batches
+ * once {@linkplain #durable durable} (journaled); kept until acknowledged; sent again after a reconnect. Bounded: when
+ * full, the oldest are dropped and counted.
  */
 final class Outbox {
 
@@ -17,6 +18,7 @@ final class Outbox {
   private final Deque<Report> inFlight = new ArrayDeque<>();
   private final Deque<Report> unsent = new ArrayDeque<>();
   private long nextSeq;
+  private long durableUpTo = Long.MAX_VALUE;
   private long dropped;
 
   Outbox(int capacity, long firstSeq) {
@@ -24,21 +26,41 @@ final class Outbox {
     this.nextSeq = firstSeq;
   }
 
-  /** Numbers the report and keeps it; returns whether an older report had to be dropped to make room. */
-  boolean add(Report report) {
-    unsent.addLast(report.withSeq(nextSeq++));
+  /**
+   * An outbox whose reports may leave only once {@linkplain #durable journaled}, holding what an earlier run left:
+   * {@code waiting} keep their numbers.
+   */
+  static Outbox journaled(int capacity, long nextSeq, List<Report> waiting) {
+    Outbox outbox = new Outbox(capacity, nextSeq);
+    waiting.forEach(outbox::keep);
+    outbox.durableUpTo = nextSeq - 1;
+    return outbox;
+  }
+
+  /** Numbers the report and keeps it; returns it as numbered. */
+  Report add(Report report) {
+    Report numbered = report.withSeq(nextSeq++);
+    keep(numbered);
+    return numbered;
+  }
+
+  /** Everything up to {@code seq} is journaled and may leave. */
+  void durable(long seq) {
+    durableUpTo = Math.max(durableUpTo, seq);
+  }
+
+  private void keep(Report numbered) {
+    unsent.addLast(numbered);
     if (size() > capacity) {
       (inFlight.isEmpty() ? unsent : inFlight).removeFirst();
       dropped++;
-      return true;
     }
-    return false;
   }
 
-  /** Up to {@code max} reports not sent yet, now counted as in flight. */
+  /** Up to {@code max} durable reports not sent yet, now counted as in flight. */
   List<Report> nextBatch(int max) {
     List<Report> batch = new ArrayList<>(Math.min(max, unsent.size()));
-    while (batch.size() < max && !unsent.isEmpty()) {
+    while (batch.size() < max && !unsent.isEmpty() && unsent.peekFirst().seq() <= durableUpTo) {
       Report report = unsent.removeFirst();
       inFlight.addLast(report);
       batch.add(report);
@@ -64,19 +86,34 @@ final class Outbox {
   }
 
   /**
-   * The coordinator already holds everything up to {@code lastSeq}. When that is ahead of our own numbering (this
-   * agent lost its state), the waiting reports are numbered again after it, so none is taken for a replay.
+   * The coordinator already holds everything up to {@code lastSeq}: what is waiting up to there was stored (its
+   * acknowledgement was lost) and is dropped. When {@code lastSeq} is ahead of every number this agent used, or this
+   * agent {@code lostItsNumbering} (it started without state), the waiting reports are numbered again after it, so
+   * none is taken for a replay; they may leave once journaled again under their new numbers.
+   *
+   * @return whether the waiting reports were numbered again
    */
-  void resumeAfter(long lastSeq) {
+  boolean resumeAfter(long lastSeq, boolean lostItsNumbering) {
     rewind();
-    if (lastSeq >= nextSeq - 1 && lastSeq > 0) {
+    if (lastSeq > 0 && (lastSeq > nextSeq - 1 || lostItsNumbering)) {
       List<Report> waiting = new ArrayList<>(unsent);
       unsent.clear();
       nextSeq = lastSeq + 1;
       waiting.forEach(report -> unsent.addLast(report.withSeq(nextSeq++)));
-      return;
+      if (durableUpTo != Long.MAX_VALUE) {
+        durableUpTo = lastSeq;
+      }
+      return true;
     }
     acknowledge(lastSeq);
+    return false;
+  }
+
+  /** Every report kept, in order: the journal is rewritten from these. */
+  List<Report> waiting() {
+    List<Report> all = new ArrayList<>(inFlight);
+    all.addAll(unsent);
+    return all;
   }
 
   int size() {
@@ -84,7 +121,7 @@ final class Outbox {
   }
 
   boolean hasUnsent() {
-    return !unsent.isEmpty();
+    return !unsent.isEmpty() && unsent.peekFirst().seq() <= durableUpTo;
   }
 
   long nextSeq() {

@@ -44,13 +44,14 @@ public final class UplinkVerticle extends VerticleBase {
 
   /** How the uplink reaches the coordinator; mapped from the agent's config. */
   public record Settings(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
-                         Duration pingInterval, Duration keepaliveInterval) {
+                         Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout) {
   }
 
   private static final Logger log = LoggerFactory.getLogger(UplinkVerticle.class);
   private static final int BATCH = 200;
   private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(30);
   private static final DeliveryOptions COMMAND_TIMEOUT = new DeliveryOptions().setSendTimeout(600_000);
+  private static final long JOURNAL_REWRITE_BYTES = 4L << 20;
 
   private final String agentId;
   private final String host;
@@ -63,7 +64,8 @@ public final class UplinkVerticle extends VerticleBase {
   private final MeterRegistry registry;
 
   private Outbox outbox;
-  private SequenceFile sequence;
+  private OutboxJournal journal;
+  private boolean lostItsNumbering;
   private WebSocketClient client;
   private BridgeConnection connection;
   private boolean ready;
@@ -85,9 +87,10 @@ public final class UplinkVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    sequence = new SequenceFile(vertx, stateDir);
+    journal = new OutboxJournal(vertx, stateDir, JOURNAL_REWRITE_BYTES);
     client = vertx.createWebSocketClient(new WebSocketClientOptions()
-      .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setClosingTimeout(2));
+      .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setClosingTimeout(2)
+      .setConnectTimeout((int) settings.connectTimeout().toMillis()));
     vertx.setPeriodic(settings.pingInterval().toMillis(), id -> {
       if (connection == null) {
         return;
@@ -108,8 +111,13 @@ public final class UplinkVerticle extends VerticleBase {
     Gauge.builder("kelpie_agent_connected", this, u -> u.ready ? 1 : 0).register(registry);
     registry.counter("kelpie_agent_reconnects");
     registry.counter("kelpie_agent_reports_dropped");
-    return sequence.open().compose(firstSeq -> {
-      outbox = new Outbox(settings.bufferSize(), firstSeq);
+    return journal.open(agentId).compose(recovered -> {
+      outbox = Outbox.journaled(settings.bufferSize(), recovered.nextSeq(), recovered.waiting());
+      lostItsNumbering = recovered.fresh();
+      if (!recovered.waiting().isEmpty()) {
+        log.atInfo().addKeyValue("agent", agentId).log("{} reports from before the restart wait for the coordinator",
+          recovered.waiting().size());
+      }
       return vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_REPORT, msg -> enqueue(Report.fromJson(msg.body())))
         .completion();
     }).onSuccess(v -> connect());
@@ -119,7 +127,7 @@ public final class UplinkVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
-    return Future.join(client.shutdown(1, TimeUnit.SECONDS), sequence.close(outbox.nextSeq() - 1));
+    return Future.join(client.shutdown(1, TimeUnit.SECONDS), journal.close());
   }
 
   private void keepalive(AgentVitals vitals) {
@@ -135,22 +143,39 @@ public final class UplinkVerticle extends VerticleBase {
     });
   }
 
+  /** Numbers the report and journals it; it leaves once the journal has it, so a crash can neither lose nor renumber it. */
   private void enqueue(Report report) {
-    if (outbox.add(report)) {
+    long droppedBefore = outbox.dropped();
+    Report numbered = outbox.add(report);
+    if (outbox.dropped() > droppedBefore) {
       registry.counter("kelpie_agent_reports_dropped").increment();
       log.atWarn().addKeyValue("agent", agentId)
         .log("outbox full ({} reports): dropped the oldest; {} dropped so far", settings.bufferSize(),
           outbox.dropped());
     }
-    sequence.used(outbox.nextSeq());
-    flush();
+    journal.append(numbered).onComplete(written -> {
+      if (written.failed()) {
+        log.atWarn().addKeyValue("agent", agentId).log("could not journal report {} ({}); sending it anyway",
+          numbered.seq(), written.cause().getMessage());
+      }
+      outbox.durable(numbered.seq());
+      flush();
+    });
+  }
+
+  private void acknowledged(long seq) {
+    outbox.acknowledge(seq);
+    journal.acknowledged(seq);
+    if (journal.oversized()) {
+      journal.rewrite(outbox.nextSeq(), outbox.waiting());
+    }
   }
 
   private void connect() {
     WebSocketConnectOptions options = new WebSocketConnectOptions()
       .setAbsoluteURI(settings.url().toString().replaceAll("/+$", "") + "/websocket")
       .addHeader("Authorization", "Bearer " + settings.token())
-      .setTimeout(10_000);
+      .setTimeout(settings.connectTimeout().toMillis());
     client.connect(options)
       .onSuccess(socket -> {
         connection = new BridgeConnection(vertx, socket, v -> onClosed());
@@ -171,7 +196,18 @@ public final class UplinkVerticle extends VerticleBase {
       .map(HelloReply::fromJson)
       .onSuccess(reply -> {
         gate.epoch(reply.epoch());
-        outbox.resumeAfter(reply.lastSeq());
+        if (outbox.resumeAfter(reply.lastSeq(), lostItsNumbering)) {
+          log.atWarn().addKeyValue("agent", agentId).log("the coordinator holds reports up to {}, more than this"
+            + " agent numbered: its state was lost or is older; numbering again after it", reply.lastSeq());
+          long renumberedUpTo = outbox.nextSeq() - 1;
+          journal.rewrite(outbox.nextSeq(), outbox.waiting()).onComplete(done -> {
+            outbox.durable(renumberedUpTo);
+            flush();
+          });
+        } else {
+          journal.acknowledged(reply.lastSeq());
+        }
+        lostItsNumbering = false;
         ready = true;
         attempts = 0;
         log.atInfo().addKeyValue("agent", agentId)
@@ -212,7 +248,7 @@ public final class UplinkVerticle extends VerticleBase {
         }
         sending = false;
         if (done.succeeded()) {
-          outbox.acknowledge(done.result().ackSeq());
+          acknowledged(done.result().ackSeq());
           flush();
         } else {
           log.atWarn().addKeyValue("agent", agentId).log("reports not acknowledged ({}); reconnecting to send them again",

@@ -55,7 +55,8 @@ class AgentConfigTest {
       """);
     assertThat(config.stateDir()).isEqualTo(Path.of("state/web-01"));
     assertThat(config.uplink()).isEqualTo(new AgentConfig.Uplink(URI.create("ws://127.0.0.1:8420/bus"), "secret",
-      Duration.ofMillis(500), Duration.ofSeconds(30), 10_000, Duration.ofSeconds(5), Duration.ofSeconds(5)));
+      Duration.ofMillis(500), Duration.ofSeconds(30), 10_000, Duration.ofSeconds(5), Duration.ofSeconds(5),
+      Duration.ofSeconds(3)));
     AgentConfig.ServiceSpec service = config.services().get(0);
     assertThat(service).isEqualTo(new AgentConfig.ServiceSpec("demo", List.of("java", "-jar", "demo.jar"), null,
       Map.of(), "TERM", Duration.ofSeconds(10), null, null, true, Duration.ofSeconds(10), service.policy()));

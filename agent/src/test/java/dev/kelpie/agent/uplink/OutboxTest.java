@@ -55,7 +55,7 @@ class OutboxTest {
       outbox.add(result());
     }
     outbox.nextBatch(4);
-    outbox.resumeAfter(2);
+    outbox.resumeAfter(2, false);
     assertThat(seqs(outbox.nextBatch(10))).containsExactly(3L, 4L);
   }
 
@@ -65,7 +65,7 @@ class OutboxTest {
     Outbox outbox = new Outbox(100, 1);
     outbox.add(result());
     outbox.add(result());
-    outbox.resumeAfter(500);
+    outbox.resumeAfter(500, false);
     assertThat(seqs(outbox.nextBatch(10))).containsExactly(501L, 502L);
     outbox.add(result());
     assertThat(seqs(outbox.nextBatch(10))).containsExactly(503L);
@@ -80,5 +80,41 @@ class OutboxTest {
     }
     assertThat(outbox.dropped()).isEqualTo(2);
     assertThat(seqs(outbox.nextBatch(10))).containsExactly(3L, 4L, 5L);
+  }
+
+  @Test
+  @DisplayName("a batch the coordinator stored but whose acknowledgement was lost is neither sent again nor renumbered")
+  void lostAcknowledgement() {
+    Outbox outbox = new Outbox(100, 1);
+    for (int i = 0; i < 4; i++) {
+      outbox.add(result());
+    }
+    outbox.nextBatch(4);
+    assertThat(outbox.resumeAfter(4, false)).isFalse();
+    assertThat(outbox.size()).isZero();
+    outbox.add(result());
+    assertThat(seqs(outbox.nextBatch(10))).containsExactly(5L);
+  }
+
+  @Test
+  @DisplayName("an agent that started without state renumbers after the coordinator's last number, even a smaller one")
+  void freshAgentRenumbers() {
+    Outbox outbox = new Outbox(100, 1);
+    for (int i = 0; i < 5; i++) {
+      outbox.add(result());
+    }
+    assertThat(outbox.resumeAfter(3, true)).isTrue();
+    assertThat(seqs(outbox.nextBatch(10))).containsExactly(4L, 5L, 6L, 7L, 8L);
+  }
+
+  @Test
+  @DisplayName("a journaled outbox sends a report only once it is durable, and keeps the numbers of what it recovered")
+  void journaled() {
+    Outbox outbox = Outbox.journaled(100, 8, List.of(result().withSeq(6), result().withSeq(7)));
+    Report added = outbox.add(result());
+    assertThat(added.seq()).isEqualTo(8);
+    assertThat(seqs(outbox.nextBatch(10))).containsExactly(6L, 7L);
+    outbox.durable(8);
+    assertThat(seqs(outbox.nextBatch(10))).containsExactly(8L);
   }
 }

@@ -1,0 +1,172 @@
+package dev.kelpie.bench;
+
+import dev.kelpie.agent.uplink.BridgeConnection;
+import dev.kelpie.shared.bus.Addresses;
+import dev.kelpie.shared.message.Action;
+import dev.kelpie.shared.message.AgentHello;
+import dev.kelpie.shared.message.CheckSpec;
+import dev.kelpie.shared.message.CheckType;
+import dev.kelpie.shared.message.Command;
+import dev.kelpie.shared.message.CommandResult;
+import dev.kelpie.shared.message.CommandStatus;
+import dev.kelpie.shared.message.Keepalive;
+import dev.kelpie.shared.message.Outcome;
+import dev.kelpie.shared.message.ProbeResult;
+import dev.kelpie.shared.message.Report;
+import dev.kelpie.shared.message.ReportAck;
+import dev.kelpie.shared.message.ReportBatch;
+import dev.kelpie.shared.message.ServiceInfo;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * An agent in the shape real fleets have, over a real bridge connection: N checks each probed every interval (their
+ * phases spread), each result sent as it comes unless a batch is in flight (then it rides with the next one, as the
+ * real uplink batches), pings and keepalives at the agent's defaults. Every {@code crossEvery} one of its checks fails
+ * three times in a row, and the time from the third failure leaving to the restart command arriving is recorded. It
+ * answers commands as done, as a real agent would.
+ */
+final class FleetAgent {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  private final Vertx vertx;
+  private final String id;
+  private final int checks;
+  private final Duration interval;
+  private final Duration crossEvery;
+  private final FleetTally tally;
+  private final List<Report> pending = new ArrayList<>();
+  private BridgeConnection connection;
+  private long seq;
+  private boolean inFlight;
+  private boolean running = true;
+  private int nextCheck;
+  private int failuresToSend;
+  private long crossedAt;
+  private boolean awaitingCommand;
+
+  FleetAgent(Vertx vertx, String id, int checks, Duration interval, Duration crossEvery, FleetTally tally) {
+    this.vertx = vertx;
+    this.id = id;
+    this.checks = checks;
+    this.interval = interval;
+    this.crossEvery = crossEvery;
+    this.tally = tally;
+  }
+
+  Future<Void> connect(WebSocketClient client, int port, String token) {
+    return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
+        .setURI("/bus/websocket").addHeader("Authorization", "Bearer " + token))
+      .compose(socket -> {
+        connection = new BridgeConnection(vertx, socket, v -> {
+          if (running) {
+            tally.disconnected();
+          }
+          running = false;
+        });
+        connection.register(Addresses.agentCommands(id), this::onCommand);
+        vertx.setPeriodic(5000, t -> {
+          if (running) {
+            connection.ping();
+          }
+        });
+        List<CheckSpec> specs = new ArrayList<>();
+        for (int i = 0; i < checks; i++) {
+          specs.add(new CheckSpec("check-" + i, CheckType.HTTP, "svc", "simulated", SimulatedAgent.policy()));
+        }
+        AgentHello hello = new AgentHello(id, id, "bench", specs,
+          List.of(new ServiceInfo("svc", true, 1L, Instant.now(), null)));
+        return connection.request(Addresses.AGENT_HELLO, hello.toJson(), TIMEOUT);
+      })
+      .map(reply -> {
+        seq = reply.getLong("lastSeq");
+        return null;
+      });
+  }
+
+  /** Starts probing at a random phase, and the keepalives of a real agent (every 5 s; pings run from the connect). */
+  void start() {
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    long step = Math.max(1, interval.toMillis() / checks);
+    vertx.setTimer(1 + random.nextLong(step), first -> vertx.setPeriodic(step, t -> probe()));
+    vertx.setTimer(1 + random.nextLong(5000), first -> vertx.setPeriodic(5000, t -> {
+      if (running) {
+        connection.send(Addresses.AGENT_KEEPALIVE, new Keepalive(id, Instant.now(), 40L << 20, 0.01, 1,
+          pending.size()).toJson());
+      }
+    }));
+    if (!crossEvery.isZero()) {
+      vertx.setTimer(1 + random.nextLong(crossEvery.toMillis()), first -> {
+        failuresToSend = 3;
+        vertx.setPeriodic(crossEvery.toMillis(), t -> failuresToSend = awaitingCommand ? 0 : 3);
+      });
+    }
+  }
+
+  void stop() {
+    running = false;
+  }
+
+  private void probe() {
+    if (!running) {
+      return;
+    }
+    int check = nextCheck;
+    nextCheck = (nextCheck + 1) % checks;
+    boolean down = check == 0 && failuresToSend > 0;
+    if (down && --failuresToSend == 0) {
+      awaitingCommand = true;
+      crossedAt = System.nanoTime();
+    }
+    pending.add(new ProbeResult(id, ++seq, "check-" + check, Instant.now(), down ? Outcome.DOWN : Outcome.UP,
+      Duration.ofMillis(2), down ? "simulated failure" : "ok"));
+    flush();
+  }
+
+  private void flush() {
+    if (inFlight || pending.isEmpty() || !running) {
+      return;
+    }
+    List<Report> batch = new ArrayList<>(pending);
+    pending.clear();
+    inFlight = true;
+    long sent = System.nanoTime();
+    connection.request(Addresses.AGENT_REPORTS, new ReportBatch(id, Instant.now(), batch).toJson(), TIMEOUT)
+      .map(ReportAck::fromJson)
+      .onComplete(done -> {
+        inFlight = false;
+        if (done.succeeded()) {
+          tally.acknowledged(batch.size(), System.nanoTime() - sent);
+          flush();
+        } else {
+          tally.refused(done.cause().getMessage());
+          pending.addAll(0, batch);
+          vertx.setTimer(1000, t -> flush());
+        }
+      });
+  }
+
+  private void onCommand(BridgeConnection.Incoming incoming) {
+    if (incoming.replyAddress() != null) {
+      connection.reply(incoming.replyAddress(), new JsonObject().put("accepted", true));
+    }
+    Command command = Command.fromJson((JsonObject) incoming.body());
+    if (awaitingCommand && command.action() == Action.RESTART) {
+      tally.commanded(System.nanoTime() - crossedAt);
+      awaitingCommand = false;
+    }
+    pending.add(CommandResult.of(command, CommandStatus.DONE, "simulated", Instant.now(), Duration.ZERO, 2L)
+      .withSeq(++seq));
+    flush();
+  }
+}

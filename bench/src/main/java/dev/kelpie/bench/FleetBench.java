@@ -1,0 +1,252 @@
+package dev.kelpie.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The fleet's shape against a coordinator running as its own process (the jar users run): many agents, each with a
+ * few checks at the default interval, about one result per frame, pings and keepalives at the defaults. Prints
+ * agents connected, results acknowledged per second, crossing -> command and report -> acknowledgement percentiles,
+ * receipt -> commit (from the coordinator's own metrics), refused batches, disconnects, and the coordinator's CPU and
+ * resident memory. The load generator shares the machine; its own cost is in the figures' noise.
+ */
+@Command(name = "fleet-bench", mixinStandardHelpOptions = true)
+public final class FleetBench implements Callable<Integer> {
+
+  @Option(names = "--agents", defaultValue = "1000", description = "simulated agents (default ${DEFAULT-VALUE})")
+  int agents;
+
+  @Option(names = "--checks", defaultValue = "10", description = "checks per agent (default ${DEFAULT-VALUE})")
+  int checks;
+
+  @Option(names = "--interval-ms", defaultValue = "3000", description = "each check's interval (default ${DEFAULT-VALUE})")
+  long intervalMillis;
+
+  @Option(names = "--cross-every-s", defaultValue = "60",
+    description = "each agent crosses one check's threshold this often; 0: never (default ${DEFAULT-VALUE})")
+  long crossEverySeconds;
+
+  @Option(names = "--warmup", defaultValue = "15", description = "seconds before measuring (default ${DEFAULT-VALUE})")
+  int warmup;
+
+  @Option(names = "--seconds", defaultValue = "30", description = "seconds measured (default ${DEFAULT-VALUE})")
+  int seconds;
+
+  @Option(names = "--postgres", description = "store history in this PostgreSQL (postgresql://user@host:port/db), "
+    + "in a fresh schema")
+  String postgres;
+
+  @Option(names = "--coordinator-jar", defaultValue = "coordinator/target/kelpie-coordinator.jar",
+    description = "the coordinator to run (default ${DEFAULT-VALUE})")
+  Path coordinatorJar;
+
+  @Option(names = "--coordinator-opts", defaultValue = "", description = "JVM options for the coordinator, space separated")
+  String coordinatorOpts;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new FleetBench()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    int port;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      port = socket.getLocalPort();
+    }
+    Path dir = Files.createTempDirectory("kelpie-fleet-bench");
+    Path config = dir.resolve("coordinator.yaml");
+    Files.writeString(config, coordinatorYaml(port));
+    List<String> command = new ArrayList<>(List.of("java"));
+    if (!coordinatorOpts.isBlank()) {
+      command.addAll(List.of(coordinatorOpts.trim().split("\\s+")));
+    }
+    command.addAll(List.of("-jar", coordinatorJar.toString(), "--config", config.toString()));
+    Process coordinator = new ProcessBuilder(command).redirectErrorStream(true)
+      .redirectOutput(dir.resolve("coordinator.log").toFile()).start();
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    try {
+      awaitHealthy(port, coordinator);
+      return run(vertx, port, coordinator.pid());
+    } finally {
+      vertx.close().await();
+      coordinator.destroy();
+      if (!coordinator.waitFor(20, TimeUnit.SECONDS)) {
+        coordinator.destroyForcibly();
+      }
+      System.out.println("coordinator log: " + dir.resolve("coordinator.log"));
+    }
+  }
+
+  private int run(Vertx vertx, int port, long coordinatorPid) throws Exception {
+    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
+      .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setMaxConnections(agents + 10)
+      .setConnectTimeout(30_000));
+    FleetTally tally = new FleetTally();
+    List<FleetAgent> fleet = new ArrayList<>();
+    long connectStart = System.nanoTime();
+    int connected = 0;
+    for (int from = 0; from < agents; from += 250) {
+      List<Future<Void>> wave = new ArrayList<>();
+      for (int i = from; i < Math.min(agents, from + 250); i++) {
+        FleetAgent agent = new FleetAgent(vertx, "fleet-" + i, checks, Duration.ofMillis(intervalMillis),
+          Duration.ofSeconds(crossEverySeconds), tally);
+        wave.add(agent.connect(client, port, "token-" + i).onSuccess(v -> agent.start()));
+        fleet.add(agent);
+      }
+      for (Future<Void> hello : wave) {
+        if (hello.transform(done -> Future.succeededFuture(done.succeeded())).await()) {
+          connected++;
+        }
+      }
+    }
+    System.out.printf("connected %d of %d agents in %d ms%n", connected, agents,
+      Duration.ofNanos(System.nanoTime() - connectStart).toMillis());
+
+    Thread.sleep(warmup * 1000L);
+    tally.measuring(true);
+    long ackedBefore = tally.acknowledged();
+    long cpuBefore = cpuTicks(coordinatorPid);
+    long start = System.nanoTime();
+    Thread.sleep(seconds * 1000L);
+    double elapsed = (System.nanoTime() - start) / 1e9;
+    long cpuAfter = cpuTicks(coordinatorPid);
+    long acked = tally.acknowledged() - ackedBefore;
+    tally.measuring(false);
+    String metrics = get(port, "/metrics");
+    long rssKb = rssKb(coordinatorPid);
+    fleet.forEach(FleetAgent::stop);
+
+    List<Long> commands = tally.commandNanos();
+    List<Long> acks = tally.ackNanos();
+    System.out.printf("machine: %d cores, Java %s; coordinator: its own process (%s)%n",
+      Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+      coordinatorOpts.isBlank() ? "default JVM options" : coordinatorOpts);
+    System.out.printf("shape: %d agents x %d checks every %d ms (%.0f results/s offered), one check crossing its "
+        + "threshold per agent every %d s; measured %.1f s after %d s warm-up%n", agents, checks, intervalMillis,
+      agents * checks * 1000.0 / intervalMillis, crossEverySeconds, elapsed, warmup);
+    System.out.printf("results acknowledged: %.0f per second%n", acked / elapsed);
+    System.out.printf("report -> acknowledgement: p50 %.1f ms, p99 %.1f ms (%d samples)%n",
+      FleetTally.percentileMillis(acks, 0.5), FleetTally.percentileMillis(acks, 0.99), acks.size());
+    System.out.printf("threshold crossing -> command at agent: %d commands, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+      commands.size(), FleetTally.percentileMillis(commands, 0.5), FleetTally.percentileMillis(commands, 0.99),
+      FleetTally.percentileMillis(commands, 1.0));
+    System.out.printf("receipt -> commit (coordinator's kelpie_store_commit_seconds): %s%n", commitLatency(metrics));
+    System.out.printf("refused batches: %d%s; disconnects: %d%n", tally.refused(),
+      tally.lastRefusal() == null ? "" : " (last: " + tally.lastRefusal() + ")", tally.disconnects());
+    System.out.printf("coordinator: CPU %.0f %% of one core, RSS %d MB%n",
+      (cpuAfter - cpuBefore) / 100.0 / elapsed * 100, rssKb >> 10);
+    return 0;
+  }
+
+  private String coordinatorYaml(int port) {
+    StringBuilder yaml = new StringBuilder("http: {host: 127.0.0.1, port: " + port + "}\nagents:\n");
+    for (int i = 0; i < agents; i++) {
+      yaml.append("  - {id: fleet-").append(i).append(", token: token-").append(i).append("}\n");
+    }
+    if (postgres != null) {
+      yaml.append("store: {postgres: {url: \"").append(postgres).append("\", schema: fleet_")
+        .append(Long.toHexString(System.nanoTime())).append("}}\n");
+    }
+    return yaml.toString();
+  }
+
+  private static void awaitHealthy(int port, Process coordinator) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      if (!coordinator.isAlive()) {
+        throw new IllegalStateException("the coordinator exited with " + coordinator.exitValue());
+      }
+      try {
+        get(port, "/health");
+        return;
+      } catch (IOException notYet) {
+        Thread.sleep(200);
+      }
+    }
+    throw new IllegalStateException("the coordinator did not answer /health within 60 s");
+  }
+
+  private static String get(int port, String path) throws IOException, InterruptedException {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+      URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+      HttpResponse.BodyHandlers.ofString());
+    if (response.statusCode() != 200) {
+      throw new IOException(path + " answered " + response.statusCode());
+    }
+    return response.body();
+  }
+
+  /** p50 and p99 from the coordinator's summary quantiles, or estimated from a histogram's buckets. */
+  static String commitLatency(String metrics) {
+    Matcher quantile = Pattern.compile("^kelpie_store_commit_seconds\\{[^}]*quantile=\"(0\\.5|0\\.99)\"[^}]*} (\\S+)",
+      Pattern.MULTILINE).matcher(metrics);
+    StringBuilder found = new StringBuilder();
+    while (quantile.find()) {
+      found.append(found.isEmpty() ? "" : ", ").append("p").append(quantile.group(1).equals("0.5") ? "50" : "99")
+        .append(' ').append(String.format("%.1f ms", Double.parseDouble(quantile.group(2)) * 1000));
+    }
+    if (!found.isEmpty()) {
+      return found.toString();
+    }
+    Matcher bucket = Pattern.compile("^kelpie_store_commit_seconds_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*} (\\S+)",
+      Pattern.MULTILINE).matcher(metrics);
+    List<double[]> buckets = new ArrayList<>();
+    while (bucket.find()) {
+      double le = bucket.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bucket.group(1));
+      buckets.add(new double[] {le, Double.parseDouble(bucket.group(2))});
+    }
+    if (buckets.isEmpty()) {
+      return "not reported";
+    }
+    buckets.sort((a, b) -> Double.compare(a[0], b[0]));
+    double total = buckets.get(buckets.size() - 1)[1];
+    return "p50 <= " + bucketBound(buckets, total * 0.5) + ", p99 <= " + bucketBound(buckets, total * 0.99)
+      + " (histogram buckets)";
+  }
+
+  private static String bucketBound(List<double[]> buckets, double rank) {
+    for (double[] b : buckets) {
+      if (b[1] >= rank) {
+        return Double.isInfinite(b[0]) ? "+Inf" : String.format("%.0f ms", b[0] * 1000);
+      }
+    }
+    return "+Inf";
+  }
+
+  private static long cpuTicks(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+  }
+
+  private static long rssKb(long pid) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("\\D", ""));
+      }
+    }
+    return -1;
+  }
+}
