@@ -90,7 +90,9 @@ export class HostPage {
   drawServices() {
     const a = this.fleet.agents.get(this.agentId) ?? this.agent;
     const rows = a.services.map(s => `<tr data-service="${esc(s.name)}">
-      <td><b>${esc(s.name)}</b>${s.port ? ` <span class="muted">:${esc(s.port)}</span>` : ''}</td>
+      <td><b>${esc(s.name)}</b>${s.port ? ` <span class="muted">:${esc(s.port)}</span>` : ''}${s.manager
+        ? `<br><span class="muted manager" title="started and stopped through ${esc(s.manager.type)}">${esc(s.manager.target)}</span>`
+        : ''}</td>
       <td class="pid num">${s.pid ?? '—'}</td>
       <td class="num">${s.pid && s.startedAt ? ago(Date.now() - s.startedAt) : '—'}</td>
       <td class="num">${s.restarts ?? 0}</td>
