@@ -44,6 +44,9 @@ class SupervisordManagerTest {
 
   @BeforeEach
   void setUp(Vertx vertx, @TempDir Path stateDir, @TempDir Path supervisorDir) throws Exception {
+    if ("true".equals(System.getenv("CI"))) {
+      assertThat(RealSupervisord.installed()).as("supervisord installed (.ci/run installs Debian's supervisor)").isTrue();
+    }
     assumeTrue(RealSupervisord.installed(), "supervisord is not installed (Debian: apt-get install supervisor); "
       + "the supervisord manager tests are skipped");
     harness = new SupervisorHarness(vertx, stateDir);
