@@ -4,6 +4,8 @@ import dev.kelpie.agent.config.AgentConfig.ServiceSpec;
 import dev.kelpie.agent.supervise.manager.ManagedState;
 import dev.kelpie.agent.supervise.manager.ServiceManager;
 import dev.kelpie.shared.message.Command;
+import dev.kelpie.shared.message.CommandResult;
+import dev.kelpie.shared.message.CommandStatus;
 import dev.kelpie.shared.message.ProcessEventType;
 import dev.kelpie.shared.message.ServiceInfo;
 import io.vertx.core.Future;
@@ -156,7 +158,21 @@ final class ManagedService {
     publish();
   }
 
-  Future<String> execute(Command command) {
+  /** Carries out a command and answers it as a spawned service's would be: DONE or FAILED, with the reason. */
+  Future<CommandResult> answer(Command command, Instant received) {
+    return execute(command)
+      .map(detail -> result(command, CommandStatus.DONE, detail, received))
+      .otherwise(failure -> result(command, CommandStatus.FAILED, failure.getMessage(), received))
+      .andThen(done -> supervisor.log(Level.INFO, spec.name(), command.id()).log("{} {}: {}", command.action(),
+        done.result().status(), done.result().detail()));
+  }
+
+  private CommandResult result(Command command, CommandStatus status, String detail, Instant received) {
+    Instant now = supervisor.now();
+    return CommandResult.of(command, status, detail, now, Duration.between(received, now), pid);
+  }
+
+  private Future<String> execute(Command command) {
     String id = command.id();
     return enqueue(() -> {
       acting = true;

@@ -215,14 +215,7 @@ public final class SupervisorVerticle extends VerticleBase {
     Instant received = clock.instant();
     ManagedService other = managed.get(command.service());
     if (other != null) {
-      other.execute(command)
-        .map(detail -> managedResult(command, CommandStatus.DONE, detail, received, other))
-        .otherwise(failure -> managedResult(command, CommandStatus.FAILED, failure.getMessage(), received, other))
-        .onSuccess(result -> {
-          log(Level.INFO, other.name(), command.id()).log("{} {}: {}", command.action(), result.status(),
-            result.detail());
-          message.reply(result.toJson());
-        });
+      other.answer(command, received).onSuccess(result -> message.reply(result.toJson()));
       return;
     }
     Supervised service = services.get(command.service());
@@ -244,12 +237,6 @@ public final class SupervisorVerticle extends VerticleBase {
                                Supervised service) {
     Instant now = clock.instant();
     return CommandResult.of(command, status, detail, now, Duration.between(received, now), service.pid());
-  }
-
-  private CommandResult managedResult(Command command, CommandStatus status, String detail, Instant received,
-                                      ManagedService service) {
-    Instant now = clock.instant();
-    return CommandResult.of(command, status, detail, now, Duration.between(received, now), service.info().pid());
   }
 
   private Future<String> execute(Supervised service, Command command) {
