@@ -65,6 +65,7 @@ final class ManagedService {
 
   /** At the agent's start: a running service is adopted (its manager owns it); a stopped one is started if wanted. */
   Future<Void> takeCharge() {
+    acting = true;
     return enqueue(() -> supervisor.blocking(() -> wantedState.read().orElse(true))
       .compose(wantedNow -> {
         wanted = wantedNow;
@@ -90,8 +91,9 @@ final class ManagedService {
         lastProblem = failure.getMessage();
         supervisor.report(spec.name(), ProcessEventType.START_FAILED, 0, null, null, failure.getMessage());
         publish();
-        return Future.succeededFuture();
-      }));
+        return Future.<Void>succeededFuture();
+      })
+      .andThen(done -> acting = false));
   }
 
   /** One tick of the watch: the main pid from /proc, and the manager's word when it is time to ask. */
@@ -176,19 +178,31 @@ final class ManagedService {
     String id = command.id();
     return enqueue(() -> {
       acting = true;
-      Future<String> done = switch (command.action()) {
-        case KILL -> stop(id);
-        case STOP -> setWanted(false).compose(v -> stop(id)).map(stopped -> stopped + "; stays down until a start");
-        case START -> setWanted(true).compose(v -> manager.state()).compose(state -> state.running()
-          ? Future.succeededFuture("already running as pid " + state.pid() + " (" + manager.target() + " says "
-            + state.state() + ")")
-          : start(id).map(started -> "started as pid " + started + " through " + manager.target()));
-        case RESTART -> setWanted(true).compose(v -> stop(id)).compose(stopped -> portFree(stopped, id))
-          .compose(stopped -> start(id).map(started -> stopped + "; started as pid " + started + " through "
-            + manager.target()));
-      };
-      return done.andThen(finished -> acting = false);
+      return Future.<Void>succeededFuture().compose(v -> act(command, id)).andThen(finished -> acting = false);
     });
+  }
+
+  private Future<String> act(Command command, String id) {
+    return switch (command.action()) {
+      case KILL -> stop(id);
+      case STOP -> setWanted(false).compose(v -> stop(id)).map(stopped -> stopped + "; stays down until a start");
+      case START -> setWanted(true).compose(v -> manager.state()).compose(state -> state.running()
+        ? Future.succeededFuture(alreadyRunning(state))
+        : start(id).map(started -> "started as pid " + started + " through " + manager.target()));
+      case RESTART -> setWanted(true).compose(v -> stop(id)).compose(stopped -> portFree(stopped, id))
+        .compose(stopped -> start(id).map(started -> stopped + "; started as pid " + started + " through "
+          + manager.target()));
+    };
+  }
+
+  private String alreadyRunning(ManagedState state) {
+    if (pid == null) {
+      running(state.pid());
+      supervisor.report(spec.name(), ProcessEventType.ADOPTED, pid, null, null,
+        "started outside Kelpie: " + manager.target() + " says " + state.state());
+      publish();
+    }
+    return "already running as pid " + state.pid() + " (" + manager.target() + " says " + state.state() + ")";
   }
 
   /** Asks the manager to stop the service, keeping its last output as evidence in the sentence returned. */
