@@ -42,14 +42,21 @@ class SupervisordManagerTest {
   private SupervisorHarness harness;
   private RealSupervisord supervisord;
 
+  @TempDir
+  Path supervisorDir;
+
   @BeforeEach
-  void setUp(Vertx vertx, @TempDir Path stateDir, @TempDir Path supervisorDir) throws Exception {
+  void setUp(Vertx vertx, @TempDir Path stateDir) {
     if ("true".equals(System.getenv("CI"))) {
-      assertThat(RealSupervisord.installed()).as("supervisord installed (.ci/run installs Debian's supervisor)").isTrue();
+      assertThat(RealSupervisord.installed()).as("supervisord installed (.ci/run installs Debian's supervisor)")
+        .isTrue();
     }
     assumeTrue(RealSupervisord.installed(), "supervisord is not installed (Debian: apt-get install supervisor); "
       + "the supervisord manager tests are skipped");
     harness = new SupervisorHarness(vertx, stateDir);
+  }
+
+  private void startSupervisord() throws Exception {
     supervisord = RealSupervisord.start(supervisorDir);
   }
 
@@ -61,6 +68,10 @@ class SupervisordManagerTest {
   }
 
   private AgentConfig config(String manager, String checks) {
+    return config(supervisord.demoPort, manager, checks);
+  }
+
+  private static AgentConfig config(int port, String manager, String checks) {
     return AgentConfig.fromYaml("""
       agent: {id: agent-test}
       coordinator: {url: "ws://127.0.0.1:1/bus", token: t}
@@ -69,7 +80,7 @@ class SupervisordManagerTest {
           port: %d
           manager: %s
       %s
-      """.formatted(supervisord.demoPort, manager, checks), "agent.yaml", Map.of());
+      """.formatted(port, manager, checks), "agent.yaml", Map.of());
   }
 
   private String viaSocket() {
@@ -79,6 +90,7 @@ class SupervisordManagerTest {
   @Test
   @DisplayName("a hang is found by the HTTP check; the restart goes through supervisord, which shows a new pid")
   void hangRestartedThroughSupervisord(Vertx vertx) throws Exception {
+    startSupervisord();
     AgentConfig config = config(viaSocket(), """
       checks:
         - {id: demo-http, type: http, service: demo, url: "http://127.0.0.1:%d/health", interval: 500ms, timeout: 400ms}
@@ -120,6 +132,7 @@ class SupervisordManagerTest {
   @Test
   @DisplayName("a crash is seen at once, with supervisord's exit status; a start goes through supervisord")
   void crashSeenAtOnce() throws Exception {
+    startSupervisord();
     harness.deploy(config(viaSocket(), "").services());
     long before = harness.awaitEvent("demo", ProcessEventType.ADOPTED).pid();
 
@@ -145,6 +158,7 @@ class SupervisordManagerTest {
   @Test
   @DisplayName("supervisord over its inet_http_server: a stop stays down and a start brings it back")
   void overHttp() throws Exception {
+    startSupervisord();
     harness.deploy(config("{type: supervisord, program: demo, url: \"http://127.0.0.1:" + supervisord.rpcPort
       + "\"}", "").services());
     harness.awaitEvent("demo", ProcessEventType.ADOPTED);
@@ -163,6 +177,7 @@ class SupervisordManagerTest {
   @Test
   @DisplayName("a program supervisord does not know is a clear refusal at start and on every command")
   void unknownProgram() throws Exception {
+    startSupervisord();
     harness.deploy(config("{type: supervisord, program: nope, socket: \"" + supervisord.socket + "\"}", "")
       .services());
 
@@ -179,8 +194,8 @@ class SupervisordManagerTest {
   @DisplayName("an unreachable supervisord (no socket, nothing on the port) is a clear error, never a crash")
   void unreachable() throws Exception {
     int closed = RealSupervisord.freePort();
-    String bySocket = harness.deploy(config("{type: supervisord, program: demo, socket: /nonexistent/supervisor.sock, "
-      + "timeout: 2s}", "").services());
+    String bySocket = harness.deploy(config(closed, "{type: supervisord, program: demo, "
+      + "socket: /nonexistent/supervisor.sock, timeout: 2s}", "").services());
     ProcessEvent failed = harness.awaitEvent("demo", ProcessEventType.START_FAILED);
     CommandResult start = harness.command("demo", Action.START);
 
@@ -190,8 +205,8 @@ class SupervisordManagerTest {
     assertThat(start.detail()).contains("is unreachable");
 
     harness.undeploy(bySocket);
-    harness.deploy(config("{type: supervisord, program: demo, url: \"http://127.0.0.1:" + closed + "/RPC2\"}", "")
-      .services());
+    harness.deploy(config(closed, "{type: supervisord, program: demo, url: \"http://127.0.0.1:" + closed + "/RPC2\"}",
+      "").services());
     CommandResult overHttp = harness.command("demo", Action.RESTART);
     assertThat(overHttp.status()).isEqualTo(CommandStatus.FAILED);
     assertThat(overHttp.detail()).contains("supervisord program demo at http://127.0.0.1:" + closed

@@ -17,7 +17,7 @@ public interface ServiceManager {
   /** The service's main pid and the manager's own word on its state. */
   Future<ManagedState> state();
 
-  /** Starts the service and returns once the manager says it runs (or failed to). Starting a running one is no error. */
+  /** Starts the service, done once the manager says it runs (or failed to). Starting a running one is no error. */
   Future<Void> start();
 
   /** Stops the service and returns once the manager says it is down. Stopping a stopped one is no error. */

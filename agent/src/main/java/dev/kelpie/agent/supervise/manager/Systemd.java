@@ -41,7 +41,8 @@ final class Systemd implements ServiceManager {
         long pid = parse(properties.get("MainPID"), 0);
         String state = properties.getOrDefault("ActiveState", "unknown") + " ("
           + properties.getOrDefault("SubState", "unknown") + ")";
-        Integer exit = properties.containsKey("ExecMainStatus") ? (int) parse(properties.get("ExecMainStatus"), 0) : null;
+        String status = properties.get("ExecMainStatus");
+        Integer exit = status == null ? null : (int) parse(status, 0);
         return new ManagedState(pid > 0 ? pid : null, state, exit);
       });
   }
