@@ -83,15 +83,16 @@ public final class SupervisorVerticle extends VerticleBase {
     adoptedWatch = vertx.setPeriodic(ADOPTED_WATCH_MILLIS, id -> watchAdopted());
     managedWatch = vertx.setPeriodic(MANAGED_WATCH_MILLIS, id -> managed.values()
       .forEach(service -> service.watch(System.currentTimeMillis())));
-    // one service after the other, so that no adopt rule can take a process another service just claimed
-    Future<Void> inCharge = Future.succeededFuture();
+    // services other managers run first, so their pids are known; then one service after the other, so that no
+    // adopt rule can take a process another service just claimed. A manager that cannot be reached is an error on
+    // its service, never on the agent's start.
+    Future<Void> inCharge = Future.all(managed.values().stream().map(ManagedService::takeCharge).toList())
+      .mapEmpty();
     for (Supervised service : services.values()) {
       Future<Void> before = inCharge;
       inCharge = service.enqueue(() -> before.compose(v -> takeCharge(service)));
     }
-    // a manager that cannot be reached is an error on the service, never on the agent's start
-    List<Future<Void>> managedInCharge = managed.values().stream().map(ManagedService::takeCharge).toList();
-    return Future.all(commands, listing, inCharge, Future.all(managedInCharge));
+    return Future.all(commands, listing, inCharge);
   }
 
   @Override
@@ -133,6 +134,11 @@ public final class SupervisorVerticle extends VerticleBase {
     services.values().forEach(other -> {
       if (other.pid() != null) {
         claimed.add(other.pid());
+      }
+    });
+    managed.values().forEach(other -> {
+      if (other.info().pid() != null) {
+        claimed.add(other.info().pid());
       }
     });
     return claimed;

@@ -2,6 +2,7 @@ package dev.kelpie.agent.supervise;
 
 import dev.kelpie.agent.config.AgentConfig;
 import dev.kelpie.agent.probe.ProbeVerticle;
+import dev.kelpie.demo.DemoService;
 import dev.kelpie.shared.message.Action;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.CommandStatus;
@@ -62,6 +63,9 @@ class SupervisordManagerTest {
 
   @AfterEach
   void tearDown() throws Exception {
+    if (harness != null) {
+      harness.killEverything();
+    }
     if (supervisord != null) {
       supervisord.close();
     }
@@ -156,19 +160,28 @@ class SupervisordManagerTest {
   }
 
   @Test
-  @DisplayName("supervisord over its inet_http_server: a stop stays down and a start brings it back")
+  @DisplayName("supervisord over its inet_http_server, beside a spawned service: a stop stays down, a start brings "
+    + "it back, and no adopt rule takes supervisord's process")
   void overHttp() throws Exception {
     startSupervisord();
-    harness.deploy(config("{type: supervisord, program: demo, url: \"http://127.0.0.1:" + supervisord.rpcPort
-      + "\"}", "").services());
-    harness.awaitEvent("demo", ProcessEventType.ADOPTED);
+    AgentConfig config = AgentConfig.fromYaml("""
+      agent: {id: agent-test}
+      coordinator: {url: "ws://127.0.0.1:1/bus", token: t}
+      services:
+        - {name: spawned, command: [sleep, "300"], adopt: {pattern: "%s"}}
+        - {name: demo, manager: {type: supervisord, program: demo, url: "http://127.0.0.1:%d"}}
+      """.formatted(DemoService.class.getSimpleName(), supervisord.rpcPort), "agent.yaml", Map.of());
+    harness.deploy(config.services());
+    long demo = harness.awaitEvent("demo", ProcessEventType.ADOPTED).pid();
+    assertThat(harness.awaitEvent("spawned", ProcessEventType.STARTED).pid()).isNotEqualTo(demo);
+    assertThat(harness.listing()).extracting(ServiceInfo::name).containsExactly("spawned", "demo");
 
     CommandResult stop = harness.command("demo", Action.STOP);
 
     assertThat(stop.status()).as(stop.detail()).isEqualTo(CommandStatus.DONE);
     assertThat(stop.detail()).contains("stays down until a start").contains("its last output:");
     assertThat(supervisord.status()).contains("STOPPED");
-    assertThat(harness.listing().get(0).wanted()).isFalse();
+    assertThat(harness.listing().get(1).wanted()).isFalse();
     CommandResult start = harness.command("demo", Action.START);
     assertThat(start.status()).as(start.detail()).isEqualTo(CommandStatus.DONE);
     assertThat(supervisord.pid()).hasValue(start.pid());
