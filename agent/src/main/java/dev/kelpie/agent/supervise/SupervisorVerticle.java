@@ -37,7 +37,9 @@ import java.util.concurrent.TimeUnit;
  * respawn to the coordinator), and carries out kill, stop, start and restart commands one at a time per service.
  * Every step is a process event on {@link Addresses#LOCAL_REPORT}; every change of a service's pid or wanted state is
  * a {@code ServiceInfo} on {@link Addresses#LOCAL_SERVICE_STATE}. Spawns, /proc reads and kills run on a worker
- * pool of its own; this verticle only keeps the books. Undeploying it leaves the services running.
+ * pool of its own; this verticle only keeps the books. Services the host's own manager runs (systemd, supervisord,
+ * Docker) are each a {@link ManagedService}, acted on through that manager with the same events and results.
+ * Undeploying it leaves the services running.
  */
 public final class SupervisorVerticle extends VerticleBase {
 
