@@ -81,7 +81,7 @@ final class ManagedService {
           return Future.<Void>succeededFuture();
         }
         if (wanted) {
-          return start(null).<Void>mapEmpty();
+          return start(null).<Void>mapEmpty().otherwiseEmpty();   // start reported why it could not
         }
         publish();
         return Future.<Void>succeededFuture();
