@@ -3,11 +3,13 @@ package dev.kelpie.agent.supervise;
 import dev.kelpie.demo.DemoService;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -100,9 +102,15 @@ final class RealSupervisord implements AutoCloseable {
 
   /** {@code supervisorctl status demo}, one line. */
   String status() {
+    return ctl("status", "demo");
+  }
+
+  /** What {@code supervisorctl <arguments>} says, for this supervisord. */
+  String ctl(String... arguments) {
+    List<String> command = new ArrayList<>(List.of("supervisorctl", "-c", config.toString()));
+    command.addAll(List.of(arguments));
     try {
-      Process ctl = new ProcessBuilder("supervisorctl", "-c", config.toString(), "status", "demo")
-        .redirectErrorStream(true).start();
+      Process ctl = new ProcessBuilder(command).redirectErrorStream(true).start();
       String out = new String(ctl.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
       ctl.waitFor(10, TimeUnit.SECONDS);
       return out;
@@ -120,7 +128,7 @@ final class RealSupervisord implements AutoCloseable {
   }
 
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }
   }

@@ -188,6 +188,21 @@ class SupervisordManagerTest {
   }
 
   @Test
+  @DisplayName("a program found stopped at the agent's start is started through supervisord")
+  void stoppedAtStart() throws Exception {
+    startSupervisord();
+    supervisord.ctl("stop", "demo");
+    assertThat(supervisord.status()).contains("STOPPED");
+
+    harness.deploy(config(viaSocket(), "").services());
+    ProcessEvent started = harness.awaitEvent("demo", ProcessEventType.STARTED);
+
+    assertThat(supervisord.pid()).hasValue(started.pid());
+    assertThat(started.detail()).isEqualTo("through supervisord program demo at unix://" + supervisord.socket
+      + ", which says RUNNING");
+  }
+
+  @Test
   @DisplayName("a program supervisord does not know is a clear refusal at start and on every command")
   void unknownProgram() throws Exception {
     startSupervisord();

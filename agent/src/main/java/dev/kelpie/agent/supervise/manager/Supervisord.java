@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A supervisord program, over supervisord's XML-RPC API: on its inet_http_server (a URL) or its unix_http_server (a
@@ -150,7 +151,7 @@ final class Supervisord implements ServiceManager {
       return failure;
     }
     String why = failure.getMessage() == null ? failure.getClass().getSimpleName() : failure.getMessage();
-    boolean timedOut = failure instanceof java.util.concurrent.TimeoutException
+    boolean timedOut = failure instanceof TimeoutException
       || failure.getClass().getSimpleName().contains("Timeout");
     return new ManagerException(timedOut ? ManagerException.Code.TIMED_OUT : ManagerException.Code.UNREACHABLE,
       target() + " is unreachable: " + why);
