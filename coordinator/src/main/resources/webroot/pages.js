@@ -39,6 +39,13 @@ function silencedUntil(item) {
 
 // --- a host ---------------------------------------------------------------------------------------------------------
 
+/** The host's own manager that starts and stops a service (systemd, supervisord, Docker), when not Kelpie. */
+function managedBy(service) {
+  const m = service.manager;
+  return m ? `<br><span class="muted manager" title="started and stopped through ${esc(m.type)}">${esc(m.target)}</span>`
+    : '';
+}
+
 export class HostPage {
   constructor({ fleet, mayAct, main }, agentId) {
     Object.assign(this, { fleet, mayAct, main, agentId });
@@ -89,7 +96,7 @@ export class HostPage {
   drawServices() {
     const a = this.fleet.agents.get(this.agentId) ?? this.agent;
     const rows = a.services.map(s => `<tr data-service="${esc(s.name)}">
-      <td><b>${esc(s.name)}</b>${s.port ? ` <span class="muted">:${esc(s.port)}</span>` : ''}</td>
+      <td><b>${esc(s.name)}</b>${s.port ? ` <span class="muted">:${esc(s.port)}</span>` : ''}${managedBy(s)}</td>
       <td class="pid num">${s.pid ?? '—'}</td>
       <td class="num">${s.pid && s.startedAt ? ago(Date.now() - s.startedAt) : '—'}</td>
       <td class="num">${s.restarts ?? 0}</td>

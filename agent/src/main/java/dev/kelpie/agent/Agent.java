@@ -3,7 +3,6 @@ package dev.kelpie.agent;
 import dev.kelpie.agent.config.AgentConfig;
 import dev.kelpie.agent.metrics.MetricsVerticle;
 import dev.kelpie.agent.probe.ProbeVerticle;
-import dev.kelpie.agent.supervise.ServiceSpec;
 import dev.kelpie.agent.supervise.SupervisorVerticle;
 import dev.kelpie.agent.uplink.UplinkVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -41,7 +40,7 @@ public final class Agent {
         link.bufferSize(), link.pingInterval(), link.keepaliveInterval(), link.connectTimeout()), config.stateDir(), clock,
       registry);
     SupervisorVerticle supervisor = new SupervisorVerticle(config.agentId(), config.stateDir(),
-      config.services().stream().map(Agent::serviceSpec).toList(), clock);
+      config.services(), clock);
     ProbeVerticle probes = new ProbeVerticle(config.agentId(), config.checks(), clock, registry);
     Future<List<String>> core = vertx.deployVerticle(uplink).compose(u -> vertx.deployVerticle(supervisor)
       .compose(s -> vertx.deployVerticle(probes).map(p -> List.of(p, s, u))));
@@ -54,13 +53,6 @@ public final class Agent {
       all.add(0, m);
       return new Agent(vertx, all, metrics);
     }));
-  }
-
-  private static ServiceSpec serviceSpec(AgentConfig.ServiceSpec s) {
-    ServiceSpec.Adopt adopt = s.adopt() == null ? null
-      : new ServiceSpec.Adopt(s.adopt().pidfile(), s.adopt().port(), s.adopt().pattern());
-    return new ServiceSpec(s.name(), s.command(), s.workdir(), s.env(), s.stopSignal(), s.stopGrace(), s.port(), adopt,
-      s.autostart(), s.portReleaseTimeout());
   }
 
   /** The port of the agent's metrics endpoint, or -1 when it serves none. */

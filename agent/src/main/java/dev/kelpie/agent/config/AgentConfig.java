@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -34,16 +35,68 @@ public record AgentConfig(String agentId, Path stateDir, Uplink uplink, List<Ser
   }
 
   /**
-   * A supervised service. {@code policy} is the policy of its process check: the restart budget and backoff for a
-   * service that exits.
+   * A supervised service: what the supervisor needs to know about it, and {@code policy}, the policy of its process
+   * check (the restart budget and backoff for a service that exits). {@code stopSignal} is a name without the SIG
+   * prefix (TERM, INT, HUP, QUIT, USR1, USR2); {@code workdir}, {@code port} and {@code adopt} may be null. The
+   * {@code manager} starts and stops it: Kelpie itself (then {@code command} is what it runs), or the host's systemd,
+   * supervisord or Docker (then {@code command}, {@code workdir}, {@code env}, {@code adopt} are not used).
    */
   public record ServiceSpec(String name, List<String> command, Path workdir, Map<String, String> env,
                             String stopSignal, Duration stopGrace, Integer port, Adopt adopt, boolean autostart,
-                            Duration portReleaseTimeout, PolicySpec policy) {
+                            Duration portReleaseTimeout, PolicySpec policy, Manager manager) {
+
+    public ServiceSpec {
+      command = command == null ? List.of() : List.copyOf(command);
+      env = env == null ? Map.of() : Map.copyOf(env);
+      manager = manager == null ? Manager.KELPIE : manager;
+    }
+
+    public boolean managedElsewhere() {
+      return manager.type() != Manager.Type.KELPIE;
+    }
   }
 
-  /** How to recognise an instance of a service that is already running. */
+  /**
+   * How to recognise an instance that is already running, tried in this order: a pidfile, the listener on a port, the
+   * first process whose command line (arguments joined by spaces) contains a match of {@code pattern}. Any may be null.
+   */
   public record Adopt(Path pidfile, Integer port, String pattern) {
+  }
+
+  /**
+   * Who starts and stops a service. {@code name} is the systemd unit, supervisord program or Docker container;
+   * supervisord is reached at {@code url} (its inet_http_server) or {@code socket} (its unix_http_server);
+   * {@code host} is Docker's daemon socket (null: the CLI's default); {@code user} means {@code systemctl --user}.
+   * {@code timeout} bounds every call to the manager, a stop included.
+   */
+  public record Manager(Type type, String name, URI url, Path socket, String username, String password, String host,
+                        boolean user, Duration timeout) {
+
+    public static final Manager KELPIE = new Manager(Type.KELPIE, null, null, null, null, null, null, false,
+      Duration.ofSeconds(30));
+
+    public enum Type {
+      KELPIE, SYSTEMD, SUPERVISORD, DOCKER;
+
+      public String key() {
+        return name().toLowerCase(Locale.ROOT);
+      }
+    }
+
+    /** What it manages, as people say it: "supervisord program demo at unix:///run/supervisor.sock". */
+    public String target() {
+      return switch (type) {
+        case KELPIE -> "spawned by the agent";
+        case SYSTEMD -> (user ? "systemd --user unit " : "systemd unit ") + name;
+        case SUPERVISORD -> "supervisord program " + name + " at " + (url != null ? url : "unix://" + socket);
+        case DOCKER -> "docker container " + name + (host == null ? "" : " at " + host);
+      };
+    }
+
+    @Override
+    public String toString() {
+      return target();
+    }
   }
 
   /**

@@ -15,6 +15,8 @@ import java.util.Set;
 final class ServiceReader {
 
   private static final List<String> SIGNALS = List.of("TERM", "INT", "HUP", "QUIT", "USR1", "USR2");
+  private static final List<String> SPAWN_KEYS = List.of("command", "workdir", "env", "adopt", "autostart",
+    "stopSignal", "stopGrace");
   private static final String COMMAND_EXAMPLE = "[java, -jar, app.jar, --port, \"8081\"]";
 
   private final PolicySpec defaults;
@@ -34,15 +36,31 @@ final class ServiceReader {
     if (name != null && !names.add(name)) {
       node.problem("name", "duplicate service name '" + name + "'");
     }
+    AgentConfig.Manager manager = ManagerReader.read(node.child("manager"));
+    if (manager.type() != AgentConfig.Manager.Type.KELPIE) {
+      refuseSpawnKeys(node, manager);
+    }
     String workdir = node.optionalString("workdir", null);
     Integer port = node.optionalInt("port", null, 1, 65_535);
     PolicySpec restart = PolicyReader.readRestart(node, "restart", defaults);
     PolicySpec processPolicy = processPolicy(restart);
     PolicyReader.report(node, "restart", processPolicy, defaults.problems());
-    return new AgentConfig.ServiceSpec(name, command(node), workdir == null ? null : Path.of(workdir),
+    List<String> command = manager.type() == AgentConfig.Manager.Type.KELPIE ? command(node) : List.of();
+    return new AgentConfig.ServiceSpec(name, command, workdir == null ? null : Path.of(workdir),
       node.optionalStringMap("env"), stopSignal(node), node.optionalDuration("stopGrace", Duration.ofSeconds(10)),
       port, adopt(node.child("adopt")), node.optionalBool("autostart", true),
-      node.optionalDuration("portReleaseTimeout", Duration.ofSeconds(10)), processPolicy);
+      node.optionalDuration("portReleaseTimeout", Duration.ofSeconds(10)), processPolicy, manager);
+  }
+
+  /** A service another manager runs: how to run it is that manager's business, said in its own configuration. */
+  private static void refuseSpawnKeys(ConfigNode node, AgentConfig.Manager manager) {
+    for (String key : SPAWN_KEYS) {
+      if (node.has(key)) {
+        node.problem(key, "not used when " + manager.type().key() + " manages the service; it belongs to services "
+          + "Kelpie starts itself (manager type kelpie)");
+        node.ignore(key);
+      }
+    }
   }
 
   /**

@@ -1,5 +1,8 @@
 package dev.kelpie.agent.supervise;
 
+import dev.kelpie.agent.config.AgentConfig.Adopt;
+import dev.kelpie.agent.config.AgentConfig.ServiceSpec;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.util.Optional;
@@ -25,7 +28,7 @@ final class Adoption {
     if (own.isPresent()) {
       return found(own.get(), "the agent's pid record");
     }
-    ServiceSpec.Adopt adopt = spec.adopt();
+    Adopt adopt = spec.adopt();
     if (adopt == null) {
       return Optional.empty();
     }
@@ -50,7 +53,7 @@ final class Adoption {
     return Optional.empty();
   }
 
-  private static Optional<Long> pidfile(ServiceSpec.Adopt adopt) {
+  private static Optional<Long> pidfile(Adopt adopt) {
     try {
       return Optional.of(Long.parseLong(Files.readString(adopt.pidfile()).trim()));
     } catch (IOException | NumberFormatException e) {

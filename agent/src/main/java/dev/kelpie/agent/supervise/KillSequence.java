@@ -1,5 +1,6 @@
 package dev.kelpie.agent.supervise;
 
+import dev.kelpie.agent.config.AgentConfig.ServiceSpec;
 import dev.kelpie.shared.message.ProcessEventType;
 import io.vertx.core.Future;
 import org.slf4j.event.Level;

@@ -1,5 +1,7 @@
 package dev.kelpie.agent.supervise;
 
+import dev.kelpie.agent.config.AgentConfig.ServiceSpec;
+
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,11 +1,14 @@
 package dev.kelpie.agent.supervise;
 
+import dev.kelpie.agent.config.AgentConfig.ServiceSpec;
+import dev.kelpie.agent.supervise.manager.ServiceManager;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.CommandStatus;
 import dev.kelpie.shared.message.ProcessEvent;
 import dev.kelpie.shared.message.ProcessEventType;
+import dev.kelpie.shared.message.ServiceInfo;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.WorkerExecutor;
@@ -34,41 +37,59 @@ import java.util.concurrent.TimeUnit;
  * respawn to the coordinator), and carries out kill, stop, start and restart commands one at a time per service.
  * Every step is a process event on {@link Addresses#LOCAL_REPORT}; every change of a service's pid or wanted state is
  * a {@code ServiceInfo} on {@link Addresses#LOCAL_SERVICE_STATE}. Spawns, /proc reads and kills run on a worker
- * pool of its own; this verticle only keeps the books. Undeploying it leaves the services running.
+ * pool of its own; this verticle only keeps the books. Services the host's own manager runs (systemd, supervisord,
+ * Docker) are each a {@link ManagedService}, acted on through that manager with the same events and results.
+ * Undeploying it leaves the services running.
  */
 public final class SupervisorVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(SupervisorVerticle.class);
   /** The JDK notices a non-child's exit by polling up to 5 s apart; this is the bound for adopted processes. */
   private static final long ADOPTED_WATCH_MILLIS = 1000;
+  /** How often a managed service's main pid is looked at; its manager is asked as often as it is cheap to. */
+  private static final long MANAGED_WATCH_MILLIS = 500;
 
   private final String agentId;
   private final Clock clock;
   private final Map<String, Supervised> services = new LinkedHashMap<>();
+  private final Map<String, ManagedService> managed = new LinkedHashMap<>();
+  private final List<ServiceSpec> specs;
+  private final Path stateDir;
   private final Spawner spawner;
   private WorkerExecutor workers;
   private long adoptedWatch;
+  private long managedWatch;
   private boolean stopped;
 
   public SupervisorVerticle(String agentId, Path stateDir, List<ServiceSpec> specs, Clock clock) {
     this.agentId = agentId;
     this.clock = clock;
     this.spawner = new Spawner(stateDir);
-    specs.forEach(spec -> services.put(spec.name(), new Supervised(spec, stateDir)));
+    this.specs = List.copyOf(specs);
+    this.stateDir = stateDir;
+    specs.stream().filter(spec -> !spec.managedElsewhere())
+      .forEach(spec -> services.put(spec.name(), new Supervised(spec, stateDir)));
   }
 
   @Override
   public Future<?> start() {
     // a kill holds its worker for the whole grace period: a pool of its own, and no blocked-thread warnings for that
-    workers = vertx.createSharedWorkerExecutor("kelpie-supervise", Math.max(4, 2 * services.size()), 10,
+    workers = vertx.createSharedWorkerExecutor("kelpie-supervise", Math.max(4, 2 * specs.size()), 10,
       TimeUnit.MINUTES);
+    specs.stream().filter(ServiceSpec::managedElsewhere).forEach(spec -> managed.put(spec.name(),
+      new ManagedService(this, spec, ServiceManager.of(vertx, workers, spec.manager()), stateDir)));
     Future<Void> commands = vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_COMMAND, this::onCommand)
       .completion();
     Future<Void> listing = vertx.eventBus().consumer(Addresses.LOCAL_SERVICES, msg -> msg.reply(listing()))
       .completion();
     adoptedWatch = vertx.setPeriodic(ADOPTED_WATCH_MILLIS, id -> watchAdopted());
-    // one service after the other, so that no adopt rule can take a process another service just claimed
-    Future<Void> inCharge = Future.succeededFuture();
+    managedWatch = vertx.setPeriodic(MANAGED_WATCH_MILLIS, id -> managed.values()
+      .forEach(service -> service.watch(System.currentTimeMillis())));
+    // services other managers run first, so their pids are known; then one service after the other, so that no
+    // adopt rule can take a process another service just claimed. A manager that cannot be reached is an error on
+    // its service, never on the agent's start.
+    Future<Void> inCharge = Future.all(managed.values().stream().map(ManagedService::takeCharge).toList())
+      .mapEmpty();
     for (Supervised service : services.values()) {
       Future<Void> before = inCharge;
       inCharge = service.enqueue(() -> before.compose(v -> takeCharge(service)));
@@ -80,7 +101,9 @@ public final class SupervisorVerticle extends VerticleBase {
   public Future<?> stop() {
     stopped = true;
     vertx.cancelTimer(adoptedWatch);
-    return workers.close();
+    vertx.cancelTimer(managedWatch);
+    return Future.join(managed.values().stream().map(service -> service.manager().close()).toList())
+      .transform(closed -> workers.close());
   }
 
   private Future<Void> takeCharge(Supervised service) {
@@ -113,6 +136,11 @@ public final class SupervisorVerticle extends VerticleBase {
     services.values().forEach(other -> {
       if (other.pid() != null) {
         claimed.add(other.pid());
+      }
+    });
+    managed.values().forEach(other -> {
+      if (other.info().pid() != null) {
+        claimed.add(other.info().pid());
       }
     });
     return claimed;
@@ -193,6 +221,11 @@ public final class SupervisorVerticle extends VerticleBase {
       return;
     }
     Instant received = clock.instant();
+    ManagedService other = managed.get(command.service());
+    if (other != null) {
+      other.answer(command, received).onSuccess(result -> message.reply(result.toJson()));
+      return;
+    }
     Supervised service = services.get(command.service());
     if (service == null) {
       message.reply(CommandResult.of(command, CommandStatus.UNKNOWN_SERVICE, "agent " + agentId
@@ -255,7 +288,20 @@ public final class SupervisorVerticle extends VerticleBase {
   }
 
   void report(Supervised service, ProcessEventType type, long pid, String commandId, String signal, String detail) {
-    report(new ProcessEvent(agentId, 0, service.name(), clock.instant(), type, pid, null, signal, commandId, detail));
+    report(service.name(), type, pid, commandId, signal, detail);
+  }
+
+  void report(String service, ProcessEventType type, long pid, String commandId, String signal, String detail) {
+    report(new ProcessEvent(agentId, 0, service, clock.instant(), type, pid, null, signal, commandId, detail));
+  }
+
+  void reportExit(String service, long pid, Integer exitCode, String detail) {
+    report(new ProcessEvent(agentId, 0, service, clock.instant(), ProcessEventType.EXITED, pid, exitCode, null, null,
+      detail));
+  }
+
+  Instant now() {
+    return clock.instant();
   }
 
   private void report(ProcessEvent event) {
@@ -263,18 +309,27 @@ public final class SupervisorVerticle extends VerticleBase {
   }
 
   void publishState(Supervised service) {
-    vertx.eventBus().publish(Addresses.LOCAL_SERVICE_STATE, service.info().toJson());
+    publish(service.info());
+  }
+
+  void publish(ServiceInfo info) {
+    vertx.eventBus().publish(Addresses.LOCAL_SERVICE_STATE, info.toJson());
   }
 
   LoggingEventBuilder log(Level level, Supervised service, String commandId) {
+    return log(level, service.name(), commandId);
+  }
+
+  LoggingEventBuilder log(Level level, String service, String commandId) {
     LoggingEventBuilder builder = log.atLevel(level).addKeyValue("agent", agentId)
-      .addKeyValue("service", service.name());
+      .addKeyValue("service", service);
     return commandId == null ? builder : builder.addKeyValue("command", commandId);
   }
 
   private JsonArray listing() {
     JsonArray array = new JsonArray();
-    services.values().forEach(service -> array.add(service.info().toJson()));
+    specs.forEach(spec -> array.add((managed.containsKey(spec.name()) ? managed.get(spec.name()).info()
+      : services.get(spec.name()).info()).toJson()));
     return array;
   }
 }

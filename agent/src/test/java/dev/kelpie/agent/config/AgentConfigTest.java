@@ -59,7 +59,8 @@ class AgentConfigTest {
       Duration.ofSeconds(3)));
     AgentConfig.ServiceSpec service = config.services().get(0);
     assertThat(service).isEqualTo(new AgentConfig.ServiceSpec("demo", List.of("java", "-jar", "demo.jar"), null,
-      Map.of(), "TERM", Duration.ofSeconds(10), null, null, true, Duration.ofSeconds(10), service.policy()));
+      Map.of(), "TERM", Duration.ofSeconds(10), null, null, true, Duration.ofSeconds(10), service.policy(),
+      AgentConfig.Manager.KELPIE));
     AgentConfig.CheckConfig web = config.checks().get(0);
     assertThat(web.target()).isEqualTo(new HttpTarget(URI.create("http://127.0.0.1:8081/health"), "GET", 200,
       null, Duration.ofMillis(1500), Duration.ofSeconds(3)));

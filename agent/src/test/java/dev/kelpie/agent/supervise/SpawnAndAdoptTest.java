@@ -1,5 +1,7 @@
 package dev.kelpie.agent.supervise;
 
+import dev.kelpie.agent.config.AgentConfig.Adopt;
+import dev.kelpie.agent.config.AgentConfig.ServiceSpec;
 import dev.kelpie.shared.message.Action;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.CommandStatus;
@@ -116,7 +118,7 @@ class SpawnAndAdoptTest {
   void adoptsByPattern() throws Exception {
     Process stranger = harness.stranger("sleep", "314159");
 
-    harness.deploy(withAdopt(service("pi", "sleep", "300"), new ServiceSpec.Adopt(null, null, "^sleep 3141\\d+$")));
+    harness.deploy(withAdopt(service("pi", "sleep", "300"), new Adopt(null, null, "^sleep 3141\\d+$")));
 
     ProcessEvent adopted = harness.awaitEvent("pi", ProcessEventType.ADOPTED);
     assertThat(adopted.pid()).isEqualTo(stranger.pid());

@@ -1,9 +1,12 @@
 package dev.kelpie.agent.supervise;
 
+import dev.kelpie.agent.config.AgentConfig.Adopt;
+import dev.kelpie.agent.config.AgentConfig.ServiceSpec;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.Action;
 import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.CommandResult;
+import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.ProcessEvent;
 import dev.kelpie.shared.message.ProcessEventType;
 import dev.kelpie.shared.message.ServiceInfo;
@@ -42,12 +45,18 @@ final class SupervisorHarness {
   final Path stateDir;
   final List<ProcessEvent> events = new CopyOnWriteArrayList<>();
   final List<ServiceInfo> states = new CopyOnWriteArrayList<>();
+  /** Probe results, when a test deploys probes beside the supervisor. */
+  final List<ProbeResult> results = new CopyOnWriteArrayList<>();
   private final Set<ProcessId> seen = ConcurrentHashMap.newKeySet();
 
   SupervisorHarness(Vertx vertx, Path stateDir) {
     this.vertx = vertx;
     this.stateDir = stateDir;
     vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_REPORT, msg -> {
+      if (ProbeResult.KIND.equals(msg.body().getString("kind"))) {
+        results.add(ProbeResult.fromJson(msg.body()));
+        return;
+      }
       ProcessEvent event = ProcessEvent.fromJson(msg.body());
       if (event.pid() > 0) {
         track(event.pid());
@@ -60,26 +69,30 @@ final class SupervisorHarness {
 
   static ServiceSpec service(String name, String... command) {
     return new ServiceSpec(name, List.of(command), null, Map.of(), "TERM", Duration.ofSeconds(2), null, null, true,
-      Duration.ofSeconds(5));
+      Duration.ofSeconds(5), null, null);
   }
 
   static ServiceSpec withStop(ServiceSpec s, String signal, Duration grace) {
     return new ServiceSpec(s.name(), s.command(), s.workdir(), s.env(), signal, grace, s.port(), s.adopt(),
-      s.autostart(), s.portReleaseTimeout());
+      s.autostart(), s.portReleaseTimeout(), s.policy(), s.manager());
   }
 
   static ServiceSpec withPort(ServiceSpec s, int port, Duration release) {
     return new ServiceSpec(s.name(), s.command(), s.workdir(), s.env(), s.stopSignal(), s.stopGrace(), port,
-      s.adopt(), s.autostart(), release);
+      s.adopt(), s.autostart(), release, s.policy(), s.manager());
   }
 
-  static ServiceSpec withAdopt(ServiceSpec s, ServiceSpec.Adopt adopt) {
+  static ServiceSpec withAdopt(ServiceSpec s, Adopt adopt) {
     return new ServiceSpec(s.name(), s.command(), s.workdir(), s.env(), s.stopSignal(), s.stopGrace(), s.port(),
-      adopt, s.autostart(), s.portReleaseTimeout());
+      adopt, s.autostart(), s.portReleaseTimeout(), s.policy(), s.manager());
   }
 
   String deploy(ServiceSpec... services) throws Exception {
-    return get(vertx.deployVerticle(new SupervisorVerticle(AGENT, stateDir, List.of(services), Clock.systemUTC()),
+    return deploy(List.of(services));
+  }
+
+  String deploy(List<ServiceSpec> services) throws Exception {
+    return get(vertx.deployVerticle(new SupervisorVerticle(AGENT, stateDir, services, Clock.systemUTC()),
       new DeploymentOptions()));
   }
 

@@ -62,10 +62,11 @@ final class FleetRules {
     ServiceInfo known = agent.service(event.service());
     boolean wanted = known == null || known.wanted();
     switch (event.type()) {
-      case STARTED, ADOPTED -> agent.service(new ServiceInfo(event.service(), true, event.pid(), event.time(),
-        known == null ? null : known.port()));
-      case EXITED, KILLED -> agent.service(new ServiceInfo(event.service(), wanted, null, null,
-        known == null ? null : known.port()));
+      case STARTED, ADOPTED -> agent.service(known == null
+        ? new ServiceInfo(event.service(), true, event.pid(), event.time(), null)
+        : known.withProcess(true, event.pid(), event.time()));
+      case EXITED, KILLED -> agent.service(known == null ? new ServiceInfo(event.service(), wanted, null, null, null)
+        : known.withProcess(wanted, null, null));
       default -> {
       }
     }

@@ -1,0 +1,320 @@
+package dev.kelpie.agent.supervise;
+
+import dev.kelpie.agent.config.AgentConfig.ServiceSpec;
+import dev.kelpie.agent.supervise.manager.ManagedState;
+import dev.kelpie.agent.supervise.manager.ServiceManager;
+import dev.kelpie.shared.message.Command;
+import dev.kelpie.shared.message.CommandResult;
+import dev.kelpie.shared.message.CommandStatus;
+import dev.kelpie.shared.message.ProcessEventType;
+import dev.kelpie.shared.message.ServiceInfo;
+import io.vertx.core.Future;
+import org.slf4j.event.Level;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * A service the host's own manager (systemd, supervisord, Docker) runs, watched and acted on through that manager:
+ * the same process events and command results as for a service the agent spawns, so the coordinator cannot tell the
+ * difference. Its exit is noticed by watching the main pid every tick and asking the manager as often as it is cheap
+ * to; a manager that cannot be reached or refuses makes a failed command, never a crash. Touched only on the
+ * supervisor's context.
+ */
+final class ManagedService {
+
+  private static final int EVIDENCE_CHARS = 600;
+
+  private final SupervisorVerticle supervisor;
+  private final ServiceSpec spec;
+  private final ServiceManager manager;
+  private final WantedState wantedState;
+  private final ServiceInfo.Manager shown;
+  private Long pid;
+  private Instant startedAt;
+  private boolean wanted;
+  /** A command is at work: what the manager says meanwhile belongs to it, not to the watch. */
+  private boolean acting;
+  private boolean watching;
+  private long lastAsked;
+  private String lastProblem;
+  private Future<?> queue = Future.succeededFuture();
+
+  ManagedService(SupervisorVerticle supervisor, ServiceSpec spec, ServiceManager manager, Path stateDir) {
+    this.supervisor = supervisor;
+    this.spec = spec;
+    this.manager = manager;
+    this.wantedState = new WantedState(stateDir, spec.name());
+    this.shown = new ServiceInfo.Manager(spec.manager().type().key(), manager.target());
+  }
+
+  String name() {
+    return spec.name();
+  }
+
+  ServiceManager manager() {
+    return manager;
+  }
+
+  ServiceInfo info() {
+    return new ServiceInfo(spec.name(), wanted, pid, startedAt, spec.port(), shown);
+  }
+
+  /** At the agent's start: a running service is adopted (its manager owns it); a stopped one is started if wanted. */
+  Future<Void> takeCharge() {
+    acting = true;
+    return enqueue(() -> supervisor.blocking(() -> wantedState.read().orElse(true))
+      .compose(wantedNow -> {
+        wanted = wantedNow;
+        return manager.state();
+      })
+      .compose(state -> {
+        if (state.running()) {
+          running(state.pid());
+          supervisor.log(Level.INFO, spec.name(), null).log("adopted pid {} from {}", pid, manager.target());
+          supervisor.report(spec.name(), ProcessEventType.ADOPTED, pid, null, null,
+            manager.target() + " says " + state.state());
+          publish();
+          return Future.<Void>succeededFuture();
+        }
+        if (wanted) {
+          return start(null).<Void>mapEmpty().otherwiseEmpty();   // start reported why it could not
+        }
+        publish();
+        return Future.<Void>succeededFuture();
+      })
+      .recover(failure -> {
+        supervisor.log(Level.ERROR, spec.name(), null).log("could not take charge: {}", failure.getMessage());
+        lastProblem = failure.getMessage();
+        supervisor.report(spec.name(), ProcessEventType.START_FAILED, 0, null, null, failure.getMessage());
+        publish();
+        return Future.<Void>succeededFuture();
+      })
+      .andThen(done -> acting = false));
+  }
+
+  /** One tick of the watch: the main pid from /proc, and the manager's word when it is time to ask. */
+  void watch(long now) {
+    if (acting || watching) {
+      return;
+    }
+    watching = true;
+    Long known = pid;
+    boolean ask = now - lastAsked >= manager.askEvery().toMillis();
+    Future<Boolean> pidAlive = known == null ? Future.succeededFuture(false)
+      : supervisor.blocking(() -> ProcessHandle.of(known).map(ProcessHandle::isAlive).orElse(false));
+    pidAlive.compose(alive -> {
+        if ((known != null && !alive) || ask) {
+          lastAsked = now;
+          return manager.state().map(state -> {
+            noticed(known, state);
+            return null;
+          }).recover(failure -> {
+            unreachable(known, alive, failure);
+            return Future.succeededFuture();
+          });
+        }
+        return Future.succeededFuture();
+      })
+      .onComplete(done -> watching = false);
+  }
+
+  private void noticed(Long known, ManagedState state) {
+    if (lastProblem != null) {
+      supervisor.log(Level.INFO, spec.name(), null).log("{} answers again", manager.target());
+      lastProblem = null;
+    }
+    if (acting || !Objects.equals(known, pid)) {
+      return;
+    }
+    if (known != null && !Objects.equals(known, state.pid())) {
+      exited(known, state.exitCode(), manager.target() + " says " + state.state()
+        + (state.exitCode() == null ? "" : ", exit status " + state.exitCode()));
+    }
+    if (pid == null && state.running()) {
+      running(state.pid());
+      supervisor.report(spec.name(), ProcessEventType.ADOPTED, pid, null, null,
+        "started outside Kelpie: " + manager.target() + " says " + state.state());
+      publish();
+    }
+  }
+
+  /** The manager does not answer: the main pid alone tells whether the service still runs. */
+  private void unreachable(Long known, boolean alive, Throwable failure) {
+    if (!Objects.equals(failure.getMessage(), lastProblem)) {
+      supervisor.log(Level.WARN, spec.name(), null).log("{}", failure.getMessage());
+      lastProblem = failure.getMessage();
+    }
+    if (known != null && !alive && !acting && known.equals(pid)) {
+      exited(known, null, "pid " + known + " is gone; " + failure.getMessage());
+    }
+  }
+
+  private void exited(long known, Integer exitCode, String detail) {
+    supervisor.log(Level.WARN, spec.name(), null).log("pid {} exited: {}", known, detail);
+    gone();
+    supervisor.reportExit(spec.name(), known, exitCode, detail);
+    publish();
+  }
+
+  /** Carries out a command and answers it as a spawned service's would be: DONE or FAILED, with the reason. */
+  Future<CommandResult> answer(Command command, Instant received) {
+    return execute(command)
+      .map(detail -> result(command, CommandStatus.DONE, detail, received))
+      .otherwise(failure -> result(command, CommandStatus.FAILED, failure.getMessage(), received))
+      .andThen(done -> supervisor.log(Level.INFO, spec.name(), command.id()).log("{} {}: {}", command.action(),
+        done.result().status(), done.result().detail()));
+  }
+
+  private CommandResult result(Command command, CommandStatus status, String detail, Instant received) {
+    Instant now = supervisor.now();
+    return CommandResult.of(command, status, detail, now, Duration.between(received, now), pid);
+  }
+
+  private Future<String> execute(Command command) {
+    String id = command.id();
+    return enqueue(() -> {
+      acting = true;
+      return Future.<Void>succeededFuture().compose(v -> act(command, id)).andThen(finished -> acting = false);
+    });
+  }
+
+  private Future<String> act(Command command, String id) {
+    return switch (command.action()) {
+      case KILL -> stop(id);
+      case STOP -> setWanted(false).compose(v -> stop(id)).map(stopped -> stopped + "; stays down until a start");
+      case START -> setWanted(true).compose(v -> manager.state()).compose(state -> state.running()
+        ? Future.succeededFuture(alreadyRunning(state))
+        : start(id).map(started -> "started as pid " + started + " through " + manager.target()));
+      case RESTART -> setWanted(true).compose(v -> stop(id)).compose(stopped -> portFree(stopped, id))
+        .compose(stopped -> start(id).map(started -> stopped + "; started as pid " + started + " through "
+          + manager.target()));
+    };
+  }
+
+  private String alreadyRunning(ManagedState state) {
+    if (pid == null) {
+      running(state.pid());
+      supervisor.report(spec.name(), ProcessEventType.ADOPTED, pid, null, null,
+        "started outside Kelpie: " + manager.target() + " says " + state.state());
+      publish();
+    }
+    return "already running as pid " + state.pid() + " (" + manager.target() + " says " + state.state() + ")";
+  }
+
+  /** Asks the manager to stop the service, keeping its last output as evidence in the sentence returned. */
+  private Future<String> stop(String commandId) {
+    return manager.state().compose(state -> {
+      if (!state.running()) {
+        if (pid != null) {
+          gone();
+          publish();
+        }
+        return Future.succeededFuture("was not running (" + manager.target() + " says " + state.state() + ")");
+      }
+      long target = state.pid();
+      return manager.recentOutput().otherwise("").compose(output -> {
+        supervisor.report(spec.name(), ProcessEventType.SIGNALLED, target, commandId, null,
+          "asked " + manager.target() + " to stop pid " + target);
+        return manager.stop().compose(v -> manager.state()).map(after -> {
+          if (after.running()) {
+            throw new IllegalStateException(manager.target() + " still runs it as pid " + after.pid()
+              + " after the stop (" + after.state() + ")");
+          }
+          gone();
+          publish();
+          String sentence = manager.target() + " stopped pid " + target + " (now " + after.state() + ")";
+          supervisor.report(spec.name(), ProcessEventType.KILLED, target, commandId, null, sentence);
+          return sentence + evidence(output);
+        });
+      });
+    });
+  }
+
+  private Future<String> portFree(String stopped, String commandId) {
+    Integer port = spec.port();
+    if (port == null) {
+      return Future.succeededFuture(stopped);
+    }
+    Duration limit = spec.portReleaseTimeout();
+    return supervisor.blocking(() -> KillTree.awaitPortFree(port, limit)).compose(free -> {
+      if (!free) {
+        return Future.failedFuture(stopped + "; port " + port + " still in use after " + limit.toMillis()
+          + " ms, not started again");
+      }
+      supervisor.report(spec.name(), ProcessEventType.PORT_RELEASED, 0, commandId, null, "port " + port + " free");
+      return Future.succeededFuture(stopped + "; port " + port + " free");
+    });
+  }
+
+  private Future<Long> start(String commandId) {
+    return manager.start().compose(v -> manager.state()).map(state -> {
+        if (!state.running()) {
+          throw new IllegalStateException(manager.target() + " did not keep it running (" + state.state()
+            + (state.exitCode() == null ? "" : ", exit status " + state.exitCode()) + ")");
+        }
+        running(state.pid());
+        supervisor.log(Level.INFO, spec.name(), commandId).log("started pid {} through {}", pid, manager.target());
+        supervisor.report(spec.name(), ProcessEventType.STARTED, pid, commandId, null,
+          "through " + manager.target() + ", which says " + state.state());
+        publish();
+        return pid;
+      })
+      .recover(failure -> {
+        supervisor.log(Level.WARN, spec.name(), commandId).log("could not start: {}", failure.getMessage());
+        supervisor.report(spec.name(), ProcessEventType.START_FAILED, 0, commandId, null, failure.getMessage());
+        return Future.failedFuture("could not start: " + failure.getMessage());
+      });
+  }
+
+  private Future<Void> setWanted(boolean wantedNow) {
+    boolean changed = wanted != wantedNow;
+    wanted = wantedNow;
+    if (changed) {
+      publish();
+    }
+    return supervisor.blocking(() -> {
+      wantedState.write(wantedNow);
+      return null;
+    });
+  }
+
+  private void running(long runningPid) {
+    pid = runningPid;
+    startedAt = supervisor.now();
+  }
+
+  private void gone() {
+    pid = null;
+    startedAt = null;
+  }
+
+  private void publish() {
+    supervisor.publish(info());
+  }
+
+  private static String evidence(String output) {
+    String text = output.strip();
+    if (text.isEmpty()) {
+      return "";
+    }
+    String tail = text.length() <= EVIDENCE_CHARS ? text : "..." + text.substring(text.length() - EVIDENCE_CHARS);
+    return "; its last output: " + tail.replaceAll("\\s*\\n\\s*", " | ");
+  }
+
+  /** Runs {@code work} once everything queued before it has finished, whether that succeeded or not. */
+  private <T> Future<T> enqueue(Supplier<Future<T>> work) {
+    Future<T> next = queue.transform(previous -> {
+      try {
+        return work.get();
+      } catch (RuntimeException e) {
+        return Future.failedFuture(e);
+      }
+    });
+    queue = next;
+    return next;
+  }
+}
