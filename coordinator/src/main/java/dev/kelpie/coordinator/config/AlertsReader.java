@@ -17,8 +17,7 @@ import java.util.regex.Pattern;
 final class AlertsReader {
 
   static final List<String> SEVERITIES = List.of("info", "warning", "critical");
-  static final List<String> KINDS = List.of("incident_opened", "action_taken", "gave_up", "still_open", "recovered",
-    "agent_lost", "agent_back");
+  static final List<String> KINDS = AlertSettings.KINDS;
 
   private final Set<String> names = new HashSet<>();
 

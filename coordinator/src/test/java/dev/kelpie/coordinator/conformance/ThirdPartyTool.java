@@ -71,11 +71,16 @@ public final class ThirdPartyTool {
 
   /** Runs a command to its end (at most {@code limit}), output and errors together. */
   public static Run run(Duration limit, Path directory, Map<String, String> env, String... command) {
+    return run(limit, directory, env, Path.of("/dev/null"), command);
+  }
+
+  /** Runs a command reading {@code input} as its standard input. */
+  public static Run run(Duration limit, Path directory, Map<String, String> env, Path input, String... command) {
     try {
       Files.createDirectories(directory);
       Path output = Files.createTempFile("kelpie-tool", ".out");
       ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
-        .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        .redirectOutput(output.toFile()).redirectInput(ProcessBuilder.Redirect.from(input.toFile()));
       builder.environment().putAll(env);
       Process process = builder.start();
       if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
