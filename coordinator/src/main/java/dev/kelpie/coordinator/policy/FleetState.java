@@ -337,7 +337,7 @@ public final class FleetState {
       }
       for (TrackedCheck check : agent.checks().values()) {
         if (check.changedSincePublished(now, agent.reachable())) {
-          changedChecks.add(check.toJson(now, agent.reachable(), false).put("silenced", agent.silenced(check, now)));
+          changedChecks.add(shown(check.toJson(now, agent.reachable(), false), agent.silenced(check, now)));
         }
       }
     }
@@ -362,6 +362,14 @@ public final class FleetState {
     new Restoration(agents, commands, answerTimeout).apply(restored, now);
     log.info("restored {} agents, {} checks, {} unanswered commands from the store", restored.agents().size(),
       restored.checks().size(), restored.pendingActions().size());
+  }
+
+  /**
+   * A check as people see it: {@code silenced} (its own silence or its host's) and {@code shownState}, the state the
+   * dashboard shows and {@code GET /api/checks?state=} filters by (silenced first, else {@code state}).
+   */
+  private static JsonObject shown(JsonObject check, boolean silenced) {
+    return check.put("silenced", silenced).put("shownState", silenced ? "silenced" : check.getString("state"));
   }
 
   /** A command could not be handed to its agent: its checks may decide again. */
@@ -395,8 +403,8 @@ public final class FleetState {
       .sorted((a, b) -> a.id().compareTo(b.id())).forEach(agent -> {
         JsonObject json = agent.toJson();
         agentArray.add(detail ? json : json.put("recentEvents", new JsonArray()));
-        agent.checks().values().forEach(check -> checkArray.add(check.toJson(now, agent.reachable(), detail)
-          .put("silenced", agent.silenced(check, now))));
+        agent.checks().values().forEach(check -> checkArray.add(shown(check.toJson(now, agent.reachable(), detail),
+          agent.silenced(check, now))));
       });
     return new JsonObject()
       .put("epoch", epoch)

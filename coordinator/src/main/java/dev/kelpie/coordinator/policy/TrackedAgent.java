@@ -202,8 +202,13 @@ final class TrackedAgent {
 
   private JsonArray servicesWithRestarts() {
     JsonArray serviceArray = new JsonArray();
-    services.values().forEach(service -> serviceArray.add(service.toJson()
-      .put("restarts", restarts.getOrDefault(service.name(), 0))));
+    services.values().forEach(service -> {
+      JsonObject json = service.toJson().put("restarts", restarts.getOrDefault(service.name(), 0));
+      if (service.startedAt() != null) {
+        json.put("startedAtTime", service.startedAt().toString());   // startedAt stays epoch ms, for old clients
+      }
+      serviceArray.add(json);
+    });
     return serviceArray;
   }
 

@@ -62,6 +62,8 @@ class ApiTest {
 
   @AfterAll
   void stop() {
+    System.out.println("responses checked against the served OpenAPI document: "
+      + new java.util.TreeSet<>(fleet.contract().checked()));
     fleet.close();
   }
 
@@ -157,8 +159,9 @@ class ApiTest {
       .header("Authorization", "Bearer " + VIEWER_TOKEN).POST(HttpRequest.BodyPublishers.noBody());
     assertThat(error(anonymous.send(viewerRestart.build(), HttpResponse.BodyHandlers.ofString()), 403))
       .contains("'viewer-script' is a viewer");
-    assertThat(anonymous.send(request("/api/checks").header("Authorization", "Bearer " + VIEWER_TOKEN).build(),
-      HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    assertThat(fleet.contract().check(anonymous.send(request("/api/checks")
+      .header("Authorization", "Bearer " + VIEWER_TOKEN).build(), HttpResponse.BodyHandlers.ofString()))
+      .statusCode()).isEqualTo(200);
   }
 
   @Test
@@ -294,18 +297,20 @@ class ApiTest {
     return HttpRequest.newBuilder(URI.create(fleet.baseUrl() + path)).timeout(Duration.ofSeconds(10));
   }
 
-  private static List<String> checkIds(HttpResponse<String> response) {
+  private List<String> checkIds(HttpResponse<String> response) {
     return Fleet.stream(json(response, 200).getJsonArray("checks")).map(c -> c.getString("checkId")).sorted().toList();
   }
 
-  private static JsonObject json(HttpResponse<String> response, int status) {
+  /** Asserts the status and a JSON body, which must be what the served OpenAPI document says for this request. */
+  private JsonObject json(HttpResponse<String> response, int status) {
+    fleet.contract().check(response);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
     assertThat(response.headers().firstValue("content-type").orElse("")).startsWith("application/json");
     return new JsonObject(response.body());
   }
 
   /** Asserts an error of the API's one shape, and returns its message. */
-  private static String error(HttpResponse<String> response, int status) {
+  private String error(HttpResponse<String> response, int status) {
     JsonObject body = json(response, status);
     assertThat(body.getInteger("status")).isEqualTo(status);
     assertThat(body.getString("code")).isNotBlank();
@@ -319,7 +324,7 @@ class ApiTest {
     final HttpClient client = HttpClient.newBuilder().cookieHandler(cookies).build();
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-      return client.send(request(path).build(), HttpResponse.BodyHandlers.ofString());
+      return fleet.contract().check(client.send(request(path).build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
@@ -335,7 +340,7 @@ class ApiTest {
       if (withCsrf) {
         builder.header("X-XSRF-TOKEN", cookie("XSRF-TOKEN").getValue());
       }
-      return client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+      return fleet.contract().check(client.send(builder.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     HttpCookie cookie(String name) {
