@@ -52,8 +52,9 @@ public final class ThirdPartyTool {
     Path modules = NPM_FOLDER.resolve("node_modules");
     Path manifest = modules.resolve(name).resolve("package.json");
     if (!installed(manifest, version)) {
+      // saved to the folder's package.json, so that installing the next package keeps this one
       Run install = run(Duration.ofMinutes(4), NPM_FOLDER, Map.of(), npm.toString(), "install", "--no-audit",
-        "--no-fund", "--no-save", "--prefix", NPM_FOLDER.toString(), spec);
+        "--no-fund", "--save-exact", "--prefix", NPM_FOLDER.toString(), spec);
       assertThat(install.exit()).as("npm install " + spec + ":\n" + install.output()).isZero();
     }
     assertThat(installed(manifest, version)).as(spec + " installed in " + NPM_FOLDER).isTrue();

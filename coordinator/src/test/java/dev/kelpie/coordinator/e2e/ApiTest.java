@@ -89,6 +89,9 @@ class ApiTest {
     assertThat(agent.getJsonObject("agent").getJsonArray("services").getJsonObject(0).getString("name"))
       .isEqualTo("demo");
     assertThat(agent.getJsonArray("checks").getJsonObject(0).getString("checkId")).isEqualTo("demo-http");
+    JsonObject service = agent.getJsonObject("agent").getJsonArray("services").getJsonObject(0);
+    assertThat(java.time.Instant.parse(service.getString("startedAtTime")).toEpochMilli())
+      .as("startedAtTime is startedAt (epoch ms, kept) as ISO-8601").isEqualTo(service.getLong("startedAt"));
     assertThat(json(fleet.get("/api/checks/" + AGENT + "/demo-http"), 200).getJsonObject("policy")
       .getInteger("failureThreshold")).isEqualTo(3);
 
@@ -216,6 +219,9 @@ class ApiTest {
       200);
     assertThat(silenced.getString("silencedUntil")).isNotNull();
     assertThat(checkIds(fleet.get("/api/checks?state=silenced"))).containsExactly("demo-http");
+    JsonObject shown = fleet.check(AGENT, "demo-http").orElseThrow();
+    assertThat(shown.getString("shownState")).as("the state the filter matched").isEqualTo("silenced");
+    assertThat(shown.getString("state")).as("the policy's state, as before").isNotEqualTo("silenced");
     json(fleet.send("DELETE", check + "/silence", null), 200);
     assertThat(json(fleet.get("/api/checks?state=silenced"), 200).getJsonArray("checks")).isEmpty();
 
