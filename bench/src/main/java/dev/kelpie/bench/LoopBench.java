@@ -71,6 +71,16 @@ public final class LoopBench implements Callable<Integer> {
     }
     CoordinatorConfig config = CoordinatorConfig.fromYaml(yaml.toString(), "bench.yaml", Map.of());
     var registry = Coordinator.newRegistry();
+    // the bench prints the commit time's p50 and p99 itself; /metrics publishes buckets only
+    registry.config().meterFilter(new io.micrometer.core.instrument.config.MeterFilter() {
+      @Override
+      public io.micrometer.core.instrument.distribution.DistributionStatisticConfig configure(
+        io.micrometer.core.instrument.Meter.Id id,
+        io.micrometer.core.instrument.distribution.DistributionStatisticConfig config) {
+        return io.micrometer.core.instrument.distribution.DistributionStatisticConfig.builder()
+          .percentiles(0.5, 0.99).build().merge(config);
+      }
+    });
     Vertx coordinatorVertx = Coordinator.newVertx(registry);
     Coordinator coordinator = Coordinator.deploy(coordinatorVertx, config, Clock.systemUTC(), registry).await();
 

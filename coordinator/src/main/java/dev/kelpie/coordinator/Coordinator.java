@@ -18,6 +18,7 @@ import dev.kelpie.coordinator.http.ProblemTranslation;
 import dev.kelpie.coordinator.http.Routes;
 import dev.kelpie.coordinator.http.SessionSetup;
 import dev.kelpie.coordinator.metrics.CoordinatorMetrics;
+import dev.kelpie.coordinator.metrics.PrometheusConventions;
 import dev.kelpie.coordinator.policy.FleetState;
 import dev.kelpie.coordinator.policy.PolicyVerticle;
 import dev.kelpie.coordinator.store.MemoryStore;
@@ -125,8 +126,11 @@ public final class Coordinator {
     return new PgStore(vertx, connect, settings.schema(), settings.poolSize());
   }
 
+  /** The registry behind /metrics, publishing Kelpie's meters by {@link PrometheusConventions}. */
   public static PrometheusMeterRegistry newRegistry() {
-    return new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(new PrometheusConventions());
+    return registry;
   }
 
   public int port() {

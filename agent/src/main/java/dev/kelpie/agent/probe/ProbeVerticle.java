@@ -72,6 +72,8 @@ public final class ProbeVerticle extends VerticleBase {
     ProbeTools tools = new ProbeTools(vertx, http, tcp, services, clock);
     for (ProbedCheck check : checks) {
       probes.put(check.id(), kinds.of(check.type()).probe(check.target(), tools));
+      latencyTimer(check.id(), "up");   // both series exist at zero before the first probe
+      latencyTimer(check.id(), "down");
     }
     Future<Void> registered = vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_SERVICE_STATE,
       msg -> onService(ServiceInfo.fromJson(msg.body()))).completion();
@@ -82,6 +84,11 @@ public final class ProbeVerticle extends VerticleBase {
         services.put(info.name(), info);
       }))
       .onSuccess(v -> checks.forEach(this::schedule));
+  }
+
+  private Timer latencyTimer(String checkId, String outcome) {
+    return Timer.builder("kelpie_agent_probe").description("Probe latency per check and outcome (up, down)")
+      .tag("check", checkId).tag("outcome", outcome).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
   }
 
   /** A probe in flight to a wedged service must not hold the agent's shutdown for long. */
@@ -118,10 +125,7 @@ public final class ProbeVerticle extends VerticleBase {
         return;
       }
       Probe.Finding finding = done.succeeded() ? done.result() : Probe.Finding.down(failureDetail(done.cause()));
-      Timer.builder("kelpie_agent_probe").description("probe latency per check")
-        .tag("check", check.id()).tag("outcome", finding.up() ? "up" : "down")
-        .serviceLevelObjectives(LATENCY_BUCKETS)
-        .register(registry).record(latency);
+      latencyTimer(check.id(), finding.up() ? "up" : "down").record(latency);
       publish(new ProbeResult(agentId, 0, check.id(), started,
         finding.up() ? Outcome.UP : Outcome.DOWN, latency,
         finding.detail()));

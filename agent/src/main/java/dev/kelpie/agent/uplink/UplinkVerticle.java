@@ -13,6 +13,7 @@ import dev.kelpie.shared.message.Report;
 import dev.kelpie.shared.message.ReportAck;
 import dev.kelpie.shared.message.ReportBatch;
 import dev.kelpie.shared.message.ServiceInfo;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
@@ -107,10 +108,14 @@ public final class UplinkVerticle extends VerticleBase {
     vitals.start();
     vertx.setPeriodic(settings.keepaliveInterval().toMillis(), id -> keepalive(vitals));
     Gauge.builder("kelpie_agent_buffer_depth", this, u -> u.outbox == null ? 0 : u.outbox.size())
-      .description("reports waiting for the coordinator's acknowledgement").register(registry);
-    Gauge.builder("kelpie_agent_connected", this, u -> u.ready ? 1 : 0).register(registry);
-    registry.counter("kelpie_agent_reconnects");
-    registry.counter("kelpie_agent_reports_dropped");
+      .description("Reports waiting for the coordinator's acknowledgement").register(registry);
+    Gauge.builder("kelpie_agent_connected", this, u -> u.ready ? 1 : 0)
+      .description("1 while connected to the coordinator and past the hello, else 0").register(registry);
+    Counter.builder("kelpie_agent_reconnects")
+      .description("Reconnection attempts to the coordinator after a loss or a refused connection").register(registry);
+    Counter.builder("kelpie_agent_reports_dropped")
+      .description("Oldest reports dropped to make room while the coordinator was unreachable (coordinator.buffer)")
+      .register(registry);
     return journal.open(agentId).compose(recovered -> {
       outbox = Outbox.journaled(settings.bufferSize(), recovered.nextSeq(), recovered.waiting());
       lostItsNumbering = recovered.fresh();

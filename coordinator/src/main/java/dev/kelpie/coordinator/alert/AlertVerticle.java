@@ -41,6 +41,7 @@ public final class AlertVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(AlertVerticle.class);
   private static final Duration TICK = Duration.ofMillis(100);
+  private static final List<String> DELIVERY_OUTCOMES = List.of("delivered", "retry", "dead");
 
   private final AlertSettings settings;
   private final AlertOutbox outbox;
@@ -91,6 +92,8 @@ public final class AlertVerticle extends VerticleBase {
       .setFollowRedirects(false));
     Gauge.builder("kelpie.alert.outbox.depth", this, AlertVerticle::depth)
       .description("Alerts waiting to be routed plus deliveries not yet delivered nor dead").register(registry);
+    AlertSettings.KINDS.forEach(this::raisedCounter);   // every series exists at zero, before its first event
+    lanes.keySet().forEach(receiver -> DELIVERY_OUTCOMES.forEach(outcome -> deliveryCounter(receiver, outcome)));
     return outbox.unfinished().compose(unfinished -> {
       for (Delivery delivery : unfinished) {
         Lane lane = lanes.get(delivery.receiver());
@@ -115,6 +118,17 @@ public final class AlertVerticle extends VerticleBase {
     });
   }
 
+  private Counter raisedCounter(String kind) {
+    return Counter.builder("kelpie.alerts.raised").tag("kind", kind).description("Alerts raised by the policy")
+      .register(registry);
+  }
+
+  private Counter deliveryCounter(String receiver, String outcome) {
+    return Counter.builder("kelpie.alert.deliveries").tag("receiver", receiver).tag("outcome", outcome)
+      .description("Tries of alert deliveries by outcome: delivered, retry (failed, tried again), dead")
+      .register(registry);
+  }
+
   @Override
   public Future<?> stop() {
     return client == null ? Future.succeededFuture() : Future.succeededFuture().andThen(v -> client.close());
@@ -124,8 +138,7 @@ public final class AlertVerticle extends VerticleBase {
     if (!seen.add(alert.getString("id"))) {
       return;
     }
-    Counter.builder("kelpie.alerts.raised").tag("kind", alert.getString("kind", "unknown"))
-      .description("Alerts raised by the policy").register(registry).increment();
+    raisedCounter(alert.getString("kind", "unknown")).increment();
     if (waiting.isEmpty()) {
       groupStart = now();
     }
@@ -231,9 +244,7 @@ public final class AlertVerticle extends VerticleBase {
             .log("delivery try {} failed: {}; next try at {}", next.attempts(), error, next.nextAt());
         }
       }
-      Counter.builder("kelpie.alert.deliveries").tag("receiver", lane.receiver.name()).tag("outcome", result)
-        .description("Tries of alert deliveries by outcome: delivered, retry (failed, tried again), dead")
-        .register(registry).increment();
+      deliveryCounter(lane.receiver.name(), result).increment();
       int index = lane.queue.indexOf(delivery);
       if (next.state() == Delivery.State.PENDING) {
         lane.queue.set(index, next);

@@ -1,5 +1,7 @@
 package dev.kelpie.coordinator.alert;
 
+import dev.kelpie.coordinator.config.WebhookSecret;
+
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
@@ -9,16 +11,15 @@ import java.util.Base64;
 /**
  * Signs a request the Standard Webhooks way (standardwebhooks.com): HMAC-SHA256 with the receiver's secret over
  * {@code id.timestamp.body}, sent as {@code webhook-signature: v1,<base64>} beside {@code webhook-id} and
- * {@code webhook-timestamp}, so receivers can use that spec's libraries to verify and to refuse replays. A secret
- * written {@code whsec_<base64>} is decoded; any other is used as its UTF-8 bytes.
+ * {@code webhook-timestamp}, so receivers can use that spec's libraries to verify and to refuse replays. The secret
+ * means what {@link WebhookSecret} says, which is what those libraries read.
  */
 public final class Signer {
 
   private final byte[] key;
 
   public Signer(String secret) {
-    this.key = secret.startsWith("whsec_") ? Base64.getDecoder().decode(secret.substring(6))
-      : secret.getBytes(StandardCharsets.UTF_8);
+    this.key = WebhookSecret.key(secret);
   }
 
   /** The value of the {@code webhook-signature} header. */

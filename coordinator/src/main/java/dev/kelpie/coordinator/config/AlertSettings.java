@@ -1,7 +1,5 @@
 package dev.kelpie.coordinator.config;
 
-import dev.kelpie.coordinator.config.MaintenanceWindows;
-
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -18,6 +16,10 @@ public record AlertSettings(List<Receiver> receivers, List<Route> routes, Groupi
   public static final AlertSettings NONE = new AlertSettings(List.of(), List.of(),
     new Grouping(Duration.ofSeconds(2), 5, 200), Duration.ofHours(4),
     new Retry(Duration.ofSeconds(1), Duration.ofMinutes(5), Duration.ofHours(24)), MaintenanceWindows.NONE);
+
+  /** The kinds of alert the policy raises, as named in routes' {@code kinds} and the payload's {@code kind}. */
+  public static final List<String> KINDS = List.of("incident_opened", "action_taken", "gave_up", "still_open",
+    "recovered", "agent_lost", "agent_back");
 
   public enum Format { WEBHOOK, SLACK, PAGERDUTY }
 

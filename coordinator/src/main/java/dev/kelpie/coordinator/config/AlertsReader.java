@@ -1,6 +1,5 @@
 package dev.kelpie.coordinator.config;
 
-import dev.kelpie.coordinator.config.MaintenanceWindows;
 import dev.kelpie.shared.config.ConfigNode;
 
 import java.net.URI;
@@ -18,8 +17,7 @@ import java.util.regex.Pattern;
 final class AlertsReader {
 
   static final List<String> SEVERITIES = List.of("info", "warning", "critical");
-  static final List<String> KINDS = List.of("incident_opened", "action_taken", "gave_up", "still_open", "recovered",
-    "agent_lost", "agent_back");
+  static final List<String> KINDS = AlertSettings.KINDS;
 
   private final Set<String> names = new HashSet<>();
 
@@ -71,8 +69,12 @@ final class AlertsReader {
     String urlText = node.string("url", "the receiver's http:// or https:// URL");
     URI url = urlText == null ? null : node.uri("url", urlText, List.of("http", "https"), "");
     String secret = node.string("secret", "the receiver's signing secret (use ${ENV_VAR})");
-    if (secret != null && secret.length() < 16) {
-      node.problem("secret", "too short: use at least 16 characters (it signs every request)");
+    if (secret != null) {
+      try {
+        WebhookSecret.key(secret);
+      } catch (IllegalArgumentException e) {
+        node.problem("secret", e.getMessage());
+      }
     }
     String routingKey = node.optionalString("routingKey", null);
     if (format == AlertSettings.Format.PAGERDUTY && routingKey == null) {

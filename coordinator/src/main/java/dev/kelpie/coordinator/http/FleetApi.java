@@ -76,7 +76,7 @@ final class FleetApi {
     });
     Predicate<JsonObject> wanted = check -> true;
     if (state != null) {
-      wanted = wanted.and(check -> state.equals(shownState(check)));
+      wanted = wanted.and(check -> state.equals(check.getString("shown")));
     }
     if (label != null) {
       int eq = label.indexOf('=');
@@ -91,10 +91,6 @@ final class FleetApi {
         .toLowerCase(Locale.ROOT).contains(needle));
     }
     return wanted;
-  }
-
-  static String shownState(JsonObject check) {
-    return check.getBoolean("silenced", false) ? "silenced" : check.getString("state");
   }
 
   private void getAgent(RoutingContext ctx) {

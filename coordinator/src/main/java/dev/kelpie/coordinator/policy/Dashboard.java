@@ -161,8 +161,13 @@ final class Dashboard {
     JsonArray events = new JsonArray();
     agent.recentEvents().forEach(event -> events.add(event.toJson().put("time", event.time().toString())));
     JsonArray services = new JsonArray();
-    agent.services().forEach(service -> services.add(service.toJson()
-      .put("restarts", agent.restarts(service.name()))));
+    agent.services().forEach(service -> {
+      JsonObject json = service.toJson().put("restarts", agent.restarts(service.name()));
+      if (service.startedAt() != null) {
+        json.put("startedAtTime", service.startedAt().toString());   // startedAt stays epoch ms, for old clients
+      }
+      services.add(json);
+    });
     Keepalive vitals = agent.vitals();
     Instant lastSeen = agent.lastSeen();
     Instant silencedUntil = agent.silencedUntil();

@@ -1,5 +1,6 @@
 package dev.kelpie.coordinator.alert;
 
+import dev.kelpie.coordinator.config.WebhookSecret;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
@@ -83,10 +84,13 @@ public final class WebhookReceiver implements AutoCloseable {
     return received.stream().filter(r -> r.answered() / 100 == 2).toList();
   }
 
-  /** Verifies a request as a receiver should: HMAC-SHA256 over "id.timestamp.body", compared in constant time. */
+  /**
+   * Verifies a request as a receiver should: HMAC-SHA256 with the secret's key (whsec_ decoded, else raw) over
+   * "id.timestamp.body", compared in constant time.
+   */
   public static boolean verify(Received request, String secret) throws Exception {
     Mac mac = Mac.getInstance("HmacSHA256");
-    mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    mac.init(new SecretKeySpec(WebhookSecret.key(secret), "HmacSHA256"));
     byte[] expected = mac.doFinal((request.id() + "." + request.timestamp() + "." + request.body())
       .getBytes(StandardCharsets.UTF_8));
     String given = request.signature().substring(request.signature().indexOf(',') + 1);

@@ -65,4 +65,32 @@ class AlertSettingsTest {
       .hasMessageContaining("alerts.routes[0].severity: \"loud\" is not one of info, warning, critical")
       .hasMessageContaining("alerts.maintenance[0].from: expected a time like 2026-11-24T02:00:00Z");
   }
+
+  @Test
+  @DisplayName("a whsec_ secret is its base64 key and a plain one its ASCII bytes, as the Standard Webhooks libraries read them")
+  void secretForms() {
+    assertThat(WebhookSecret.key("whsec_MDEyMzQ1Njc4OWFiY2RlZg==")).isEqualTo("0123456789abcdef".getBytes());
+    assertThat(WebhookSecret.key("plain-secret-0123456789")).isEqualTo("plain-secret-0123456789".getBytes());
+  }
+
+  @Test
+  @DisplayName("a secret no library would read the same way is refused at load, naming the key and how to make one")
+  void secretsRefused() {
+    assertThatThrownBy(() -> CoordinatorConfig.fromYaml("""
+        alerts:
+          receivers:
+            - {name: a, type: webhook, url: "https://h.example.com/a", secret: "whsec_not*base64!at-all"}
+            - {name: b, type: webhook, url: "https://h.example.com/b", secret: "whsec_MDEyMzQ1Njc4OWFiY2RlZg"}
+            - {name: c, type: webhook, url: "https://h.example.com/c", secret: "whsec_c2hvcnQ="}
+            - {name: d, type: webhook, url: "https://h.example.com/d", secret: "mot-de-passe-très-secret"}
+            - {name: e, type: webhook, url: "https://h.example.com/e", secret: "whsec_MDEyMzQ1Njc4-WFiY2RlZg=="}
+        """, "c.yaml", Map.of()))
+      .hasMessageContaining("c.yaml: alerts.receivers[0].secret: not valid base64 after whsec_")
+      .hasMessageContaining("alerts.receivers[1].secret: not valid base64 after whsec_")
+      .hasMessageContaining("alerts.receivers[2].secret: too short: the key after whsec_ is 5 bytes")
+      .hasMessageContaining("alerts.receivers[3].secret: a secret without whsec_ is a raw key and must be "
+        + "printable ASCII")
+      .hasMessageContaining("alerts.receivers[4].secret: not valid base64 after whsec_")
+      .hasMessageContaining("echo \"whsec_$(openssl rand -base64 32)\"");
+  }
 }

@@ -62,6 +62,8 @@ class ApiTest {
 
   @AfterAll
   void stop() {
+    System.out.println("responses checked against the served OpenAPI document: "
+      + new java.util.TreeSet<>(fleet.contract().checked()));
     fleet.close();
   }
 
@@ -87,6 +89,9 @@ class ApiTest {
     assertThat(agent.getJsonObject("agent").getJsonArray("services").getJsonObject(0).getString("name"))
       .isEqualTo("demo");
     assertThat(agent.getJsonArray("checks").getJsonObject(0).getString("checkId")).isEqualTo("demo-http");
+    JsonObject service = agent.getJsonObject("agent").getJsonArray("services").getJsonObject(0);
+    assertThat(java.time.Instant.parse(service.getString("startedAtTime")).toEpochMilli())
+      .as("startedAtTime is startedAt (epoch ms, kept) as ISO-8601").isEqualTo(service.getLong("startedAt"));
     assertThat(json(fleet.get("/api/checks/" + AGENT + "/demo-http"), 200).getJsonObject("policy")
       .getInteger("failureThreshold")).isEqualTo(3);
 
@@ -157,8 +162,9 @@ class ApiTest {
       .header("Authorization", "Bearer " + VIEWER_TOKEN).POST(HttpRequest.BodyPublishers.noBody());
     assertThat(error(anonymous.send(viewerRestart.build(), HttpResponse.BodyHandlers.ofString()), 403))
       .contains("'viewer-script' is a viewer");
-    assertThat(anonymous.send(request("/api/checks").header("Authorization", "Bearer " + VIEWER_TOKEN).build(),
-      HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+    assertThat(fleet.contract().check(anonymous.send(request("/api/checks")
+      .header("Authorization", "Bearer " + VIEWER_TOKEN).build(), HttpResponse.BodyHandlers.ofString()))
+      .statusCode()).isEqualTo(200);
   }
 
   @Test
@@ -213,6 +219,9 @@ class ApiTest {
       200);
     assertThat(silenced.getString("silencedUntil")).isNotNull();
     assertThat(checkIds(fleet.get("/api/checks?state=silenced"))).containsExactly("demo-http");
+    JsonObject shown = fleet.check(AGENT, "demo-http").orElseThrow();
+    assertThat(shown.getString("shown")).as("the state the filter matched").isEqualTo("silenced");
+    assertThat(shown.getString("state")).as("the policy's state, as before").isNotEqualTo("silenced");
     json(fleet.send("DELETE", check + "/silence", null), 200);
     assertThat(json(fleet.get("/api/checks?state=silenced"), 200).getJsonArray("checks")).isEmpty();
 
@@ -294,18 +303,20 @@ class ApiTest {
     return HttpRequest.newBuilder(URI.create(fleet.baseUrl() + path)).timeout(Duration.ofSeconds(10));
   }
 
-  private static List<String> checkIds(HttpResponse<String> response) {
+  private List<String> checkIds(HttpResponse<String> response) {
     return Fleet.stream(json(response, 200).getJsonArray("checks")).map(c -> c.getString("checkId")).sorted().toList();
   }
 
-  private static JsonObject json(HttpResponse<String> response, int status) {
+  /** Asserts the status and a JSON body, which must be what the served OpenAPI document says for this request. */
+  private JsonObject json(HttpResponse<String> response, int status) {
+    fleet.contract().check(response);
     assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
     assertThat(response.headers().firstValue("content-type").orElse("")).startsWith("application/json");
     return new JsonObject(response.body());
   }
 
   /** Asserts an error of the API's one shape, and returns its message. */
-  private static String error(HttpResponse<String> response, int status) {
+  private String error(HttpResponse<String> response, int status) {
     JsonObject body = json(response, status);
     assertThat(body.getInteger("status")).isEqualTo(status);
     assertThat(body.getString("code")).isNotBlank();
@@ -319,7 +330,7 @@ class ApiTest {
     final HttpClient client = HttpClient.newBuilder().cookieHandler(cookies).build();
 
     HttpResponse<String> get(String path) throws IOException, InterruptedException {
-      return client.send(request(path).build(), HttpResponse.BodyHandlers.ofString());
+      return fleet.contract().check(client.send(request(path).build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     HttpResponse<String> post(String path, String json) throws IOException, InterruptedException {
@@ -335,7 +346,7 @@ class ApiTest {
       if (withCsrf) {
         builder.header("X-XSRF-TOKEN", cookie("XSRF-TOKEN").getValue());
       }
-      return client.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+      return fleet.contract().check(client.send(builder.build(), HttpResponse.BodyHandlers.ofString()));
     }
 
     HttpCookie cookie(String name) {

@@ -48,6 +48,7 @@ final class Fleet implements AutoCloseable {
   private String accessYaml = "access:\n  localViewing: true\n  tokens:\n    - {name: " + OPERATOR_TOKEN_NAME
     + ", role: operator, tokenSha256: " + sha256(OPERATOR_TOKEN) + "}\n";
   private Vertx coordinatorVertx;
+  private ApiContract contract;
   private Vertx agentVertx;
   private Agent agent;
 
@@ -126,7 +127,19 @@ final class Fleet implements AutoCloseable {
     PrometheusMeterRegistry registry = Coordinator.newRegistry();
     coordinatorVertx = Coordinator.newVertx(registry);
     beforeDeploy.accept(coordinatorVertx);
-    return Coordinator.deploy(coordinatorVertx, config, Clock.systemUTC(), registry).await();
+    Coordinator coordinator = Coordinator.deploy(coordinatorVertx, config, Clock.systemUTC(), registry).await();
+    if (contract == null) {
+      contract = ApiContract.served(get("/api/openapi.yaml").body());
+    }
+    return coordinator;
+  }
+
+  /**
+   * The served OpenAPI document, which every API response through this fleet's requests is checked against (see
+   * {@link ApiContract}); tests with clients of their own pass their responses through {@code contract().check}.
+   */
+  ApiContract contract() {
+    return contract;
   }
 
   void stopCoordinator() {
@@ -180,16 +193,20 @@ final class Fleet implements AutoCloseable {
   /** A request as a script with the operator token: {@code method} POST or DELETE, {@code json} may be null. */
   HttpResponse<String> send(String method, String path, String json) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
+      return checked(http.send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
         .header("Authorization", "Bearer " + OPERATOR_TOKEN).header("content-type", "application/json")
         .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json))
-        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+        .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  private HttpResponse<String> checked(HttpResponse<String> response) {
+    return contract == null ? response : contract.check(response);
   }
 
   static String sha256(String text) {
@@ -199,9 +216,9 @@ final class Fleet implements AutoCloseable {
   /** GET a coordinator path as the operator script: status code and body. */
   HttpResponse<String> get(String path) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + coordinatorPort + path))
+      return checked(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + coordinatorPort + path))
         .header("Authorization", "Bearer " + OPERATOR_TOKEN).timeout(Duration.ofSeconds(5)).build(),
-        HttpResponse.BodyHandlers.ofString());
+        HttpResponse.BodyHandlers.ofString()));
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {
@@ -216,7 +233,7 @@ final class Fleet implements AutoCloseable {
           URI.create("http://127.0.0.1:" + coordinatorPort + "/api/checks")).timeout(Duration.ofSeconds(2))
           .header("Authorization", "Bearer " + OPERATOR_TOKEN).build(),
         HttpResponse.BodyHandlers.ofString());
-      return new JsonObject(response.body());
+      return new JsonObject(checked(response).body());
     } catch (IOException e) {
       return new JsonObject();
     } catch (InterruptedException e) {
@@ -297,6 +314,10 @@ final class Fleet implements AutoCloseable {
   public void close() {
     stopAgent();
     stopCoordinator();
+    if (contract != null) {
+      contract.close();
+      contract = null;
+    }
     processes().forEach(p -> {
       p.descendants().forEach(ProcessHandle::destroyForcibly);
       ProcessHandle.of(p.pid()).ifPresent(h -> {

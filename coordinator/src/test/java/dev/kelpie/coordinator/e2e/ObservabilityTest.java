@@ -70,7 +70,7 @@ class ObservabilityTest {
       () -> sample(fleet.get("/metrics").body(), "kelpie_restarts_total") == 1.0);
 
     String after = fleet.get("/metrics").body();
-    assertThat(sample(after, "kelpie_commands_total{action=\"restart\",outcome=\"sent\"}")).isEqualTo(1.0);
+    assertThat(sample(after, "kelpie_commands_sent_total{action=\"restart\"}")).isEqualTo(1.0);
     assertThat(sample(after, "kelpie_commands_total{action=\"restart\",outcome=\"done\"}")).isEqualTo(1.0);
     assertThat(sample(after, "kelpie_decisions_total{decision=\"restart\"}")).isEqualTo(1.0);
     fleet.await("gauges published", Duration.ofSeconds(5),
