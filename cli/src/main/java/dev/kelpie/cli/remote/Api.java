@@ -93,7 +93,8 @@ public final class Api {
     try {
       response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
-      throw new ApiException(0, "unreachable", "cannot reach the coordinator at " + base + ": " + e.getMessage()
+      String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+      throw new ApiException(0, "unreachable", "cannot reach the coordinator at " + base + ": " + why
         + " (give its address with --url or KELPIE_URL)");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
