@@ -104,7 +104,7 @@ class DemoBrowserTest {
     } catch (org.openqa.selenium.NoAlertPresentException none) {
       // the page did not ask
     }
-    wait(Duration.ofSeconds(40)).until(d -> {
+    wait(Duration.ofSeconds(90)).until(d -> {
       long now = demo.demoServicePid();
       return now > 0 && now != before && d.findElement(pidCell).getText().contains(Long.toString(now));
     });
