@@ -11,6 +11,7 @@ cd "$(dirname "$0")"
 export KELPIE_HTTP_PORT=${KELPIE_HTTP_PORT:-8420}
 export KELPIE_DEMO_PORT=${KELPIE_DEMO_PORT:-8081}
 export KELPIE_AGENT_METRICS_PORT=${KELPIE_AGENT_METRICS_PORT:-9464}
+export KELPIE_COORDINATOR_URL=${KELPIE_COORDINATOR_URL:-ws://127.0.0.1:$KELPIE_HTTP_PORT/bus}
 root=${KELPIE_DEMO_DIR:-target/kelpie}
 mkdir -p "$root"
 
@@ -30,12 +31,14 @@ for entry in "coordinator:$KELPIE_HTTP_PORT" "demo service:$KELPIE_DEMO_PORT" "a
   fi
 done
 
+run="$root/run-$(date -u +%Y%m%dT%H%M%SZ)"
+echo "pid $$, since $(date -u +%H:%M:%SZ), in $run" >"$root/demo.running"
+trap 'rm -f "$root/demo.running"' EXIT
+
 mvn -B -q -ntp -DskipTests package
 
-run="$root/run-$(date -u +%Y%m%dT%H%M%SZ)"
 mkdir -p "$run"
 ln -sfn "$(basename "$run")" "$root/latest"
-echo "pid $$, since $(date -u +%H:%M:%SZ), in $run" >"$root/demo.running"
 export KELPIE_AGENT_STATE_DIR="$run/agent"
 
 java -jar coordinator/target/kelpie-coordinator.jar --config config/coordinator.yaml >"$run/coordinator.log" 2>&1 9>&- &

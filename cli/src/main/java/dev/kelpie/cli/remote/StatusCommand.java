@@ -113,6 +113,10 @@ public final class StatusCommand implements Callable<Integer> {
     Table checkTable = new Table("CHECK", "STATE", "LAST RESULT", "RESTARTS", "WHY");
     objects(checks).forEach(c -> checkTable.row(c.getString("host") + "/" + c.getString("check"),
       c.getString("state"), c.getString("lastResult"), c.getString("restarts"), c.getString("reason")));
+    if (services.isEmpty() && checks.isEmpty()) {
+      out.println("no agent has connected yet (or none reports a check)");
+      return;
+    }
     if (!serviceTable.isEmpty()) {
       serviceTable.print(out);
       out.println();

@@ -115,5 +115,12 @@ final class DemoPrograms implements AutoCloseable {
     }
     ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(line -> line.contains(marker)).orElse(false))
       .forEach(ProcessHandle::destroyForcibly);
+    // a demo service respawned after the pid record was read: found by its port, which only this test uses
+    ProcessHandle.allProcesses().filter(p -> p.info().commandLine()
+        .map(line -> line.contains("kelpie-demo.jar --port " + demoPort + " ")).orElse(false))
+      .forEach(p -> {
+        p.descendants().forEach(ProcessHandle::destroyForcibly);
+        p.destroyForcibly();
+      });
   }
 }
