@@ -92,7 +92,8 @@ class LocalCommandsTest {
       TestFleet.Run clean = fleet.local("force-clean", "demo", "--grace", "2");
       assertThat(clean.exit()).as(clean.out() + clean.err()).isZero();
       assertThat(clean.out()).contains("pid " + stranger.pid() + ": java")
-        .contains("holding demo's port " + fleet.demoPort + " (a stranger").contains("port " + fleet.demoPort + " is free");
+        .contains("holding demo's port " + fleet.demoPort + " (a stranger")
+        .contains("port " + fleet.demoPort + " is free");
       TestFleet.await("the stranger gone", Duration.ofSeconds(5), () -> !stranger.isAlive());
     } catch (IOException e) {
       throw new IllegalStateException(e);

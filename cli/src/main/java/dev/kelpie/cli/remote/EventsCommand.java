@@ -27,7 +27,8 @@ import java.util.concurrent.Callable;
       + "dashboard and /api/checks/{agent}/{check}/transitions have every one)."})
 public final class EventsCommand implements Callable<Integer> {
 
-  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+  private static final DateTimeFormatter CLOCK =
+    DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
   @Mixin
   RemoteOptions remote;
@@ -42,7 +43,8 @@ public final class EventsCommand implements Callable<Integer> {
     description = "with --follow, how often to look, in milliseconds (default: ${DEFAULT-VALUE})")
   long intervalMillis;
 
-  @Option(names = "--limit", defaultValue = "20", description = "how many past actions to show (default: ${DEFAULT-VALUE})")
+  @Option(names = "--limit", defaultValue = "20",
+    description = "how many past actions to show (default: ${DEFAULT-VALUE})")
   int limit;
 
   private final Map<String, String> states = new HashMap<>();
@@ -104,7 +106,8 @@ public final class EventsCommand implements Callable<Integer> {
       out.printf("%s  %-28s %s by %s%s: %s%n", at == null ? "--:--:--" : CLOCK.format(at),
         a.getString("agentId") + "/" + a.getString("service"), a.getString("action"), a.getString("issuedBy"),
         a.getString("reason") == null ? "" : " (" + a.getString("reason") + ")",
-        status == null ? "sent" : status.toLowerCase() + (a.getString("detail") == null ? "" : ", " + a.getString("detail")));
+        status == null ? "sent"
+          : status.toLowerCase() + (a.getString("detail") == null ? "" : ", " + a.getString("detail")));
     }
     out.flush();
   }

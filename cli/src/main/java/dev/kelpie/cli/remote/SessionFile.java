@@ -42,7 +42,8 @@ public final class SessionFile {
         return Optional.empty();
       }
       Map<String, String> cookies = new LinkedHashMap<>();
-      json.getJsonObject("cookies", new JsonObject()).forEach(e -> cookies.put(e.getKey(), String.valueOf(e.getValue())));
+      json.getJsonObject("cookies", new JsonObject())
+        .forEach(e -> cookies.put(e.getKey(), String.valueOf(e.getValue())));
       cookies.remove("XSRF-TOKEN");   // fetched fresh by each command
       return Optional.of(cookies);
     } catch (IOException | DecodeException | ClassCastException e) {

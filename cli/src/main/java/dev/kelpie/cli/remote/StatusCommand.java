@@ -98,7 +98,8 @@ public final class StatusCommand implements Callable<Integer> {
     return new JsonObject().put("host", check.getString("agentId")).put("check", check.getString("checkId"))
       .put("state", state).put("service", check.getString("service"))
       .put("lastResult", last == null ? null : last.getString("outcome") + " " + last.getLong("latencyMs") + " ms"
-        + (last.getString("detail") == null || last.getString("detail").isBlank() ? "" : " " + last.getString("detail")))
+        + (last.getString("detail") == null || last.getString("detail").isBlank() ? ""
+          : " " + last.getString("detail")))
       .put("restarts", check.getInteger("restartsUsed", 0) + "/" + check.getInteger("restartBudget", 0))
       .put("reason", check.getString("reason"))
       .put("failing", FAILING.contains(state));
