@@ -58,6 +58,7 @@ async function whoAmI() {
   document.getElementById('whoami').textContent = me.local ? 'viewing locally (read-only)'
     : `${me.user} (${me.role})`;
   document.getElementById('logout').hidden = me.local;
+  document.getElementById('login-open').hidden = !me.local;
   document.body.classList.toggle('operator', me.role === 'operator');
   return me;
 }
@@ -65,6 +66,16 @@ async function whoAmI() {
 document.getElementById('logout').addEventListener('click', async () => {
   await api('DELETE', '/api/session').catch(() => {});
   me = null;
+  live.restart();
+});
+
+// A local viewer looks without logging in; "Log in" lets them log in anyway, to act.
+document.getElementById('login-open').addEventListener('click', async () => {
+  const cancel = document.getElementById('login-cancel');
+  cancel.hidden = false;
+  cancel.onclick = () => { loginForm.hidden = true; cancel.hidden = true; };
+  await askToLogIn();
+  cancel.hidden = true;
   live.restart();
 });
 

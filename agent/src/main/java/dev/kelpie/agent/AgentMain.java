@@ -52,10 +52,41 @@ public final class AgentMain implements Callable<Integer> {
           .eventually(vertx::close).timeout(15, TimeUnit.SECONDS).otherwiseEmpty().await(), "kelpie-shutdown"));
       })
       .onFailure(failure -> {
-        log.error("agent failed to start: {}", failure.getMessage(), failure);
+        if (bindFailure(failure) && loaded.metrics() != null) {
+          log.error("agent failed to start: cannot listen on {}:{} (metrics): address already in use",
+            loaded.metrics().host(), loaded.metrics().port());
+        } else {
+          log.error("agent failed to start: {}", failure.getMessage(), failure);
+        }
         vertx.close().onComplete(closed -> System.exit(1));
       });
+    stopOnSignals();
     return 0;
+  }
+
+  /** A port taken by another program is one line naming it, not a stack trace. */
+  static boolean bindFailure(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.net.BindException
+        || String.valueOf(cause.getMessage()).contains("Address already in use")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * SIGTERM (systemd, docker, kill) and SIGINT (Ctrl-C): one line, then the shutdown hook stops the agent's own
+   * verticles (its services keep running); exit 128 + signal.
+   */
+  @SuppressWarnings("removal")
+  static void stopOnSignals() {
+    for (String name : new String[] {"TERM", "INT"}) {
+      sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+        log.info("stopping (SIG{})", signal.getName());
+        System.exit(128 + signal.getNumber());
+      });
+    }
   }
 
   private static String hostName() {

@@ -47,10 +47,38 @@ public final class CoordinatorMain implements Callable<Integer> {
     Coordinator.deploy(vertx, loaded, Clock.systemUTC(), registry)
       .onSuccess(coordinator -> log.info("coordinator started, epoch {}", coordinator.epoch()))
       .onFailure(failure -> {
-        log.error("coordinator failed to start: {}", failure.getMessage(), failure);
+        if (bindFailure(failure)) {
+          log.error("coordinator failed to start: cannot listen on {}:{}: address already in use",
+            loaded.http().host(), loaded.http().port());
+        } else {
+          log.error("coordinator failed to start: {}", failure.getMessage(), failure);
+        }
         vertx.close().onComplete(closed -> System.exit(1));
       });
+    stopOnSignals();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await(), "kelpie-shutdown"));
     return 0;
+  }
+
+  /** A port taken by another program is one line naming it, not a stack trace. */
+  static boolean bindFailure(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof java.net.BindException
+        || String.valueOf(cause.getMessage()).contains("Address already in use")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** SIGTERM (systemd, docker, kill) and SIGINT (Ctrl-C): one line, then the shutdown hook; exit 128 + signal. */
+  @SuppressWarnings("removal")
+  static void stopOnSignals() {
+    for (String name : new String[] {"TERM", "INT"}) {
+      sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+        log.info("stopping (SIG{})", signal.getName());
+        System.exit(128 + signal.getNumber());
+      });
+    }
   }
 }

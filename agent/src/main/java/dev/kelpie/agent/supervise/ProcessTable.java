@@ -13,8 +13,11 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** What Linux's /proc says about processes and listening sockets. Every method blocks: call it on a worker. */
-final class ProcessTable {
+/**
+ * What Linux's /proc says about processes and listening sockets. Every method blocks: call it on a worker. Public for
+ * the {@code kelpie} command line's local commands (who-holds, force-clean), which read /proc the same way.
+ */
+public final class ProcessTable {
 
   private static final Path PROC = Path.of("/proc");
   private static final String LISTEN = "0A";
@@ -23,15 +26,15 @@ final class ProcessTable {
   }
 
   /** The fields of /proc/pid/stat the supervisor uses. */
-  record Stat(char state, long parentPid, long session, long startTime) {
+  public record Stat(char state, long parentPid, long session, long startTime) {
 
     /** Zombies and dead entries are no longer running, though /proc still lists them. */
-    boolean running() {
+    public boolean running() {
       return state != 'Z' && state != 'X';
     }
   }
 
-  static Optional<Stat> stat(long pid) {
+  public static Optional<Stat> stat(long pid) {
     try {
       return Optional.of(parseStat(Files.readString(PROC.resolve(Long.toString(pid)).resolve("stat"))));
     } catch (IOException | RuntimeException e) {
@@ -50,7 +53,7 @@ final class ProcessTable {
   }
 
   /** The arguments joined by spaces; empty for kernel threads and processes that are gone. */
-  static String commandLine(long pid) {
+  public static String commandLine(long pid) {
     try {
       byte[] raw = Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve("cmdline"));
       return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').trim();
@@ -63,7 +66,7 @@ final class ProcessTable {
    * The process, its descendants, and, when it leads a session, every other member of that session: a child whose
    * parent died was reparented away from the tree but still belongs to the service.
    */
-  static List<Long> tree(long pid) {
+  public static List<Long> tree(long pid) {
     Set<Long> members = new LinkedHashSet<>();
     ProcessHandle.of(pid).ifPresent(root -> {
       members.add(root.pid());
@@ -93,12 +96,12 @@ final class ProcessTable {
   }
 
   /** Whether anything listens on this TCP port, on any address, IPv4 or IPv6. */
-  static boolean listening(int port) {
+  public static boolean listening(int port) {
     return !listeningInodes(port).isEmpty();
   }
 
   /** The lowest pid holding a socket that listens on this TCP port (a forking server's parent, usually). */
-  static Optional<Long> listener(int port) {
+  public static Optional<Long> listener(int port) {
     Set<String> sockets = new HashSet<>();
     listeningInodes(port).forEach(inode -> sockets.add("socket:[" + inode + "]"));
     if (sockets.isEmpty()) {

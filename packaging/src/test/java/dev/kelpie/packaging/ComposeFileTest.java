@@ -1,0 +1,96 @@
+package dev.kelpie.packaging;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import dev.kelpie.coordinator.config.CoordinatorConfig;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@DisplayName("docker-compose.yml and the Dockerfile")
+class ComposeFileTest {
+
+  private static final Path PROJECT = Path.of("..").toAbsolutePath().normalize();
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  @DisplayName("the compose file is valid by the Compose Specification's schema")
+  void validByTheSchema() throws Exception {
+    JsonSchema schema;
+    try (InputStream in = getClass().getResourceAsStream("/compose-spec/compose-spec.json")) {
+      ObjectNode document = (ObjectNode) JSON.readTree(in);
+      document.remove("$schema");   // draft-07, named by an address the validator does not know by heart
+      // its relative $id resolves against where it was read from
+      schema = JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V7)
+        .getSchema(SchemaLocation.of("classpath:compose-spec/compose-spec.json"), document);
+    }
+    Set<ValidationMessage> problems = schema.validate(compose());
+    assertThat(problems).as("what the schema says of docker-compose.yml").isEmpty();
+  }
+
+  @Test
+  @DisplayName("every service restarts unless stopped, and the coordinator's health is its /ready")
+  void restartAndHealth() throws Exception {
+    JsonNode services = compose().get("services");
+    services.fields().forEachRemaining(service ->
+      assertThat(service.getValue().path("restart").asText()).as(service.getKey()).isEqualTo("unless-stopped"));
+    JsonNode coordinator = services.get("coordinator");
+    assertThat(coordinator.path("healthcheck").path("test").toString()).contains("/ready");
+    assertThat(coordinator.path("environment").has("KELPIE_OPERATOR_PASSWORD_HASH")).isTrue();
+    assertThat(services.get("agent-a").path("depends_on").path("coordinator").path("condition").asText())
+      .isEqualTo("service_healthy");
+    assertThat(services.get("agent-a").path("environment").path("KELPIE_AGENT_METRICS_HOST").asText())
+      .as("metrics reachable by a Prometheus on the compose network").isEqualTo("0.0.0.0");
+  }
+
+  @Test
+  @DisplayName("the compose coordinator lets people in: its access section comes from the environment")
+  void composeAccess() {
+    CoordinatorConfig defaults = CoordinatorConfig.load(PROJECT.resolve("config/compose/coordinator.yaml"),
+      Map.of("AGENT_A_TOKEN", "a", "AGENT_B_TOKEN", "b", "KELPIE_OPERATOR_PASSWORD_HASH", ""));
+    assertThat(defaults.access().users()).hasSize(2);
+    assertThat(defaults.access().tokens()).hasSize(1);
+    CoordinatorConfig chosen = CoordinatorConfig.load(PROJECT.resolve("config/compose/coordinator.yaml"),
+      Map.of("AGENT_A_TOKEN", "a", "AGENT_B_TOKEN", "b", "KELPIE_OPERATOR_USER", "olga"));
+    assertThat(chosen.access().users().get(0).name()).isEqualTo("olga");
+  }
+
+  @Test
+  @DisplayName("the images run as a non-root user with a health check, on pinned bases, without bench or Selenium")
+  void dockerfile() throws Exception {
+    String dockerfile = Files.readString(PROJECT.resolve("Dockerfile"));
+    List<String> stages = List.of(dockerfile.split("(?m)^FROM "));
+    for (String stage : stages.subList(1, stages.size())) {
+      String base = stage.lines().findFirst().orElseThrow().split(" ")[0];
+      assertThat(base).as("pinned to a release").matches(".+:[0-9]+\\.[0-9]+\\.[0-9][^ ]*").doesNotContain("latest");
+      if (!stage.contains(" AS build")) {
+        assertThat(stage).as(base).containsPattern("(?m)^USER kelpie$").containsPattern("(?m)^HEALTHCHECK ");
+        assertThat(stage).doesNotContainIgnoringCase("bench").doesNotContainIgnoringCase("selenium");
+      }
+    }
+    assertThat(Pattern.compile("-pl ([a-z,]+)").matcher(dockerfile).results().map(m -> m.group(1)).toList())
+      .singleElement().asString().doesNotContain("bench");
+    assertThat(dockerfile).doesNotContain("COPY bench/src").doesNotContain("COPY bench bench");
+  }
+
+  private static JsonNode compose() throws Exception {
+    Object yaml = new Yaml().load(Files.readString(PROJECT.resolve("docker-compose.yml")));
+    return JSON.valueToTree(yaml);
+  }
+}

@@ -1,0 +1,80 @@
+package dev.kelpie.packaging;
+
+import dev.kelpie.agent.config.AgentConfig;
+import dev.kelpie.coordinator.config.CoordinatorConfig;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** target/kelpie.deb, looked into with dpkg-deb and unpacked into a scratch root with dpkg -x. */
+@DisplayName("The .deb")
+class DebPackageTest {
+
+  private static final Path DEB = Path.of(System.getProperty("kelpie.deb", "target/kelpie.deb")).toAbsolutePath();
+  private static Path root;
+
+  @BeforeAll
+  static void unpack() throws Exception {
+    Tools.require("dpkg-deb", "dpkg");
+    assertThat(DEB).as("built by mvn package (jdeb)").isRegularFile();
+    root = Files.createTempDirectory("kelpie-deb-root");
+    Tools.Run unpacked = Tools.run(List.of("dpkg", "-x", DEB.toString(), root.toString()));
+    assertThat(unpacked.exit()).as(unpacked.output()).isZero();
+  }
+
+  @Test
+  @DisplayName("holds the programs, the command line, the units, /etc/kelpie and /var/lib/kelpie")
+  void contents() throws Exception {
+    Tools.Run listing = Tools.run(List.of("dpkg-deb", "-c", DEB.toString()));
+    assertThat(listing.exit()).isZero();
+    assertThat(listing.output()).contains("./usr/share/kelpie/kelpie-agent.jar")
+      .contains("./usr/share/kelpie/kelpie-coordinator.jar").contains("./usr/share/kelpie/kelpie.jar")
+      .containsPattern("-rwxr-xr-x root/root .* \\./usr/bin/kelpie")
+      .contains("./lib/systemd/system/kelpie-agent.service").contains("./lib/systemd/system/kelpie-coordinator.service")
+      .containsPattern("-rw-r----- root/root .* \\./etc/kelpie/agent.yaml")
+      .contains("./etc/kelpie/coordinator.yaml").contains("./var/lib/kelpie/")
+      .contains("./usr/share/doc/kelpie/agent.yaml.example");
+    assertThat(Files.getPosixFilePermissions(root.resolve("usr/bin/kelpie")))
+      .isEqualTo(PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  @Test
+  @DisplayName("marks /etc/kelpie's files as configuration, kept across upgrades, and says what it depends on")
+  void control() throws Exception {
+    Tools.Run conffiles = Tools.run(List.of("dpkg-deb", "-I", DEB.toString(), "conffiles"));
+    assertThat(conffiles.output().lines().toList())
+      .containsExactlyInAnyOrder("/etc/kelpie/agent.yaml", "/etc/kelpie/coordinator.yaml");
+    Tools.Run info = Tools.run(List.of("dpkg-deb", "-f", DEB.toString(), "Package", "Architecture", "Depends"));
+    assertThat(info.output()).contains("Package: kelpie").contains("Architecture: all")
+      .contains("openjdk-17-jre-headless");
+  }
+
+  @Test
+  @DisplayName("its configs are valid once the host's id, token and coordinator are given")
+  void packagedConfigsLoad() {
+    AgentConfig agent = AgentConfig.load(root.resolve("etc/kelpie/agent.yaml"),
+      Map.of("KELPIE_AGENT_ID", "web-01", "KELPIE_AGENT_TOKEN", "secret"));
+    assertThat(agent.agentId()).isEqualTo("web-01");
+    assertThat(agent.stateDir()).isEqualTo(Path.of("/var/lib/kelpie"));
+    CoordinatorConfig coordinator = CoordinatorConfig.load(root.resolve("etc/kelpie/coordinator.yaml"), Map.of());
+    assertThat(coordinator.http().port()).isEqualTo(8420);
+  }
+
+  @Test
+  @DisplayName("its kelpie command runs from where it is installed")
+  void commandLineRuns() throws Exception {
+    Tools.Run version = Tools.run(List.of(root.resolve("usr/bin/kelpie").toString(), "--version"));
+    assertThat(version.exit()).as(version.output()).isZero();
+    assertThat(version.output()).contains("kelpie 0.1.0");
+    Tools.Run help = Tools.run(List.of(root.resolve("usr/bin/kelpie").toString(), "who-holds", "--help"));
+    assertThat(help.output()).contains("Usage: kelpie who-holds");
+  }
+}
