@@ -2,6 +2,7 @@ package dev.kelpie.agent;
 
 import dev.kelpie.agent.config.AgentConfig;
 import dev.kelpie.shared.config.ConfigException;
+import dev.kelpie.shared.program.ProgramLifecycle;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,7 +53,7 @@ public final class AgentMain implements Callable<Integer> {
           .eventually(vertx::close).timeout(15, TimeUnit.SECONDS).otherwiseEmpty().await(), "kelpie-shutdown"));
       })
       .onFailure(failure -> {
-        if (bindFailure(failure) && loaded.metrics() != null) {
+        if (ProgramLifecycle.bindFailure(failure) && loaded.metrics() != null) {
           log.error("agent failed to start: cannot listen on {}:{} (metrics): address already in use",
             loaded.metrics().host(), loaded.metrics().port());
         } else {
@@ -60,33 +61,8 @@ public final class AgentMain implements Callable<Integer> {
         }
         vertx.close().onComplete(closed -> System.exit(1));
       });
-    stopOnSignals();
+    ProgramLifecycle.stopOnSignals(log);
     return 0;
-  }
-
-  /** A port taken by another program is one line naming it, not a stack trace. */
-  static boolean bindFailure(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof java.net.BindException
-        || String.valueOf(cause.getMessage()).contains("Address already in use")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * SIGTERM (systemd, docker, kill) and SIGINT (Ctrl-C): one line, then the shutdown hook stops the agent's own
-   * verticles (its services keep running); exit 128 + signal.
-   */
-  @SuppressWarnings("removal")
-  static void stopOnSignals() {
-    for (String name : new String[] {"TERM", "INT"}) {
-      sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
-        log.info("stopping (SIG{})", signal.getName());
-        System.exit(128 + signal.getNumber());
-      });
-    }
   }
 
   private static String hostName() {

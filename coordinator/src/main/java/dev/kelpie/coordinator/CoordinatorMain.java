@@ -2,6 +2,7 @@ package dev.kelpie.coordinator;
 
 import dev.kelpie.coordinator.config.CoordinatorConfig;
 import dev.kelpie.shared.config.ConfigException;
+import dev.kelpie.shared.program.ProgramLifecycle;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
@@ -47,7 +48,7 @@ public final class CoordinatorMain implements Callable<Integer> {
     Coordinator.deploy(vertx, loaded, Clock.systemUTC(), registry)
       .onSuccess(coordinator -> log.info("coordinator started, epoch {}", coordinator.epoch()))
       .onFailure(failure -> {
-        if (bindFailure(failure)) {
+        if (ProgramLifecycle.bindFailure(failure)) {
           log.error("coordinator failed to start: cannot listen on {}:{}: address already in use",
             loaded.http().host(), loaded.http().port());
         } else {
@@ -55,30 +56,8 @@ public final class CoordinatorMain implements Callable<Integer> {
         }
         vertx.close().onComplete(closed -> System.exit(1));
       });
-    stopOnSignals();
+    ProgramLifecycle.stopOnSignals(log);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> vertx.close().await(), "kelpie-shutdown"));
     return 0;
-  }
-
-  /** A port taken by another program is one line naming it, not a stack trace. */
-  static boolean bindFailure(Throwable failure) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (cause instanceof java.net.BindException
-        || String.valueOf(cause.getMessage()).contains("Address already in use")) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  /** SIGTERM (systemd, docker, kill) and SIGINT (Ctrl-C): one line, then the shutdown hook; exit 128 + signal. */
-  @SuppressWarnings("removal")
-  static void stopOnSignals() {
-    for (String name : new String[] {"TERM", "INT"}) {
-      sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
-        log.info("stopping (SIG{})", signal.getName());
-        System.exit(128 + signal.getNumber());
-      });
-    }
   }
 }
