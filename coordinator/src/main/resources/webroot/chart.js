@@ -60,7 +60,7 @@ export function latencyChart(points, { width, height, minutes }) {
       + ` last ${minutes} min</text></svg>`;
   }
   const small = height < 80;
-  const left = small ? 38 : 52;
+  const left = small ? 46 : 52;
   const right = 6;
   const topPad = 6;
   const bottom = small ? 12 : 18;
@@ -138,9 +138,15 @@ export function incidentTimeline(incident) {
   const x = t => left + ((t - start) / span) * (width - left - right);
   const step = timeStep(span, 8);
   const withSeconds = step < 60_000;
-  const ticks = timeTicks(start, start + span, step, x).map(({ t, x: tx }) => `<g class="tick"><line class="axis"
-      x1="${tx.toFixed(1)}" x2="${tx.toFixed(1)}" y1="${lineY + 4}" y2="${lineY + 9}"></line><text class="time-label"
-      x="${tx.toFixed(1)}" y="${lineY + 21}" text-anchor="middle">${clock(t, withSeconds)}</text></g>`).join('');
+  const tick = (tx, text, anchor) => `<g class="tick"><line class="axis" x1="${tx.toFixed(1)}" x2="${tx.toFixed(1)}"
+      y1="${lineY + 4}" y2="${lineY + 9}"></line><text class="time-label" x="${tx.toFixed(1)}" y="${lineY + 21}"
+      text-anchor="${anchor}">${esc(text)}</text></g>`;
+  // the ends say when it opened and closed (or that it is still open); round times in between, clear of the ends
+  const ends = tick(x(start), `opened ${clock(start, true)}`, 'start')
+    + tick(x(end), incident.closedAt ? `closed ${clock(end, true)}` : 'now', 'end');
+  const ticks = timeTicks(start, start + span, step, x)
+    .filter(({ x: tx }) => tx > x(start) + 110 && tx < x(end) - 110)
+    .map(({ t, x: tx }) => tick(tx, clock(t, withSeconds), 'middle')).join('');
   const rowEnds = rows.map(() => -Infinity);
   const marks = incident.timeline.map(e => {
     const cx = x(Date.parse(e.time));
@@ -162,7 +168,7 @@ export function incidentTimeline(incident) {
   return `<svg class="timeline" width="${width}" height="${height}" role="img" aria-label="incident timeline">
     <line x1="${left}" y1="${lineY}" x2="${width - right}" y2="${lineY}" stroke="${incident.open ? '#d23c3c' : '#999'}"
       stroke-width="3"></line>
-    ${ticks}
+    ${ends}${ticks}
     ${marks.join('')}
   </svg>`;
 }

@@ -140,7 +140,8 @@ class DashboardBrowserTest {
     wait(Duration.ofSeconds(10)).until(driver -> incident.getText().contains("restart done"));
     assertThat(incident.findElements(By.cssSelector("svg.timeline circle"))).isNotEmpty();
     assertThat(incident.findElements(By.cssSelector("svg.timeline .time-label"))).extracting(WebElement::getText)
-      .as("the timeline's time axis").isNotEmpty().allMatch(label -> label.matches("\\d\\d:\\d\\d(:\\d\\d)?"));
+      .as("the timeline's time axis").anyMatch(label -> label.matches("opened \\d\\d:\\d\\d:\\d\\d"))
+      .allMatch(label -> label.matches("((opened|closed) )?\\d\\d:\\d\\d(:\\d\\d)?|now"));
     assertThat(incident.findElements(By.cssSelector("svg.timeline .mark-label"))).extracting(WebElement::getText)
       .as("the timeline's labels").contains("acting");
     screenshot("incidents");
@@ -174,6 +175,34 @@ class DashboardBrowserTest {
     assertThat(fleet.get("/ui/favicon.svg").headers().firstValue("content-type")).hasValueSatisfying(type ->
       assertThat(type).startsWith("image/svg+xml"));
     assertThat(browser.findElement(By.cssSelector("link[rel=icon]")).getAttribute("href")).endsWith("/ui/favicon.svg");
+  }
+
+  @Test
+  void oneColdProbeDoesNotSetTheLatencyChartsScale() throws Exception {
+    logIn("victor", "victor-password");
+    // 200 probes at 8 to 12 ms and one cold one at 4 s, drawn by the page's own chart module
+    Object drawn = ((JavascriptExecutor) browser).executeAsyncScript("""
+        const done = arguments[arguments.length - 1];
+        import('/ui/chart.js').then(({ latencyChart }) => {
+          const now = Date.now();
+          const points = Array.from({ length: 200 }, (_, i) => ({ seq: i, time: new Date(now - i * 4000).toISOString(),
+            outcome: 'up', latencyMs: 8 + (i % 5), detail: 'HTTP 200' }));
+          points[100].latencyMs = 4000;
+          const box = document.createElement('div');
+          box.id = 'chart-under-test';
+          box.innerHTML = latencyChart(points, { width: 900, height: 160, minutes: 15 });
+          document.getElementById('main').prepend(box);
+          done('drawn');
+        }, e => done(String(e)));
+        """);
+    assertThat(drawn).isEqualTo("drawn");
+    List<String> values = browser.findElements(By.cssSelector("#chart-under-test .value-label")).stream()
+      .map(WebElement::getText).toList();
+    assertThat(values).as("the value axis").first().isEqualTo("0 ms");
+    assertThat(values).last().isIn("12 ms", "15 ms", "20 ms");
+    assertThat(browser.findElements(By.cssSelector("#chart-under-test .over title"))).extracting(
+      e -> e.getAttribute("textContent")).singleElement().asString().contains("4000 ms");
+    screenshot("cold-probe");
   }
 
   @Test
