@@ -60,8 +60,10 @@ final class TransitionReasons {
     String policy = check.state().reason();
     ProbeResult last = check.lastResult();
     return switch (phase) {
-      case HEALTHY -> last != null && last.up() ? "answered: " + last.detail() : policy;
-      case FAILING, UNHEALTHY, BACKING_OFF, ACTING, GAVE_UP -> withProbe(policy, last);
+      case HEALTHY -> last == null || !last.up() ? policy
+        : last.detail() == null || last.detail().isBlank() ? "answered" : "answered: " + last.detail();
+      case FAILING, UNHEALTHY, BACKING_OFF, ACTING -> withProbe(policy, last);
+      case GAVE_UP -> policy;
       case STARTING -> {
         String cause = cause(agentId, check.service(), now);
         String grace = "grace " + Durations.human(check.state().spec().startupGrace());
