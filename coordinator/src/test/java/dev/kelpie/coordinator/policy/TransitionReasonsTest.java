@@ -113,6 +113,28 @@ class TransitionReasonsTest {
   }
 
   @Test
+  @DisplayName("a stop and a start by a person name the operator and the reasons given")
+  void anOperatorsStopAndStart() {
+    Command stop = operate("stop", "maintenance", 2);
+    answer(stop, 3);
+    Command start = operate("start", "maintenance over", 10);
+    answer(start, 11);
+    send(11, started(11, start.id()));
+
+    assertThat(reasons()).containsExactly(
+      "healthy -> paused: stopped by operator olga: maintenance",
+      "paused -> starting: started by operator olga: maintenance over; grace 2s");
+  }
+
+  private Command operate(String action, String reason, int second) {
+    Outcome<JsonObject> asked = seen.take(fleet.operate(OperatorRequest.fromJson(new JsonObject()
+      .put("action", action).put("agentId", "a").put("service", "svc").put("by", "olga").put("reason", reason)),
+      T0.plusSeconds(second)));
+    transitions.addAll(seen.drainFacts().transitions);
+    return asked.commands().get(0);
+  }
+
+  @Test
   @DisplayName("a crash nobody ordered names the exit code")
   void aCrash() {
     send(2, ProcessEvent.exited("a", "svc", T0.plusSeconds(2), pid, 3, null, "exited with code 3").withSeq(++seq),
