@@ -33,6 +33,24 @@ function askDuration(what) {
   return duration ? duration.trim() : null;
 }
 
+const ACTION_QUESTIONS = {
+  restart: (service, host) => `Restart ${service} on ${host}?`,
+  stop: (service, host) => `Stop ${service} on ${host}? It stays down until started.`,
+  start: (service, host) => `Start ${service} on ${host}?`,
+};
+
+/**
+ * Asks, before a restart, stop or start, why: the answer is recorded with the action and the person's name and is
+ * told on the check page and in the incident's timeline. Null when the person cancels.
+ */
+export function askReason(action, service, host) {
+  const answer = prompt(`${ACTION_QUESTIONS[action](service, host)}\nWhy? (recorded with your name)`, '');
+  if (answer === null) {
+    return null;
+  }
+  return answer.trim() || 'from the dashboard';
+}
+
 function silencedUntil(item) {
   return item?.silencedUntil && Date.parse(item.silencedUntil) > Date.now() ? item.silencedUntil : null;
 }
@@ -110,11 +128,12 @@ export class HostPage {
     table.querySelectorAll('button[data-action]').forEach(button => button.addEventListener('click', () => {
       const service = button.closest('tr').dataset.service;
       const action = button.dataset.action;
-      if (action === 'stop' && !confirm(`Stop ${service} on ${this.agentId}? It stays down until started.`)) {
+      const reason = askReason(action, service, this.agentId);
+      if (reason === null) {
         return;
       }
       act(`/api/agents/${encodeURIComponent(this.agentId)}/services/${encodeURIComponent(service)}/${action}`,
-        { reason: `from the dashboard` });
+        { reason });
     }));
   }
 
@@ -147,7 +166,7 @@ export class HostPage {
   drawChart(checkId) {
     const cell = this.main.querySelector(`[data-check-row="${CSS.escape(checkId)}"] .chart-cell`);
     if (cell && this.charts.has(checkId)) {
-      cell.innerHTML = latencyChart(this.charts.get(checkId), { width: 260, height: 44, minutes: RECENT_MINUTES });
+      cell.innerHTML = latencyChart(this.charts.get(checkId), { width: 260, height: 56, minutes: RECENT_MINUTES });
     }
   }
 
@@ -282,7 +301,7 @@ export class CheckPage {
 
   drawResults() {
     this.main.querySelector('#check-chart').innerHTML = latencyChart(this.results,
-      { width: 900, height: 120, minutes: RECENT_MINUTES });
+      { width: 900, height: 160, minutes: RECENT_MINUTES });
     this.main.querySelector('#check-results').innerHTML = this.results.length ? '<table><tr><th>when</th>'
       + '<th>outcome</th><th>latency</th><th>detail</th></tr>' + this.results.slice(0, 30).map(r => `<tr>
         <td>${when(r.time)}</td><td>${esc(r.outcome)}</td><td class="num">${r.latencyMs} ms</td>

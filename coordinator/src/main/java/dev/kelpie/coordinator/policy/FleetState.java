@@ -255,7 +255,7 @@ public final class FleetState {
     Facts facts = out.facts();
     alerts.incidents(facts.alerts, agent, journal.changes(facts, agent, now), now);
     for (Outcome.Builder.Issued issued : out.takeIssued()) {
-      journal.issued(facts, issued.command(), issued.issuedBy());
+      journal.issued(facts, issued.command(), issued.issuedBy(), issued.check() != null);
       if (issued.check() != null) {
         alerts.actionTaken(facts.alerts, issued.agent(), issued.check(), journal.incident(issued.check()),
           issued.command(), now);

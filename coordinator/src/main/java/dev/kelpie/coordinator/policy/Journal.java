@@ -50,6 +50,7 @@ final class Journal {
   }
 
   private final Map<TrackedCheck, Mark> marks = new IdentityHashMap<>();
+  private final TransitionReasons reasons = new TransitionReasons();
 
   private Mark mark(TrackedCheck check) {
     return marks.computeIfAbsent(check, c -> new Mark());
@@ -111,7 +112,7 @@ final class Journal {
       }
       mark.phase = phase;
       mark.failures = failures;
-      String reason = check.state().reason();
+      String reason = reasons.why(agent.id(), check, before, phase, now);
       facts.transitions.add(new Facts.Transition(agent.id(), check.id(), now, lower(before), lower(phase), reason));
       if (changes == null) {
         changes = new ArrayList<>(2);
@@ -161,9 +162,12 @@ final class Journal {
 
   void event(Facts facts, ProcessEvent event) {
     facts.events.add(event);
+    reasons.event(event);
   }
 
-  void issued(Facts facts, Command command, String issuedBy) {
+  /** A command issued by a check's policy ({@code byPolicy}) or by a person or script named {@code issuedBy}. */
+  void issued(Facts facts, Command command, String issuedBy, boolean byPolicy) {
+    reasons.issued(command, byPolicy);
     facts.actions.put(command.id(), new Facts.Action(command.id(), command.agentId(), command.service(),
       lower(command.action()), command.reason(), issuedBy, command.issuedAt(), command.expiresAt(), command.epoch(),
       null, null, null, null));

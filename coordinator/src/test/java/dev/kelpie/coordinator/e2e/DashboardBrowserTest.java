@@ -123,6 +123,15 @@ class DashboardBrowserTest {
       .contains("restart"));
     assertThat(browser.findElement(By.id("check-policy")).getText()).contains("3 in a row");
     assertThat(browser.findElement(By.id("check-transitions")).getText()).contains("acting");
+    // every transition says why: the probe's words, the threshold crossed, who restarted and why
+    String told = browser.findElement(By.id("check-transitions")).getText();
+    assertThat(told).contains("3 failures in a row (threshold 3)").contains("restarted by Kelpie for demo-http")
+      .contains("answered: HTTP 200");
+    // the chart has a value axis in ms and a time axis in clock labels
+    assertThat(browser.findElements(By.cssSelector("#check-chart svg .value-label"))).extracting(WebElement::getText)
+      .isNotEmpty().allMatch(label -> label.matches("\\d+ ms"));
+    assertThat(browser.findElements(By.cssSelector("#check-chart svg .time-label"))).extracting(WebElement::getText)
+      .hasSizeGreaterThanOrEqualTo(3).allMatch(label -> label.matches("\\d\\d:\\d\\d"));
     screenshot("check-page");
     browser.get(fleet.baseUrl() + "/#/incidents");
     WebElement incident = wait(Duration.ofSeconds(10)).until(driver ->
@@ -130,6 +139,11 @@ class DashboardBrowserTest {
     incident.findElement(By.tagName("summary")).click();
     wait(Duration.ofSeconds(10)).until(driver -> incident.getText().contains("restart done"));
     assertThat(incident.findElements(By.cssSelector("svg.timeline circle"))).isNotEmpty();
+    assertThat(incident.findElements(By.cssSelector("svg.timeline .time-label"))).extracting(WebElement::getText)
+      .as("the timeline's time axis").anyMatch(label -> label.matches("opened \\d\\d:\\d\\d:\\d\\d"))
+      .allMatch(label -> label.matches("((opened|closed) )?\\d\\d:\\d\\d(:\\d\\d)?|now"));
+    assertThat(incident.findElements(By.cssSelector("svg.timeline .mark-label"))).extracting(WebElement::getText)
+      .as("the timeline's labels").contains("acting");
     screenshot("incidents");
   }
 
@@ -141,13 +155,54 @@ class DashboardBrowserTest {
     By pidCell = By.cssSelector("[data-service='demo'] .pid");
     wait(Duration.ofSeconds(10)).until(driver -> driver.findElement(pidCell).getText().contains(String.valueOf(before)));
     browser.findElement(By.cssSelector("[data-service='demo'] button[data-action='restart']")).click();
-    acceptConfirmation();
+    // Restart asks why, as Stop does; the answer is recorded with the name
+    org.openqa.selenium.Alert asked = wait(Duration.ofSeconds(5)).until(driver -> driver.switchTo().alert());
+    assertThat(asked.getText()).contains("Restart demo on " + AGENT).contains("Why?");
+    asked.sendKeys("deploy 4.2");
+    asked.accept();
     wait(Duration.ofSeconds(30)).until(driver -> {
       Long now = fleet.pid(AGENT, "demo");
       return now != null && now != before && driver.findElement(pidCell).getText().contains(String.valueOf(now));
     });
     screenshot("new-pid");
-    assertThat(fleet.get("/api/actions?agent=" + AGENT).body()).contains("\"issuedBy\":\"olga\"");
+    assertThat(fleet.get("/api/actions?agent=" + AGENT).body()).contains("\"issuedBy\":\"olga\"")
+      .contains("operator olga: deploy 4.2");
+    // and the check's page tells who restarted it and why
+    browser.get(fleet.baseUrl() + "/#/check/" + AGENT + "/demo-http");
+    wait(Duration.ofSeconds(15)).until(driver -> driver.findElement(By.id("check-transitions")).getText()
+      .contains("restarted by operator olga: deploy 4.2"));
+    screenshot("check-page");
+    assertThat(fleet.get("/ui/favicon.svg").headers().firstValue("content-type")).hasValueSatisfying(type ->
+      assertThat(type).startsWith("image/svg+xml"));
+    assertThat(browser.findElement(By.cssSelector("link[rel=icon]")).getAttribute("href")).endsWith("/ui/favicon.svg");
+  }
+
+  @Test
+  void oneColdProbeDoesNotSetTheLatencyChartsScale() throws Exception {
+    logIn("victor", "victor-password");
+    // 200 probes at 8 to 12 ms and one cold one at 4 s, drawn by the page's own chart module
+    Object drawn = ((JavascriptExecutor) browser).executeAsyncScript("""
+        const done = arguments[arguments.length - 1];
+        import('/ui/chart.js').then(({ latencyChart }) => {
+          const now = Date.now();
+          const points = Array.from({ length: 200 }, (_, i) => ({ seq: i, time: new Date(now - i * 4000).toISOString(),
+            outcome: 'up', latencyMs: 8 + (i % 5), detail: 'HTTP 200' }));
+          points[100].latencyMs = 4000;
+          const box = document.createElement('div');
+          box.id = 'chart-under-test';
+          box.innerHTML = latencyChart(points, { width: 900, height: 160, minutes: 15 });
+          document.getElementById('main').prepend(box);
+          done('drawn');
+        }, e => done(String(e)));
+        """);
+    assertThat(drawn).isEqualTo("drawn");
+    List<String> values = browser.findElements(By.cssSelector("#chart-under-test .value-label")).stream()
+      .map(WebElement::getText).toList();
+    assertThat(values).as("the value axis").first().isEqualTo("0 ms");
+    assertThat(values).last().isIn("12 ms", "15 ms", "20 ms");
+    assertThat(browser.findElements(By.cssSelector("#chart-under-test .over title"))).extracting(
+      e -> e.getAttribute("textContent")).singleElement().asString().contains("4000 ms");
+    screenshot("cold-probe");
   }
 
   @Test
@@ -237,15 +292,6 @@ class DashboardBrowserTest {
   private String tileState() {
     List<WebElement> tiles = browser.findElements(By.cssSelector("[data-check='" + AGENT + "/demo-http']"));
     return tiles.isEmpty() ? null : tiles.get(0).getAttribute("data-state");
-  }
-
-  /** Action buttons may ask "are you sure?" with a native dialog; answered yes when they do. */
-  private void acceptConfirmation() {
-    try {
-      browser.switchTo().alert().accept();
-    } catch (org.openqa.selenium.NoAlertPresentException none) {
-      // the page did not ask
-    }
   }
 
   private WebDriverWait wait(Duration timeout) {

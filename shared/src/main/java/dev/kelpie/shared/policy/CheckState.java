@@ -159,7 +159,7 @@ public final class CheckState {
 
   private String crossedThreshold() {
     if (consecutiveFailures >= spec.failureThreshold()) {
-      return consecutiveFailures + " consecutive failures (threshold " + spec.failureThreshold() + ")";
+      return consecutiveFailures + " failures in a row (threshold " + spec.failureThreshold() + ")";
     }
     if (window != null && window.failures() >= spec.window().failures()) {
       return window.failures() + " failures in the last " + spec.window().of() + " results (threshold "
