@@ -41,7 +41,7 @@ final class ManagedService {
   private boolean watching;
   private long lastAsked;
   private String lastProblem;
-  private Future<?> queue = Future.succeededFuture();
+  private final WorkQueue queue = new WorkQueue();
 
   ManagedService(SupervisorVerticle supervisor, ServiceSpec spec, ServiceManager manager, Path stateDir) {
     this.supervisor = supervisor;
@@ -307,14 +307,6 @@ final class ManagedService {
 
   /** Runs {@code work} once everything queued before it has finished, whether that succeeded or not. */
   private <T> Future<T> enqueue(Supplier<Future<T>> work) {
-    Future<T> next = queue.transform(previous -> {
-      try {
-        return work.get();
-      } catch (RuntimeException e) {
-        return Future.failedFuture(e);
-      }
-    });
-    queue = next;
-    return next;
+    return queue.enqueue(work);
   }
 }

@@ -24,7 +24,7 @@ final class Supervised {
   boolean wanted;
   /** The agent itself is ending the process: its exit belongs to the kill, not an EXITED event. */
   boolean killing;
-  private Future<?> queue = Future.succeededFuture();
+  private final WorkQueue queue = new WorkQueue();
 
   Supervised(ServiceSpec spec, Path stateDir) {
     this.spec = spec;
@@ -54,15 +54,7 @@ final class Supervised {
 
   /** Runs {@code work} once everything queued before it has finished, whether that succeeded or not. */
   <T> Future<T> enqueue(Supplier<Future<T>> work) {
-    Future<T> next = queue.transform(previous -> {
-      try {
-        return work.get();
-      } catch (RuntimeException e) {
-        return Future.failedFuture(e);
-      }
-    });
-    queue = next;
-    return next;
+    return queue.enqueue(work);
   }
 
   ServiceInfo info() {
