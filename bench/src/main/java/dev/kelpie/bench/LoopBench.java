@@ -126,7 +126,8 @@ public final class LoopBench implements Callable<Integer> {
     System.out.printf("agents %d, batch %d, pause %d ms, measured %.1f s after %d s warm-up%n", agents, batch, pauseMillis, elapsed, warmup);
     System.out.printf("results ingested: %.0f per second (%d in all)%n", (after - before) / elapsed, after - before);
     System.out.printf("threshold crossing -> command at agent: %d commands, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
-      sorted.size(), percentile(sorted, 0.50), percentile(sorted, 0.99), percentile(sorted, 1.0));
+      sorted.size(), FleetTally.percentileMillis(sorted, 0.50), FleetTally.percentileMillis(sorted, 0.99),
+      FleetTally.percentileMillis(sorted, 1.0));
     System.out.printf("heap in use after GC (coordinator and simulated agents): %d MB%n", heapMb);
     if (postgres != null) {
       var commit = registry.get("kelpie_store_commit").timer().takeSnapshot();
@@ -145,13 +146,5 @@ public final class LoopBench implements Callable<Integer> {
     agentVertx.close().await();
     coordinatorVertx.close().await();
     return 0;
-  }
-
-  private static double percentile(List<Long> sorted, double p) {
-    if (sorted.isEmpty()) {
-      return Double.NaN;
-    }
-    int index = (int) Math.min(sorted.size() - 1, Math.ceil(p * sorted.size()) - 1);
-    return sorted.get(Math.max(0, index)) / 1e6;
   }
 }
