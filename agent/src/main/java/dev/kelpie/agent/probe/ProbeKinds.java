@@ -24,7 +24,11 @@ public final class ProbeKinds {
     new ProbeKind<>(CheckType.of("heartbeat"), HeartbeatTarget.class, HeartbeatTarget.KEYS, HeartbeatTarget::read,
       HeartbeatProbe::new),
     new ProbeKind<>(CheckType.of("resources"), ResourcesTarget.class, ResourcesTarget.KEYS, ResourcesTarget::read,
-      ResourcesProbe::new)));
+      ResourcesProbe::new),
+    new ProbeKind<>(CheckType.of("disk"), DiskTarget.class, DiskTarget.KEYS, DiskTarget::read, DiskProbe::new),
+    new ProbeKind<>(CheckType.of("mount"), MountTarget.class, MountTarget.KEYS, MountTarget::read, MountProbe::new),
+    new ProbeKind<>(CheckType.of("directory"), DirectoryTarget.class, DirectoryTarget.KEYS, DirectoryTarget::read,
+      DirectoryProbe::new)));
 
   private final Map<CheckType, ProbeKind<?>> kinds = new LinkedHashMap<>();
 

@@ -45,7 +45,7 @@ class AgentConfigRefusalTest {
     zero threshold         | checks: [{id: a, type: tcp, port: 1, policy: {failureThreshold: 0}}] | agent.yaml: checks[0].policy.failureThreshold: must be at least 1, got 0
     restart budget         | services: [{name: demo, command: [x], restart: {budget: {per: 0s}}}] | agent.yaml: services[0].restart.budget.per: must be longer than zero, got PT0S
     unknown service        | checks: [{id: a, type: tcp, port: 1, service: dmeo}]            | agent.yaml: checks[0].service: no service named 'dmeo' (no services are configured)
-    unknown check type     | checks: [{id: a, type: icmp, port: 1}]                          | agent.yaml: checks[0].type: expected http, tcp, process, exec, heartbeat or resources, got "icmp"
+    unknown check type     | checks: [{id: a, type: icmp, port: 1}]                          | agent.yaml: checks[0].type: expected http, tcp, process, exec, heartbeat, resources, disk, mount or directory, got "icmp"
     key of another type    | checks: [{id: a, type: tcp, port: 1, url: 'http://x/'}]         | agent.yaml: checks[0].url: not a key of a tcp check (it belongs to http checks)
     url scheme             | checks: [{id: a, type: http, url: 'ftp://x/health'}]            | agent.yaml: checks[0].url: expected a URL starting with http:// and naming a host, got "ftp://x/health"
     missing url            | checks: [{id: a, type: http}]                                   | agent.yaml: checks[0].url: missing; expected the URL to probe, like http://127.0.0.1:8080/health
@@ -86,6 +86,16 @@ class AgentConfigRefusalTest {
     resources bad cpu      | services: [{name: demo, command: [x]}]\\nchecks: [{id: a, type: resources, service: demo, maxCpu: 90}] | agent.yaml: checks[0].maxCpu: expected a share of one core like 90% (200% is two cores), got "90"
     resources bad fds      | services: [{name: demo, command: [x]}]\\nchecks: [{id: a, type: resources, service: demo, maxFds: 120%}] | agent.yaml: checks[0].maxFds: expected a count like 1000 or a share of the limit of each process like 90%, got "120%"
     resources samples      | services: [{name: demo, command: [x]}]\\nchecks: [{id: a, type: resources, service: demo, maxThreads: 100, forSamples: 0}] | agent.yaml: checks[0].forSamples: must be between 1 and 1000, got 0
+    disk no limit          | checks: [{id: a, type: disk, path: /}]                          | agent.yaml: checks[0]: a disk check needs at least one of maxUsed, maxInodes, minTimeToFull
+    disk relative path     | checks: [{id: a, type: disk, path: data, maxUsed: 90%}]         | agent.yaml: checks[0].path: must be an absolute path like /var/lib/postgresql, got "data"
+    disk bad percent       | checks: [{id: a, type: disk, path: /, maxUsed: 90}]             | agent.yaml: checks[0].maxUsed: expected a percentage above 0% and up to 100% like 90%, got "90"
+    disk inodes over 100   | checks: [{id: a, type: disk, path: /, maxInodes: 120%}]         | agent.yaml: checks[0].maxInodes: expected a percentage above 0% and up to 100% like 90%, got "120%"
+    disk bad forecast      | checks: [{id: a, type: disk, path: /, minTimeToFull: soon}]     | agent.yaml: checks[0].minTimeToFull: expected a duration like 500ms, 5s, 2m or 1h, got "soon"
+    mount no path          | checks: [{id: a, type: mount}]                                  | agent.yaml: checks[0].path: missing; expected an absolute path like /mnt/share
+    mount hungAfter        | checks: [{id: a, type: mount, path: /mnt, timeout: 2s, hungAfter: 2s}] | agent.yaml: checks[0].hungAfter: must be above zero and below the check's timeout (2s), got 2s
+    mount key of disk      | checks: [{id: a, type: mount, path: /mnt, maxUsed: 90%}]        | agent.yaml: checks[0].maxUsed: not a key of a mount check (it belongs to disk checks)
+    directory no size      | checks: [{id: a, type: directory, path: /var/log}]              | agent.yaml: checks[0].maxSize: missing; expected a size like 500MB or 2GB
+    directory bad size     | checks: [{id: a, type: directory, path: /var/log, maxSize: big}] | agent.yaml: checks[0].maxSize: expected a size above zero like 500MB or 2GB, got "big"
     unset variable         | checks: [{id: a, type: http, url: '${NOPE}'}]                   | agent.yaml: checks[0].url: environment variable NOPE is not set (write ${NOPE:-default} to give a default)
     buffer too large       | 'coordinator: {url: "ws://x/bus", token: t, buffer: 0}'         | agent.yaml: coordinator.buffer: must be between 1 and 1000000, got 0
     """)
