@@ -28,7 +28,8 @@ public final class ProbeKinds {
     new ProbeKind<>(CheckType.of("disk"), DiskTarget.class, DiskTarget.KEYS, DiskTarget::read, DiskProbe::new),
     new ProbeKind<>(CheckType.of("mount"), MountTarget.class, MountTarget.KEYS, MountTarget::read, MountProbe::new),
     new ProbeKind<>(CheckType.of("directory"), DirectoryTarget.class, DirectoryTarget.KEYS, DirectoryTarget::read,
-      DirectoryProbe::new)));
+      DirectoryProbe::new),
+    new ProbeKind<>(CheckType.of("jobs"), JobsTarget.class, JobsTarget.KEYS, JobsTarget::read, JobsProbe::new)));
 
   private final Map<CheckType, ProbeKind<?>> kinds = new LinkedHashMap<>();
 

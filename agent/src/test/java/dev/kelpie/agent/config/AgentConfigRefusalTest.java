@@ -45,7 +45,7 @@ class AgentConfigRefusalTest {
     zero threshold         | checks: [{id: a, type: tcp, port: 1, policy: {failureThreshold: 0}}] | agent.yaml: checks[0].policy.failureThreshold: must be at least 1, got 0
     restart budget         | services: [{name: demo, command: [x], restart: {budget: {per: 0s}}}] | agent.yaml: services[0].restart.budget.per: must be longer than zero, got PT0S
     unknown service        | checks: [{id: a, type: tcp, port: 1, service: dmeo}]            | agent.yaml: checks[0].service: no service named 'dmeo' (no services are configured)
-    unknown check type     | checks: [{id: a, type: icmp, port: 1}]                          | agent.yaml: checks[0].type: expected http, tcp, process, exec, heartbeat, resources, disk, mount or directory, got "icmp"
+    unknown check type     | checks: [{id: a, type: icmp, port: 1}]                          | agent.yaml: checks[0].type: expected http, tcp, process, exec, heartbeat, resources, disk, mount, directory or jobs, got "icmp"
     key of another type    | checks: [{id: a, type: tcp, port: 1, url: 'http://x/'}]         | agent.yaml: checks[0].url: not a key of a tcp check (it belongs to http checks)
     url scheme             | checks: [{id: a, type: http, url: 'ftp://x/health'}]            | agent.yaml: checks[0].url: expected a URL starting with http:// and naming a host, got "ftp://x/health"
     missing url            | checks: [{id: a, type: http}]                                   | agent.yaml: checks[0].url: missing; expected the URL to probe, like http://127.0.0.1:8080/health
