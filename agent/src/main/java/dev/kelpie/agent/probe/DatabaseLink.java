@@ -24,7 +24,7 @@ import java.util.TreeMap;
 public record DatabaseLink(String host, int port, String database, String user, String passwordEnv,
                            Path passwordFile, SslMode sslMode, String applicationName) {
 
-  static final List<String> KEYS = List.of("url", "user", "passwordEnv", "passwordFile");
+  static final List<String> KEYS = List.of("database", "user", "passwordEnv", "passwordFile");
   private static final List<String> PARAMETERS = List.of("user", "sslmode", "ApplicationName");
   private static final String EXAMPLE = "postgresql://127.0.0.1:5432/app (or jdbc:postgresql://127.0.0.1:5432/app)";
 
@@ -51,7 +51,7 @@ public record DatabaseLink(String host, int port, String database, String user, 
   }
 
   static DatabaseLink read(ConfigNode node) {
-    String text = node.string("url", "a PostgreSQL URL like " + EXAMPLE);
+    String text = node.string("database", "a PostgreSQL URL like " + EXAMPLE);
     String user = node.optionalString("user", null);
     String passwordEnv = node.optionalString("passwordEnv", null);
     String passwordFile = node.optionalString("passwordFile", null);
@@ -72,7 +72,7 @@ public record DatabaseLink(String host, int port, String database, String user, 
     try {
       return parse(text, user, fallback);
     } catch (IllegalArgumentException e) {
-      node.problem("url", e.getMessage());
+      node.problem("database", e.getMessage());
       return fallback;
     }
   }

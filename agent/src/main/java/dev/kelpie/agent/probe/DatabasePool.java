@@ -5,13 +5,14 @@ import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
-import io.vertx.sqlclient.SqlConnectOptions;
 
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * One connection to a check's database, opened when first needed with the password read then (on a worker), and
- * dropped when a run is cancelled, so a query stuck on a lock never holds the next run.
+ * dropped when a run is cancelled or fails, so a query stuck on a lock never holds the next run and a changed
+ * password is read again.
  */
 final class DatabasePool {
 
@@ -24,33 +25,30 @@ final class DatabasePool {
     this.link = link;
   }
 
-  Pool pool() {
-    if (pool == null) {
-      pool = PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(1).setConnectionTimeout(5).setConnectionTimeoutUnit(TimeUnit.SECONDS)
-          .setIdleTimeout(1).setIdleTimeoutUnit(TimeUnit.MINUTES))
-        .connectingTo(() -> vertx.<SqlConnectOptions>executeBlocking(link::options, false))
-        .using(vertx).build();
+  private Future<Pool> pool() {
+    if (pool != null) {
+      return Future.succeededFuture(pool);
     }
-    return pool;
+    return vertx.executeBlocking(link::options, false).map(options -> {
+      pool = PgBuilder.pool()
+        .with(new PoolOptions().setMaxSize(1).setIdleTimeout(1).setIdleTimeoutUnit(TimeUnit.MINUTES))
+        .connectingTo(options).using(vertx).build();
+      return pool;
+    });
   }
 
-  /** Closes the connection (a query in flight ends with it); the next use opens a new one. */
-  void drop() {
-    if (pool != null) {
-      pool.close();
+  private void drop(Pool used) {
+    if (pool == used) {
       pool = null;
     }
+    used.close();
   }
 
-  /** Drops the connection when the run is cancelled; words a failure as a sentence without the password. */
-  <T> Future<T> bounded(Cancellation cancellation, java.util.function.Function<Pool, Future<T>> work) {
-    Pool used = pool();
-    cancellation.onCancel(() -> {
-      if (pool == used) {
-        drop();
-      }
+  /** Runs {@code work} on the pool; the connection is dropped when the run is cancelled or fails. */
+  <T> Future<T> bounded(Cancellation cancellation, Function<Pool, Future<T>> work) {
+    return pool().compose(used -> {
+      cancellation.onCancel(() -> drop(used));
+      return work.apply(used).onFailure(failure -> drop(used));
     });
-    return work.apply(used);
   }
 }

@@ -29,7 +29,8 @@ public final class ProbeKinds {
     new ProbeKind<>(CheckType.of("mount"), MountTarget.class, MountTarget.KEYS, MountTarget::read, MountProbe::new),
     new ProbeKind<>(CheckType.of("directory"), DirectoryTarget.class, DirectoryTarget.KEYS, DirectoryTarget::read,
       DirectoryProbe::new),
-    new ProbeKind<>(CheckType.of("jobs"), JobsTarget.class, JobsTarget.KEYS, JobsTarget::read, JobsProbe::new)));
+    new ProbeKind<>(CheckType.of("jobs"), JobsTarget.class, JobsTarget.KEYS, JobsTarget::read, JobsProbe::new),
+    new ProbeKind<>(CheckType.of("sql"), SqlTarget.class, SqlTarget.KEYS, SqlTarget::read, SqlProbe::new)));
 
   private final Map<CheckType, ProbeKind<?>> kinds = new LinkedHashMap<>();
 

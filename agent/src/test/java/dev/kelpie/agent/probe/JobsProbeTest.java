@@ -62,8 +62,8 @@ class JobsProbeTest {
   @Test
   @DisplayName("the check counts the rows stuck past their age and every status, from a JDBC URL as pasted")
   void counts() {
-    harness = new ProbeHarness("checks:\n  - {id: jobs, type: jobs, url: \"" + TestPostgres.jdbcUrl() + "\", "
-      + "table: " + SCHEMA + ".jobs, stuckAfter: 10m, interval: 60s}\n");
+    harness = new ProbeHarness("checks:\n  - {id: jobs, type: jobs, database: \"" + TestPostgres.jdbcUrl() + "\", "
+      + "table: " + SCHEMA + ".jobs, stuckAfter: 10m, interval: 60s, timeout: 15s}\n");
     assertThat(harness.await("jobs", 1).get(0)).satisfies(result -> {
       assertThat(result.up()).isFalse();
       assertThat(result.detail()).isEqualTo("3 stuck (status = 'running' for over 10m); by status: done 1, "
@@ -103,7 +103,7 @@ class JobsProbeTest {
 
   private JobsTarget target() {
     AgentConfig config = AgentConfig.fromYaml("agent: {id: probe-test}\ncoordinator: {url: \"ws://127.0.0.1:1/bus\", "
-      + "token: t}\nchecks:\n  - {id: jobs, type: jobs, url: \"" + TestPostgres.URL + "\", table: " + SCHEMA
+      + "token: t}\nchecks:\n  - {id: jobs, type: jobs, database: \"" + TestPostgres.URL + "\", table: " + SCHEMA
       + ".jobs, stuckAfter: 10m, reasonColumn: reason}\n", "agent.yaml", Map.of());
     return (JobsTarget) config.checks().get(0).target();
   }
