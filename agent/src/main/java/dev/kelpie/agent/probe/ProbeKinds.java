@@ -30,7 +30,9 @@ public final class ProbeKinds {
     new ProbeKind<>(CheckType.of("directory"), DirectoryTarget.class, DirectoryTarget.KEYS, DirectoryTarget::read,
       DirectoryProbe::new),
     new ProbeKind<>(CheckType.of("jobs"), JobsTarget.class, JobsTarget.KEYS, JobsTarget::read, JobsProbe::new),
-    new ProbeKind<>(CheckType.of("sql"), SqlTarget.class, SqlTarget.KEYS, SqlTarget::read, SqlProbe::new)));
+    new ProbeKind<>(CheckType.of("sql"), SqlTarget.class, SqlTarget.KEYS, SqlTarget::read, SqlProbe::new),
+    new ProbeKind<>(CheckType.of("replication"), ReplicationTarget.class, ReplicationTarget.KEYS,
+      ReplicationTarget::read, ReplicationProbe::new)));
 
   private final Map<CheckType, ProbeKind<?>> kinds = new LinkedHashMap<>();
 

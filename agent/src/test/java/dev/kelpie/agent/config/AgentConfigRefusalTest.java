@@ -45,7 +45,7 @@ class AgentConfigRefusalTest {
     zero threshold         | checks: [{id: a, type: tcp, port: 1, policy: {failureThreshold: 0}}] | agent.yaml: checks[0].policy.failureThreshold: must be at least 1, got 0
     restart budget         | services: [{name: demo, command: [x], restart: {budget: {per: 0s}}}] | agent.yaml: services[0].restart.budget.per: must be longer than zero, got PT0S
     unknown service        | checks: [{id: a, type: tcp, port: 1, service: dmeo}]            | agent.yaml: checks[0].service: no service named 'dmeo' (no services are configured)
-    unknown check type     | checks: [{id: a, type: icmp, port: 1}]                          | agent.yaml: checks[0].type: expected http, tcp, process, exec, heartbeat, resources, disk, mount, directory, jobs or sql, got "icmp"
+    unknown check type     | checks: [{id: a, type: icmp, port: 1}]                          | agent.yaml: checks[0].type: expected http, tcp, process, exec, heartbeat, resources, disk, mount, directory, jobs, sql or replication, got "icmp"
     key of another type    | checks: [{id: a, type: tcp, port: 1, url: 'http://x/'}]         | agent.yaml: checks[0].url: not a key of a tcp check (it belongs to http checks)
     url scheme             | checks: [{id: a, type: http, url: 'ftp://x/health'}]            | agent.yaml: checks[0].url: expected a URL starting with http:// and naming a host, got "ftp://x/health"
     missing url            | checks: [{id: a, type: http}]                                   | agent.yaml: checks[0].url: missing; expected the URL to probe, like http://127.0.0.1:8080/health
@@ -111,6 +111,8 @@ class AgentConfigRefusalTest {
     jobs bad column        | checks: [{id: a, type: jobs, database: "postgresql://h/app", table: jobs, stuckAfter: 10m, statusColumn: "state; drop"}] | agent.yaml: checks[0].statusColumn: expected a column name of letters, digits and _, got "state; drop"
     jobs bad table         | checks: [{id: a, type: jobs, database: "postgresql://h/app", table: "a.b.c", stuckAfter: 10m}] | agent.yaml: checks[0].table: expected a table name of letters, digits and _ (with a schema: app.jobs), got "a.b.c"
     jobs same statuses     | checks: [{id: a, type: jobs, database: "postgresql://h/app", table: jobs, stuckAfter: 10m, failedStatus: running}] | agent.yaml: checks[0].failedStatus: must differ from stuckStatus ('running'), or a remediated row would still be stuck
+    replication bad role   | checks: [{id: a, type: replication, database: "postgresql://h/app", role: replica}] | agent.yaml: checks[0].role: expected primary or standby (or leave it out: either), got "replica"
+    replication bad bytes  | checks: [{id: a, type: replication, database: "postgresql://h/app", maxLagBytes: far}] | agent.yaml: checks[0].maxLagBytes: expected a size like 16MB or 1GB, got "far"
     unset variable         | checks: [{id: a, type: http, url: '${NOPE}'}]                   | agent.yaml: checks[0].url: environment variable NOPE is not set (write ${NOPE:-default} to give a default)
     buffer too large       | 'coordinator: {url: "ws://x/bus", token: t, buffer: 0}'         | agent.yaml: coordinator.buffer: must be between 1 and 1000000, got 0
     """)
