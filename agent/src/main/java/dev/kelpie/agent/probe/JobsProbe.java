@@ -12,7 +12,7 @@ import java.util.List;
  * Counts a jobs table's rows by status, and the stuck ones; down when more are stuck than allowed. The detail
  * carries every status's count ("by status: done 120, failed 2, running 5").
  */
-final class JobsProbe implements Probe {
+final class JobsProbe implements Probe, Remedy {
 
   private final JobsTarget target;
   private final DatabasePool database;
@@ -22,6 +22,16 @@ final class JobsProbe implements Probe {
     this.target = target;
     this.database = new DatabasePool(tools.vertx(), target.database());
     this.remediation = new JobsRemediation(target);
+  }
+
+  @Override
+  public Future<Done> remediate(boolean dryRun, String by, String reason) {
+    String written = (reason == null || reason.isBlank() ? target.statusColumn() + " '" + target.stuckStatus()
+      + "' for over " + Durations.human(target.stuckAfter()) : reason) + "; set to " + target.failedStatus()
+      + " by Kelpie for " + by;
+    return database.bounded(new Cancellation(), pool -> dryRun ? remediation.dryRun(pool)
+        : remediation.run(pool, written))
+      .map(outcome -> new Done(outcome.dryRun(), outcome.ids()));
   }
 
   @Override

@@ -9,12 +9,15 @@ import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -35,6 +38,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ProbeVerticle extends VerticleBase {
 
+  private static final Logger log = LoggerFactory.getLogger(ProbeVerticle.class);
   private static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(10), Duration.ofMillis(50),
     Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
     Duration.ofMillis(2500), Duration.ofSeconds(5)};
@@ -75,8 +79,9 @@ public final class ProbeVerticle extends VerticleBase {
       latencyTimer(check.id(), "up");   // both series exist at zero before the first probe
       latencyTimer(check.id(), "down");
     }
-    Future<Void> registered = vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_SERVICE_STATE,
-      msg -> onService(ServiceInfo.fromJson(msg.body()))).completion();
+    Future<Void> registered = Future.all(vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_SERVICE_STATE,
+      msg -> onService(ServiceInfo.fromJson(msg.body()))).completion(),
+      vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_REMEDIATE, this::onRemediate).completion()).mapEmpty();
     return registered
       .compose(v -> vertx.eventBus().<JsonArray>request(Addresses.LOCAL_SERVICES, null))
       .onSuccess(reply -> reply.body().forEach(item -> {
@@ -163,6 +168,28 @@ public final class ProbeVerticle extends VerticleBase {
 
   private static String failureDetail(Throwable failure) {
     return failure instanceof ProbeTimeoutException ? failure.getMessage() : String.valueOf(failure);
+  }
+
+  private void onRemediate(Message<JsonObject> msg) {
+    String checkId = msg.body().getString("checkId");
+    boolean dryRun = msg.body().getBoolean("dryRun", true);
+    String by = msg.body().getString("by", "an operator");
+    ProbedCheck check = checks.stream().filter(c -> c.id().equals(checkId)).findFirst().orElse(null);
+    if (check == null || !(probes.get(checkId) instanceof Remedy remedy)) {
+      msg.fail(404, check == null ? "no check '" + checkId + "'" : "check '" + checkId + "' (" + check.type()
+        + ") has no remediation; only jobs checks have one");
+      return;
+    }
+    remedy.remediate(dryRun, by, msg.body().getString("reason"))
+      .timeout(check.policy().timeout().toMillis(), TimeUnit.MILLISECONDS)
+      .onSuccess(done -> {
+        log.atWarn().addKeyValue("check", checkId).addKeyValue("by", by)
+          .log("{} {} rows of {}: {}", done.dryRun() ? "dry run listed" : "remediated", done.ids().size(), checkId,
+            done.ids());
+        msg.reply(new JsonObject().put("checkId", checkId).put("dryRun", done.dryRun())
+          .put("count", done.ids().size()).put("ids", new JsonArray(done.ids())));
+      })
+      .onFailure(failure -> msg.fail(500, "remediation of " + checkId + " failed: " + failure.getMessage()));
   }
 
   private void onService(ServiceInfo info) {

@@ -1,7 +1,10 @@
 package dev.kelpie.agent.probe;
 
 import dev.kelpie.agent.config.AgentConfig;
+import dev.kelpie.shared.bus.Addresses;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import org.junit.jupiter.api.AfterAll;
@@ -18,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Stuck jobs in a real PostgreSQL table: counted by the check, listed by a dry run, set to failed once. */
 class JobsProbeTest {
@@ -99,6 +103,33 @@ class JobsProbeTest {
 
     assertThat(remediation.run(db, "again").await().ids()).isEmpty();
     assertThat(table()).isEqualTo(after);
+  }
+
+  @Test
+  @DisplayName("on demand through the agent's bus: a dry run lists and changes nothing, the run fails those rows "
+    + "with who asked in the reason, a second run changes nothing, and a check without remediation is refused")
+  void onDemand() {
+    harness = new ProbeHarness("checks:\n  - {id: jobs, type: jobs, database: \"" + TestPostgres.URL + "\", "
+      + "table: " + SCHEMA + ".jobs, stuckAfter: 10m, reasonColumn: reason, interval: 60s, timeout: 15s}\n"
+      + "  - {id: other, type: tcp, port: 1, interval: 60s}\n");
+    List<String> before = table();
+    JsonObject dry = remediate("jobs", true);
+    assertThat(dry).isEqualTo(new JsonObject().put("checkId", "jobs").put("dryRun", true).put("count", 3)
+      .put("ids", new JsonArray().add("1").add("2").add("6")));
+    assertThat(table()).isEqualTo(before);
+
+    JsonObject done = remediate("jobs", false);
+    assertThat(done.getInteger("count")).isEqualTo(3);
+    assertThat(table()).contains("1 failed status 'running' for over 10m; set to failed by Kelpie for olga");
+    assertThat(remediate("jobs", false).getInteger("count")).isZero();
+
+    assertThatThrownBy(() -> remediate("other", true))
+      .hasMessageContaining("check 'other' (tcp) has no remediation; only jobs checks have one");
+  }
+
+  private JsonObject remediate(String checkId, boolean dryRun) {
+    return harness.vertx.eventBus().<JsonObject>request(Addresses.LOCAL_REMEDIATE, new JsonObject()
+      .put("checkId", checkId).put("dryRun", dryRun).put("by", "olga")).await().body();
   }
 
   private JobsTarget target() {

@@ -59,6 +59,12 @@ public final class Addresses {
   /** Agent internal: a service was started or stopped on purpose, so the probes pause or resume its checks. */
   public static final String LOCAL_SERVICE_STATE = "kelpie.local.service-state";
 
+  /**
+   * Agent internal: remediate what a check found (stuck jobs), or list it in a dry run. Body {@code {checkId, dryRun,
+   * by, reason}}; the reply {@code {checkId, dryRun, count, ids}}, or a failure naming why.
+   */
+  public static final String LOCAL_REMEDIATE = "kelpie.local.remediate";
+
   private Addresses() {
   }
 
