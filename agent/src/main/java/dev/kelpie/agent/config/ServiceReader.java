@@ -16,7 +16,7 @@ final class ServiceReader {
 
   private static final List<String> SIGNALS = List.of("TERM", "INT", "HUP", "QUIT", "USR1", "USR2");
   private static final List<String> SPAWN_KEYS = List.of("command", "workdir", "env", "adopt", "autostart",
-    "stopSignal", "stopGrace");
+    "stopSignal", "stopGrace", "tunnel");
   private static final String COMMAND_EXAMPLE = "[java, -jar, app.jar, --port, \"8081\"]";
 
   private final PolicySpec defaults;
@@ -45,7 +45,8 @@ final class ServiceReader {
     PolicySpec restart = PolicyReader.readRestart(node, "restart", defaults);
     PolicySpec processPolicy = processPolicy(restart);
     PolicyReader.report(node, "restart", processPolicy, defaults.problems());
-    List<String> command = manager.type() == AgentConfig.Manager.Type.KELPIE ? command(node) : List.of();
+    List<String> command = manager.type() != AgentConfig.Manager.Type.KELPIE ? List.of()
+      : node.has("tunnel") ? tunnel(node) : command(node);
     return new AgentConfig.ServiceSpec(name, command, workdir == null ? null : Path.of(workdir),
       node.optionalStringMap("env"), stopSignal(node), node.optionalDuration("stopGrace", Duration.ofSeconds(10)),
       port, adopt(node.child("adopt")), node.optionalBool("autostart", true),
@@ -70,6 +71,15 @@ final class ServiceReader {
   static PolicySpec processPolicy(PolicySpec restart) {
     return new PolicySpec(Duration.ofSeconds(1), Duration.ofSeconds(1), 1, null, 1, Duration.ZERO, false,
       Duration.ZERO, restart.budget(), restart.backoff(), true);
+  }
+
+  /** A tunnel's command is made from its {@code tunnel:} section; it has no command of its own. */
+  private static List<String> tunnel(ConfigNode node) {
+    if (node.has("command")) {
+      node.problem("command", "a service with a tunnel: section has no command (Kelpie makes the ssh command)");
+      node.ignore("command");
+    }
+    return TunnelReader.command(node.child("tunnel"));
   }
 
   private static List<String> command(ConfigNode node) {

@@ -22,7 +22,6 @@ import java.util.concurrent.TimeUnit;
 final class FsStat {
 
   private static final File NO_INPUT = new File("/dev/null");
-  private static final Duration SPAWN_BOUND = Duration.ofSeconds(5);
   /** How long a run waits for the child killed by the run before it to be gone. */
   private static final Duration REAP_GRACE = Duration.ofMillis(100);
 
@@ -64,59 +63,58 @@ final class FsStat {
 
   /** The usage, or a failure: {@link Hung}, or the child's own words (no such path, not permitted). Call on the verticle's context. */
   Future<Usage> read(Duration bound, Cancellation cancellation) {
-    long deadline = System.nanoTime() + bound.toNanos();
     if (stuck == null || !stuck.isAlive()) {
-      return ask(bound, deadline, cancellation);
+      return ask(bound, cancellation);
     }
     Process killed = stuck;
     return Future.fromCompletionStage(killed.onExit(), vertx.getOrCreateContext())
       .timeout(REAP_GRACE.toMillis(), TimeUnit.MILLISECONDS)
-      .transform(reaped -> reaped.succeeded() ? ask(bound, deadline, cancellation)
+      .transform(reaped -> reaped.succeeded() ? ask(bound.minus(REAP_GRACE), cancellation)
         : Future.failedFuture(new Hung("hung: the statfs of " + path + " killed "
           + Durations.human(Duration.ofMillis((System.nanoTime() - stuckSinceNanos) / 1_000_000))
           + " ago has still not ended (pid " + killed.pid() + "); no other is started until it does")));
   }
 
-  private Future<Usage> ask(Duration bound, long deadline, Cancellation cancellation) {
+  /** The bound counts from now, the spawn included: a child slow to start is killed as soon as it has started. */
+  private Future<Usage> ask(Duration bound, Cancellation cancellation) {
     stuck = null;
-    return vertx.executeBlocking(this::start, false)
-      .timeout(SPAWN_BOUND.toMillis(), TimeUnit.MILLISECONDS)
-      .compose(process -> watch(process, bound, (deadline - System.nanoTime()) / 1_000_000, cancellation));
+    Promise<Usage> answer = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, bound.toMillis()), id ->
+      answer.tryFail(new Hung("hung: statfs of " + path + " gave no answer within " + Durations.human(bound))));
+    cancellation.onCancel(() -> answer.tryFail(new Hung("hung: statfs of " + path + " was cancelled")));
+    vertx.executeBlocking(this::start, false).onComplete(started -> {
+      if (started.failed()) {
+        vertx.cancelTimer(timer);
+        answer.tryFail(started.cause());
+        return;
+      }
+      Process process = started.result();
+      answer.future().onFailure(failure -> {
+        if (process.isAlive()) {
+          kill(process);
+        }
+      });
+      Future.fromCompletionStage(process.onExit(), vertx.getOrCreateContext())
+        .compose(exited -> vertx.executeBlocking(() ->
+          new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip(), false))
+        .onComplete(output -> {
+          vertx.cancelTimer(timer);
+          if (output.failed()) {
+            answer.tryFail(output.cause());
+          } else if (process.exitValue() != 0) {
+            answer.tryFail(new IOException(output.result().isEmpty() ? "stat -f " + path + " exited with "
+              + process.exitValue() : output.result().lines().findFirst().orElse("")));
+          } else {
+            parse(output.result(), answer);
+          }
+        });
+    });
+    return answer.future();
   }
 
   private Process start() throws IOException {
     return new ProcessBuilder(List.of("stat", "--file-system", "--format=%b %f %a %S %c %d", path.toString()))
       .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(NO_INPUT)).start();
-  }
-
-  /** Waits for the child until {@code leftMillis} from now: the bound counts from before the spawn. */
-  private Future<Usage> watch(Process process, Duration bound, long leftMillis, Cancellation cancellation) {
-    Promise<Usage> answer = Promise.promise();
-    long timer = vertx.setTimer(Math.max(1, leftMillis), id -> {
-      if (answer.tryFail(new Hung("hung: statfs of " + path + " gave no answer within " + Durations.human(bound)))) {
-        kill(process);
-      }
-    });
-    cancellation.onCancel(() -> {
-      if (answer.tryFail(new Hung("hung: statfs of " + path + " was cancelled"))) {
-        kill(process);
-      }
-    });
-    Future.fromCompletionStage(process.onExit(), vertx.getOrCreateContext())
-      .compose(exited -> vertx.executeBlocking(() ->
-        new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip(), false))
-      .onComplete(output -> {
-        vertx.cancelTimer(timer);
-        if (output.failed()) {
-          answer.tryFail(output.cause());
-        } else if (process.exitValue() != 0) {
-          answer.tryFail(new IOException(output.result().isEmpty() ? "stat -f " + path + " exited with "
-            + process.exitValue() : output.result().lines().findFirst().orElse("")));
-        } else {
-          parse(output.result(), answer);
-        }
-      });
-    return answer.future();
   }
 
   private void kill(Process process) {

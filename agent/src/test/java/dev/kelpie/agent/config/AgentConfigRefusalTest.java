@@ -113,6 +113,11 @@ class AgentConfigRefusalTest {
     jobs same statuses     | checks: [{id: a, type: jobs, database: "postgresql://h/app", table: jobs, stuckAfter: 10m, failedStatus: running}] | agent.yaml: checks[0].failedStatus: must differ from stuckStatus ('running'), or a remediated row would still be stuck
     replication bad role   | checks: [{id: a, type: replication, database: "postgresql://h/app", role: replica}] | agent.yaml: checks[0].role: expected primary or standby (or leave it out: either), got "replica"
     replication bad bytes  | checks: [{id: a, type: replication, database: "postgresql://h/app", maxLagBytes: far}] | agent.yaml: checks[0].maxLagBytes: expected a size like 16MB or 1GB, got "far"
+    tunnel no forwards     | services: [{name: t, tunnel: {remote: a@b}}]                    | agent.yaml: services[0].tunnel.forwards: missing; expected at least one forward, like ["15432:db.internal:5432"] (local port:host:port, the host as the far side sees it)
+    tunnel bad forward     | services: [{name: t, tunnel: {remote: a@b, forwards: ["8080"]}}] | agent.yaml: services[0].tunnel.forwards: expected local port:host:port, like 15432:db.internal:5432, got "8080"
+    tunnel and command     | services: [{name: t, command: [x], tunnel: {remote: a@b, forwards: ["1:h:2"]}}] | agent.yaml: services[0].command: a service with a tunnel: section has no command (Kelpie makes the ssh command)
+    tunnel relative key    | services: [{name: t, tunnel: {remote: a@b, forwards: ["1:h:2"], identityFile: id_ed25519}}] | agent.yaml: services[0].tunnel.identityFile: must be an absolute path, got "id_ed25519"
+    tunnel unknown key     | services: [{name: t, tunnel: {remote: a@b, forwards: ["1:h:2"], jump: c}}] | agent.yaml: services[0].tunnel: unknown key 'jump'
     unset variable         | checks: [{id: a, type: http, url: '${NOPE}'}]                   | agent.yaml: checks[0].url: environment variable NOPE is not set (write ${NOPE:-default} to give a default)
     buffer too large       | 'coordinator: {url: "ws://x/bus", token: t, buffer: 0}'         | agent.yaml: coordinator.buffer: must be between 1 and 1000000, got 0
     """)
