@@ -211,6 +211,10 @@ public final class AutonomyVerticle extends VerticleBase {
       if (!alone) {
         log.atWarn().addKeyValue("agent", agentId)
           .log("no coordinator in charge: the agent applies its {} checks' policy itself", checks.size());
+        // a restart the coordinator ordered may never be answered now: its check may decide again
+        Instant now = clock.instant();
+        checks.values().stream().filter(check -> !busy(check) && check.state().phase() == CheckPhase.ACTING)
+          .forEach(check -> check.state().onActionFinished(now, false));
       }
       alone = true;
       return;

@@ -47,7 +47,12 @@ final class Journal {
     private CheckPhase phase = CheckPhase.UNKNOWN;
     private int failures;
     private Facts.Incident incident;
+    /** The agent decided this check alone: the next transition says so. */
+    private boolean handedBack;
   }
+
+  /** How a transition, an incident or an action that the agent decided alone is told apart. */
+  static final String DECIDED_BY_THE_AGENT = "decided by the agent while the coordinator was away";
 
   private final Map<TrackedCheck, Mark> marks = new IdentityHashMap<>();
   private final TransitionReasons reasons = new TransitionReasons();
@@ -113,6 +118,10 @@ final class Journal {
       mark.phase = phase;
       mark.failures = failures;
       String reason = reasons.why(agent.id(), check, before, phase, now);
+      if (mark.handedBack) {
+        mark.handedBack = false;
+        reason = DECIDED_BY_THE_AGENT + (reason == null ? "" : ": " + reason);
+      }
       facts.transitions.add(new Facts.Transition(agent.id(), check.id(), now, lower(before), lower(phase), reason));
       if (changes == null) {
         changes = new ArrayList<>(2);
@@ -142,6 +151,58 @@ final class Journal {
       check(facts, agent, check, now);
     }
     return changes == null ? List.of() : changes;
+  }
+
+  /** The agent handed back a check it decided alone; its memory was taken over. */
+  void handedBack(TrackedCheck check) {
+    mark(check).handedBack = true;
+  }
+
+  /** The checks of {@code agent} whose memory this journaling wrote. */
+  List<String> journaledChecks(Facts facts, TrackedAgent agent) {
+    List<String> ids = new ArrayList<>();
+    facts.checks.values().forEach(record -> {
+      if (record.agentId().equals(agent.id())) {
+        ids.add(record.checkId());
+      }
+    });
+    return ids;
+  }
+
+  /**
+   * A restart the agent decided alone and reports on its return: the action, at the time it was decided, and for its
+   * check the move to acting at that time, opening an incident then if none is open, so the incident's timeline holds
+   * what the agent did. Says what happened to the incident.
+   */
+  List<Change> decidedByTheAgent(Facts facts, TrackedAgent agent, TrackedCheck check, CommandResult result) {
+    CommandResult.LocalDecision local = result.local();
+    String why = DECIDED_BY_THE_AGENT + ": " + local.checkId() + ": " + local.reason();
+    reasons.issued(new Command(result.commandId(), result.agentId(), result.service(), result.action(),
+      local.checkId() + ": " + local.reason(), local.decidedAt(), local.decidedAt(), 0), true);
+    facts.actions.put(result.commandId(), new Facts.Action(result.commandId(), result.agentId(), result.service(),
+      lower(result.action()), why, "agent", local.decidedAt(), null, 0, lower(result.status()), result.detail(),
+      result.time(), result.duration().toMillis()));
+    if (check == null) {
+      return List.of();
+    }
+    Mark mark = mark(check);
+    if (mark.phase == CheckPhase.ACTING) {
+      return List.of();
+    }
+    facts.transitions.add(new Facts.Transition(agent.id(), check.id(), local.decidedAt(), lower(mark.phase), "acting",
+      why));
+    mark.phase = CheckPhase.ACTING;
+    mark.handedBack = true;
+    if (mark.incident != null) {
+      return List.of();
+    }
+    Facts.Incident opened = new Facts.Incident(UUID.randomUUID().toString(), agent.id(), check.id(),
+      local.decidedAt(), null, why);
+    mark.incident = opened;
+    facts.incidents.put(opened.id(), opened);
+    log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
+      .addKeyValue("incident", opened.id()).log("incident opened late: {}", why);
+    return List.of(new Change(Change.Kind.OPENED, check, opened));
   }
 
   void silence(Facts facts, Facts.Silence silence) {
