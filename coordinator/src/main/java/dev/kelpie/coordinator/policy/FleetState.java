@@ -92,8 +92,10 @@ public final class FleetState {
     hello.memory().forEach((checkId, memory) -> {
       TrackedCheck check = agent.checks().get(checkId);
       if (check != null) {
+        List<Instant> known = check.state().memory(now).restarts();
         check.restore(memory);   // the agent decided alone: its memory is the newer one, budget and gave-up included
-        journal.handedBack(check);
+        journal.handedBack(check, memory.restarts().stream().filter(at -> !known.contains(at)).min(Instant::compareTo)
+          .orElse(now));
       }
     });
     before.stream().filter(check -> agent.checks().get(check.id()) != check).forEach(gone -> {
@@ -102,6 +104,9 @@ public final class FleetState {
     });
     heard(agent, now, out);
     journal.announced(out.facts(), agent, now);
+    if (!hello.memory().isEmpty()) {
+      settle(agent, now, out);   // what the agent decided alone is journaled (and alerted) before its replay
+    }
     agent.checks().values().forEach(check -> journal.check(out.facts(), agent, check, now));
     log.atInfo().addKeyValue("agent", hello.agentId()).addKeyValue("host", hello.host())
       .log("agent connected: {} checks, {} services, resuming after report {}", hello.checks().size(),
@@ -290,9 +295,8 @@ public final class FleetState {
                                  Outcome.Builder out) {
     TrackedCheck check = agent.checks().get(result.local().checkId());
     rules.localActionFinished(agent, check, result, judged, now);
-    List<Journal.Change> opened = journal.decidedByTheAgent(out.facts(), agent, check, result);
+    journal.decidedByTheAgent(out.facts(), agent, check, result);
     if (check != null) {
-      alerts.incidents(out.facts().alerts, agent, opened, now);
       alerts.actionTakenByTheAgent(out.facts().alerts, agent, check, journal.incident(check), result, now);
     }
   }
