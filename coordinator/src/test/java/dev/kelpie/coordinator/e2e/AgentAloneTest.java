@@ -239,4 +239,47 @@ class AgentAloneTest {
         .isGreaterThanOrEqualTo(max);
     }
   }
+
+  @Test
+  @DisplayName("coordinator frozen (SIGSTOP): the agent notices within the ping timeout and restarts a hang itself; "
+    + "the coordinator resumes in the middle of that restart: exactly one restart")
+  void coordinatorFrozen() throws Exception {
+    int port = Fleet.freePort();
+    int metrics = Fleet.freePort();
+    outage.startCoordinator("", ALONE);
+    outage.startAgent(ALONE, metrics, demo(port, "5s", "on"));
+    fleet.await("the demo healthy", Duration.ofSeconds(60), () -> "healthy".equals(fleet.state(ALONE, "demo-http")));
+    fleet.await("the agent connected", Duration.ofSeconds(10), () -> Boolean.TRUE.equals(outage.connected(metrics)));
+    long first = onlyDemo(port);
+
+    Fleet.signal(outage.coordinatorPid(), "STOP");
+    long frozenAt = System.nanoTime();
+    fleet.await("the agent notices the silent coordinator", Duration.ofSeconds(15),
+      () -> Boolean.FALSE.equals(outage.connected(metrics)));
+    assertThat(Duration.ofNanos(System.nanoTime() - frozenAt)).as("noticed within the ping timeout (3 x 500 ms) and"
+      + " one ping interval, plus 1.5 s for a shared machine").isLessThan(Duration.ofMillis(3500));
+
+    // the demo hangs: the agent decides; its restart holds the 5 s stop grace, as a hung demo ignores TERM
+    Fleet.signal(first, "STOP");
+    fleet.await("the agent restarting the demo", Duration.ofSeconds(15),
+      () -> "acting".equals(outage.keptPhase(ALONE, "demo-http")));
+    Fleet.signal(outage.coordinatorPid(), "CONT");
+    fleet.await("the agent back with its coordinator", Duration.ofSeconds(15),
+      () -> Boolean.TRUE.equals(outage.connected(metrics)));
+    assertThat(outage.demoPids(port)).as("the coordinator is back in the middle of the local restart")
+      .containsExactly(first);
+
+    long second = awaitNewDemo(port, first, Duration.ofSeconds(30), "the local restart finished");
+    fleet.await("the demo healthy again", Duration.ofSeconds(30),
+      () -> "healthy".equals(fleet.state(ALONE, "demo-http")));
+    Fleet.pause(INTERVAL.plus(TIMEOUT).multipliedBy(THRESHOLD));   // time for a second restart, if one were coming
+    assertThat(outage.demoPids(port)).as("exactly one restart").containsExactly(second);
+    List<JsonObject> restarts = actions(ALONE).stream().filter(a -> "restart".equals(a.getString("action"))).toList();
+    assertThat(restarts.stream().filter(a -> "done".equals(a.getString("status"))).toList())
+      .as("one restart done, the agent's").singleElement()
+      .satisfies(a -> assertThat(a.getString("issuedBy")).isEqualTo("agent"));
+    assertThat(restarts).as("any command of the coordinator meanwhile was refused as busy")
+      .allSatisfy(a -> assertThat(a.getString("status")).isIn("done", "busy"));
+    assertThat(fleet.check(ALONE, "demo-http").orElseThrow().getInteger("restartsUsed")).isEqualTo(1);
+  }
 }

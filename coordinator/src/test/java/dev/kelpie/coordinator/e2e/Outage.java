@@ -55,8 +55,13 @@ final class Outage implements AutoCloseable {
       classPath, "dev.kelpie.coordinator.CoordinatorMain", "--config", config.toString())
       .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolve("coordinator.log")
         .toFile())).start();
-    fleet.await("the coordinator answering", Duration.ofSeconds(60),
-      () -> fleet.get("/api/checks").statusCode() == 200);
+    fleet.await("the coordinator answering", Duration.ofSeconds(60), () -> {
+      try {
+        return fleet.get("/api/checks").statusCode() == 200;
+      } catch (IllegalStateException notYet) {
+        return false;
+      }
+    });
   }
 
   long coordinatorPid() {
