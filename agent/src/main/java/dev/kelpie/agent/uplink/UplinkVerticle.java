@@ -246,6 +246,8 @@ public final class UplinkVerticle extends VerticleBase {
       })
       .onFailure(failure -> {
         log.atWarn().addKeyValue("agent", agentId).log("hello failed: {}", failure.getMessage());
+        // the connection may have closed before the hand-over: the agent decides again either way
+        vertx.eventBus().publish(Addresses.LOCAL_COORDINATOR, new JsonObject().put("inCharge", false));
         conn.close();
       });
   }

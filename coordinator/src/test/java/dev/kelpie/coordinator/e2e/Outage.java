@@ -31,6 +31,7 @@ final class Outage implements AutoCloseable {
   private final Path root;
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
   private Process coordinator;
+  private final List<Process> agents = new java.util.ArrayList<>();
 
   Outage(Fleet fleet) throws IOException {
     this.fleet = fleet;
@@ -79,9 +80,11 @@ final class Outage implements AutoCloseable {
       + "coordinator:\n  url: ws://127.0.0.1:" + fleet.coordinatorPort() + "/bus\n  token: " + Fleet.TOKEN
       + agentId + "\n  reconnect: {initial: 200ms, max: 1s}\n  pingInterval: 500ms\n  keepaliveInterval: 500ms\n"
       + "metrics: {host: 127.0.0.1, port: " + metricsPort + "}\n" + body);
-    return new ProcessBuilder(java(), "-D" + fleet.marker(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-jar",
+    Process agent = new ProcessBuilder(java(), "-D" + fleet.marker(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-jar",
       AGENT_JAR.toString(), "--config", config.toString())
       .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log(agentId).toFile())).start();
+    agents.add(agent);
+    return agent;
   }
 
   Path log(String agentId) {
@@ -142,8 +145,16 @@ final class Outage implements AutoCloseable {
     return Path.of(System.getProperty("java.home"), "bin", "java").toString();
   }
 
+  /** The agents go first, so that none respawns a demo that the fleet's cleanup kills. */
   @Override
   public void close() {
+    agents.forEach(agent -> {
+      try {
+        agent.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
     if (coordinator != null) {
       coordinator.destroyForcibly();
     }
