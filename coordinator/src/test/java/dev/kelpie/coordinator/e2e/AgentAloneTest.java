@@ -241,12 +241,12 @@ class AgentAloneTest {
   @Test
   @DisplayName("coordinator frozen (SIGSTOP): the agent notices within the ping timeout and restarts a hang itself; "
     + "the coordinator resumes in the middle of that restart: exactly one restart; then killed -9: a crash is "
-    + "respawned within 1 s")
+    + "respawned within 1 s. The agent's first URL is dead: it fails over to the coordinator")
   void coordinatorFrozen() throws Exception {
     int port = Fleet.freePort();
     int metrics = Fleet.freePort();
     outage.startCoordinator("", ALONE);
-    outage.startAgent(ALONE, metrics, demo(port, "5s", "on", "--ignore-term"));
+    outage.startAgent(ALONE, metrics, demo(port, "5s", "on", "--ignore-term"), true);   // fails over to it
     fleet.await("the demo healthy", Duration.ofSeconds(60), () -> "healthy".equals(fleet.state(ALONE, "demo-http")));
     fleet.await("the agent connected", Duration.ofSeconds(10), () -> Boolean.TRUE.equals(outage.connected(metrics)));
     long first = onlyDemo(port);

@@ -75,9 +75,17 @@ final class Outage implements AutoCloseable {
 
   /** An agent process whose YAML is the test's {@code body} after its id, state dir, uplink and metrics lines. */
   Process startAgent(String agentId, int metricsPort, String body) throws Exception {
+    return startAgent(agentId, metricsPort, body, false);
+  }
+
+  /** With {@code deadFirst}, the agent's first coordinator URL leads nowhere, and the coordinator is its standby. */
+  Process startAgent(String agentId, int metricsPort, String body, boolean deadFirst) throws Exception {
     Path config = root.resolve(agentId + ".yaml");
+    String bus = "ws://127.0.0.1:" + fleet.coordinatorPort() + "/bus";
+    String urls = deadFirst ? "  url: ws://127.0.0.1:" + Fleet.freePort() + "/bus\n  urls: [\"" + bus + "\"]\n"
+      : "  url: " + bus + "\n";
     Files.writeString(config, "agent: {id: " + agentId + ", stateDir: \"" + fleet.stateDir(agentId) + "\"}\n"
-      + "coordinator:\n  url: ws://127.0.0.1:" + fleet.coordinatorPort() + "/bus\n  token: " + Fleet.TOKEN
+      + "coordinator:\n" + urls + "  token: " + Fleet.TOKEN
       + agentId + "\n  reconnect: {initial: 200ms, max: 1s}\n  pingInterval: 500ms\n  keepaliveInterval: 500ms\n"
       + "metrics: {host: 127.0.0.1, port: " + metricsPort + "}\n" + body);
     Process agent = new ProcessBuilder(java(), "-D" + fleet.marker(), "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-jar",
