@@ -86,11 +86,11 @@ public final class RespawnBench implements Callable<Integer> {
   private record Sample(List<Long> toPid, List<Long> toListening) {
 
     double pidP(double p) {
-      return FleetTally.percentileMillis(toPid, p);
+      return FleetTally.percentileMillis(toPid, p / 100);
     }
 
     double listenP(double p) {
-      return FleetTally.percentileMillis(toListening, p);
+      return FleetTally.percentileMillis(toListening, p / 100);
     }
   }
 
