@@ -1,5 +1,6 @@
 package dev.kelpie.agent;
 
+import dev.kelpie.agent.autonomy.AutonomyVerticle;
 import dev.kelpie.agent.config.AgentConfig;
 import dev.kelpie.agent.metrics.MetricsVerticle;
 import dev.kelpie.agent.probe.ProbeVerticle;
@@ -16,7 +17,8 @@ import java.util.List;
 
 /**
  * The agent's verticles, deployed in order: the uplink first (so no process event is published before someone keeps
- * it), then the supervisor (adopt or spawn every service), then the probes.
+ * it), the autonomy (the policy while no coordinator is there), then the supervisor (adopt or spawn every service),
+ * then the probes.
  */
 public final class Agent {
 
@@ -37,13 +39,14 @@ public final class Agent {
     AgentConfig.Uplink link = config.uplink();
     UplinkVerticle uplink = new UplinkVerticle(config.agentId(), host, VERSION, config.checkSpecs(),
       new UplinkVerticle.Settings(link.url(), link.token(), link.reconnectInitial(), link.reconnectMax(),
-        link.bufferSize(), link.pingInterval(), link.keepaliveInterval(), link.connectTimeout()), config.stateDir(), clock,
+        link.bufferSize(), link.pingInterval(), link.keepaliveInterval(), link.connectTimeout(), link.urls()), config.stateDir(), clock,
       registry);
     SupervisorVerticle supervisor = new SupervisorVerticle(config.agentId(), config.stateDir(),
       config.services(), clock);
     ProbeVerticle probes = new ProbeVerticle(config.agentId(), config.checks(), clock, registry);
-    Future<List<String>> core = vertx.deployVerticle(uplink).compose(u -> vertx.deployVerticle(supervisor)
-      .compose(s -> vertx.deployVerticle(probes).map(p -> List.of(p, s, u))));
+    Future<List<String>> core = vertx.deployVerticle(uplink).compose(u -> autonomy(vertx, config, clock)
+      .compose(a -> vertx.deployVerticle(supervisor)
+        .compose(s -> vertx.deployVerticle(probes).map(p -> a == null ? List.of(p, s, u) : List.of(p, s, a, u)))));
     if (config.metrics() == null) {
       return core.map(ids -> new Agent(vertx, ids, null));
     }
@@ -53,6 +56,14 @@ public final class Agent {
       all.add(0, m);
       return new Agent(vertx, all, metrics);
     }));
+  }
+
+  /** With {@code autonomy} on, before the supervisor: it must hear every process event. Null when off. */
+  private static Future<String> autonomy(Vertx vertx, AgentConfig config, Clock clock) {
+    if (!config.autonomy()) {
+      return Future.succeededFuture(null);
+    }
+    return vertx.deployVerticle(new AutonomyVerticle(config.agentId(), config.checks(), config.stateDir(), clock));
   }
 
   /** The port of the agent's metrics endpoint, or -1 when it serves none. */

@@ -24,10 +24,31 @@ import java.util.Map;
  * {@code <service>.process}, unless one is configured, so a service that exits is restarted at once.
  */
 public record AgentConfig(String agentId, Path stateDir, Uplink uplink, List<ServiceSpec> services,
-                          List<CheckConfig> checks, Metrics metrics) {
+                          List<CheckConfig> checks, Metrics metrics, boolean autonomy) {
 
+  /** {@code autonomy} on: the agent applies its checks' policy itself while no coordinator is there. */
+  public AgentConfig(String agentId, Path stateDir, Uplink uplink, List<ServiceSpec> services,
+                     List<CheckConfig> checks, Metrics metrics) {
+    this(agentId, stateDir, uplink, services, checks, metrics, true);
+  }
+
+  /**
+   * How the agent reaches its coordinator: {@code url} first, then the others of {@code urls} (standbys) in order,
+   * moving to the next one after a failed attempt or a lost connection.
+   */
   public record Uplink(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
-                       Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout) {
+                       Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout, List<URI> urls) {
+
+    public Uplink {
+      urls = urls == null || urls.isEmpty() ? (url == null ? List.of() : List.of(url)) : List.copyOf(urls);
+      url = url != null ? url : urls.isEmpty() ? null : urls.get(0);
+    }
+
+    public Uplink(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
+                  Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout) {
+      this(url, token, reconnectInitial, reconnectMax, bufferSize, pingInterval, keepaliveInterval, connectTimeout,
+        null);
+    }
   }
 
   /** Where the agent serves its own Prometheus metrics; null when it does not. */

@@ -51,9 +51,11 @@ final class AgentConfigReader {
       labels);
     List<AgentConfig.CheckConfig> checks = root.list("checks", checkReader::read);
     AgentConfig.Metrics metrics = metrics(root.child("metrics"));
+    boolean autonomy = root.optionalBool("autonomy", true);
     root.finish();
     Path state = Path.of(stateDir != null ? stateDir : fileStateDir != null ? fileStateDir : "state/" + id);
-    return new AgentConfig(id, state, uplink, services, withProcessChecks(services, checks, labels), metrics);
+    return new AgentConfig(id, state, uplink, services, withProcessChecks(services, checks, labels), metrics,
+      autonomy);
   }
 
   private String agentId(ConfigNode agent) {
@@ -75,8 +77,21 @@ final class AgentConfigReader {
     String envUrl = source.env("KELPIE_COORDINATOR_URL");
     URI url = envUrl != null ? node.uri("url", envUrl, BUS_SCHEMES, " (from KELPIE_COORDINATOR_URL)")
       : node.optionalUri("url", BUS_SCHEMES);
+    List<URI> urls = new ArrayList<>();
+    if (url != null) {
+      urls.add(url);
+    }
+    List<String> more = node.optionalStringList("urls", "[ws://coordinator-a:8420/bus, ws://coordinator-b:8420/bus]");
+    for (String text : more == null ? List.<String>of() : more) {
+      URI other = node.uri("urls", text, BUS_SCHEMES, "");
+      if (other != null && !urls.contains(other)) {
+        urls.add(other);
+      }
+    }
     if (envUrl != null) {
       node.optionalString("url", null);
+    } else if (!node.has("url") && !urls.isEmpty()) {
+      url = urls.get(0);
     } else if (!node.has("url")) {
       node.problem("url", "missing; expected the coordinator's bus URL, like ws://coordinator:8420/bus "
         + "(or set KELPIE_COORDINATOR_URL)");
@@ -104,7 +119,7 @@ final class AgentConfigReader {
     AgentConfig.Uplink uplink = new AgentConfig.Uplink(url, token, initial, max,
       node.optionalInt("buffer", 10_000, 1, 1_000_000), positive(node, "pingInterval", Duration.ofSeconds(5)),
       positive(node, "keepaliveInterval", Duration.ofSeconds(5)),
-      positive(node, "connectTimeout", Duration.ofSeconds(3)));
+      positive(node, "connectTimeout", Duration.ofSeconds(3)), urls);
     node.finish();
     return uplink;
   }

@@ -56,6 +56,7 @@ public final class SupervisorVerticle extends VerticleBase {
   private final List<ServiceSpec> specs;
   private final Path stateDir;
   private final Spawner spawner;
+  private final CommandFence fence = new CommandFence();
   private WorkerExecutor workers;
   private long adoptedWatch;
   private long managedWatch;
@@ -221,9 +222,17 @@ public final class SupervisorVerticle extends VerticleBase {
       return;
     }
     Instant received = clock.instant();
+    boolean local = "agent".equals(message.headers().get(Addresses.LOCAL_COMMAND_ORIGIN));
+    String busy = fence.enter(command.service(), local);
+    if (busy != null) {
+      log(Level.WARN, command.service(), command.id()).log("{} refused: {}", command.action(), busy);
+      message.reply(CommandResult.of(command, CommandStatus.BUSY, busy, received, Duration.ZERO, null).toJson());
+      return;
+    }
     ManagedService other = managed.get(command.service());
     if (other != null) {
-      other.answer(command, received).onSuccess(result -> message.reply(result.toJson()));
+      other.answer(command, received).onComplete(done -> fence.leave(command.service(), local))
+        .onSuccess(result -> message.reply(result.toJson()));
       return;
     }
     Supervised service = services.get(command.service());
@@ -233,6 +242,7 @@ public final class SupervisorVerticle extends VerticleBase {
       return;
     }
     service.enqueue(() -> execute(service, command))
+      .andThen(done -> fence.leave(command.service(), local))
       .map(detail -> result(command, CommandStatus.DONE, detail, received, service))
       .otherwise(failure -> result(command, CommandStatus.FAILED, failure.getMessage(), received, service))
       .onSuccess(result -> {

@@ -2,6 +2,7 @@ package dev.kelpie.agent.uplink;
 
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.AgentHello;
+import dev.kelpie.shared.message.CheckMemoryJson;
 import dev.kelpie.shared.message.CheckSpec;
 import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.CommandResult;
@@ -13,6 +14,7 @@ import dev.kelpie.shared.message.Report;
 import dev.kelpie.shared.message.ReportAck;
 import dev.kelpie.shared.message.ReportBatch;
 import dev.kelpie.shared.message.ServiceInfo;
+import dev.kelpie.shared.policy.CheckMemory;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -33,6 +35,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -45,7 +48,17 @@ public final class UplinkVerticle extends VerticleBase {
 
   /** How the uplink reaches the coordinator; mapped from the agent's config. */
   public record Settings(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
-                         Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout) {
+                         Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout, List<URI> urls) {
+
+    public Settings {
+      urls = urls == null || urls.isEmpty() ? List.of(url) : List.copyOf(urls);
+    }
+
+    public Settings(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
+                    Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout) {
+      this(url, token, reconnectInitial, reconnectMax, bufferSize, pingInterval, keepaliveInterval, connectTimeout,
+        null);
+    }
   }
 
   private static final Logger log = LoggerFactory.getLogger(UplinkVerticle.class);
@@ -53,6 +66,7 @@ public final class UplinkVerticle extends VerticleBase {
   private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(30);
   private static final DeliveryOptions COMMAND_TIMEOUT = new DeliveryOptions().setSendTimeout(600_000);
   private static final long JOURNAL_REWRITE_BYTES = 4L << 20;
+  private static final long HAND_OVER_TIMEOUT_MILLIS = 5_000;
 
   private final String agentId;
   private final String host;
@@ -73,6 +87,8 @@ public final class UplinkVerticle extends VerticleBase {
   private boolean sending;
   private boolean stopping;
   private int attempts;
+  /** Which of {@code settings.urls()} the next connection goes to. */
+  private int target;
 
   public UplinkVerticle(String agentId, String host, String version, List<CheckSpec> checks, Settings settings,
                         Path stateDir, Clock clock, MeterRegistry registry) {
@@ -177,8 +193,9 @@ public final class UplinkVerticle extends VerticleBase {
   }
 
   private void connect() {
+    URI url = settings.urls().get(target % settings.urls().size());
     WebSocketConnectOptions options = new WebSocketConnectOptions()
-      .setAbsoluteURI(settings.url().toString().replaceAll("/+$", "") + "/websocket")
+      .setAbsoluteURI(url.toString().replaceAll("/+$", "") + "/websocket")
       .addHeader("Authorization", "Bearer " + settings.token())
       .setTimeout(settings.connectTimeout().toMillis());
     client.connect(options)
@@ -188,19 +205,27 @@ public final class UplinkVerticle extends VerticleBase {
         hello(connection);
       })
       .onFailure(failure -> {
-        log.atWarn().addKeyValue("agent", agentId).log("cannot reach the coordinator at {}: {}", settings.url(),
+        log.atWarn().addKeyValue("agent", agentId).log("cannot reach the coordinator at {}: {}", url,
           failure.getMessage());
+        target++;   // the next attempt goes to the next coordinator, if there is more than one
         reconnectLater();
       });
   }
 
+  /**
+   * The hello is fenced: first the agent's own decisions stop (the autonomy hands over the memory of the checks it
+   * acted on, and the last report it numbered), then the hello carries them; once answered, the coordinator decides.
+   */
   private void hello(BridgeConnection conn) {
     services(0)
-      .map(services -> new AgentHello(agentId, host, version, checks, services))
+      .compose(services -> handOver().map(memory -> new AgentHello(agentId, host, version, checks, services, memory,
+        memory.isEmpty() ? 0 : outbox.nextSeq() - 1)))
       .compose(hello -> conn.request(Addresses.AGENT_HELLO, hello.toJson(), REPLY_TIMEOUT))
       .map(HelloReply::fromJson)
       .onSuccess(reply -> {
         gate.epoch(reply.epoch());
+        vertx.eventBus().publish(Addresses.LOCAL_COORDINATOR, new JsonObject().put("inCharge", true)
+          .put("hello", true).put("memory", CheckMemoryJson.toJson(reply.memory())));
         if (outbox.resumeAfter(reply.lastSeq(), lostItsNumbering)) {
           log.atWarn().addKeyValue("agent", agentId).log("the coordinator holds reports up to {}, more than this"
             + " agent numbered: its state was lost or is older; numbering again after it", reply.lastSeq());
@@ -221,8 +246,18 @@ public final class UplinkVerticle extends VerticleBase {
       })
       .onFailure(failure -> {
         log.atWarn().addKeyValue("agent", agentId).log("hello failed: {}", failure.getMessage());
+        // the connection may have closed before the hand-over: the agent decides again either way
+        vertx.eventBus().publish(Addresses.LOCAL_COORDINATOR, new JsonObject().put("inCharge", false));
         conn.close();
       });
+  }
+
+  /** What the autonomy decided while alone; nothing when it is off (no one answers) or does not answer in time. */
+  private Future<Map<String, CheckMemory>> handOver() {
+    return vertx.eventBus().<JsonObject>request(Addresses.LOCAL_HAND_OVER, null,
+        new DeliveryOptions().setSendTimeout(HAND_OVER_TIMEOUT_MILLIS))
+      .map(reply -> CheckMemoryJson.byCheck(new JsonObject().put("memory", reply.body()), "memory"))
+      .otherwise(failure -> Map.of());
   }
 
   /** The supervisor's view of the services; it may still be starting when the first connection opens. */
@@ -254,6 +289,10 @@ public final class UplinkVerticle extends VerticleBase {
         sending = false;
         if (done.succeeded()) {
           acknowledged(done.result().ackSeq());
+          if (!done.result().memory().isEmpty()) {
+            vertx.eventBus().publish(Addresses.LOCAL_COORDINATOR, new JsonObject().put("inCharge", true)
+              .put("memory", CheckMemoryJson.toJson(done.result().memory())));
+          }
           flush();
         } else {
           log.atWarn().addKeyValue("agent", agentId).log("reports not acknowledged ({}); reconnecting to send them again",
@@ -269,9 +308,11 @@ public final class UplinkVerticle extends VerticleBase {
     ready = false;
     sending = false;
     outbox.rewind();
+    vertx.eventBus().publish(Addresses.LOCAL_COORDINATOR, new JsonObject().put("inCharge", false));
     if (wasReady && !stopping) {
       log.atWarn().addKeyValue("agent", agentId).log("lost the coordinator; keeping up to {} reports until it returns",
         settings.bufferSize());
+      target++;
     }
     reconnectLater();
   }

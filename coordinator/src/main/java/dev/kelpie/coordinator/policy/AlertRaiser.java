@@ -3,6 +3,7 @@ package dev.kelpie.coordinator.policy;
 import dev.kelpie.coordinator.config.MaintenanceWindows;
 import dev.kelpie.coordinator.store.Facts;
 import dev.kelpie.shared.message.Command;
+import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.policy.Durations;
 import io.vertx.core.json.JsonArray;
@@ -98,6 +99,23 @@ final class AlertRaiser {
         command.action().name().toLowerCase() + " of " + command.service() + " on " + hostOf(agent) + ": "
           + command.reason(),
         new JsonObject().put("commandId", command.id()).put("action", command.action().name().toLowerCase())));
+    }
+  }
+
+  /**
+   * A restart the agent decided alone while its coordinator was away, alerted once on its return: late, and marked so
+   * ({@code details.late}, {@code details.decidedBy}, {@code details.decidedAt}).
+   */
+  void actionTakenByTheAgent(List<Facts.Alert> out, TrackedAgent agent, TrackedCheck check, Facts.Incident incident,
+                             CommandResult result, Instant now) {
+    if (allowed(agent, check, now)) {
+      String action = result.action().name().toLowerCase();
+      out.add(checkAlert("action_taken", "firing", "warning", agent, check, incident, now,
+        action + " of " + result.service() + " on " + hostOf(agent) + " (late: " + Journal.DECIDED_BY_THE_AGENT
+          + "): " + result.local().checkId() + ": " + result.local().reason() + "; " + result.status().name()
+          .toLowerCase(),
+        new JsonObject().put("commandId", result.commandId()).put("action", action).put("late", true)
+          .put("decidedBy", "agent").put("decidedAt", result.local().decidedAt().toString())));
     }
   }
 

@@ -54,6 +54,11 @@ final class FleetRules {
   }
 
   void processEvent(TrackedAgent agent, ProcessEvent event, Instant now) {
+    processEvent(agent, event, now, true);
+  }
+
+  /** Not {@code judged}: the agent already applied its policy to it (it was alone); the services are still followed. */
+  void processEvent(TrackedAgent agent, ProcessEvent event, Instant now, boolean judged) {
     agent.remember(event);
     agent.countStarts(event);
     if (event.commandId() != null && event.type() == ProcessEventType.SIGNALLED) {
@@ -70,7 +75,7 @@ final class FleetRules {
       default -> {
       }
     }
-    if (event.type() == ProcessEventType.STARTED) {
+    if (event.type() == ProcessEventType.STARTED && judged) {
       checksOf(agent, event.service(), check -> check.state().onStarted(now));
     }
     log.atInfo().addKeyValue("agent", agent.id()).addKeyValue("service", event.service())
@@ -101,6 +106,23 @@ final class FleetRules {
       checksOf(agent, result.service(), check -> check.state().onStopped());
     }
     return true;
+  }
+
+  /**
+   * A restart the agent decided alone has ended: its service is free again, and, when it ended after the hand-over
+   * ({@code judged}), the check that waited on it in the memory handed over may decide again.
+   */
+  void localActionFinished(TrackedAgent agent, TrackedCheck check, CommandResult result, boolean judged,
+                           Instant now) {
+    agent.commandFinished(result.service(), result.commandId());
+    metrics.commandAnswered(result.action(), result.status());
+    log.atInfo().addKeyValue("agent", agent.id()).addKeyValue("service", result.service())
+      .addKeyValue("command", result.commandId())
+      .log("{} of {} decided by the agent while the coordinator was away: {} ({})", result.action(),
+        result.service(), result.status(), result.detail());
+    if (judged && check != null) {
+      check.state().onActionFinished(now, result.status() == CommandStatus.DONE);
+    }
   }
 
   /** Unanswered commands are given up on: the checks waiting on them may decide again. */

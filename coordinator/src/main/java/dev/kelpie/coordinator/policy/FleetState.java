@@ -14,6 +14,7 @@ import dev.kelpie.shared.message.ProcessEvent;
 import dev.kelpie.shared.message.Report;
 import dev.kelpie.shared.message.ReportAck;
 import dev.kelpie.shared.message.ReportBatch;
+import dev.kelpie.shared.policy.CheckMemory;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,17 +89,29 @@ public final class FleetState {
     TrackedAgent agent = agents.computeIfAbsent(hello.agentId(), TrackedAgent::new);
     List<TrackedCheck> before = List.copyOf(agent.checks().values());
     agent.hello(hello);
+    hello.memory().forEach((checkId, memory) -> {
+      TrackedCheck check = agent.checks().get(checkId);
+      if (check != null) {
+        List<Instant> known = check.state().memory(now).restarts();
+        check.restore(memory);   // the agent decided alone: its memory is the newer one, budget and gave-up included
+        journal.handedBack(check, memory.restarts().stream().filter(at -> !known.contains(at)).min(Instant::compareTo)
+          .orElse(now));
+      }
+    });
     before.stream().filter(check -> agent.checks().get(check.id()) != check).forEach(gone -> {
       journal.forget(gone);
       dashboard.forget(gone);
     });
     heard(agent, now, out);
     journal.announced(out.facts(), agent, now);
+    if (!hello.memory().isEmpty()) {
+      settle(agent, now, out);   // what the agent decided alone is journaled (and alerted) before its replay
+    }
     agent.checks().values().forEach(check -> journal.check(out.facts(), agent, check, now));
     log.atInfo().addKeyValue("agent", hello.agentId()).addKeyValue("host", hello.host())
       .log("agent connected: {} checks, {} services, resuming after report {}", hello.checks().size(),
         hello.services().size(), agent.lastSeq());
-    return out.build(new HelloReply(epoch, agent.lastSeq()));
+    return out.build(new HelloReply(epoch, agent.lastSeq(), memory(agent, agent.checks().keySet(), now)));
   }
 
   public Outcome<Void> disconnected(String agentId) {
@@ -137,11 +150,17 @@ public final class FleetState {
           continue;
         }
         journal.result(facts, result);
-        rules.result(agent, check, result, Duration.between(result.time(), batch.sentAt()), now, out);
+        if (judged(agent, report)) {
+          rules.result(agent, check, result, Duration.between(result.time(), batch.sentAt()), now, out);
+        } else {
+          check.seen(result);
+        }
       } else if (report instanceof ProcessEvent event) {
         journal.event(facts, event);
-        rules.processEvent(agent, event, now);
+        rules.processEvent(agent, event, now, judged(agent, report));
         journal.announced(facts, agent, now);
+      } else if (report instanceof CommandResult result && result.local() != null) {
+        decidedByTheAgent(agent, result, judged(agent, report), now, out);
       } else if (report instanceof CommandResult result && rules.commandResult(agent, result, now)) {
         journal.answered(facts, result);
       }
@@ -152,7 +171,7 @@ public final class FleetState {
     if (duplicates > 0) {
       metrics.duplicates(duplicates);
     }
-    return out.build(new ReportAck(agent.lastSeq()));
+    return out.build(new ReportAck(agent.lastSeq(), memory(agent, journal.journaledChecks(facts, agent), now)));
   }
 
   /** A sign of life with the agent's vitals; ignored from an agent that has not said hello on this connection. */
@@ -261,6 +280,38 @@ public final class FleetState {
           issued.command(), now);
       }
     }
+  }
+
+  /** The agent judged the reports up to its hello's {@code decidedUpTo} itself: they are recorded, not judged again. */
+  private static boolean judged(TrackedAgent agent, Report report) {
+    return report.seq() > agent.decidedUpTo();
+  }
+
+  /**
+   * A restart the agent decided and ran alone: recorded once (by its sequence number) as an action, with the incident
+   * it belongs to and a late action alert. Its budget came with the hello's memory and is not spent again.
+   */
+  private void decidedByTheAgent(TrackedAgent agent, CommandResult result, boolean judged, Instant now,
+                                 Outcome.Builder out) {
+    TrackedCheck check = agent.checks().get(result.local().checkId());
+    rules.localActionFinished(agent, check, result, judged, now);
+    journal.decidedByTheAgent(out.facts(), agent, check, result);
+    if (check != null) {
+      alerts.actionTakenByTheAgent(out.facts().alerts, agent, check, journal.incident(check), result, now);
+    }
+  }
+
+  /** The policy memory of {@code checkIds}, handed to the agent so that, left alone, it goes on with one budget. */
+  private static Map<String, CheckMemory> memory(TrackedAgent agent, java.util.Collection<String> checkIds,
+                                                 Instant now) {
+    Map<String, CheckMemory> memory = new HashMap<>();
+    for (String id : checkIds) {
+      TrackedCheck check = agent.checks().get(id);
+      if (check != null) {
+        memory.put(id, check.state().memory(now));
+      }
+    }
+    return memory;
   }
 
   private void heard(TrackedAgent agent, Instant now, Outcome.Builder out) {

@@ -47,7 +47,12 @@ final class Journal {
     private CheckPhase phase = CheckPhase.UNKNOWN;
     private int failures;
     private Facts.Incident incident;
+    /** The agent decided this check alone from then on: the next transition says so, and is dated then. */
+    private Instant handedBackSince;
   }
+
+  /** How a transition, an incident or an action that the agent decided alone is told apart. */
+  static final String DECIDED_BY_THE_AGENT = "decided by the agent while the coordinator was away";
 
   private final Map<TrackedCheck, Mark> marks = new IdentityHashMap<>();
   private final TransitionReasons reasons = new TransitionReasons();
@@ -113,12 +118,18 @@ final class Journal {
       mark.phase = phase;
       mark.failures = failures;
       String reason = reasons.why(agent.id(), check, before, phase, now);
-      facts.transitions.add(new Facts.Transition(agent.id(), check.id(), now, lower(before), lower(phase), reason));
+      Instant at = now;
+      if (mark.handedBackSince != null) {
+        at = mark.handedBackSince;
+        mark.handedBackSince = null;
+        reason = DECIDED_BY_THE_AGENT + (reason == null ? "" : ": " + reason);
+      }
+      facts.transitions.add(new Facts.Transition(agent.id(), check.id(), at, lower(before), lower(phase), reason));
       if (changes == null) {
         changes = new ArrayList<>(2);
       }
       if (PAST_THRESHOLD.contains(phase) && mark.incident == null) {
-        Facts.Incident opened = new Facts.Incident(UUID.randomUUID().toString(), agent.id(), check.id(), now, null,
+        Facts.Incident opened = new Facts.Incident(UUID.randomUUID().toString(), agent.id(), check.id(), at, null,
           reason);
         mark.incident = opened;
         facts.incidents.put(opened.id(), opened);
@@ -142,6 +153,48 @@ final class Journal {
       check(facts, agent, check, now);
     }
     return changes == null ? List.of() : changes;
+  }
+
+  /** The agent handed back a check it decided alone from {@code since}; its memory was taken over. */
+  void handedBack(TrackedCheck check, Instant since) {
+    mark(check).handedBackSince = since;
+  }
+
+  /** The checks of {@code agent} whose memory this journaling wrote. */
+  List<String> journaledChecks(Facts facts, TrackedAgent agent) {
+    List<String> ids = new ArrayList<>();
+    facts.checks.values().forEach(record -> {
+      if (record.agentId().equals(agent.id())) {
+        ids.add(record.checkId());
+      }
+    });
+    return ids;
+  }
+
+  /**
+   * A restart the agent decided alone and reports on its return: the action, at the time it was decided. Unless an
+   * incident of its check is open (it then holds the action), the incident it was is recorded whole, closed.
+   */
+  void decidedByTheAgent(Facts facts, TrackedAgent agent, TrackedCheck check, CommandResult result) {
+    CommandResult.LocalDecision local = result.local();
+    String why = DECIDED_BY_THE_AGENT + ": " + local.checkId() + ": " + local.reason();
+    reasons.issued(new Command(result.commandId(), result.agentId(), result.service(), result.action(),
+      local.checkId() + ": " + local.reason(), local.decidedAt(), local.decidedAt(), 0), true);
+    facts.actions.put(result.commandId(), new Facts.Action(result.commandId(), result.agentId(), result.service(),
+      lower(result.action()), why, "agent", local.decidedAt(), null, 0, lower(result.status()), result.detail(),
+      result.time(), result.duration().toMillis()));
+    Mark mark = check == null ? null : mark(check);
+    if (mark == null || mark.incident != null) {
+      return;   // the open incident (opened when the agent handed the check back) holds it
+    }
+    // over by the time the coordinator hears of it: a whole incident, from the decision to the restart's end
+    String phase = lower(mark.phase);
+    facts.transitions.add(new Facts.Transition(agent.id(), check.id(), local.decidedAt(), phase, "acting", why));
+    facts.transitions.add(new Facts.Transition(agent.id(), check.id(), result.time(), "acting", phase,
+      lower(result.status()) + ": " + result.detail()));
+    Facts.Incident incident = new Facts.Incident(UUID.randomUUID().toString(), agent.id(), check.id(),
+      local.decidedAt(), result.time(), why);
+    facts.incidents.put(incident.id(), incident);
   }
 
   void silence(Facts facts, Facts.Silence silence) {

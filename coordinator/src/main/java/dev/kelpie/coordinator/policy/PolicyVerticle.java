@@ -145,7 +145,8 @@ public final class PolicyVerticle extends VerticleBase {
       return;
     }
     Outcome<HelloReply> outcome = fleet.hello(hello, now());
-    message.reply(new HelloReply(outcome.reply().epoch(), committed.getOrDefault(hello.agentId(), 0L)).toJson());
+    message.reply(new HelloReply(outcome.reply().epoch(), committed.getOrDefault(hello.agentId(), 0L),
+      outcome.reply().memory()).toJson());
     sendOn(outcome);
   }
 
@@ -171,7 +172,7 @@ public final class PolicyVerticle extends VerticleBase {
     long ackSeq = outcome.reply().ackSeq();
     sendOn(outcome).onSuccess(v -> {
       committed.merge(batch.agentId(), ackSeq, Math::max);
-      message.reply(new ReportAck(ackSeq).toJson());
+      message.reply(new ReportAck(ackSeq, outcome.reply().memory()).toJson());
     });
   }
 

@@ -40,6 +40,7 @@ final class TrackedAgent {
   private boolean lost;
   private Keepalive vitals;
   private Instant silencedUntil;
+  private long decidedUpTo;
 
   TrackedAgent(String id) {
     this.id = id;
@@ -62,6 +63,15 @@ final class TrackedAgent {
     });
     services.clear();
     hello.services().forEach(service -> services.put(service.name(), service));
+    decidedUpTo = hello.memory().isEmpty() ? 0 : hello.decidedUpTo();
+  }
+
+  /**
+   * The last report the agent judged itself, alone, before its hello: the reports up to there are recorded, not
+   * judged again (0: none).
+   */
+  long decidedUpTo() {
+    return decidedUpTo;
   }
 
   /** Whether a report with this sequence number is new; counts replays and gaps. */

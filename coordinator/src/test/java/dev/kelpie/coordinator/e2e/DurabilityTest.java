@@ -40,8 +40,9 @@ class DurabilityTest {
     TestDatabase.dropSchema(schema);
   }
 
+  /** Autonomy off: these are the coordinator's decisions, kept across its restart (AgentAloneTest has the agent's). */
   private String agentConfig(String flags, String policy) {
-    return "services:\n  - name: demo\n    command: " + fleet.demoCommand(demoPort, flags.isEmpty()
+    return "autonomy: off\nservices:\n  - name: demo\n    command: " + fleet.demoCommand(demoPort, flags.isEmpty()
       ? new String[0] : flags.split(" ")) + "\n    port: " + demoPort + "\n    stopGrace: 1s\n"
       + "checks:\n  - id: demo-http\n    type: http\n    service: demo\n    url: http://127.0.0.1:" + demoPort
       + "/health\n    interval: 500ms\n    timeout: 500ms\n    policy: " + policy + "\n";

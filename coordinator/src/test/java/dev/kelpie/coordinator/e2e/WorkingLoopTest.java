@@ -225,9 +225,10 @@ class WorkingLoopTest {
   }
 
   @Test
-  @DisplayName("while the coordinator is unreachable nothing is killed; then the buffered results arrive in order, once")
+  @DisplayName("with autonomy off, while the coordinator is unreachable nothing is killed; then the buffered results "
+    + "arrive in order, once")
   void coordinatorOutage() throws Exception {
-    long pid = startHealthy(demo("2s", "{restarts: 3, per: 1h}", ""));
+    long pid = startHealthy("autonomy: off\n" + demo("2s", "{restarts: 3, per: 1h}", ""));
 
     fleet.stopCoordinator();
     Instant outageStart = Instant.now();

@@ -65,6 +65,24 @@ public final class Addresses {
    */
   public static final String LOCAL_REMEDIATE = "kelpie.local.remediate";
 
+  /**
+   * Agent internal: the uplink is about to say hello; the autonomy stops deciding and answers with the policy memory
+   * of the checks it acted on while alone (a JSON object by check id, maybe empty).
+   */
+  public static final String LOCAL_HAND_OVER = "kelpie.local.hand-over";
+
+  /**
+   * Agent internal, published by the uplink: whether a coordinator is in charge ({@code {inCharge, memory}}), with the
+   * policy memory it handed over in a hello reply or an ack.
+   */
+  public static final String LOCAL_COORDINATOR = "kelpie.local.coordinator";
+
+  /**
+   * Agent internal: the header of a {@link #LOCAL_COMMAND} the agent decided itself (value {@code "agent"}); while one
+   * runs on a service, the coordinator's commands for that service are refused as busy.
+   */
+  public static final String LOCAL_COMMAND_ORIGIN = "kelpie-origin";
+
   private Addresses() {
   }
 

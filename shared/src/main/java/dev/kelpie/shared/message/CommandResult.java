@@ -5,10 +5,37 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 
-/** The agent's answer to a {@link Command}: always sent, whether the command ran, failed or was refused. */
+/**
+ * The agent's answer to a {@link Command}: always sent, whether the command ran, failed or was refused. With
+ * {@code local} set (optional), the command was the agent's own, decided while no coordinator was there.
+ */
 public record CommandResult(String agentId, long seq, String commandId, String service, Action action,
-                            CommandStatus status, String detail, Instant time, Duration duration, Long pid)
+                            CommandStatus status, String detail, Instant time, Duration duration, Long pid,
+                            LocalDecision local)
   implements Report {
+
+  /** Which check decided, why, and when: the agent's own policy, while its coordinator was away. */
+  public record LocalDecision(String checkId, String reason, Instant decidedAt) {
+
+    JsonObject toJson() {
+      return new JsonObject().put("checkId", checkId).put("reason", reason).put("decidedAt", decidedAt.toEpochMilli());
+    }
+
+    static LocalDecision fromJson(JsonObject json) {
+      return new LocalDecision(Json.string(json, "checkId"), Json.optionalString(json, "reason"),
+        Json.instant(json, "decidedAt"));
+    }
+  }
+
+  public CommandResult(String agentId, long seq, String commandId, String service, Action action,
+                       CommandStatus status, String detail, Instant time, Duration duration, Long pid) {
+    this(agentId, seq, commandId, service, action, status, detail, time, duration, pid, null);
+  }
+
+  /** The same result, as the outcome of a decision the agent took itself. */
+  public CommandResult decidedLocally(LocalDecision decision) {
+    return new CommandResult(agentId, seq, commandId, service, action, status, detail, time, duration, pid, decision);
+  }
 
   public static final String KIND = "command-result";
 
@@ -20,7 +47,7 @@ public record CommandResult(String agentId, long seq, String commandId, String s
 
   @Override
   public CommandResult withSeq(long seq) {
-    return new CommandResult(agentId, seq, commandId, service, action, status, detail, time, duration, pid);
+    return new CommandResult(agentId, seq, commandId, service, action, status, detail, time, duration, pid, local);
   }
 
   @Override
@@ -39,6 +66,9 @@ public record CommandResult(String agentId, long seq, String commandId, String s
     if (pid != null) {
       json.put("pid", pid);
     }
+    if (local != null) {
+      json.put("local", local.toJson());
+    }
     return json;
   }
 
@@ -53,6 +83,8 @@ public record CommandResult(String agentId, long seq, String commandId, String s
       Json.optionalString(json, "detail"),
       Json.instant(json, "time"),
       Json.millis(json, "durationMs"),
-      Json.optionalNumber(json, "pid"));
+      Json.optionalNumber(json, "pid"),
+      json.getValue("local") == null ? null
+        : Json.nested("local", () -> LocalDecision.fromJson(Json.object(json, "local"))));
   }
 }

@@ -11,7 +11,9 @@ public enum CommandStatus {
   /** Refused: the agent supervises no service of that name. */
   UNKNOWN_SERVICE,
   /** Already executed (or executing) under this id; not run again. */
-  DUPLICATE;
+  DUPLICATE,
+  /** Refused: the agent is restarting that service on its own decision, taken while the coordinator was away. */
+  BUSY;
 
   public boolean refused() {
     return this != DONE && this != FAILED;

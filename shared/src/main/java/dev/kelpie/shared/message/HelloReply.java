@@ -1,18 +1,36 @@
 package dev.kelpie.shared.message;
 
+import dev.kelpie.shared.policy.CheckMemory;
 import io.vertx.core.json.JsonObject;
+
+import java.util.Map;
 
 /**
  * The coordinator's answer to an {@link AgentHello}: its epoch (commands from older epochs are refused) and the last
- * sequence number it already holds for this agent, so the agent replays only what is missing.
+ * sequence number it already holds for this agent, so the agent replays only what is missing. {@code memory} (optional,
+ * empty from older coordinators) is each check's policy memory, so the agent that is left alone later goes on with
+ * the same budget.
  */
-public record HelloReply(long epoch, long lastSeq) {
+public record HelloReply(long epoch, long lastSeq, Map<String, CheckMemory> memory) {
+
+  public HelloReply {
+    memory = memory == null ? Map.of() : Map.copyOf(memory);
+  }
+
+  public HelloReply(long epoch, long lastSeq) {
+    this(epoch, lastSeq, Map.of());
+  }
 
   public JsonObject toJson() {
-    return new JsonObject().put("epoch", epoch).put("lastSeq", lastSeq);
+    JsonObject json = new JsonObject().put("epoch", epoch).put("lastSeq", lastSeq);
+    if (!memory.isEmpty()) {
+      json.put("memory", CheckMemoryJson.toJson(memory));
+    }
+    return json;
   }
 
   public static HelloReply fromJson(JsonObject json) {
-    return new HelloReply(Json.number(json, "epoch"), Json.number(json, "lastSeq"));
+    return new HelloReply(Json.number(json, "epoch"), Json.number(json, "lastSeq"),
+      CheckMemoryJson.byCheck(json, "memory"));
   }
 }
