@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /** Applies the policy to everything agents report, and sends the commands it decides on. One instance owns it all. */
@@ -79,14 +80,12 @@ public final class PolicyVerticle extends VerticleBase {
   }
 
   /**
-   * Sends an outcome on: its commands to their agents, its fleet events and dashboard changes to whoever listens,
-   * its facts to the store; completes when the facts are committed (their alerts then go to the dispatcher).
+   * Sends an outcome on: its fleet events and dashboard changes to whoever listens, its facts to the store, and, once
+   * those are committed, its alerts to the dispatcher and its commands to their agents (write-ahead: no command leaves
+   * before its action, incident and alerts are durable). Completes when the facts are committed.
    */
   private Future<Void> sendOn(Outcome<?> outcome) {
     EventBus bus = vertx.eventBus();
-    for (Command command : outcome.commands()) {
-      send(command);
-    }
     for (FleetEvent event : outcome.events()) {
       bus.publish(Addresses.FLEET_EVENTS, event.toJson());
     }
@@ -94,13 +93,41 @@ public final class PolicyVerticle extends VerticleBase {
       bus.publish(Addresses.DASHBOARD_CHANGES, outcome.changes());
     }
     if (outcome.facts().isEmpty()) {
+      outcome.commands().forEach(this::send);
       return Future.succeededFuture();
     }
-    return writer.submit(outcome.facts()).onSuccess(v -> {
+    Future<Void> committed = writer.submit(outcome.facts()).onSuccess(v -> {
       if (!outcome.alerts().isEmpty()) {
         JsonArray raised = new JsonArray();
         outcome.alerts().forEach(alert -> raised.add(alert.body()));
         bus.send(Addresses.ALERTS_RAISED, raised);
+      }
+    });
+    if (!outcome.commands().isEmpty()) {
+      sendWhenRecorded(outcome.commands(), committed);
+    }
+    return committed;
+  }
+
+  /**
+   * Holds commands until their record is committed, at most until the first of them expires (the agent would refuse
+   * it then anyway); one not recorded by then is never sent, recorded as unsent, and its checks decide again.
+   */
+  private void sendWhenRecorded(List<Command> commands, Future<Void> committed) {
+    Instant expires = commands.stream().map(Command::expiresAt).min(Instant::compareTo).orElseThrow();
+    long hold = Math.max(1, Duration.between(now(), expires).toMillis());
+    committed.timeout(hold, TimeUnit.MILLISECONDS).onComplete(recorded -> {
+      if (recorded.succeeded()) {
+        CrashPoint.reached(CrashPoint.BEFORE_SEND);
+        commands.forEach(this::send);
+        CrashPoint.reached(CrashPoint.AFTER_SEND);
+        return;
+      }
+      for (Command command : commands) {
+        log.atError().addKeyValue("agent", command.agentId()).addKeyValue("command", command.id())
+          .log("{} of {} not sent: its record was not stored before it expired ({})", command.action(),
+            command.service(), writer.status().getString("reason"));
+        sendOn(fleet.unsent(command, now(), "not recorded before it expired; the store was down"));
       }
     });
   }
@@ -147,6 +174,12 @@ public final class PolicyVerticle extends VerticleBase {
     Outcome<HelloReply> outcome = fleet.hello(hello, now());
     message.reply(new HelloReply(outcome.reply().epoch(), committed.getOrDefault(hello.agentId(), 0L)).toJson());
     sendOn(outcome);
+    for (Command command : fleet.unansweredFromEarlierEpochs(hello.agentId(), now())) {
+      log.atWarn().addKeyValue("agent", command.agentId()).addKeyValue("command", command.id())
+        .log("{} of {} from before the restart is unanswered: handed to the agent again under the same id",
+          command.action(), command.service());
+      send(command);
+    }
   }
 
   private void onReports(Message<JsonObject> message) {
@@ -161,6 +194,7 @@ public final class PolicyVerticle extends VerticleBase {
       message.fail(STORE_BEHIND, "the coordinator's store is behind; keep the reports and send them again later");
       return;
     }
+    CrashPoint.received(batch);
     Outcome<ReportAck> outcome;
     try {
       outcome = fleet.reports(batch, now());
@@ -171,6 +205,7 @@ public final class PolicyVerticle extends VerticleBase {
     long ackSeq = outcome.reply().ackSeq();
     sendOn(outcome).onSuccess(v -> {
       committed.merge(batch.agentId(), ackSeq, Math::max);
+      CrashPoint.stored(batch);
       message.reply(new ReportAck(ackSeq).toJson());
     });
   }
