@@ -1,5 +1,6 @@
 package dev.kelpie.coordinator.policy;
 
+import dev.kelpie.coordinator.store.DecisionJournal;
 import dev.kelpie.coordinator.store.StoreWriter;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.AgentHello;
@@ -37,7 +38,10 @@ public final class PolicyVerticle extends VerticleBase {
   /** Failure codes of the replies to agents, so an agent can tell its own mistakes from the coordinator's. */
   public static final int MALFORMED = 400;
   public static final int NO_HELLO = 409;
-  public static final int STORE_BEHIND = 503;
+  /** How long an agent is asked to wait before sending a batch again that was not taken (the store is behind). */
+  static final Duration STORE_BEHIND_WAIT = Duration.ofSeconds(1);
+  /** How long a command waits for the store to commit its record before the local journal takes it instead. */
+  static final Duration STORE_HOLD = Duration.ofSeconds(1);
 
   private static final Logger log = LoggerFactory.getLogger(PolicyVerticle.class);
   private static final DeliveryOptions COMMAND_DELIVERY = new DeliveryOptions().setSendTimeout(10_000);
@@ -48,19 +52,23 @@ public final class PolicyVerticle extends VerticleBase {
   private final Consumer<Map<String, Integer>> levels;
   private final StoreWriter writer;
   private final Map<String, Long> committed;
+  private final DecisionJournal journal;
 
   /**
    * @param committed each agent's last report sequence already in the store; a hello answers with it, so an agent
    *                  drops nothing that is not committed
+   * @param journal   where a decision waits when the store cannot commit it in time; null with no database (memory
+   *                  commits at once)
    */
   public PolicyVerticle(FleetState fleet, Clock clock, Duration tick, Consumer<Map<String, Integer>> levels,
-                        StoreWriter writer, Map<String, Long> committed) {
+                        StoreWriter writer, Map<String, Long> committed, DecisionJournal journal) {
     this.fleet = fleet;
     this.clock = clock;
     this.tick = tick;
     this.levels = levels;
     this.writer = writer;
     this.committed = new HashMap<>(committed);
+    this.journal = journal;
   }
 
   @Override
@@ -104,32 +112,54 @@ public final class PolicyVerticle extends VerticleBase {
       }
     });
     if (!outcome.commands().isEmpty()) {
-      sendWhenRecorded(outcome.commands(), committed);
+      sendWhenRecorded(outcome, committed);
     }
     return committed;
   }
 
   /**
-   * Holds commands until their record is committed, at most until the first of them expires (the agent would refuse
-   * it then anyway); one not recorded by then is never sent, recorded as unsent, and its checks decide again.
+   * Holds an outcome's commands until their record is committed. When the store is down or does not commit within
+   * {@link #STORE_HOLD}, the decision (actions, incident, alerts) is synced to the local journal instead and the
+   * commands leave then, so the loop keeps its pace without the database. Without a journal (no database) the hold
+   * lasts until the first command expires; a command not recorded by then is never sent, recorded as unsent, and its
+   * checks decide again.
    */
-  private void sendWhenRecorded(List<Command> commands, Future<Void> committed) {
+  private void sendWhenRecorded(Outcome<?> outcome, Future<Void> committed) {
+    List<Command> commands = outcome.commands();
     Instant expires = commands.stream().map(Command::expiresAt).min(Instant::compareTo).orElseThrow();
-    long hold = Math.max(1, Duration.between(now(), expires).toMillis());
-    committed.timeout(hold, TimeUnit.MILLISECONDS).onComplete(recorded -> {
+    long untilExpiry = Math.max(1, Duration.between(now(), expires).toMillis());
+    long hold = journal == null ? untilExpiry : writer.up() ? Math.min(untilExpiry, STORE_HOLD.toMillis()) : 0;
+    Future<Void> inTime = hold == 0 ? Future.failedFuture("the store is down") : committed.timeout(hold,
+      TimeUnit.MILLISECONDS);
+    inTime.onComplete(recorded -> {
       if (recorded.succeeded()) {
-        CrashPoint.reached(CrashPoint.BEFORE_SEND);
-        commands.forEach(this::send);
-        CrashPoint.reached(CrashPoint.AFTER_SEND);
-        return;
-      }
-      for (Command command : commands) {
-        log.atError().addKeyValue("agent", command.agentId()).addKeyValue("command", command.id())
-          .log("{} of {} not sent: its record was not stored before it expired ({})", command.action(),
-            command.service(), writer.status().getString("reason"));
-        sendOn(fleet.unsent(command, now(), "not recorded before it expired; the store was down"));
+        sendRecorded(commands);
+      } else if (journal != null) {
+        journal.write(commands.get(0).id(), DecisionJournal.decisionOf(outcome.facts())).onComplete(written -> {
+          if (written.succeeded()) {
+            sendRecorded(commands);
+            committed.onSuccess(v -> journal.remove(written.result()));
+          } else {
+            log.error("could not journal a decision: {}", written.cause().getMessage());
+            commands.forEach(command -> notSent(command, "neither the store nor the local journal took its record"));
+          }
+        });
+      } else {
+        commands.forEach(command -> notSent(command, "not recorded before it expired; the store was down"));
       }
     });
+  }
+
+  private void sendRecorded(List<Command> commands) {
+    CrashPoint.reached(CrashPoint.BEFORE_SEND);
+    commands.forEach(this::send);
+    CrashPoint.reached(CrashPoint.AFTER_SEND);
+  }
+
+  private void notSent(Command command, String why) {
+    log.atError().addKeyValue("agent", command.agentId()).addKeyValue("command", command.id())
+      .log("{} of {} not sent: {} ({})", command.action(), command.service(), why, writer.status().getString("reason"));
+    sendOn(fleet.unsent(command, now(), why));
   }
 
   /** The fleet now; the request may name one agent ({@code agentId}) and ask for a summary ({@code detail: false}). */
@@ -191,7 +221,8 @@ public final class PolicyVerticle extends VerticleBase {
       return;
     }
     if (writer.full()) {
-      message.fail(STORE_BEHIND, "the coordinator's store is behind; keep the reports and send them again later");
+      message.reply(ReportAck.later(committed.getOrDefault(batch.agentId(), 0L), STORE_BEHIND_WAIT.toMillis())
+        .toJson());
       return;
     }
     CrashPoint.received(batch);
@@ -202,12 +233,12 @@ public final class PolicyVerticle extends VerticleBase {
       message.fail(NO_HELLO, e.getMessage());
       return;
     }
-    long ackSeq = outcome.reply().ackSeq();
+    long takenSeq = outcome.reply().ackSeq();
     sendOn(outcome).onSuccess(v -> {
-      committed.merge(batch.agentId(), ackSeq, Math::max);
+      committed.merge(batch.agentId(), takenSeq, Math::max);
       CrashPoint.stored(batch);
-      message.reply(new ReportAck(ackSeq).toJson());
     });
+    message.reply(ReportAck.taken(committed.getOrDefault(batch.agentId(), 0L), takenSeq).toJson());
   }
 
   private void onLink(Message<JsonObject> message) {
