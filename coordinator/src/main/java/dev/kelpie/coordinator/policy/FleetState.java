@@ -214,6 +214,17 @@ public final class FleetState {
   }
 
   /**
+   * The coordinator noticed it was paused for {@code gap} (stopped, swapped out, a long GC): nothing was heard in
+   * that time because it was not listening, so every agent gets a full {@code lostAfter} from now before it is
+   * called lost.
+   */
+  public void pausedFor(Duration gap, Instant now) {
+    log.warn("the coordinator itself was paused for {} ms; agents get {} s from now to be heard before any is "
+      + "called lost", gap.toMillis(), lostAfter.toSeconds());
+    agents.values().forEach(agent -> agent.excuseSilenceUntil(now));
+  }
+
+  /**
    * A command that was never sent because its record was not durable before it expired: recorded as answered
    * "unsent" (so its action row is complete), and its checks may decide again.
    */

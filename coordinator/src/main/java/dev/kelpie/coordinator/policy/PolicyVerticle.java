@@ -42,6 +42,8 @@ public final class PolicyVerticle extends VerticleBase {
   static final Duration STORE_BEHIND_WAIT = Duration.ofSeconds(1);
   /** How long a command waits for the store to commit its record before the local journal takes it instead. */
   static final Duration STORE_HOLD = Duration.ofSeconds(1);
+  /** A tick this much later than due means the coordinator was paused. */
+  static final Duration PAUSE = Duration.ofSeconds(2);
 
   private static final Logger log = LoggerFactory.getLogger(PolicyVerticle.class);
   private static final DeliveryOptions COMMAND_DELIVERY = new DeliveryOptions().setSendTimeout(10_000);
@@ -53,6 +55,8 @@ public final class PolicyVerticle extends VerticleBase {
   private final StoreWriter writer;
   private final Map<String, Long> committed;
   private final DecisionJournal journal;
+  private long lastTickNanos;
+  private Instant lastTickWall;
 
   /**
    * @param committed each agent's last report sequence already in the store; a hello answers with it, so an agent
@@ -74,7 +78,8 @@ public final class PolicyVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
-    vertx.setPeriodic(tick.toMillis(), id -> sendOn(fleet.tick(now())));
+    lastTickNanos = System.nanoTime();
+    vertx.setPeriodic(tick.toMillis(), id -> onTick());
     vertx.setPeriodic(1000, id -> levels.accept(fleet.counts()));
     return Future.all(List.of(
       bus.<JsonObject>consumer(Addresses.AGENT_HELLO, this::onHello).completion(),
@@ -160,6 +165,24 @@ public final class PolicyVerticle extends VerticleBase {
     log.atError().addKeyValue("agent", command.agentId()).addKeyValue("command", command.id())
       .log("{} of {} not sent: {} ({})", command.action(), command.service(), why, writer.status().getString("reason"));
     sendOn(fleet.unsent(command, now(), why));
+  }
+
+  /**
+   * Time passes; a tick far later than due means this process was paused (its clock ran, it did not), and a wall
+   * clock that jumped ahead of the monotonic one means the host's time was set: either way the agents are not blamed
+   * for a silence that is not theirs.
+   */
+  private void onTick() {
+    long nowNanos = System.nanoTime();
+    Instant now = now();
+    Duration gap = Duration.ofNanos(nowNanos - lastTickNanos);
+    Duration wallGap = lastTickWall == null ? gap : Duration.between(lastTickWall, now);
+    lastTickNanos = nowNanos;
+    lastTickWall = now;
+    if (gap.compareTo(tick.plus(PAUSE)) > 0 || wallGap.minus(gap).compareTo(PAUSE) > 0) {
+      fleet.pausedFor(gap.compareTo(wallGap) > 0 ? gap : wallGap, now);
+    }
+    sendOn(fleet.tick(now));
   }
 
   /** The fleet now; the request may name one agent ({@code agentId}) and ask for a summary ({@code detail: false}). */

@@ -30,7 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The coordinator as its own process against PostgreSQL, dying (as by kill -9: the JVM halts) at each step of a
  * restart it ordered, then started again: the record is complete, the incident and the alerts are there once, and
- * the service was restarted exactly once.
+ * the service was restarted exactly once. And stopped for longer than an agent may be silent, then resumed.
  */
 class CoordinatorCrashTest {
 
@@ -201,6 +201,32 @@ class CoordinatorCrashTest {
       assertThat(ids).hasSize(1));
     assertThat(kinds).as("each alert once").containsExactlyInAnyOrder("incident_opened", "action_taken", "recovered",
       "incident_opened", "action_taken", "recovered");
+  }
+
+  private long storedLastSeq() {
+    List<Map<String, Object>> agents = rows("SELECT last_seq FROM agents WHERE agent_id = '" + AGENT + "'");
+    return agents.isEmpty() ? 0 : ((Number) agents.get(0).get("last_seq")).longValue();
+  }
+
+  @Test
+  @DisplayName("a coordinator stopped (SIGSTOP) for 25 s, well past keepalive.lostAfter (10 s), then resumed: it "
+    + "notices its own pause and reports no agent lost")
+  void pausedCoordinator() throws Exception {
+    coordinator = startCoordinator(null, "coordinator-paused.log");
+    awaitReady();
+    fleet.startAgent(AGENT, agentConfig());
+    fleet.await("demo healthy", Duration.ofSeconds(60), () -> "healthy".equals(fleet.state(AGENT, "demo-http")));
+
+    Fleet.signal(coordinator.pid(), "STOP");
+    Fleet.pause(Duration.ofSeconds(25));
+    Fleet.signal(coordinator.pid(), "CONT");
+    long resumedAt = storedLastSeq();
+    fleet.await("reports after the pause stored", Duration.ofSeconds(60), () -> storedLastSeq() > resumedAt + 10);
+
+    assertThat(fleet.agent(AGENT).orElseThrow().getBoolean("lost", false)).isFalse();
+    assertThat(rows("SELECT id FROM alerts WHERE body->>'kind' = 'agent_lost'")).as("no agent reported lost")
+      .isEmpty();
+    assertThat(receiver.accepted()).noneMatch(request -> request.body().contains("\"agent_lost\""));
   }
 
   private List<String> alertKinds() {

@@ -59,7 +59,8 @@ class StoreFreezeTest {
       + "checks:\n  - id: demo-http\n    type: http\n    service: demo\n    url: http://127.0.0.1:" + demoPort
       + "/health\n    connectTimeout: 500ms\n    timeout: " + RESPONSE_TIMEOUT.toMillis() + "ms\n    interval: "
       + INTERVAL.toMillis() + "ms\n    policy: {failureThreshold: " + THRESHOLD + ", startupGrace: 1s, "
-      + "startupDeadline: 30s, budget: {restarts: 3, per: 1h}, backoff: {initial: 0s, max: 0s}}\n";
+      + "startupDeadline: 30s, budget: {restarts: 3, per: 1h}, backoff: {initial: 0s, max: 0s}}\n"
+      + "  - {id: port, type: tcp, host: 127.0.0.1, port: " + fleet.coordinatorPort() + ", interval: 50ms}\n";
   }
 
   private long agentReconnects() throws Exception {
@@ -87,14 +88,15 @@ class StoreFreezeTest {
   }
 
   @Test
-  @DisplayName("PostgreSQL frozen for 20 s: /ready 503 within 5 s, a hang restarted at the usual pace during the "
-    + "freeze, no reconnect, and afterwards every report stored once with the restart's full record")
+  @DisplayName("PostgreSQL frozen: /ready 503 within 5 s, a hang restarted at the usual pace during the freeze, the "
+    + "agent told to wait (not disconnected) once the backlog is full, and afterwards every report stored once with "
+    + "the restart's full record")
   void databaseFrozen() throws Exception {
     URI db = URI.create(TestDatabase.url());
     try (TcpProxy proxy = new TcpProxy(db.getHost(), db.getPort())) {
       int port = proxy.start();
       String viaProxy = TestDatabase.url().replace(db.getHost() + ":" + db.getPort(), "127.0.0.1:" + port);
-      fleet.store("store: {postgres: {url: \"" + viaProxy + "\", schema: " + schema + "}, writeTimeout: 2s, "
+      fleet.store("store: {postgres: {url: \"" + viaProxy + "\", schema: " + schema + "}, writeTimeout: 2s, backlog: 1000, "
         + "journal: \"" + journal + "\"}\n");
       fleet.startCoordinator(AGENT);
       fleet.startAgent(AGENT, agentConfig());
@@ -124,11 +126,14 @@ class StoreFreezeTest {
       try (Stream<Path> waiting = Files.list(journal)) {
         assertThat(waiting).as("the decision waits in the local journal").hasSize(1);
       }
-      long freezeEnds = frozenAt + Duration.ofSeconds(20).toNanos();
-      while (System.nanoTime() < freezeEnds) {
+      fleet.await("the backlog at its bound: the agent told to wait", Duration.ofSeconds(90), () ->
+        fleet.api().getJsonObject("store").getInteger("backlog") >= 1000);
+      long waitEnds = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+      while (System.nanoTime() < waitEnds) {
         assertThat(readyState()).isEqualTo("503 down");
         Fleet.pause(Duration.ofMillis(500));
       }
+      assertThat(agentReconnects()).as("told to wait, the agent stays connected").isEqualTo(reconnectsBefore);
 
       proxy.thaw();
       fleet.await("ready again", Duration.ofSeconds(30), () -> fleet.get("/ready").statusCode() == 200);
