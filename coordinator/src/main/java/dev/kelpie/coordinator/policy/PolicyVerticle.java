@@ -1,6 +1,7 @@
 package dev.kelpie.coordinator.policy;
 
 import dev.kelpie.coordinator.store.DecisionJournal;
+import dev.kelpie.coordinator.store.Facts;
 import dev.kelpie.coordinator.store.StoreWriter;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.AgentHello;
@@ -44,6 +45,7 @@ public final class PolicyVerticle extends VerticleBase {
   static final Duration STORE_HOLD = Duration.ofSeconds(1);
   /** A tick this much later than due means the coordinator was paused. */
   static final Duration PAUSE = Duration.ofSeconds(2);
+  private static final Duration STOP_FLUSH = Duration.ofSeconds(5);
 
   private static final Logger log = LoggerFactory.getLogger(PolicyVerticle.class);
   private static final DeliveryOptions COMMAND_DELIVERY = new DeliveryOptions().setSendTimeout(10_000);
@@ -90,6 +92,16 @@ public final class PolicyVerticle extends VerticleBase {
       bus.<JsonObject>consumer(Addresses.GATEWAY_AGENT_LINK, this::onLink).completion(),
       bus.<JsonObject>consumer(Addresses.OPERATOR, this::onOperator).completion(),
       bus.<JsonObject>consumer(Addresses.POLICY_SNAPSHOT, this::onSnapshot).completion()));
+  }
+
+  /**
+   * Reports are acknowledged as taken before they are stored, so a coordinator stopping in good order first lets the
+   * store commit what it took (bounded: a store that is down keeps nothing waiting past a few seconds; the agents
+   * still hold those reports).
+   */
+  @Override
+  public Future<?> stop() {
+    return writer.submit(new Facts()).timeout(STOP_FLUSH.toMillis(), TimeUnit.MILLISECONDS).otherwiseEmpty();
   }
 
   /**
