@@ -21,6 +21,7 @@ import dev.kelpie.coordinator.metrics.CoordinatorMetrics;
 import dev.kelpie.coordinator.metrics.PrometheusConventions;
 import dev.kelpie.coordinator.policy.FleetState;
 import dev.kelpie.coordinator.policy.PolicyVerticle;
+import dev.kelpie.coordinator.store.DecisionJournal;
 import dev.kelpie.coordinator.store.MemoryStore;
 import dev.kelpie.coordinator.store.PgStore;
 import dev.kelpie.coordinator.store.RetentionVerticle;
@@ -78,19 +79,22 @@ public final class Coordinator {
                                            PrometheusMeterRegistry registry) {
     Store store = openStore(vertx, config.store());
     CoordinatorMetrics metrics = new CoordinatorMetrics(registry);
-    return store.open(clock.millis()).compose(epoch -> store.restore().compose(restored -> {
+    DecisionJournal journal = config.store().postgres() ? new DecisionJournal(vertx, config.store().journal()) : null;
+    return store.open(clock.millis()).compose(epoch -> (journal == null ? Future.succeededFuture(0)
+      : journal.replayInto(store)).compose(replayed -> store.restore()).compose(restored -> {
       FleetState fleet = new FleetState(epoch, config.commands().ttl(), config.commands().answerTimeout(),
         () -> UUID.randomUUID().toString(), config.lostAfter(), metrics)
         .alerting(config.alerts().repeatInterval(), config.alerts().maintenance());
       fleet.restore(restored, clock.instant());
       Map<String, Long> committed = new HashMap<>();
       restored.agents().forEach((id, agent) -> committed.put(id, agent.lastSeq()));
-      StoreWriter writer = new StoreWriter(vertx, store, config.store().backlog(), Duration.ofSeconds(1), registry);
+      StoreWriter writer = new StoreWriter(vertx, store, config.store().backlog(), Duration.ofSeconds(1),
+        config.store().writeTimeout(), registry);
       HttpVerticle http = new HttpVerticle(config.http().host(), config.http().port(),
         config.gateway().maxFrameBytes(), listening -> routes(vertx, config, registry, store, listening));
       return vertx.deployVerticle(new AlertVerticle(config.alerts(), store.outbox(), clock, registry))
         .compose(alerts -> vertx.deployVerticle(new PolicyVerticle(fleet, clock, Duration.ofMillis(250),
-          metrics::levels, writer, committed)))
+          metrics::levels, writer, committed, journal)))
         .compose(policy -> vertx.deployVerticle(new RetentionVerticle(store, clock, config.store().keepSuccesses(),
           config.store().keepFailures(), Duration.ofHours(1))))
         .compose(retention -> vertx.deployVerticle(http))

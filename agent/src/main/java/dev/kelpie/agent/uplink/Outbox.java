@@ -78,6 +78,15 @@ final class Outbox {
     }
   }
 
+  /** The last batch sent was not taken (the coordinator asked to wait): its reports go out again, first. */
+  void giveBack(List<Report> batch) {
+    for (int i = batch.size() - 1; i >= 0; i--) {
+      if (!inFlight.isEmpty() && inFlight.peekLast().seq() == batch.get(i).seq()) {
+        unsent.addFirst(inFlight.removeLast());
+      }
+    }
+  }
+
   /** The connection is gone: what was in flight goes out again, first. */
   void rewind() {
     while (!inFlight.isEmpty()) {

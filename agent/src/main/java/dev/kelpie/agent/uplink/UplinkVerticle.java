@@ -287,7 +287,10 @@ public final class UplinkVerticle extends VerticleBase {
           return;
         }
         sending = false;
-        if (done.succeeded()) {
+        if (done.succeeded() && done.result().retryAfterMs() != null) {
+          acknowledged(done.result().ackSeq());
+          waitAndResend(conn, batch, done.result().retryAfterMs());
+        } else if (done.succeeded()) {
           acknowledged(done.result().ackSeq());
           if (!done.result().memory().isEmpty()) {
             vertx.eventBus().publish(Addresses.LOCAL_COORDINATOR, new JsonObject().put("inCharge", true)
@@ -300,6 +303,23 @@ public final class UplinkVerticle extends VerticleBase {
           conn.close();
         }
       });
+  }
+
+  /**
+   * The coordinator's store is behind: the batch was not taken. It is kept and sent again on this connection once the
+   * coordinator's wait is over (no reconnect, which would only add a storm to a store that is behind).
+   */
+  private void waitAndResend(BridgeConnection conn, List<Report> batch, long retryAfterMs) {
+    outbox.giveBack(batch);
+    sending = true;
+    log.atDebug().addKeyValue("agent", agentId).log("the coordinator's store is behind; {} reports kept, sent again "
+      + "in {} ms", batch.size(), retryAfterMs);
+    vertx.setTimer(Math.max(50, retryAfterMs), id -> {
+      if (conn == connection) {
+        sending = false;
+        flush();
+      }
+    });
   }
 
   private void onClosed() {

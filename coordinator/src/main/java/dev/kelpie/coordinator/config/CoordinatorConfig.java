@@ -23,10 +23,12 @@ public record CoordinatorConfig(Http http, List<AgentCredential> agents, Gateway
 
   /**
    * Where history goes: PostgreSQL when {@code postgresUrl} is set (KELPIE_DB_URL overrides), else memory.
-   * {@code schema} keeps Kelpie's tables apart in a shared database; retention applies to raw results only.
+   * {@code schema} keeps Kelpie's tables apart in a shared database; retention applies to raw results only. A write
+   * not done within {@code writeTimeout} marks the store down; {@code journal} is the directory where decisions wait
+   * when the store cannot take them before their command must leave.
    */
   public record StoreSettings(String postgresUrl, String schema, int poolSize, int backlog, Duration keepSuccesses,
-                              Duration keepFailures) {
+                              Duration keepFailures, Duration writeTimeout, java.nio.file.Path journal) {
 
     public boolean postgres() {
       return postgresUrl != null;

@@ -3,6 +3,7 @@ package dev.kelpie.coordinator.config;
 import dev.kelpie.shared.config.ConfigNode;
 import dev.kelpie.shared.config.ConfigSource;
 
+import java.nio.file.Path;
 import java.time.Duration;
 
 /** Reads the {@code store:} section; KELPIE_DB_URL, when set, is the PostgreSQL URL whatever the file says. */
@@ -28,6 +29,8 @@ final class StoreReader {
     int backlog = 200_000;
     Duration successes = Duration.ofDays(2);
     Duration failures = Duration.ofDays(14);
+    Duration writeTimeout = Duration.ofSeconds(3);
+    String journal = null;
     if (node != null) {
       ConfigNode postgres = node.child("postgres");
       if (postgres != null) {
@@ -44,6 +47,11 @@ final class StoreReader {
         postgres.finish();
       }
       backlog = node.optionalInt("backlog", backlog, 1000, 10_000_000);
+      writeTimeout = node.optionalDuration("writeTimeout", writeTimeout);
+      if (writeTimeout.compareTo(Duration.ofMillis(100)) < 0) {
+        node.problem("writeTimeout", "must be at least 100ms, got " + writeTimeout.toMillis() + "ms");
+      }
+      journal = node.optionalString("journal", null);
       ConfigNode retention = node.child("retention");
       if (retention != null) {
         successes = retention.optionalDuration("successes", successes);
@@ -52,7 +60,10 @@ final class StoreReader {
       }
       node.finish();
     }
-    return new CoordinatorConfig.StoreSettings(url, schema, poolSize, backlog, successes, failures);
+    Path journalDir = journal != null ? Path.of(journal)
+      : Path.of(System.getProperty("java.io.tmpdir"), "kelpie-coordinator-journal", schema == null ? "public" : schema);
+    return new CoordinatorConfig.StoreSettings(url, schema, poolSize, backlog, successes, failures, writeTimeout,
+      journalDir);
   }
 
   /** A URL fit for an error message: a password in it is replaced by ***. */

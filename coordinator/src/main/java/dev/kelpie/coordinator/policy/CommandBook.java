@@ -56,6 +56,16 @@ final class CommandBook {
     return overdue;
   }
 
+  List<Command> ofAgent(String agentId) {
+    List<Command> of = new ArrayList<>();
+    for (Pending pending : byId.values()) {
+      if (pending.command().agentId().equals(agentId)) {
+        of.add(pending.command());
+      }
+    }
+    return of;
+  }
+
   int size() {
     return byId.size();
   }

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -229,6 +230,42 @@ public final class FleetState {
     JsonObject reply = operator.apply(agent, request, now, out);
     settle(agent, now, out);
     return out.build(reply);
+  }
+
+  /**
+   * The coordinator noticed it was paused for {@code gap} (stopped, swapped out, a long GC): nothing was heard in
+   * that time because it was not listening, so every agent gets a full {@code lostAfter} from now before it is
+   * called lost.
+   */
+  public void pausedFor(Duration gap, Instant now) {
+    log.warn("the coordinator itself was paused for {} ms; agents get {} s from now to be heard before any is "
+      + "called lost", gap.toMillis(), lostAfter.toSeconds());
+    agents.values().forEach(agent -> agent.excuseSilenceUntil(now));
+  }
+
+  /**
+   * A command that was never sent because its record was not durable before it expired: recorded as answered
+   * "unsent" (so its action row is complete), and its checks may decide again.
+   */
+  public Outcome<Void> unsent(Command command, Instant now, String why) {
+    Outcome<Void> outcome = undelivered(command, now, why);
+    outcome.facts().actions.merge(command.id(), new Facts.Action(command.id(), command.agentId(), command.service(),
+      command.action().name().toLowerCase(Locale.ROOT), null, null, null, null, 0, "unsent", why, now, 0L),
+      Facts::mergeAction);
+    return outcome;
+  }
+
+  /**
+   * Commands of an earlier epoch still waiting for their answer, to hand to their agent again when it says hello: the
+   * coordinator that issued them may have died before or after sending them. Stamped with this epoch (the agent
+   * refuses older ones) under the same id, so an agent that already ran one answers "duplicate" and runs nothing.
+   */
+  public List<Command> unansweredFromEarlierEpochs(String agentId, Instant now) {
+    return commands.ofAgent(agentId).stream()
+      .filter(command -> command.epoch() < epoch && !command.expiredAt(now))
+      .map(command -> new Command(command.id(), command.agentId(), command.service(), command.action(),
+        command.reason(), command.issuedAt(), command.expiresAt(), epoch))
+      .toList();
   }
 
   /** A command could not be handed to its agent: its checks may decide again. */

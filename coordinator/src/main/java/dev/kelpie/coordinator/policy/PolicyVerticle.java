@@ -1,5 +1,7 @@
 package dev.kelpie.coordinator.policy;
 
+import dev.kelpie.coordinator.store.DecisionJournal;
+import dev.kelpie.coordinator.store.Facts;
 import dev.kelpie.coordinator.store.StoreWriter;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.AgentHello;
@@ -28,6 +30,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /** Applies the policy to everything agents report, and sends the commands it decides on. One instance owns it all. */
@@ -36,7 +39,13 @@ public final class PolicyVerticle extends VerticleBase {
   /** Failure codes of the replies to agents, so an agent can tell its own mistakes from the coordinator's. */
   public static final int MALFORMED = 400;
   public static final int NO_HELLO = 409;
-  public static final int STORE_BEHIND = 503;
+  /** How long an agent is asked to wait before sending a batch again that was not taken (the store is behind). */
+  static final Duration STORE_BEHIND_WAIT = Duration.ofSeconds(1);
+  /** How long a command waits for the store to commit its record before the local journal takes it instead. */
+  static final Duration STORE_HOLD = Duration.ofSeconds(1);
+  /** A tick this much later than due means the coordinator was paused. */
+  static final Duration PAUSE = Duration.ofSeconds(2);
+  private static final Duration STOP_FLUSH = Duration.ofSeconds(5);
 
   private static final Logger log = LoggerFactory.getLogger(PolicyVerticle.class);
   private static final DeliveryOptions COMMAND_DELIVERY = new DeliveryOptions().setSendTimeout(10_000);
@@ -47,25 +56,32 @@ public final class PolicyVerticle extends VerticleBase {
   private final Consumer<Map<String, Integer>> levels;
   private final StoreWriter writer;
   private final Map<String, Long> committed;
+  private final DecisionJournal journal;
+  private long lastTickNanos;
+  private Instant lastTickWall;
 
   /**
    * @param committed each agent's last report sequence already in the store; a hello answers with it, so an agent
    *                  drops nothing that is not committed
+   * @param journal   where a decision waits when the store cannot commit it in time; null with no database (memory
+   *                  commits at once)
    */
   public PolicyVerticle(FleetState fleet, Clock clock, Duration tick, Consumer<Map<String, Integer>> levels,
-                        StoreWriter writer, Map<String, Long> committed) {
+                        StoreWriter writer, Map<String, Long> committed, DecisionJournal journal) {
     this.fleet = fleet;
     this.clock = clock;
     this.tick = tick;
     this.levels = levels;
     this.writer = writer;
     this.committed = new HashMap<>(committed);
+    this.journal = journal;
   }
 
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
-    vertx.setPeriodic(tick.toMillis(), id -> sendOn(fleet.tick(now())));
+    lastTickNanos = System.nanoTime();
+    vertx.setPeriodic(tick.toMillis(), id -> onTick());
     vertx.setPeriodic(1000, id -> levels.accept(fleet.counts()));
     return Future.all(List.of(
       bus.<JsonObject>consumer(Addresses.AGENT_HELLO, this::onHello).completion(),
@@ -79,14 +95,22 @@ public final class PolicyVerticle extends VerticleBase {
   }
 
   /**
-   * Sends an outcome on: its commands to their agents, its fleet events and dashboard changes to whoever listens,
-   * its facts to the store; completes when the facts are committed (their alerts then go to the dispatcher).
+   * Reports are acknowledged as taken before they are stored, so a coordinator stopping in good order first lets the
+   * store commit what it took (bounded: a store that is down keeps nothing waiting past a few seconds; the agents
+   * still hold those reports).
+   */
+  @Override
+  public Future<?> stop() {
+    return writer.submit(new Facts()).timeout(STOP_FLUSH.toMillis(), TimeUnit.MILLISECONDS).otherwiseEmpty();
+  }
+
+  /**
+   * Sends an outcome on: its fleet events and dashboard changes to whoever listens, its facts to the store, and, once
+   * those are committed, its alerts to the dispatcher and its commands to their agents (write-ahead: no command leaves
+   * before its action, incident and alerts are durable). Completes when the facts are committed.
    */
   private Future<Void> sendOn(Outcome<?> outcome) {
     EventBus bus = vertx.eventBus();
-    for (Command command : outcome.commands()) {
-      send(command);
-    }
     for (FleetEvent event : outcome.events()) {
       bus.publish(Addresses.FLEET_EVENTS, event.toJson());
     }
@@ -94,15 +118,83 @@ public final class PolicyVerticle extends VerticleBase {
       bus.publish(Addresses.DASHBOARD_CHANGES, outcome.changes());
     }
     if (outcome.facts().isEmpty()) {
+      outcome.commands().forEach(this::send);
       return Future.succeededFuture();
     }
-    return writer.submit(outcome.facts()).onSuccess(v -> {
+    Future<Void> committed = writer.submit(outcome.facts()).onSuccess(v -> {
       if (!outcome.alerts().isEmpty()) {
         JsonArray raised = new JsonArray();
         outcome.alerts().forEach(alert -> raised.add(alert.body()));
         bus.send(Addresses.ALERTS_RAISED, raised);
       }
     });
+    if (!outcome.commands().isEmpty()) {
+      sendWhenRecorded(outcome, committed);
+    }
+    return committed;
+  }
+
+  /**
+   * Holds an outcome's commands until their record is committed. When the store is down or does not commit within
+   * {@link #STORE_HOLD}, the decision (actions, incident, alerts) is synced to the local journal instead and the
+   * commands leave then, so the loop keeps its pace without the database. Without a journal (no database) the hold
+   * lasts until the first command expires; a command not recorded by then is never sent, recorded as unsent, and its
+   * checks decide again.
+   */
+  private void sendWhenRecorded(Outcome<?> outcome, Future<Void> committed) {
+    List<Command> commands = outcome.commands();
+    Instant expires = commands.stream().map(Command::expiresAt).min(Instant::compareTo).orElseThrow();
+    long untilExpiry = Math.max(1, Duration.between(now(), expires).toMillis());
+    long hold = journal == null ? untilExpiry : writer.up() ? Math.min(untilExpiry, STORE_HOLD.toMillis()) : 0;
+    Future<Void> inTime = hold == 0 ? Future.failedFuture("the store is down") : committed.timeout(hold,
+      TimeUnit.MILLISECONDS);
+    inTime.onComplete(recorded -> {
+      if (recorded.succeeded()) {
+        sendRecorded(commands);
+      } else if (journal != null) {
+        journal.write(commands.get(0).id(), DecisionJournal.decisionOf(outcome.facts())).onComplete(written -> {
+          if (written.succeeded()) {
+            sendRecorded(commands);
+            committed.onSuccess(v -> journal.remove(written.result()));
+          } else {
+            log.error("could not journal a decision: {}", written.cause().getMessage());
+            commands.forEach(command -> notSent(command, "neither the store nor the local journal took its record"));
+          }
+        });
+      } else {
+        commands.forEach(command -> notSent(command, "not recorded before it expired; the store was down"));
+      }
+    });
+  }
+
+  private void sendRecorded(List<Command> commands) {
+    CrashPoint.reached(CrashPoint.BEFORE_SEND);
+    commands.forEach(this::send);
+    CrashPoint.reached(CrashPoint.AFTER_SEND);
+  }
+
+  private void notSent(Command command, String why) {
+    log.atError().addKeyValue("agent", command.agentId()).addKeyValue("command", command.id())
+      .log("{} of {} not sent: {} ({})", command.action(), command.service(), why, writer.status().getString("reason"));
+    sendOn(fleet.unsent(command, now(), why));
+  }
+
+  /**
+   * Time passes; a tick far later than due means this process was paused (its clock ran, it did not), and a wall
+   * clock that jumped ahead of the monotonic one means the host's time was set: either way the agents are not blamed
+   * for a silence that is not theirs.
+   */
+  private void onTick() {
+    long nowNanos = System.nanoTime();
+    Instant now = now();
+    Duration gap = Duration.ofNanos(nowNanos - lastTickNanos);
+    Duration wallGap = lastTickWall == null ? gap : Duration.between(lastTickWall, now);
+    lastTickNanos = nowNanos;
+    lastTickWall = now;
+    if (gap.compareTo(tick.plus(PAUSE)) > 0 || wallGap.minus(gap).compareTo(PAUSE) > 0) {
+      fleet.pausedFor(gap.compareTo(wallGap) > 0 ? gap : wallGap, now);
+    }
+    sendOn(fleet.tick(now));
   }
 
   /** The fleet now; the request may name one agent ({@code agentId}) and ask for a summary ({@code detail: false}). */
@@ -148,6 +240,12 @@ public final class PolicyVerticle extends VerticleBase {
     message.reply(new HelloReply(outcome.reply().epoch(), committed.getOrDefault(hello.agentId(), 0L),
       outcome.reply().memory()).toJson());
     sendOn(outcome);
+    for (Command command : fleet.unansweredFromEarlierEpochs(hello.agentId(), now())) {
+      log.atWarn().addKeyValue("agent", command.agentId()).addKeyValue("command", command.id())
+        .log("{} of {} from before the restart is unanswered: handed to the agent again under the same id",
+          command.action(), command.service());
+      send(command);
+    }
   }
 
   private void onReports(Message<JsonObject> message) {
@@ -159,9 +257,11 @@ public final class PolicyVerticle extends VerticleBase {
       return;
     }
     if (writer.full()) {
-      message.fail(STORE_BEHIND, "the coordinator's store is behind; keep the reports and send them again later");
+      message.reply(ReportAck.later(committed.getOrDefault(batch.agentId(), 0L), STORE_BEHIND_WAIT.toMillis())
+        .toJson());
       return;
     }
+    CrashPoint.received(batch);
     Outcome<ReportAck> outcome;
     try {
       outcome = fleet.reports(batch, now());
@@ -169,11 +269,13 @@ public final class PolicyVerticle extends VerticleBase {
       message.fail(NO_HELLO, e.getMessage());
       return;
     }
-    long ackSeq = outcome.reply().ackSeq();
+    long takenSeq = outcome.reply().ackSeq();
     sendOn(outcome).onSuccess(v -> {
-      committed.merge(batch.agentId(), ackSeq, Math::max);
-      message.reply(new ReportAck(ackSeq, outcome.reply().memory()).toJson());
+      committed.merge(batch.agentId(), takenSeq, Math::max);
+      CrashPoint.stored(batch);
     });
+    message.reply(ReportAck.taken(committed.getOrDefault(batch.agentId(), 0L), takenSeq, outcome.reply().memory())
+      .toJson());
   }
 
   private void onLink(Message<JsonObject> message) {

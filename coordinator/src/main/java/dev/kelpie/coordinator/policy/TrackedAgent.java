@@ -158,6 +158,16 @@ final class TrackedAgent {
     return wasLost;
   }
 
+  /**
+   * The coordinator itself was paused: the silence up to {@code now} is its own, not the agent's, so the agent's
+   * wait to be called lost starts again from now.
+   */
+  void excuseSilenceUntil(Instant now) {
+    if (!lost && lastSeen != null && lastSeen.isBefore(now)) {
+      lastSeen = now;
+    }
+  }
+
   /** Marks the agent lost when silent longer than {@code lostAfter}; returns whether it just became lost. */
   boolean silentSince(Instant now, Duration lostAfter) {
     if (lost || lastSeen == null || Duration.between(lastSeen, now).compareTo(lostAfter) <= 0) {

@@ -84,7 +84,7 @@ public final class Facts {
   }
 
   /** An answer recorded after its issue keeps what the issue said. */
-  static Action mergeAction(Action earlier, Action later) {
+  public static Action mergeAction(Action earlier, Action later) {
     if (later.issuedAt() != null) {
       return later;
     }

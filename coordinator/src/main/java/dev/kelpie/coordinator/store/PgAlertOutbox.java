@@ -13,6 +13,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Supplier;
 
 import static dev.kelpie.coordinator.store.PgStore.instant;
 import static dev.kelpie.coordinator.store.PgStore.time;
@@ -23,15 +24,15 @@ final class PgAlertOutbox implements AlertOutbox {
   private static final String DELIVERY_COLUMNS = "id, receiver, created_at, alerts, state, attempts, next_at, "
     + "last_error, finished_at";
 
-  private final Pool pool;
+  private final Supplier<Pool> pool;
 
-  PgAlertOutbox(Pool pool) {
+  PgAlertOutbox(Supplier<Pool> pool) {
     this.pool = pool;
   }
 
   @Override
   public Future<List<JsonObject>> unrouted() {
-    return pool.query("SELECT body FROM alerts WHERE NOT routed ORDER BY n").execute().map(rows -> {
+    return pool.get().query("SELECT body FROM alerts WHERE NOT routed ORDER BY n").execute().map(rows -> {
       List<JsonObject> alerts = new ArrayList<>();
       rows.forEach(r -> alerts.add((JsonObject) r.getValue(0)));
       return alerts;
@@ -40,7 +41,7 @@ final class PgAlertOutbox implements AlertOutbox {
 
   @Override
   public Future<Void> routed(List<String> alertIds, List<Delivery> deliveries) {
-    return pool.withTransaction(conn -> {
+    return pool.get().withTransaction(conn -> {
       Future<?> inserted = Future.succeededFuture();
       for (Delivery delivery : deliveries) {
         inserted = inserted.compose(v -> conn.preparedQuery("INSERT INTO alert_deliveries (" + DELIVERY_COLUMNS
@@ -54,7 +55,7 @@ final class PgAlertOutbox implements AlertOutbox {
 
   @Override
   public Future<Void> update(Delivery delivery) {
-    return pool.preparedQuery("UPDATE alert_deliveries SET state = $2, attempts = $3, next_at = $4, last_error = $5, "
+    return pool.get().preparedQuery("UPDATE alert_deliveries SET state = $2, attempts = $3, next_at = $4, last_error = $5, "
         + "finished_at = $6 WHERE id = $1")
       .execute(Tuple.wrap(new Object[] {delivery.id(), delivery.state().name().toLowerCase(Locale.ROOT),
         delivery.attempts(), time(delivery.nextAt()), delivery.lastError(), time(delivery.finishedAt())}))
@@ -63,7 +64,7 @@ final class PgAlertOutbox implements AlertOutbox {
 
   @Override
   public Future<List<Delivery>> unfinished() {
-    return pool.query("SELECT " + DELIVERY_COLUMNS + " FROM alert_deliveries WHERE state = 'pending' ORDER BY n")
+    return pool.get().query("SELECT " + DELIVERY_COLUMNS + " FROM alert_deliveries WHERE state = 'pending' ORDER BY n")
       .execute().map(rows -> {
         List<Delivery> list = new ArrayList<>();
         rows.forEach(r -> list.add(delivery(r)));
@@ -73,7 +74,7 @@ final class PgAlertOutbox implements AlertOutbox {
 
   @Override
   public Future<JsonArray> deliveries(Delivery.State state, String receiver, int limit, Instant before) {
-    return pool.preparedQuery("SELECT " + DELIVERY_COLUMNS + " FROM alert_deliveries WHERE ($1::text IS NULL OR "
+    return pool.get().preparedQuery("SELECT " + DELIVERY_COLUMNS + " FROM alert_deliveries WHERE ($1::text IS NULL OR "
         + "state = $1) AND ($2::text IS NULL OR receiver = $2) AND ($3::timestamptz IS NULL OR created_at < $3) "
         + "ORDER BY created_at DESC, n DESC LIMIT $4")
       .execute(Tuple.of(state == null ? null : state.name().toLowerCase(Locale.ROOT), receiver, time(before), limit))

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 import static dev.kelpie.coordinator.store.PgStore.instant;
 import static dev.kelpie.coordinator.store.PgStore.time;
@@ -21,9 +22,9 @@ final class PgHistory implements HistoryReader {
   private static final String INCIDENT_COLUMNS = "i.id, i.agent_id, a.host, i.check_id, i.opened_at, i.closed_at, "
     + "i.reason";
 
-  private final Pool pool;
+  private final Supplier<Pool> pool;
 
-  PgHistory(Pool pool) {
+  PgHistory(Supplier<Pool> pool) {
     this.pool = pool;
   }
 
@@ -78,7 +79,7 @@ final class PgHistory implements HistoryReader {
 
   @Override
   public Future<Optional<History.IncidentTimeline>> incident(String id) {
-    return pool.preparedQuery("SELECT " + INCIDENT_COLUMNS + ", c.spec->>'service' FROM incidents i "
+    return pool.get().preparedQuery("SELECT " + INCIDENT_COLUMNS + ", c.spec->>'service' FROM incidents i "
         + "LEFT JOIN agents a ON a.agent_id = i.agent_id "
         + "LEFT JOIN checks c ON c.agent_id = i.agent_id AND c.check_id = i.check_id WHERE i.id = $1")
       .execute(Tuple.of(id))
@@ -112,7 +113,7 @@ final class PgHistory implements HistoryReader {
   }
 
   private <T> Future<List<T>> query(String sql, Tuple parameters, Function<Row, T> mapper) {
-    return pool.preparedQuery(sql).execute(parameters).map(rows -> {
+    return pool.get().preparedQuery(sql).execute(parameters).map(rows -> {
       List<T> list = new ArrayList<>(rows.size());
       rows.forEach(r -> list.add(mapper.apply(r)));
       return list;

@@ -41,7 +41,8 @@ public final class PgStore implements Store {
   private final Vertx vertx;
   private final PgConnectOptions connect;
   private final String schema;
-  private final Pool pool;
+  private final int poolSize;
+  private volatile Pool pool;
   private final HistoryReader history;
   private final AlertOutbox outbox;
 
@@ -52,10 +53,22 @@ public final class PgStore implements Store {
     if (schema != null) {
       connect.addProperty("search_path", schema);
     }
-    this.pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connect).using(vertx)
-      .build();
-    this.history = new PgHistory(pool);
-    this.outbox = new PgAlertOutbox(pool);
+    this.poolSize = poolSize;
+    this.pool = newPool();
+    this.history = new PgHistory(() -> pool);
+    this.outbox = new PgAlertOutbox(() -> pool);
+  }
+
+  private Pool newPool() {
+    return PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connect).using(vertx).build();
+  }
+
+  /** A new pool for whatever comes next; the old one is closed without waiting on what hangs in it. */
+  @Override
+  public void replaceConnections() {
+    Pool old = pool;
+    pool = newPool();
+    old.close();
   }
 
   @Override
@@ -187,7 +200,8 @@ public final class PgStore implements Store {
   private static Future<?> incidents(SqlConnection conn, List<Facts.Incident> incidents) {
     return unnest(conn, incidents, "INSERT INTO incidents (id, agent_id, check_id, opened_at, closed_at, reason) "
         + "SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::text[]) "
-        + "ON CONFLICT (id) DO UPDATE SET closed_at = EXCLUDED.closed_at, reason = EXCLUDED.reason",
+        + "ON CONFLICT (id) DO UPDATE SET closed_at = COALESCE(EXCLUDED.closed_at, incidents.closed_at), "
+        + "reason = EXCLUDED.reason",
       List.of(text(Facts.Incident::id), text(Facts.Incident::agentId), text(Facts.Incident::checkId),
         time(Facts.Incident::openedAt), time(Facts.Incident::closedAt), text(Facts.Incident::reason)));
   }

@@ -36,6 +36,10 @@ public interface Store {
 
   Future<Void> ping();
 
+  /** Drops the connections (a write hung in them is not waited on) and opens new ones for what comes next. */
+  default void replaceConnections() {
+  }
+
   /** The history as written, for reading. */
   HistoryReader history();
 

@@ -16,6 +16,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Writes facts in the order they come, many submissions to a transaction, and completes each submission's future
@@ -35,6 +37,7 @@ public final class StoreWriter {
   private final Store store;
   private final int maxBacklog;
   private final Duration retryAfter;
+  private final Duration writeTimeout;
   private final Deque<Submission> queue = new ArrayDeque<>();
   private final Timer commitLatency;
   private int backlog;
@@ -42,11 +45,17 @@ public final class StoreWriter {
   private String outage;
   private Instant outageSince;
 
-  public StoreWriter(Vertx vertx, Store store, int maxBacklog, Duration retryAfter, MeterRegistry registry) {
+  /**
+   * @param writeTimeout a write not committed by then counts as failed (the store is down, not slow): its facts stay
+   *                     queued, the store's connections are replaced rather than waited on, and it is tried again
+   */
+  public StoreWriter(Vertx vertx, Store store, int maxBacklog, Duration retryAfter, Duration writeTimeout,
+                     MeterRegistry registry) {
     this.vertx = vertx;
     this.store = store;
     this.maxBacklog = maxBacklog;
     this.retryAfter = retryAfter;
+    this.writeTimeout = writeTimeout;
     this.commitLatency = Timer.builder("kelpie_store_commit").description("time from receipt to commit")
       .publishPercentiles(0.5, 0.99).register(registry);
     Gauge.builder("kelpie_store_backlog", this, w -> w.backlog).description("facts waiting to be written")
@@ -91,7 +100,7 @@ public final class StoreWriter {
       taken.add(next);
     }
     writing = true;
-    store.write(merged).onComplete(done -> {
+    store.write(merged).timeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS).onComplete(done -> {
       writing = false;
       if (done.succeeded()) {
         long now = System.nanoTime();
@@ -112,12 +121,18 @@ public final class StoreWriter {
         for (int i = taken.size() - 1; i >= 0; i--) {
           queue.addFirst(taken.get(i));
         }
+        String why = done.cause() instanceof TimeoutException
+          ? "a write did not complete within " + writeTimeout.toMillis() + " ms"
+          : String.valueOf(done.cause().getMessage());
         if (outage == null) {
           outageSince = Instant.now();
           log.error("store write failed, deciding from memory and holding {} facts until it returns: {}", backlog,
-            done.cause().getMessage());
+            why);
         }
-        outage = String.valueOf(done.cause().getMessage());
+        outage = why;
+        if (done.cause() instanceof TimeoutException) {
+          store.replaceConnections();
+        }
         vertx.setTimer(retryAfter.toMillis(), id -> flush());
       }
     });

@@ -96,6 +96,14 @@ class UnknownCheckTypeTest {
     assertThat(last.getString("outcome")).isEqualTo("down");
     assertThat(last.getString("detail")).isEqualTo("decoherence at qubit 3");
 
+    fleet.await("report 3 stored (taken is acknowledged before stored)", Duration.ofSeconds(10), () -> {
+      try (java.sql.Connection db = TestDatabase.jdbc(schema); java.sql.ResultSet rows = db.createStatement()
+        .executeQuery("SELECT last_seq FROM agents WHERE agent_id = '" + AGENT + "'")) {
+        return rows.next() && rows.getLong(1) >= 3;
+      } catch (Exception e) {
+        return false;
+      }
+    });
     keepalives.shutdownNow();
     agent.socket.abort();
     fleet.stopCoordinator();
@@ -144,7 +152,7 @@ class UnknownCheckTypeTest {
       Report result = new ProbeResult(AGENT, seq, "entangler", Instant.now(), outcome, Duration.ofMillis(3), detail);
       JsonObject ack = request(Addresses.AGENT_REPORTS,
         new ReportBatch(AGENT, Instant.now(), List.of(result)).toJson());
-      assertThat(ack.getLong("ackSeq")).as("report %s acknowledged: %s", seq, ack).isEqualTo(seq);
+      assertThat(ack.getLong("takenSeq")).as("report %s taken: %s", seq, ack).isEqualTo(seq);
     }
 
     @Override

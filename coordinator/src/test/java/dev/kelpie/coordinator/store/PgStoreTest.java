@@ -103,4 +103,41 @@ class PgStoreTest extends StoreContract {
       assertThat(rows.next()).isFalse();
     }
   }
+
+  @Test
+  @DisplayName("a decision journaled on disk by a run that died is written at the next start, once, without reopening "
+    + "its incident or undoing its answer, and its file goes")
+  void journalReplayed() throws Exception {
+    Store store = newStore();
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("kelpie-journal");
+    DecisionJournal journal = new DecisionJournal(vertx, dir);
+    Facts decision = new Facts();
+    decision.actions.put("cmd-1", new Facts.Action("cmd-1", "a", "svc", "restart", "c: 3 failures", "c", NOW,
+      NOW.plusSeconds(30), 7, null, null, null, null));
+    decision.incidents.put("inc-1", new Facts.Incident("inc-1", "a", "c", NOW, null, "3 failures"));
+    decision.alerts.add(new Facts.Alert("alert-1", NOW, new io.vertx.core.json.JsonObject().put("id", "alert-1")
+      .put("kind", "action_taken")));
+    journal.write("cmd-1", DecisionJournal.decisionOf(decision)).await();
+
+    Facts later = new Facts();
+    later.actions.put("cmd-1", new Facts.Action("cmd-1", "a", "svc", "restart", null, null, null, null, 0, "done",
+      "ok", NOW.plusSeconds(2), 900L));
+    later.incidents.put("inc-1", new Facts.Incident("inc-1", "a", "c", NOW, NOW.plusSeconds(9), "3 failures"));
+    later.alerts.add(new Facts.Alert("alert-1", NOW, new io.vertx.core.json.JsonObject().put("id", "alert-1")));
+    store.write(later).await();
+
+    assertThat(journal.replayInto(store).await()).isEqualTo(1);
+    assertThat(java.nio.file.Files.list(dir).toList()).as("the journal emptied").isEmpty();
+    try (Connection db = TestDatabase.jdbc(schema); ResultSet rows = db.createStatement().executeQuery(
+      "SELECT a.reason, a.epoch, a.status, i.closed_at, (SELECT count(*) FROM alerts) AS alerts FROM actions a, "
+        + "incidents i")) {
+      assertThat(rows.next()).isTrue();
+      assertThat(rows.getString("reason")).isEqualTo("c: 3 failures");
+      assertThat(rows.getLong("epoch")).isEqualTo(7);
+      assertThat(rows.getString("status")).as("the answer stays").isEqualTo("done");
+      assertThat(rows.getObject("closed_at")).as("the incident stays closed").isNotNull();
+      assertThat(rows.getLong("alerts")).isEqualTo(1);
+    }
+    assertThat(journal.replayInto(store).await()).as("nothing left the second time").isZero();
+  }
 }

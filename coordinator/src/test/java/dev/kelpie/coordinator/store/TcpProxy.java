@@ -11,15 +11,18 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP proxy on loopback that a test can cut (every connection dropped, new ones refused) and restore. Test code:
- * plain threads, one pair per connection.
+ * A TCP proxy on loopback that a test can cut (every connection dropped, new ones refused), freeze (connections stay
+ * open, nothing goes through either way: a database that hangs) and restore. Test code: plain threads, one pair per
+ * connection.
  */
 public final class TcpProxy implements AutoCloseable {
 
   private final String targetHost;
   private final int targetPort;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  private final Object gate = new Object();
   private volatile ServerSocket server;
+  private boolean frozen;
   private int port;
 
   public TcpProxy(String targetHost, int targetPort) {
@@ -61,6 +64,28 @@ public final class TcpProxy implements AutoCloseable {
     sockets.clear();
   }
 
+  /** Holds every byte, both ways, on connections open and new, until {@link #thaw()}. */
+  public void freeze() {
+    synchronized (gate) {
+      frozen = true;
+    }
+  }
+
+  public void thaw() {
+    synchronized (gate) {
+      frozen = false;
+      gate.notifyAll();
+    }
+  }
+
+  private void passWhenThawed() throws InterruptedException {
+    synchronized (gate) {
+      while (frozen) {
+        gate.wait();
+      }
+    }
+  }
+
   /** Listens again, on the same port. */
   public void restore() throws IOException {
     start();
@@ -68,6 +93,7 @@ public final class TcpProxy implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    thaw();
     cut();
   }
 
@@ -77,10 +103,11 @@ public final class TcpProxy implements AutoCloseable {
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         int read;
         while ((read = in.read(buffer)) >= 0) {
+          passWhenThawed();
           out.write(buffer, 0, read);
           out.flush();
         }
-      } catch (IOException e) {
+      } catch (IOException | InterruptedException e) {
         // one side closed: close both below
       } finally {
         try {
