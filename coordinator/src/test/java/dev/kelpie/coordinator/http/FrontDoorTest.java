@@ -84,7 +84,7 @@ class FrontDoorTest {
       }
       assertThat(RawHttp.get(port, "/ready", "127.0.0.1").status()).as("served beside them").isEqualTo(200);
       long closed = slow.stream().takeWhile(RawHttp::closedByServer).count();
-      assertThat(closed).as("half-sent requests closed within the socket's 10 s read timeout").isEqualTo(300);
+      assertThat(closed).as("half-sent requests closed within the socket's 20 s read timeout").isEqualTo(300);
     } finally {
       for (Socket socket : slow) {
         socket.close();

@@ -23,26 +23,38 @@ final class RawHttp {
     Socket socket = new Socket();
     socket.bind(new InetSocketAddress(InetAddress.getByName(from), 0));
     socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
-    socket.setSoTimeout(10_000);
+    socket.setSoTimeout(20_000);
     return socket;
   }
 
   /** One request ({@code Connection: close}), its whole response. */
   static Response get(int port, String path, String host, String... headers) throws IOException {
-    try (Socket socket = open("127.0.0.1", port)) {
-      StringBuilder request = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n");
+    return send("127.0.0.1", port, "GET", path, host, null, headers);
+  }
+
+  /** One request from a given loopback address, with a JSON body when {@code json} is not null. */
+  static Response send(String from, int port, String method, String path, String host, String json,
+                       String... headers) throws IOException {
+    try (Socket socket = open(from, port)) {
+      StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\n");
       for (String header : headers) {
         request.append(header).append("\r\n");
       }
+      byte[] body = json == null ? new byte[0] : json.getBytes(StandardCharsets.UTF_8);
+      if (json != null) {
+        request.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
+      }
       request.append("Connection: close\r\n\r\n");
       socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(body);
       String text = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       int split = text.indexOf("\r\n\r\n");
       String[] lines = text.substring(0, split).split("\r\n");
       Map<String, String> parsed = new LinkedHashMap<>();
       for (int i = 1; i < lines.length; i++) {
         int colon = lines[i].indexOf(':');
-        parsed.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+        parsed.merge(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim(),
+          (first, more) -> first + "\n" + more);
       }
       return new Response(Integer.parseInt(lines[0].split(" ")[1]), parsed, text.substring(split + 4));
     }
