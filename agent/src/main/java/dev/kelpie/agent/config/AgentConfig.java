@@ -27,7 +27,26 @@ public record AgentConfig(String agentId, Path stateDir, Uplink uplink, List<Ser
                           List<CheckConfig> checks, Metrics metrics) {
 
   public record Uplink(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
-                       Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout) {
+                       Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout, Tls tls) {
+
+    public Uplink(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
+                  Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout) {
+      this(url, token, reconnectInitial, reconnectMax, bufferSize, pingInterval, keepaliveInterval, connectTimeout,
+        Tls.NONE);
+    }
+  }
+
+  /**
+   * {@code coordinator.tls}: the CA that signed the coordinator's certificate (PEM; null: the JVM's own trust store),
+   * and this agent's client certificate and key (PEM) for mutual TLS, both or neither. Used with a {@code wss://} URL.
+   */
+  public record Tls(Path ca, Path cert, Path key) {
+
+    public static final Tls NONE = new Tls(null, null, null);
+
+    public boolean clientCertificate() {
+      return cert != null;
+    }
   }
 
   /** Where the agent serves its own Prometheus metrics; null when it does not. */

@@ -45,7 +45,13 @@ public final class UplinkVerticle extends VerticleBase {
 
   /** How the uplink reaches the coordinator; mapped from the agent's config. */
   public record Settings(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
-                         Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout) {
+                         Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout, UplinkTls tls) {
+
+    public Settings(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
+                    Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout) {
+      this(url, token, reconnectInitial, reconnectMax, bufferSize, pingInterval, keepaliveInterval, connectTimeout,
+        UplinkTls.NONE);
+    }
   }
 
   private static final Logger log = LoggerFactory.getLogger(UplinkVerticle.class);
@@ -89,9 +95,9 @@ public final class UplinkVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     journal = new OutboxJournal(vertx, stateDir, JOURNAL_REWRITE_BYTES);
-    client = vertx.createWebSocketClient(new WebSocketClientOptions()
+    client = vertx.createWebSocketClient(settings.tls().apply(new WebSocketClientOptions()
       .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setClosingTimeout(2)
-      .setConnectTimeout((int) settings.connectTimeout().toMillis()));
+      .setConnectTimeout((int) settings.connectTimeout().toMillis())));
     vertx.setPeriodic(settings.pingInterval().toMillis(), id -> {
       if (connection == null) {
         return;
@@ -179,8 +185,10 @@ public final class UplinkVerticle extends VerticleBase {
   private void connect() {
     WebSocketConnectOptions options = new WebSocketConnectOptions()
       .setAbsoluteURI(settings.url().toString().replaceAll("/+$", "") + "/websocket")
-      .addHeader("Authorization", "Bearer " + settings.token())
       .setTimeout(settings.connectTimeout().toMillis());
+    if (settings.token() != null) {
+      options.addHeader("Authorization", "Bearer " + settings.token());
+    }
     client.connect(options)
       .onSuccess(socket -> {
         connection = new BridgeConnection(vertx, socket, v -> onClosed());
