@@ -86,8 +86,7 @@ final class AgentConfigReader {
     token = token != null ? token : fileToken;
     AgentConfig.Tls tls = tls(node.child("tls"), url);
     if ((token == null || token.isBlank()) && !tls.clientCertificate()) {
-      node.problem("token", "missing; expected this agent's token (or set KELPIE_AGENT_TOKEN), or a client "
-        + "certificate in coordinator.tls");
+      node.problem("token", "missing; expected this agent's token (or set KELPIE_AGENT_TOKEN)");
     }
     if (token != null && token.isBlank()) {
       token = null;

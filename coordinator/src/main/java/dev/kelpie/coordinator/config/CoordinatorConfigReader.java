@@ -65,6 +65,15 @@ final class CoordinatorConfigReader {
     return new CoordinatorConfig.Http(envHost != null ? envHost : host, port, headerTimeout, idleTimeout, perAddress);
   }
 
+  private static String sha256Hex(String token) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
   private static Duration atLeastOneSecond(ConfigNode node, String key, Duration fallback) {
     Duration value = node.optionalDuration(key, fallback);
     if (value != null && value.compareTo(Duration.ofSeconds(1)) < 0) {
@@ -84,15 +93,16 @@ final class CoordinatorConfigReader {
     String previous = node.optionalString("previousToken", null);
     String previousDigest = node.optionalString("previousTokenSha256", null);
     if (node.has("token") && node.has("tokenSha256")) {
-      node.problem("", "needs one of token, tokenSha256, not both");
+      node.problem("", "needs exactly one of token, tokenSha256 (not both)");
     } else if (!node.has("token") && !node.has("tokenSha256") && tls.agentAuth().needsToken()) {
-      node.problem("", "needs one of token, tokenSha256 (or tls.agentAuth: certificate or either, with tls.agentCa)");
+      node.problem("", "needs exactly one of token, tokenSha256 (or none, with tls.agentCa and tls.agentAuth"
+        + " either or certificate)");
     }
     if (previous != null && previousDigest != null) {
       node.problem("", "needs at most one of previousToken, previousTokenSha256");
     }
     if (previous != null) {
-      previousDigest = dev.kelpie.coordinator.access.BearerToken.sha256(previous);
+      previousDigest = sha256Hex(previous);
     } else if (previousDigest != null && !previousDigest.matches("[0-9a-f]{64}")) {
       node.problem("previousTokenSha256", "expected 64 lowercase hex digits (the output of sha256sum for the token),"
         + " got " + previousDigest.length() + " characters");

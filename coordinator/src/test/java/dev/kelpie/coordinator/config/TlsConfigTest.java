@@ -27,7 +27,7 @@ class TlsConfigTest {
       .hasMessageContaining("access.hostNames[0]")
       .hasMessageContaining("access.loginChecksAtOnce")
       .hasMessageContaining("agents[0].previousTokenSha256")
-      .hasMessageContaining("agents[1]: needs one of token, tokenSha256");
+      .hasMessageContaining("agents[1]: needs exactly one of token, tokenSha256");
   }
 
   @Test
