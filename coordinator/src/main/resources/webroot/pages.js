@@ -97,7 +97,7 @@ export class HostPage {
       ${vitals ? `<div class="muted">agent: ${(vitals.rssBytes / 1048576).toFixed(0)} MB resident, event-loop lag
         ${vitals.eventLoopLagMs} ms, ${vitals.bufferDepth} reports buffered</div>` : ''}
       ${until ? `<div>silenced until ${when(until)}</div>` : ''}
-      ${this.mayAct() ? `<div style="margin-top:6px">${until
+      ${this.mayAct() ? `<div class="buttons">${until
         ? '<button data-action="unsilence-host">Unsilence host</button>'
         : '<button data-action="silence-host">Silence host…</button>'}</div>` : ''}`;
     const path = `/api/agents/${encodeURIComponent(this.agentId)}/silence`;
@@ -240,7 +240,7 @@ export class CheckPage {
       ${until ? `<div>silenced until ${when(until)}</div>` : ''}
       ${Object.keys(c.labels ?? {}).length ? `<div class="muted">labels: ${Object.entries(c.labels).map(([k, v]) =>
         esc(`${k}=${v}`)).join(', ')}</div>` : ''}
-      ${this.mayAct() ? `<div style="margin-top:6px">
+      ${this.mayAct() ? `<div class="buttons">
         ${c.state === 'gave_up' ? '<button data-action="reset">Reset (start over)</button>' : ''}
         ${until ? '<button data-action="unsilence">Unsilence</button>'
           : '<button data-action="silence">Silence…</button>'}</div>` : ''}`;
@@ -354,8 +354,8 @@ export class IncidentsPage {
     ]);
     const closed = all.filter(i => !i.open);
     this.main.innerHTML = `<h1>Incidents</h1>
-      <div class="panel"><h2 style="margin-top:0">Open (${open.length})</h2>${this.list(open)}</div>
-      <div class="panel"><h2 style="margin-top:0">Closed, newest first</h2>${this.list(closed)}</div>`;
+      <div class="panel"><h2 class="first">Open (${open.length})</h2>${this.list(open)}</div>
+      <div class="panel"><h2 class="first">Closed, newest first</h2>${this.list(closed)}</div>`;
     this.main.querySelectorAll('details[data-incident]').forEach(details => details.addEventListener('toggle',
       async () => {
         if (!details.open || details.dataset.loaded) {

@@ -5,6 +5,7 @@ import dev.kelpie.agent.config.AgentConfig;
 import dev.kelpie.agent.metrics.MetricsVerticle;
 import dev.kelpie.agent.probe.ProbeVerticle;
 import dev.kelpie.agent.supervise.SupervisorVerticle;
+import dev.kelpie.agent.uplink.UplinkTls;
 import dev.kelpie.agent.uplink.UplinkVerticle;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -39,8 +40,8 @@ public final class Agent {
     AgentConfig.Uplink link = config.uplink();
     UplinkVerticle uplink = new UplinkVerticle(config.agentId(), host, VERSION, config.checkSpecs(),
       new UplinkVerticle.Settings(link.url(), link.token(), link.reconnectInitial(), link.reconnectMax(),
-        link.bufferSize(), link.pingInterval(), link.keepaliveInterval(), link.connectTimeout(), link.urls()), config.stateDir(), clock,
-      registry);
+        link.bufferSize(), link.pingInterval(), link.keepaliveInterval(), link.connectTimeout(), link.urls(),
+        new UplinkTls(link.tls().ca(), link.tls().cert(), link.tls().key())), config.stateDir(), clock, registry);
     SupervisorVerticle supervisor = new SupervisorVerticle(config.agentId(), config.stateDir(),
       config.services(), clock);
     ProbeVerticle probes = new ProbeVerticle(config.agentId(), config.checks(), clock, registry);

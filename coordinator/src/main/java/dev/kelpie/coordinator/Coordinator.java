@@ -10,6 +10,7 @@ import dev.kelpie.coordinator.http.ApiGuards;
 import dev.kelpie.coordinator.http.ApiRouter;
 import dev.kelpie.coordinator.http.CsrfGuard;
 import dev.kelpie.coordinator.http.DashboardRoutes;
+import dev.kelpie.coordinator.http.FrontDoor;
 import dev.kelpie.coordinator.http.Gatekeeper;
 import dev.kelpie.coordinator.http.HealthRoutes;
 import dev.kelpie.coordinator.http.HttpVerticle;
@@ -90,8 +91,8 @@ public final class Coordinator {
       restored.agents().forEach((id, agent) -> committed.put(id, agent.lastSeq()));
       StoreWriter writer = new StoreWriter(vertx, store, config.store().backlog(), Duration.ofSeconds(1),
         config.store().writeTimeout(), registry);
-      HttpVerticle http = new HttpVerticle(config.http().host(), config.http().port(),
-        config.gateway().maxFrameBytes(), listening -> routes(vertx, config, registry, store, listening));
+      HttpVerticle http = new HttpVerticle(config.http(), config.tls(), config.gateway().maxFrameBytes(),
+        listening -> routes(vertx, config, registry, store, listening));
       return vertx.deployVerticle(new AlertVerticle(config.alerts(), store.outbox(), clock, registry))
         .compose(alerts -> vertx.deployVerticle(new PolicyVerticle(fleet, clock, Duration.ofMillis(250),
           metrics::levels, writer, committed, journal)))
@@ -103,8 +104,9 @@ public final class Coordinator {
   }
 
   /**
-   * The port's concerns, in the order they are mounted: the agents' bridge, metrics and probes, the dashboard, the
-   * API's guards, the live bridge (behind the same sessions and gatekeeper), then the API's routes.
+   * The port's concerns, in the order they are mounted: the front door (headers, Host), the agents' bridge, metrics
+   * and probes, the dashboard, the API's guards, the live bridge (behind the same sessions and gatekeeper), then the
+   * API's routes.
    */
   private static List<Routes> routes(Vertx vertx, CoordinatorConfig config, PrometheusMeterRegistry registry,
                                      Store store, BooleanSupplier listening) {
@@ -112,7 +114,9 @@ public final class Coordinator {
     Gatekeeper gatekeeper = new Gatekeeper(vertx, access);
     SessionHandler sessions = SessionSetup.sessions(vertx, access);
     return List.of(
-      new AgentBridge(vertx, new AgentGateway(vertx, new AgentTokens(config.agents())), config.gateway().pingTimeout()),
+      new FrontDoor(config.http().host(), access),
+      new AgentBridge(vertx, new AgentGateway(vertx, new AgentTokens(config.agents(), config.tls().agentAuth())),
+        config.gateway().pingTimeout()),
       new HealthRoutes(vertx, registry, listening),
       new DashboardRoutes(),
       new ApiGuards(sessions, new CsrfGuard(vertx, access), gatekeeper, new ProblemTranslation()),

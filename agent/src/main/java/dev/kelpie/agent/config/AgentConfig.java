@@ -37,17 +37,32 @@ public record AgentConfig(String agentId, Path stateDir, Uplink uplink, List<Ser
    * moving to the next one after a failed attempt or a lost connection.
    */
   public record Uplink(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
-                       Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout, List<URI> urls) {
+                       Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout, List<URI> urls,
+                       Tls tls) {
 
     public Uplink {
       urls = urls == null || urls.isEmpty() ? (url == null ? List.of() : List.of(url)) : List.copyOf(urls);
       url = url != null ? url : urls.isEmpty() ? null : urls.get(0);
+      tls = tls == null ? Tls.NONE : tls;
     }
 
     public Uplink(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
                   Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout) {
       this(url, token, reconnectInitial, reconnectMax, bufferSize, pingInterval, keepaliveInterval, connectTimeout,
-        null);
+        null, Tls.NONE);
+    }
+  }
+
+  /**
+   * {@code coordinator.tls}: the CA that signed the coordinator's certificate (PEM; null: the JVM's own trust store),
+   * and this agent's client certificate and key (PEM) for mutual TLS, both or neither. Used with a {@code wss://} URL.
+   */
+  public record Tls(Path ca, Path cert, Path key) {
+
+    public static final Tls NONE = new Tls(null, null, null);
+
+    public boolean clientCertificate() {
+      return cert != null;
     }
   }
 

@@ -99,8 +99,12 @@ final class AgentConfigReader {
     String token = source.env("KELPIE_AGENT_TOKEN");
     String fileToken = node.optionalString("token", null);
     token = token != null ? token : fileToken;
-    if (token == null || token.isBlank()) {
+    AgentConfig.Tls tls = tls(node.child("tls"), url);
+    if ((token == null || token.isBlank()) && !tls.clientCertificate()) {
       node.problem("token", "missing; expected this agent's token (or set KELPIE_AGENT_TOKEN)");
+    }
+    if (token != null && token.isBlank()) {
+      token = null;
     }
     ConfigNode reconnect = node.child("reconnect");
     Duration initial = RECONNECT_INITIAL;
@@ -119,9 +123,39 @@ final class AgentConfigReader {
     AgentConfig.Uplink uplink = new AgentConfig.Uplink(url, token, initial, max,
       node.optionalInt("buffer", 10_000, 1, 1_000_000), positive(node, "pingInterval", Duration.ofSeconds(5)),
       positive(node, "keepaliveInterval", Duration.ofSeconds(5)),
-      positive(node, "connectTimeout", Duration.ofSeconds(3)), urls);
+      positive(node, "connectTimeout", Duration.ofSeconds(3)), urls, tls);
     node.finish();
     return uplink;
+  }
+
+  private static AgentConfig.Tls tls(ConfigNode node, URI url) {
+    if (node == null) {
+      return AgentConfig.Tls.NONE;
+    }
+    Path ca = file(node, "ca");
+    Path cert = file(node, "cert");
+    Path key = file(node, "key");
+    if (node.has("cert") != node.has("key")) {
+      node.problem(node.has("cert") ? "key" : "cert", "cert and key go together (this agent's client certificate"
+        + " and its private key, PEM)");
+    }
+    if (url != null && !"wss".equals(url.getScheme())) {
+      node.problem("", "TLS settings need a wss:// url, got " + url.getScheme() + "://");
+    }
+    node.finish();
+    return new AgentConfig.Tls(ca, cert, key);
+  }
+
+  private static Path file(ConfigNode node, String key) {
+    String text = node.optionalString(key, null);
+    if (text == null) {
+      return null;
+    }
+    Path path = Path.of(text);
+    if (!java.nio.file.Files.isReadable(path)) {
+      node.problem(key, "cannot read " + path.toAbsolutePath() + " (expected a PEM file)");
+    }
+    return path;
   }
 
   private PolicySpec defaults(ConfigNode node) {

@@ -48,16 +48,18 @@ public final class UplinkVerticle extends VerticleBase {
 
   /** How the uplink reaches the coordinator; mapped from the agent's config. */
   public record Settings(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
-                         Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout, List<URI> urls) {
+                         Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout, List<URI> urls,
+                         UplinkTls tls) {
 
     public Settings {
       urls = urls == null || urls.isEmpty() ? List.of(url) : List.copyOf(urls);
+      tls = tls == null ? UplinkTls.NONE : tls;
     }
 
     public Settings(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
                     Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout) {
       this(url, token, reconnectInitial, reconnectMax, bufferSize, pingInterval, keepaliveInterval, connectTimeout,
-        null);
+        null, UplinkTls.NONE);
     }
   }
 
@@ -105,9 +107,9 @@ public final class UplinkVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     journal = new OutboxJournal(vertx, stateDir, JOURNAL_REWRITE_BYTES);
-    client = vertx.createWebSocketClient(new WebSocketClientOptions()
+    client = vertx.createWebSocketClient(settings.tls().apply(new WebSocketClientOptions()
       .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setClosingTimeout(2)
-      .setConnectTimeout((int) settings.connectTimeout().toMillis()));
+      .setConnectTimeout((int) settings.connectTimeout().toMillis())));
     vertx.setPeriodic(settings.pingInterval().toMillis(), id -> {
       if (connection == null) {
         return;
@@ -196,8 +198,10 @@ public final class UplinkVerticle extends VerticleBase {
     URI url = settings.urls().get(target % settings.urls().size());
     WebSocketConnectOptions options = new WebSocketConnectOptions()
       .setAbsoluteURI(url.toString().replaceAll("/+$", "") + "/websocket")
-      .addHeader("Authorization", "Bearer " + settings.token())
       .setTimeout(settings.connectTimeout().toMillis());
+    if (settings.token() != null) {
+      options.addHeader("Authorization", "Bearer " + settings.token());
+    }
     client.connect(options)
       .onSuccess(socket -> {
         connection = new BridgeConnection(vertx, socket, v -> onClosed());

@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 final class AccessReader {
 
   private static final Pattern BCRYPT = Pattern.compile("\\$2[aby]\\$(0[4-9]|[12][0-9]|3[01])\\$[./A-Za-z0-9]{53}");
+  private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9.-]+|\\[[0-9A-Fa-f:.]+\\]");
   private static final Pattern SHA256_HEX = Pattern.compile("[0-9a-f]{64}");
 
   private final Set<String> names = new HashSet<>();
@@ -30,8 +31,19 @@ final class AccessReader {
     if (sessionTimeout != null && sessionTimeout.compareTo(Duration.ofMinutes(1)) < 0) {
       node.problem("sessionTimeout", "must be at least 1m");
     }
+    List<String> hostNames = node.optionalStringList("hostNames", "[kelpie.example.com]");
+    if (hostNames != null) {
+      for (int i = 0; i < hostNames.size(); i++) {
+        if (!HOST_NAME.matcher(hostNames.get(i)).matches()) {
+          node.problem("hostNames[" + i + "]", "expected a host name or address without port, got \""
+            + hostNames.get(i) + "\"");
+        }
+      }
+    }
+    int checksAtOnce = node.optionalInt("loginChecksAtOnce", AccessSettings.LOGIN_CHECKS_AT_ONCE, 1, 64);
     node.finish();
-    return new AccessSettings(users, tokens, localViewing, secureCookies, sessionTimeout);
+    return new AccessSettings(users, tokens, localViewing, secureCookies, sessionTimeout,
+      hostNames == null ? List.of() : hostNames, checksAtOnce);
   }
 
   private AccessSettings.User user(ConfigNode node) {

@@ -6,13 +6,24 @@ import java.util.List;
 /**
  * Who may see and act through the dashboard and the API ({@code access:} in the coordinator's config).
  * Passwords are kept as bcrypt hashes ({@code kelpie-coordinator hash-password}, or {@code htpasswd -nbB}); API
- * tokens as their SHA-256. {@code localViewing} lets anyone on this machine look without logging in, never act.
+ * tokens as their SHA-256. {@code localViewing} lets anyone on this machine look without logging in, never act;
+ * then a request from this machine must name the coordinator by one of its names in {@code Host} (localhost, a
+ * loopback address, {@code http.host} or one of {@code hostNames}), so a page whose DNS name was pointed at
+ * 127.0.0.1 (DNS rebinding) does not get the fleet.
  */
 public record AccessSettings(List<User> users, List<ApiToken> tokens, boolean localViewing, boolean secureCookies,
-                             Duration sessionTimeout) {
+                             Duration sessionTimeout, List<String> hostNames, int loginChecksAtOnce) {
+
+  /** bcrypt checks running at once, at most: the rest wait their turn (one per client address). */
+  public static final int LOGIN_CHECKS_AT_ONCE = 2;
 
   public static final AccessSettings CLOSED = new AccessSettings(List.of(), List.of(), false, true,
     Duration.ofHours(12));
+
+  public AccessSettings(List<User> users, List<ApiToken> tokens, boolean localViewing, boolean secureCookies,
+                        Duration sessionTimeout) {
+    this(users, tokens, localViewing, secureCookies, sessionTimeout, List.of(), LOGIN_CHECKS_AT_ONCE);
+  }
 
   /** What a person or script may do: a viewer looks, an operator also acts. */
   public enum Role {

@@ -19,7 +19,12 @@ import java.util.Map;
  */
 public record CoordinatorConfig(Http http, List<AgentCredential> agents, Gateway gateway, Commands commands,
                                 Duration lostAfter, StoreSettings store, AlertSettings alerts,
-                                AccessSettings access) {
+                                AccessSettings access, TlsSettings tls) {
+
+  public CoordinatorConfig(Http http, List<AgentCredential> agents, Gateway gateway, Commands commands,
+                           Duration lostAfter, StoreSettings store, AlertSettings alerts, AccessSettings access) {
+    this(http, agents, gateway, commands, lostAfter, store, alerts, access, TlsSettings.NONE);
+  }
 
   /**
    * Where history goes: PostgreSQL when {@code postgresUrl} is set (KELPIE_DB_URL overrides), else memory.
@@ -35,16 +40,38 @@ public record CoordinatorConfig(Http http, List<AgentCredential> agents, Gateway
     }
   }
 
-  /** Where the one port listens; KELPIE_HTTP_HOST and KELPIE_HTTP_PORT override. Port 0 picks a free one. */
-  public record Http(String host, int port) {
+  /**
+   * Where the one port listens; KELPIE_HTTP_HOST and KELPIE_HTTP_PORT override. Port 0 picks a free one.
+   * {@code headerTimeout}: a connection that has not sent a whole request (head and body) this long after it opened
+   * or after its last answer is closed; {@code idleTimeout}: one with no traffic at all this long (WebSockets
+   * included); {@code maxConnectionsPerAddress}: open connections from one client address (0: no limit).
+   */
+  public record Http(String host, int port, Duration headerTimeout, Duration idleTimeout,
+                     int maxConnectionsPerAddress) {
+
+    public static final Duration HEADER_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final int MAX_CONNECTIONS_PER_ADDRESS = 1024;
+
+    public Http(String host, int port) {
+      this(host, port, HEADER_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS_PER_ADDRESS);
+    }
   }
 
-  /** An agent allowed to connect, with its token or the token's SHA-256 (lowercase hex), exactly one of them. */
-  public record AgentCredential(String id, String token, String tokenSha256) {
+  /**
+   * An agent allowed to connect, with its token or the token's SHA-256 (lowercase hex), or neither when agents log in
+   * by certificate only; {@code previousTokenSha256} is a second token still accepted while agents are moved to a
+   * new one (rotation).
+   */
+  public record AgentCredential(String id, String token, String tokenSha256, String previousTokenSha256) {
+
+    public AgentCredential(String id, String token, String tokenSha256) {
+      this(id, token, tokenSha256, null);
+    }
 
     /** Whether {@code presented} is this agent's token; compared by digest in constant time. */
     public boolean matches(String presented) {
-      if (presented == null || presented.isEmpty()) {
+      if (presented == null || presented.isEmpty() || (token == null && tokenSha256 == null)) {
         return false;
       }
       byte[] expected = token != null ? sha256(token) : HexFormat.of().parseHex(tokenSha256);

@@ -17,6 +17,7 @@ final class CoordinatorConfigReader {
   private final ConfigSource source;
   private final ConfigNode root;
   private final Set<String> agentIds = new HashSet<>();
+  private TlsSettings tls = TlsSettings.NONE;
 
   CoordinatorConfigReader(ConfigSource source) {
     this.source = source;
@@ -25,6 +26,7 @@ final class CoordinatorConfigReader {
 
   CoordinatorConfig read() {
     CoordinatorConfig.Http http = http(root.child("http"));
+    tls = new TlsReader().read(root.child("tls"));
     List<CoordinatorConfig.AgentCredential> agents = root.list("agents", this::credential);
     CoordinatorConfig.Gateway gateway = gateway(root.child("gateway"));
     CoordinatorConfig.Commands commands = commands(root.child("commands"));
@@ -33,13 +35,19 @@ final class CoordinatorConfigReader {
     AlertSettings alerts = new AlertsReader().read(root.child("alerts"));
     AccessSettings access = new AccessReader().read(root.child("access"));
     root.finish();
-    return new CoordinatorConfig(http, agents, gateway, commands, lostAfter, store, alerts, access);
+    return new CoordinatorConfig(http, agents, gateway, commands, lostAfter, store, alerts, access, tls);
   }
 
   private CoordinatorConfig.Http http(ConfigNode node) {
     String host = node == null ? DEFAULT_HOST : node.optionalString("host", DEFAULT_HOST);
     int port = node == null ? DEFAULT_PORT : node.optionalInt("port", DEFAULT_PORT, 0, 65_535);
+    Duration headerTimeout = CoordinatorConfig.Http.HEADER_TIMEOUT;
+    Duration idleTimeout = CoordinatorConfig.Http.IDLE_TIMEOUT;
+    int perAddress = CoordinatorConfig.Http.MAX_CONNECTIONS_PER_ADDRESS;
     if (node != null) {
+      headerTimeout = atLeastOneSecond(node, "headerTimeout", headerTimeout);
+      idleTimeout = atLeastOneSecond(node, "idleTimeout", idleTimeout);
+      perAddress = node.optionalInt("maxConnectionsPerAddress", perAddress, 0, 1_000_000);
       node.finish();
     }
     String envHost = source.env("KELPIE_HTTP_HOST");
@@ -54,7 +62,25 @@ final class CoordinatorConfigReader {
         source.problem("http.port", "KELPIE_HTTP_PORT must be a port number, got \"" + envPort + "\"");
       }
     }
-    return new CoordinatorConfig.Http(envHost != null ? envHost : host, port);
+    return new CoordinatorConfig.Http(envHost != null ? envHost : host, port, headerTimeout, idleTimeout, perAddress);
+  }
+
+  private static String sha256Hex(String token) {
+    try {
+      return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        .digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+
+  private static Duration atLeastOneSecond(ConfigNode node, String key, Duration fallback) {
+    Duration value = node.optionalDuration(key, fallback);
+    if (value != null && value.compareTo(Duration.ofSeconds(1)) < 0) {
+      node.problem(key, "must be at least 1s, got " + value.toMillis() + "ms");
+      return fallback;
+    }
+    return value == null ? fallback : value;
   }
 
   private CoordinatorConfig.AgentCredential credential(ConfigNode node) {
@@ -64,8 +90,23 @@ final class CoordinatorConfigReader {
     }
     String token = node.optionalString("token", null);
     String digest = node.optionalString("tokenSha256", null);
-    if (node.has("token") == node.has("tokenSha256")) {
-      node.problem("", "needs exactly one of token, tokenSha256");
+    String previous = node.optionalString("previousToken", null);
+    String previousDigest = node.optionalString("previousTokenSha256", null);
+    if (node.has("token") && node.has("tokenSha256")) {
+      node.problem("", "needs exactly one of token, tokenSha256 (not both)");
+    } else if (!node.has("token") && !node.has("tokenSha256") && tls.agentAuth().needsToken()) {
+      node.problem("", "needs exactly one of token, tokenSha256 (or none, with tls.agentCa and tls.agentAuth"
+        + " either or certificate)");
+    }
+    if (previous != null && previousDigest != null) {
+      node.problem("", "needs at most one of previousToken, previousTokenSha256");
+    }
+    if (previous != null) {
+      previousDigest = sha256Hex(previous);
+    } else if (previousDigest != null && !previousDigest.matches("[0-9a-f]{64}")) {
+      node.problem("previousTokenSha256", "expected 64 lowercase hex digits (the output of sha256sum for the token),"
+        + " got " + previousDigest.length() + " characters");
+      previousDigest = null;
     }
     if (token != null && token.isBlank()) {
       node.problem("token", "must not be empty");
@@ -75,7 +116,7 @@ final class CoordinatorConfigReader {
         + digest.length() + " characters");
       digest = null;
     }
-    return new CoordinatorConfig.AgentCredential(id, token, digest);
+    return new CoordinatorConfig.AgentCredential(id, token, digest, previousDigest);
   }
 
   private static CoordinatorConfig.Gateway gateway(ConfigNode node) {

@@ -65,7 +65,7 @@ public final class AgentGateway implements Handler<BridgeEvent> {
   }
 
   private void opened(BridgeEvent event, SockJSSocket socket) {
-    String agentId = tokens.identify(BearerToken.parse(socket.headers().get("Authorization")));
+    String agentId = tokens.identify(socket);
     if (agentId == null) {
       log.atWarn().addKeyValue("remote", socket.remoteAddress())
         .log("refused a connection: missing or unknown agent token");

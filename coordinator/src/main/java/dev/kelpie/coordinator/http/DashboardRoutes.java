@@ -18,7 +18,7 @@ public final class DashboardRoutes implements Routes {
   public Future<Void> mount(Router router) {
     CSPHandler csp = CSPHandler.create()
       .addDirective("default-src", "'self'")
-      .addDirective("style-src", "'self' 'unsafe-inline'")
+      .addDirective("style-src", "'self'")
       .addDirective("img-src", "'self' data:")
       .addDirective("frame-ancestors", "'none'");
     router.route("/").handler(csp).handler(XFrameHandler.create(XFrameHandler.DENY));

@@ -52,7 +52,7 @@ final class FleetApi {
   private void listChecks(RoutingContext ctx) {
     boolean detail = !"summary".equals(ctx.queryParams().get("view"));
     String agent = ctx.queryParams().get("agent");
-    fleet(agent, detail).onSuccess(fleet -> {
+    fleet(agent, detail).map(fleet -> ViewerRedaction.forCaller(ctx, fleet)).onSuccess(fleet -> {
       Predicate<JsonObject> wanted = filter(ctx, fleet.getJsonArray("agents"));
       JsonArray checks = new JsonArray();
       fleet.getJsonArray("checks").forEach(item -> {
@@ -95,7 +95,7 @@ final class FleetApi {
 
   private void getAgent(RoutingContext ctx) {
     String agentId = ctx.pathParam("agentId");
-    fleet(agentId, true).onSuccess(fleet -> {
+    fleet(agentId, true).map(fleet -> ViewerRedaction.forCaller(ctx, fleet)).onSuccess(fleet -> {
       if (fleet.getJsonArray("agents").isEmpty()) {
         Problems.send(ctx, 404, "not_found", "no agent '" + agentId + "'");
       } else {
@@ -108,7 +108,7 @@ final class FleetApi {
   private void getCheck(RoutingContext ctx) {
     String agentId = ctx.pathParam("agentId");
     String checkId = ctx.pathParam("checkId");
-    fleet(agentId, true).onSuccess(fleet -> {
+    fleet(agentId, true).map(fleet -> ViewerRedaction.forCaller(ctx, fleet)).onSuccess(fleet -> {
       JsonObject found = fleet.getJsonArray("checks").stream().map(JsonObject.class::cast)
         .filter(check -> checkId.equals(check.getString("checkId"))).findFirst().orElse(null);
       if (found == null) {

@@ -3,10 +3,12 @@ package dev.kelpie.coordinator.http;
 import dev.kelpie.coordinator.config.AccessSettings;
 import dev.kelpie.coordinator.access.BearerToken;
 import dev.kelpie.coordinator.access.Caller;
+import dev.kelpie.coordinator.access.LoginThrottle;
 import dev.kelpie.coordinator.access.Passwords;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.RoutingContext;
@@ -15,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -41,6 +44,10 @@ public final class Gatekeeper implements Handler<RoutingContext> {
   private final Map<String, AccessSettings.User> users;
   /** API tokens by digest, like agents' tokens: one hash per request, no comparison on the secret itself. */
   private final Map<String, AccessSettings.ApiToken> tokenByDigest;
+  private final LoginThrottle throttle = new LoginThrottle();
+  /** Addresses with a password being checked now: one at a time each, so a flood queues behind itself. */
+  private final Set<String> checking = new HashSet<>();
+  private final WorkerExecutor bcrypt;
 
   public Gatekeeper(Vertx vertx, AccessSettings settings) {
     this.vertx = vertx;
@@ -48,6 +55,7 @@ public final class Gatekeeper implements Handler<RoutingContext> {
     this.users = settings.users().stream().collect(Collectors.toMap(AccessSettings.User::name, Function.identity()));
     this.tokenByDigest = settings.tokens().stream()
       .collect(Collectors.toMap(AccessSettings.ApiToken::tokenSha256, Function.identity(), (first, same) -> first));
+    this.bcrypt = vertx.createSharedWorkerExecutor("kelpie-login", settings.loginChecksAtOnce());
     if (!settings.open()) {
       log.warn("access: no users, no tokens and no localViewing: the dashboard and the API let nobody in");
     }
@@ -84,16 +92,33 @@ public final class Gatekeeper implements Handler<RoutingContext> {
     }
   }
 
-  /** Logs a person in: checks the password on a worker (bcrypt is slow on purpose), then starts a fresh session. */
+  /**
+   * Logs a person in: checks the password on a worker (bcrypt is slow on purpose), then starts a fresh session. An
+   * address or name that failed too often waits first ({@link LoginThrottle}; refused as {@link Throttled}, without
+   * a check); one check at a time per address, and at most {@code access.loginChecksAtOnce} in all.
+   */
   public Future<Caller> login(RoutingContext ctx, String username, String password) {
     AccessSettings.User user = users.get(username);
-    return vertx.executeBlocking(() -> Passwords.matches(password, user == null ? null : user.passwordHash()), false)
+    String from = remote(ctx);
+    Duration wait = throttle.wait(from, username, System.currentTimeMillis());
+    if (!wait.isZero()) {
+      log.atWarn().addKeyValue("user", username).addKeyValue("from", from).log("login refused: too many failures");
+      return Future.failedFuture(new Throttled("too many failed logins; try again in " + seconds(wait) + " s", wait));
+    }
+    if (!checking.add(from)) {
+      return Future.failedFuture(new Throttled("a login from this address is being checked; try again when it is"
+        + " answered", Duration.ofSeconds(1)));
+    }
+    return bcrypt.executeBlocking(() -> Passwords.matches(password, user == null ? null : user.passwordHash()), true)
+      .andThen(done -> checking.remove(from))
       .compose(matches -> {
         if (!matches) {
-          log.atWarn().addKeyValue("user", username).addKeyValue("from", remote(ctx)).log("failed login");
+          throttle.failed(from, username, System.currentTimeMillis());
+          log.atWarn().addKeyValue("user", username).addKeyValue("from", from).log("failed login");
           return vertx.timer(FAILED_LOGIN_DELAY.toMillis())
             .compose(delayed -> Future.failedFuture(new Refused("wrong user name or password")));
         }
+        throttle.succeeded(from);
         Session session = ctx.session();
         session.regenerateId();   // a session id known before the login is worth nothing after it
         session.put(SESSION_USER, user.name());
@@ -131,7 +156,7 @@ public final class Gatekeeper implements Handler<RoutingContext> {
   }
 
   /** From this machine, and not through a proxy on it (which would make everyone look local). */
-  private static boolean direct(RoutingContext ctx) {
+  static boolean direct(RoutingContext ctx) {
     SocketAddress remote = ctx.request().remoteAddress();
     boolean loopback = remote != null && remote.hostAddress() != null
       && (remote.hostAddress().startsWith("127.") || remote.hostAddress().equals("0:0:0:0:0:0:0:1")
@@ -147,6 +172,25 @@ public final class Gatekeeper implements Handler<RoutingContext> {
   private static String remote(RoutingContext ctx) {
     SocketAddress remote = ctx.request().remoteAddress();
     return remote == null ? "?" : remote.hostAddress();
+  }
+
+  private static long seconds(Duration wait) {
+    return Math.max(1, (wait.toMillis() + 999) / 1000);
+  }
+
+  /** A login not checked because its address or name failed too often; answered as 429 with Retry-After. */
+  public static final class Throttled extends RuntimeException {
+
+    private final Duration retryAfter;
+
+    Throttled(String message, Duration retryAfter) {
+      super(message, null, false, false);
+      this.retryAfter = retryAfter;
+    }
+
+    public long retryAfterSeconds() {
+      return seconds(retryAfter);
+    }
   }
 
   /** Credentials that do not let anyone in; answered as 401 with this message. */

@@ -1,5 +1,7 @@
 package dev.kelpie.coordinator.http;
 
+import dev.kelpie.coordinator.config.CoordinatorConfig;
+import dev.kelpie.coordinator.config.TlsSettings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -9,19 +11,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 
 /**
- * The coordinator's one port: mounts each concern's {@link Routes} in order, then listens. What is served where is
- * the routes' business (see {@code Coordinator}); this verticle only owns the server.
+ * The coordinator's one port: mounts each concern's {@link Routes} in order, then listens, over TLS when
+ * {@code tls:} is configured (its certificate read again when the files change, see {@link ServerCertificate}).
+ * Connections that hold the port without using it are closed ({@link ConnectionGuard}). What is served where is the
+ * routes' business (see {@code Coordinator}); this verticle only owns the server.
  */
 public final class HttpVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
 
-  private final String host;
-  private final int port;
+  private final CoordinatorConfig.Http settings;
+  private final TlsSettings tls;
   private final int maxFrameBytes;
   private final Function<BooleanSupplier, List<Routes>> routes;
   private volatile HttpServer server;
@@ -30,11 +35,16 @@ public final class HttpVerticle extends VerticleBase {
    * @param maxFrameBytes the largest WebSocket frame and message accepted (the agents' {@code gateway.maxFrameBytes})
    * @param routes        the port's concerns, given a way to ask whether the port is listening (for {@code /ready})
    */
-  public HttpVerticle(String host, int port, int maxFrameBytes, Function<BooleanSupplier, List<Routes>> routes) {
-    this.host = host;
-    this.port = port;
+  public HttpVerticle(CoordinatorConfig.Http settings, TlsSettings tls, int maxFrameBytes,
+                      Function<BooleanSupplier, List<Routes>> routes) {
+    this.settings = settings;
+    this.tls = tls;
     this.maxFrameBytes = maxFrameBytes;
     this.routes = routes;
+  }
+
+  public HttpVerticle(String host, int port, int maxFrameBytes, Function<BooleanSupplier, List<Routes>> routes) {
+    this(new CoordinatorConfig.Http(host, port), TlsSettings.NONE, maxFrameBytes, routes);
   }
 
   /** Builds the routes here, on this verticle's context, so their timers (sessions' expiry) belong to it. */
@@ -46,15 +56,30 @@ public final class HttpVerticle extends VerticleBase {
       mounted = mounted.compose(previous -> part.mount(router));
     }
     HttpServerOptions options = new HttpServerOptions()
-      .setHost(host)
-      .setPort(port)
+      .setHost(settings.host())
+      .setPort(settings.port())
+      .setIdleTimeout((int) settings.idleTimeout().toMillis())
+      .setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+      // without h2c, a connection is announced when it opens, not at its first whole request (which a slowloris
+      // never sends), so the guard sees it from the start
+      .setHttp2ClearTextEnabled(false)
       .setMaxWebSocketFrameSize(maxFrameBytes)
       .setMaxWebSocketMessageSize(maxFrameBytes);
-    return mounted.compose(all -> vertx.createHttpServer(options).requestHandler(router).listen())
+    ConnectionGuard guard = new ConnectionGuard(settings.headerTimeout(), settings.maxConnectionsPerAddress());
+    ServerCertificate certificate = new ServerCertificate(vertx, tls);
+    return mounted.compose(all -> certificate.configure(options))
+      .compose(configured -> vertx.createHttpServer(options)
+        .connectionHandler(guard::connected)
+        .requestHandler(guard.watching(router))
+        .listen())
       .onSuccess(bound -> {
         server = bound;
-        log.info("coordinator listening on http://{}:{} (dashboard at /, agents connect to ws://{}:{}/bus)", host,
-          bound.actualPort(), host, bound.actualPort());
+        vertx.setPeriodic(1000, id -> guard.sweep());
+        certificate.watch(bound);
+        String http = tls.enabled() ? "https" : "http";
+        String ws = tls.enabled() ? "wss" : "ws";
+        log.info("coordinator listening on {}://{}:{} (dashboard at /, agents connect to {}://{}:{}/bus)", http,
+          settings.host(), bound.actualPort(), ws, settings.host(), bound.actualPort());
       });
   }
 

@@ -7,6 +7,9 @@ import io.vertx.ext.bridge.PermittedOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.SessionHandler;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.bridge.BridgeEventType;
+import io.vertx.ext.web.handler.sockjs.BridgeEvent;
 import io.vertx.ext.web.handler.sockjs.SockJSBridgeOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 
@@ -34,8 +37,20 @@ public final class LiveBridge implements Routes {
     router.route("/live/*").handler(sessions).handler(LiveBridge::sameOrigin).handler(gatekeeper);
     router.route("/live/*").subRouter(SockJSHandler.create(vertx).bridge(new SockJSBridgeOptions()
       .addOutboundPermitted(new PermittedOptions().setAddress(Addresses.DASHBOARD_CHANGES))
-      .setPingTimeout(Duration.ofSeconds(30).toMillis())));
+      .setPingTimeout(Duration.ofSeconds(30).toMillis()), LiveBridge::shownToCaller));
     return Future.succeededFuture();
+  }
+
+  /** A viewer's changes without command lines' arguments ({@link ViewerRedaction}); the published body is shared. */
+  private static void shownToCaller(BridgeEvent event) {
+    if (event.type() == BridgeEventType.RECEIVE && event.socket().routingContext() != null
+      && !ViewerRedaction.seesAll(Gatekeeper.caller(event.socket().routingContext()))
+      && event.getRawMessage() != null && event.getRawMessage().getValue("body") instanceof JsonObject body) {
+      JsonObject raw = event.getRawMessage().copy();
+      raw.put("body", ViewerRedaction.redact(body.copy()));
+      event.setRawMessage(raw);
+    }
+    event.complete(true);
   }
 
   /** A browser's WebSocket from another site would carry the session cookie but an Origin of its own. */

@@ -25,7 +25,14 @@ final class SessionApi {
       JsonObject body = ctx.body().asJsonObject();
       gatekeeper.login(ctx, body.getString("username"), body.getString("password"))
         .onSuccess(caller -> ctx.json(caller.toJson()))
-        .onFailure(failure -> Problems.send(ctx, 401, "unauthenticated", failure.getMessage()));
+        .onFailure(failure -> {
+          if (failure instanceof Gatekeeper.Throttled throttled) {
+            ctx.response().putHeader("Retry-After", String.valueOf(throttled.retryAfterSeconds()));
+            Problems.send(ctx, 429, "too_many_requests", failure.getMessage());
+          } else {
+            Problems.send(ctx, 401, "unauthenticated", failure.getMessage());
+          }
+        });
     });
     builder.getRoute("logout").addHandler(ctx -> {
       gatekeeper.logout(ctx);

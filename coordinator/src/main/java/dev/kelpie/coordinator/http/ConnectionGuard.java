@@ -1,0 +1,106 @@
+package dev.kelpie.coordinator.http;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Closes connections that hold the port without using it (slowloris): one that has not sent a whole request within
+ * {@code headerTimeout} of opening, of the request's start, or of being found idle after its last answer; and any
+ * beyond {@code maxPerAddress} from one client address. WebSockets are left to the idle timeout and their pings.
+ * Runs on the HTTP verticle's event loop only, so its maps need no locks; {@link #sweep} is called every second.
+ */
+final class ConnectionGuard {
+
+  private static final Logger log = LoggerFactory.getLogger(ConnectionGuard.class);
+
+  private final long timeoutNanos;
+  private final int maxPerAddress;
+  private final Map<String, Integer> openByAddress = new HashMap<>();
+  private final Map<HttpConnection, Watch> watched = new IdentityHashMap<>();
+
+  /** What a connection is doing: {@code request} is its latest, {@code since} when its current phase began. */
+  private static final class Watch {
+    HttpServerRequest request;
+    long since;
+  }
+
+  ConnectionGuard(Duration headerTimeout, int maxPerAddress) {
+    this.timeoutNanos = headerTimeout.toNanos();
+    this.maxPerAddress = maxPerAddress;
+  }
+
+  void connected(HttpConnection connection) {
+    String address = connection.remoteAddress() == null ? "?" : connection.remoteAddress().hostAddress();
+    int open = openByAddress.merge(address, 1, Integer::sum);
+    connection.closeHandler(closed -> {
+      openByAddress.computeIfPresent(address, (key, count) -> count == 1 ? null : count - 1);
+      watched.remove(connection);
+    });
+    if (maxPerAddress > 0 && open > maxPerAddress) {
+      log.atWarn().addKeyValue("remote", address)
+        .log("closed a connection: {} open from this address (http.maxConnectionsPerAddress)", open);
+      connection.close();
+      return;
+    }
+    Watch watch = new Watch();
+    watch.since = System.nanoTime();
+    watched.put(connection, watch);
+  }
+
+  /** Notes each request on its connection before handing it on; an upgrade to WebSocket is no longer watched. */
+  Handler<HttpServerRequest> watching(Handler<HttpServerRequest> next) {
+    return request -> {
+      Watch watch = watched.get(request.connection());
+      if (watch != null) {
+        if ("websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
+          watched.remove(request.connection());
+        } else {
+          watch.request = request;
+          watch.since = System.nanoTime();
+        }
+      }
+      next.handle(request);
+    };
+  }
+
+  void sweep() {
+    long now = System.nanoTime();
+    List<HttpConnection> late = new ArrayList<>();
+    for (Iterator<Map.Entry<HttpConnection, Watch>> it = watched.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<HttpConnection, Watch> entry = it.next();
+      Watch watch = entry.getValue();
+      HttpServerRequest request = watch.request;
+      boolean answered = request != null && request.isEnded() && request.response().ended();
+      if (request != null && request.isEnded() && !answered) {
+        watch.since = now;   // being answered: the handler's business, not the client's
+        continue;
+      }
+      if (answered && watch.request != null) {
+        watch.request = null;   // idle after an answer: the next request gets a full timeout from now
+        watch.since = now;
+        continue;
+      }
+      if (now - watch.since > timeoutNanos) {
+        late.add(entry.getKey());
+        it.remove();
+      }
+    }
+    if (!late.isEmpty()) {
+      log.atInfo().log("closed {} connections that sent no whole request within {}s (http.headerTimeout)",
+        late.size(), TimeUnit.NANOSECONDS.toSeconds(timeoutNanos));
+    }
+    late.forEach(HttpConnection::close);   // after the loop: closing calls back into the map
+  }
+}
