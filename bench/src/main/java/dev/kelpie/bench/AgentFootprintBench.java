@@ -58,6 +58,10 @@ public final class AgentFootprintBench implements Callable<Integer> {
   @Option(names = "--java", defaultValue = "java", description = "the java launcher for the agent (default ${DEFAULT-VALUE})")
   String java;
 
+  @Option(names = "--launcher", description = "run the agent through this script (bin/kelpie-agent: the JVM options and "
+    + "class-data archive users get); a first short run leaves the archive, as an agent's first stop does")
+  Path launcher;
+
   @Option(names = "--metrics", description = "the agent serves its Prometheus metrics (config: metrics:)")
   boolean metrics;
 
@@ -94,12 +98,16 @@ public final class AgentFootprintBench implements Callable<Integer> {
         request.response().end("{\"status\":\"up\"}");
       }).listen(0, "127.0.0.1").await();
       awaitHealthy(coordinatorPort, coordinator);
-      System.out.printf("machine: %d cores, load average %s; agent: %s %s%s%n",
+      System.out.printf("machine: %d cores, load average %s; agent: %s%s %s%s%n",
         Runtime.getRuntime().availableProcessors(), Files.readString(Path.of("/proc/loadavg")).split(" ")[0],
-        java, agentOpts.isBlank() ? "(default JVM options)" : agentOpts, metrics ? ", metrics served" : "");
+        launcher == null ? "" : launcher + " with ", java,
+        agentOpts.isBlank() ? "(no extra JVM options)" : agentOpts, metrics ? ", metrics served" : "");
       System.out.println("| checks | RSS | CPU (% of a core) | start -> first probe | start -> first result stored "
         + "| threads | probes/s (expected) |");
       System.out.println("|---|---|---|---|---|---|---|");
+      if (launcher != null) {
+        train(dir, checkCounts.get(checkCounts.size() - 1), target.actualPort(), coordinatorPort);
+      }
       for (int checks : checkCounts) {
         run(dir, checks, target.actualPort(), coordinatorPort);
       }
@@ -122,18 +130,9 @@ public final class AgentFootprintBench implements Callable<Integer> {
     String id = "footprint-" + checks;
     Path config = dir.resolve(id + ".yaml");
     Files.writeString(config, agentYaml(id, checks, targetPort, coordinatorPort, dir.resolve(id)));
-    List<String> command = new ArrayList<>(List.of(java));
-    if (nmt) {
-      command.add("-XX:NativeMemoryTracking=summary");
-    }
-    if (!agentOpts.isBlank()) {
-      command.addAll(List.of(agentOpts.trim().split("\\s+")));
-    }
-    command.addAll(List.of("-jar", agentJar.toString(), "--config", config.toString()));
     firstProbeNanos.set(0);
     long startNanos = System.nanoTime();
-    Process agent = new ProcessBuilder(command).redirectErrorStream(true)
-      .redirectOutput(dir.resolve(id + ".log").toFile()).start();
+    Process agent = start(dir, id, config);
     try {
       long firstResultNanos = awaitFirstResult(coordinatorPort, id, agent) - startNanos;
       long firstProbe = firstProbeNanos.get() - startNanos;
@@ -163,6 +162,42 @@ public final class AgentFootprintBench implements Callable<Integer> {
         agent.destroyForcibly();
       }
     }
+  }
+
+  private Process start(Path dir, String id, Path config) throws IOException {
+    String options = ((nmt ? "-XX:NativeMemoryTracking=summary " : "") + agentOpts).trim();
+    List<String> command = new ArrayList<>();
+    ProcessBuilder builder = new ProcessBuilder(command);
+    if (launcher == null) {
+      command.add(java);
+      if (!options.isEmpty()) {
+        command.addAll(List.of(options.split("\\s+")));
+      }
+      command.addAll(List.of("-jar", agentJar.toString()));
+    } else {
+      command.add(launcher.toString());
+      builder.environment().put("KELPIE_AGENT_JAR", agentJar.toAbsolutePath().toString());
+      builder.environment().put("KELPIE_AGENT_CDS", dir.resolve("agent.jsa").toString());
+      builder.environment().put("KELPIE_AGENT_JAVA_OPTS", options);
+      builder.environment().put("JAVA", java);
+    }
+    command.addAll(List.of("--config", config.toString()));
+    return builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
+      dir.resolve(id + ".log").toFile())).start();
+  }
+
+  /** The launcher's first run writes the class-data archive when it stops (Java 17); later runs map it. */
+  private void train(Path dir, int checks, int targetPort, int coordinatorPort) throws Exception {
+    String id = "footprint-" + checks;
+    Path config = dir.resolve(id + ".yaml");
+    Files.writeString(config, agentYaml(id, checks, targetPort, coordinatorPort, dir.resolve(id)));
+    Process agent = start(dir, id, config);
+    awaitFirstResult(coordinatorPort, id, agent);
+    agent.destroy();
+    agent.waitFor(60, TimeUnit.SECONDS);
+    Path archive = dir.resolve("agent.jsa");
+    System.out.printf("class-data archive after a first run: %s%n",
+      Files.exists(archive) ? (Files.size(archive) >> 20) + " MB" : "none (the JVM keeps it itself, or cannot)");
   }
 
   private String agentYaml(String id, int checks, int targetPort, int coordinatorPort, Path stateDir) {

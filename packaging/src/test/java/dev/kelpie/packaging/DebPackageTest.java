@@ -38,6 +38,7 @@ class DebPackageTest {
     assertThat(listing.output()).contains("./usr/share/kelpie/kelpie-agent.jar")
       .contains("./usr/share/kelpie/kelpie-coordinator.jar").contains("./usr/share/kelpie/kelpie.jar")
       .containsPattern("-rwxr-xr-x root/root .* \\./usr/bin/kelpie")
+      .containsPattern("-rwxr-xr-x root/root .* \\./usr/bin/kelpie-agent")
       .contains("./lib/systemd/system/kelpie-agent.service").contains("./lib/systemd/system/kelpie-coordinator.service")
       .containsPattern("-rw-r----- root/root .* \\./etc/kelpie/agent.yaml")
       .contains("./etc/kelpie/coordinator.yaml").contains("./var/lib/kelpie/")
