@@ -85,8 +85,9 @@ public final class AgentFootprintBench implements Callable<Integer> {
     Path dir = Files.createTempDirectory("kelpie-agent-footprint");
     int coordinatorPort = freePort();
     Files.writeString(dir.resolve("coordinator.yaml"), "http: {host: 127.0.0.1, port: " + coordinatorPort + "}\n"
-      + "access: {localViewing: true}\nagents:\n" + String.join("", checkCounts.stream()
-      .map(n -> "  - {id: footprint-" + n + ", token: token-" + n + "}\n").toList()));
+      + "access: {localViewing: true}\nagents:\n  - {id: footprint-training, token: token-training}\n"
+      + String.join("", checkCounts.stream().map(n -> "  - {id: footprint-" + n + ", token: token-" + n + "}\n")
+      .toList()));
     Process coordinator = new ProcessBuilder("java", "-jar", coordinatorJar.toString(), "--config",
       dir.resolve("coordinator.yaml").toString()).redirectErrorStream(true)
       .redirectOutput(dir.resolve("coordinator.log").toFile()).start();
@@ -129,14 +130,15 @@ public final class AgentFootprintBench implements Callable<Integer> {
   private void run(Path dir, int checks, int targetPort, int coordinatorPort) throws Exception {
     String id = "footprint-" + checks;
     Path config = dir.resolve(id + ".yaml");
-    Files.writeString(config, agentYaml(id, checks, targetPort, coordinatorPort, dir.resolve(id)));
+    Files.writeString(config, agentYaml(id, checks, Integer.toString(checks), targetPort, coordinatorPort,
+      dir.resolve(id)));
     firstProbeNanos.set(0);
     long startNanos = System.nanoTime();
     Process agent = start(dir, id, config);
     try {
       long firstResultNanos = awaitFirstResult(coordinatorPort, id, agent) - startNanos;
-      long firstProbe = firstProbeNanos.get() - startNanos;
       Thread.sleep(warmup * 1000L);
+      long firstProbe = firstProbeNanos.get() - startNanos;
       long probesBefore = probes.get();
       long cpuBefore = cpuTicks(agent.pid());
       long start = System.nanoTime();
@@ -188,9 +190,9 @@ public final class AgentFootprintBench implements Callable<Integer> {
 
   /** The launcher's first run writes the class-data archive when it stops (Java 17); later runs map it. */
   private void train(Path dir, int checks, int targetPort, int coordinatorPort) throws Exception {
-    String id = "footprint-" + checks;
+    String id = "footprint-training";
     Path config = dir.resolve(id + ".yaml");
-    Files.writeString(config, agentYaml(id, checks, targetPort, coordinatorPort, dir.resolve(id)));
+    Files.writeString(config, agentYaml(id, checks, "training", targetPort, coordinatorPort, dir.resolve(id)));
     Process agent = start(dir, id, config);
     awaitFirstResult(coordinatorPort, id, agent);
     agent.destroy();
@@ -200,11 +202,11 @@ public final class AgentFootprintBench implements Callable<Integer> {
       Files.exists(archive) ? (Files.size(archive) >> 20) + " MB" : "none (the JVM keeps it itself, or cannot)");
   }
 
-  private String agentYaml(String id, int checks, int targetPort, int coordinatorPort, Path stateDir) {
+  private String agentYaml(String id, int checks, String token, int targetPort, int coordinatorPort, Path stateDir) {
     StringBuilder yaml = new StringBuilder()
       .append("agent: {id: ").append(id).append(", stateDir: \"").append(stateDir).append("\"}\n")
       .append("coordinator: {url: \"ws://127.0.0.1:").append(coordinatorPort).append("/bus\", token: token-")
-      .append(checks).append("}\n");
+      .append(token).append("}\n");
     if (metrics) {
       yaml.append("metrics: {host: 127.0.0.1, port: ").append(freePortOrZero()).append("}\n");
     }
