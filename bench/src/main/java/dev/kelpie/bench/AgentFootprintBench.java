@@ -220,7 +220,7 @@ public final class AgentFootprintBench implements Callable<Integer> {
 
   /** Polls the coordinator's check list until it holds a result of this agent; returns when (System.nanoTime). */
   private static long awaitFirstResult(int port, String agentId, Process agent) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     HttpClient client = HttpClient.newHttpClient();
     while (System.nanoTime() < deadline) {
       if (!agent.isAlive()) {
@@ -238,7 +238,7 @@ public final class AgentFootprintBench implements Callable<Integer> {
       }
       Thread.sleep(20);
     }
-    throw new IllegalStateException("no result of " + agentId + " reached the coordinator within 60 s");
+    throw new IllegalStateException("no result of " + agentId + " reached the coordinator within 180 s");
   }
 
   private static void awaitHealthy(int port, Process coordinator) throws Exception {
