@@ -48,12 +48,15 @@ COPY --from=build /src/agent/target/kelpie-agent.jar /app/
 COPY --from=build /src/demo/target/kelpie-demo.jar /app/demo/target/kelpie-demo.jar
 COPY --from=build /src/cli/target/kelpie.jar /usr/share/kelpie/kelpie.jar
 COPY bin/kelpie /usr/bin/kelpie
+COPY bin/kelpie-agent /usr/bin/kelpie-agent
 # its services run as this user too; a volume mounted at /var/lib/kelpie starts out owned by it
 USER kelpie
-ENV KELPIE_AGENT_STATE_DIR=/var/lib/kelpie KELPIE_AGENT_CONFIG=/config/agent.yaml
+ENV KELPIE_AGENT_STATE_DIR=/var/lib/kelpie KELPIE_AGENT_CONFIG=/config/agent.yaml KELPIE_AGENT_JAR=/app/kelpie-agent.jar
 EXPOSE 9464
 # alive when it serves its metrics (config: metrics.port, 9464 unless KELPIE_AGENT_METRICS_PORT says otherwise)
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
   CMD curl -fsS -o /dev/null "http://127.0.0.1:${KELPIE_AGENT_METRICS_PORT:-9464}/metrics" || exit 1
-ENTRYPOINT ["java", "-jar", "/app/kelpie-agent.jar"]
+# the JVM options that keep the agent small; its class-data archive is kept in the state volume (README, "The
+# agent's footprint")
+ENTRYPOINT ["/usr/bin/kelpie-agent"]
 CMD ["--config", "/config/agent.yaml"]

@@ -43,7 +43,7 @@ export KELPIE_AGENT_STATE_DIR="$run/agent"
 
 java -jar coordinator/target/kelpie-coordinator.jar --config config/coordinator.yaml >"$run/coordinator.log" 2>&1 9>&- &
 coordinator=$!
-java -jar agent/target/kelpie-agent.jar --config config/agent.yaml >"$run/agent.log" 2>&1 9>&- &
+KELPIE_AGENT_CDS="$root/agent.jsa" bin/kelpie-agent --config config/agent.yaml >"$run/agent.log" 2>&1 9>&- &
 agent=$!
 
 stop() {

@@ -2,13 +2,12 @@ package dev.kelpie.agent;
 
 import dev.kelpie.agent.autonomy.AutonomyVerticle;
 import dev.kelpie.agent.config.AgentConfig;
+import dev.kelpie.agent.metrics.AgentMetrics;
 import dev.kelpie.agent.metrics.MetricsVerticle;
 import dev.kelpie.agent.probe.ProbeVerticle;
 import dev.kelpie.agent.supervise.SupervisorVerticle;
 import dev.kelpie.agent.uplink.UplinkTls;
 import dev.kelpie.agent.uplink.UplinkVerticle;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -36,22 +35,24 @@ public final class Agent {
   }
 
   public static Future<Agent> deploy(Vertx vertx, AgentConfig config, String host, Clock clock) {
-    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // no metrics stack is loaded unless the config serves metrics
+    MetricsVerticle metrics = config.metrics() == null ? null
+      : new MetricsVerticle(config.metrics().host(), config.metrics().port());
+    AgentMetrics counted = metrics == null ? AgentMetrics.NONE : metrics.agentMetrics();
     AgentConfig.Uplink link = config.uplink();
     UplinkVerticle uplink = new UplinkVerticle(config.agentId(), host, VERSION, config.checkSpecs(),
       new UplinkVerticle.Settings(link.url(), link.token(), link.reconnectInitial(), link.reconnectMax(),
         link.bufferSize(), link.pingInterval(), link.keepaliveInterval(), link.connectTimeout(), link.urls(),
-        new UplinkTls(link.tls().ca(), link.tls().cert(), link.tls().key())), config.stateDir(), clock, registry);
+        new UplinkTls(link.tls().ca(), link.tls().cert(), link.tls().key())), config.stateDir(), clock, counted);
     SupervisorVerticle supervisor = new SupervisorVerticle(config.agentId(), config.stateDir(),
       config.services(), clock);
-    ProbeVerticle probes = new ProbeVerticle(config.agentId(), config.checks(), clock, registry);
+    ProbeVerticle probes = new ProbeVerticle(config.agentId(), config.checks(), clock, counted);
     Future<List<String>> core = vertx.deployVerticle(uplink).compose(u -> autonomy(vertx, config, clock)
       .compose(a -> vertx.deployVerticle(supervisor)
         .compose(s -> vertx.deployVerticle(probes).map(p -> a == null ? List.of(p, s, u) : List.of(p, s, a, u)))));
-    if (config.metrics() == null) {
+    if (metrics == null) {
       return core.map(ids -> new Agent(vertx, ids, null));
     }
-    MetricsVerticle metrics = new MetricsVerticle(config.metrics().host(), config.metrics().port(), registry);
     return core.compose(ids -> vertx.deployVerticle(metrics).map(m -> {
       List<String> all = new ArrayList<>(ids);
       all.add(0, m);

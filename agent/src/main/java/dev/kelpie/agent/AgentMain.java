@@ -44,7 +44,7 @@ public final class AgentMain implements Callable<Integer> {
       System.err.println(e.getMessage());
       return 2;
     }
-    Vertx vertx = Vertx.vertx();
+    Vertx vertx = Vertx.vertx(AgentThreads.options(loaded));
     Agent.deploy(vertx, loaded, hostName(), Clock.systemUTC())
       .onSuccess(agent -> {
         log.atInfo().addKeyValue("agent", loaded.agentId()).log("agent started");

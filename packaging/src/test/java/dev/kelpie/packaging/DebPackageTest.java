@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,6 +39,7 @@ class DebPackageTest {
     assertThat(listing.output()).contains("./usr/share/kelpie/kelpie-agent.jar")
       .contains("./usr/share/kelpie/kelpie-coordinator.jar").contains("./usr/share/kelpie/kelpie.jar")
       .containsPattern("-rwxr-xr-x root/root .* \\./usr/bin/kelpie")
+      .containsPattern("-rwxr-xr-x root/root .* \\./usr/bin/kelpie-agent")
       .contains("./lib/systemd/system/kelpie-agent.service").contains("./lib/systemd/system/kelpie-coordinator.service")
       .containsPattern("-rw-r----- root/root .* \\./etc/kelpie/agent.yaml")
       .contains("./etc/kelpie/coordinator.yaml").contains("./var/lib/kelpie/")
@@ -76,5 +78,53 @@ class DebPackageTest {
     assertThat(version.output()).contains("kelpie 0.1.0");
     Tools.Run help = Tools.run(List.of(root.resolve("usr/bin/kelpie").toString(), "who-holds", "--help"));
     assertThat(help.output()).contains("Usage: kelpie who-holds");
+  }
+
+  @Test
+  @DisplayName("its kelpie-agent launcher starts the agent small, logging as asked, with a class-data archive the next start maps")
+  void agentLauncherKeepsAnArchive() throws Exception {
+    Path dir = Files.createTempDirectory("kelpie-agent-launcher");
+    Path config = dir.resolve("agent.yaml");
+    Files.writeString(config, "agent: {id: launcher-test, stateDir: \"" + dir.resolve("state") + "\"}\n"
+      + "coordinator: {url: \"ws://127.0.0.1:1/bus\", token: t, reconnect: {initial: 5s, max: 5s}}\n");
+    Path archive = dir.resolve("agent.jsa");
+
+    Process first = startAgent(config, archive, dir.resolve("first.log"), "text");
+    awaitLog(first, dir.resolve("first.log"), "INFO  AgentMain agent=\"launcher-test\" agent started");
+    assertThat(commandLine(first)).contains("-XX:+UseSerialGC").contains("-Xmx64m");
+    first.destroy();
+    assertThat(first.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s").isTrue();
+    assertThat(archive).as("written at the first clean stop (Java 17) or kept by the JVM (19+)").isRegularFile();
+
+    Process second = startAgent(config, archive, dir.resolve("second.log"), "json");
+    try {
+      awaitLog(second, dir.resolve("second.log"), "\"formattedMessage\":\"agent started\"");
+      assertThat(Files.readString(Path.of("/proc/" + second.pid() + "/maps"))).as("the archive is mapped")
+        .contains(archive.toString());
+    } finally {
+      second.destroy();
+      second.waitFor(60, TimeUnit.SECONDS);
+    }
+  }
+
+  private static Process startAgent(Path config, Path archive, Path log, String logFormat) throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(root.resolve("usr/bin/kelpie-agent").toString(), "--config",
+      config.toString()).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("KELPIE_AGENT_CDS", archive.toString());
+    builder.environment().put("KELPIE_LOG_FORMAT", logFormat);
+    return builder.start();
+  }
+
+  private static void awaitLog(Process agent, Path log, String line) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!Files.readString(log).contains(line)) {
+      assertThat(agent.isAlive()).as("the agent runs: " + Files.readString(log)).isTrue();
+      assertThat(System.nanoTime()).as("'" + line + "' within 60 s: " + Files.readString(log)).isLessThan(deadline);
+      Thread.sleep(100);
+    }
+  }
+
+  private static String commandLine(Process process) throws Exception {
+    return Files.readString(Path.of("/proc/" + process.pid() + "/cmdline")).replace('\0', ' ');
   }
 }

@@ -1,5 +1,6 @@
 package dev.kelpie.agent.metrics;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -18,10 +19,15 @@ public final class MetricsVerticle extends VerticleBase {
   private final PrometheusMeterRegistry registry;
   private HttpServer server;
 
-  public MetricsVerticle(String host, int port, PrometheusMeterRegistry registry) {
+  public MetricsVerticle(String host, int port) {
     this.host = host;
     this.port = port;
-    this.registry = registry;
+    this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  }
+
+  /** What the other verticles count, kept in this endpoint's registry. */
+  public AgentMetrics agentMetrics() {
+    return new MicrometerAgentMetrics(registry);
   }
 
   @Override

@@ -1,11 +1,10 @@
 package dev.kelpie.agent.probe;
 
+import dev.kelpie.agent.metrics.AgentMetrics;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.Outcome;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.ServiceInfo;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
@@ -39,14 +38,11 @@ import java.util.concurrent.TimeUnit;
 public final class ProbeVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(ProbeVerticle.class);
-  private static final Duration[] LATENCY_BUCKETS = {Duration.ofMillis(10), Duration.ofMillis(50),
-    Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
-    Duration.ofMillis(2500), Duration.ofSeconds(5)};
 
   private final String agentId;
   private final List<ProbedCheck> checks;
   private final Clock clock;
-  private final MeterRegistry registry;
+  private final AgentMetrics metrics;
   private final ProbeKinds kinds;
   private final Map<String, ServiceInfo> services = new HashMap<>();
   private final Map<String, Probe> probes = new HashMap<>();
@@ -55,16 +51,16 @@ public final class ProbeVerticle extends VerticleBase {
   private HttpClient http;
   private NetClient tcp;
 
-  public ProbeVerticle(String agentId, List<? extends ProbedCheck> checks, Clock clock, MeterRegistry registry) {
-    this(agentId, checks, clock, registry, ProbeKinds.BUILT_IN);
+  public ProbeVerticle(String agentId, List<? extends ProbedCheck> checks, Clock clock, AgentMetrics metrics) {
+    this(agentId, checks, clock, metrics, ProbeKinds.BUILT_IN);
   }
 
-  public ProbeVerticle(String agentId, List<? extends ProbedCheck> checks, Clock clock, MeterRegistry registry,
+  public ProbeVerticle(String agentId, List<? extends ProbedCheck> checks, Clock clock, AgentMetrics metrics,
                        ProbeKinds kinds) {
     this.agentId = agentId;
     this.checks = List.copyOf(checks);
     this.clock = clock;
-    this.registry = registry;
+    this.metrics = metrics;
     this.kinds = kinds;
   }
 
@@ -76,8 +72,7 @@ public final class ProbeVerticle extends VerticleBase {
     ProbeTools tools = new ProbeTools(vertx, http, tcp, services, clock);
     for (ProbedCheck check : checks) {
       probes.put(check.id(), kinds.of(check.type()).probe(check.target(), tools));
-      latencyTimer(check.id(), "up");   // both series exist at zero before the first probe
-      latencyTimer(check.id(), "down");
+      metrics.checkConfigured(check.id());
     }
     Future<Void> registered = Future.all(vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_SERVICE_STATE,
       msg -> onService(ServiceInfo.fromJson(msg.body()))).completion(),
@@ -89,11 +84,6 @@ public final class ProbeVerticle extends VerticleBase {
         services.put(info.name(), info);
       }))
       .onSuccess(v -> checks.forEach(this::schedule));
-  }
-
-  private Timer latencyTimer(String checkId, String outcome) {
-    return Timer.builder("kelpie_agent_probe").description("Probe latency per check and outcome (up, down)")
-      .tag("check", checkId).tag("outcome", outcome).serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
   }
 
   /** A probe in flight to a wedged service must not hold the agent's shutdown for long. */
@@ -130,7 +120,7 @@ public final class ProbeVerticle extends VerticleBase {
         return;
       }
       Probe.Finding finding = done.succeeded() ? done.result() : Probe.Finding.down(failureDetail(done.cause()));
-      latencyTimer(check.id(), finding.up() ? "up" : "down").record(latency);
+      metrics.probed(check.id(), finding.up(), latency);
       publish(new ProbeResult(agentId, 0, check.id(), started,
         finding.up() ? Outcome.UP : Outcome.DOWN, latency,
         finding.detail()));

@@ -1,5 +1,6 @@
 package dev.kelpie.agent.uplink;
 
+import dev.kelpie.agent.metrics.AgentMetrics;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.AgentHello;
 import dev.kelpie.shared.message.CheckMemoryJson;
@@ -15,9 +16,6 @@ import dev.kelpie.shared.message.ReportAck;
 import dev.kelpie.shared.message.ReportBatch;
 import dev.kelpie.shared.message.ServiceInfo;
 import dev.kelpie.shared.policy.CheckMemory;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -78,7 +76,7 @@ public final class UplinkVerticle extends VerticleBase {
   private final Path stateDir;
   private final Clock clock;
   private final CommandGate gate = new CommandGate();
-  private final MeterRegistry registry;
+  private final AgentMetrics metrics;
 
   private Outbox outbox;
   private OutboxJournal journal;
@@ -93,8 +91,8 @@ public final class UplinkVerticle extends VerticleBase {
   private int target;
 
   public UplinkVerticle(String agentId, String host, String version, List<CheckSpec> checks, Settings settings,
-                        Path stateDir, Clock clock, MeterRegistry registry) {
-    this.registry = registry;
+                        Path stateDir, Clock clock, AgentMetrics metrics) {
+    this.metrics = metrics;
     this.agentId = agentId;
     this.host = host;
     this.version = version;
@@ -125,15 +123,7 @@ public final class UplinkVerticle extends VerticleBase {
     AgentVitals vitals = new AgentVitals(vertx);
     vitals.start();
     vertx.setPeriodic(settings.keepaliveInterval().toMillis(), id -> keepalive(vitals));
-    Gauge.builder("kelpie_agent_buffer_depth", this, u -> u.outbox == null ? 0 : u.outbox.size())
-      .description("Reports waiting for the coordinator's acknowledgement").register(registry);
-    Gauge.builder("kelpie_agent_connected", this, u -> u.ready ? 1 : 0)
-      .description("1 while connected to the coordinator and past the hello, else 0").register(registry);
-    Counter.builder("kelpie_agent_reconnects")
-      .description("Reconnection attempts to the coordinator after a loss or a refused connection").register(registry);
-    Counter.builder("kelpie_agent_reports_dropped")
-      .description("Oldest reports dropped to make room while the coordinator was unreachable (coordinator.buffer)")
-      .register(registry);
+    metrics.uplink(() -> outbox == null ? 0 : outbox.size(), () -> ready);
     return journal.open(agentId).compose(recovered -> {
       outbox = Outbox.journaled(settings.bufferSize(), recovered.nextSeq(), recovered.waiting());
       lostItsNumbering = recovered.fresh();
@@ -171,7 +161,7 @@ public final class UplinkVerticle extends VerticleBase {
     long droppedBefore = outbox.dropped();
     Report numbered = outbox.add(report);
     if (outbox.dropped() > droppedBefore) {
-      registry.counter("kelpie_agent_reports_dropped").increment();
+      metrics.reportDropped();
       log.atWarn().addKeyValue("agent", agentId)
         .log("outbox full ({} reports): dropped the oldest; {} dropped so far", settings.bufferSize(),
           outbox.dropped());
@@ -345,7 +335,7 @@ public final class UplinkVerticle extends VerticleBase {
     if (stopping) {
       return;
     }
-    registry.counter("kelpie_agent_reconnects").increment();
+    metrics.reconnecting();
     long ceiling = Math.min(settings.reconnectMax().toMillis(),
       settings.reconnectInitial().toMillis() << Math.min(attempts, 20));
     long delay = Math.max(50, ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));

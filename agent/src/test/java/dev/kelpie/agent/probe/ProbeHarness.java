@@ -4,7 +4,7 @@ import dev.kelpie.agent.config.AgentConfig;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.ServiceInfo;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.kelpie.agent.metrics.AgentMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -47,7 +47,7 @@ final class ProbeHarness implements AutoCloseable {
     services.forEach(service -> running.add(service.toJson()));
     vertx.eventBus().consumer(Addresses.LOCAL_SERVICES, msg -> msg.reply(running));
     vertx.deployVerticle(new ProbeVerticle("probe-test", config.checks(), Clock.systemUTC(),
-      new SimpleMeterRegistry(), kinds)).await();
+      AgentMetrics.NONE, kinds)).await();
   }
 
   List<ProbeResult> of(String checkId) {

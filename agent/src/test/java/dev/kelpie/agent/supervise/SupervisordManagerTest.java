@@ -10,7 +10,7 @@ import dev.kelpie.shared.message.Outcome;
 import dev.kelpie.shared.message.ProcessEvent;
 import dev.kelpie.shared.message.ProcessEventType;
 import dev.kelpie.shared.message.ServiceInfo;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.kelpie.agent.metrics.AgentMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
@@ -110,7 +110,7 @@ class SupervisordManagerTest {
         "supervisord program demo at unix://" + supervisord.socket));
     });
     SupervisorHarness.get(vertx.deployVerticle(new ProbeVerticle(SupervisorHarness.AGENT, config.checks(),
-      Clock.systemUTC(), new SimpleMeterRegistry())));
+      Clock.systemUTC(), AgentMetrics.NONE)));
     SupervisorHarness.await(() -> harness.results.stream().anyMatch(r -> r.outcome() == Outcome.UP),
       "the HTTP check to answer up: " + harness.results);
 

@@ -8,7 +8,7 @@ import dev.kelpie.shared.message.Outcome;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.ProcessEvent;
 import dev.kelpie.shared.message.ProcessEventType;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.kelpie.agent.metrics.AgentMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.junit5.VertxExtension;
@@ -92,7 +92,7 @@ class TunnelTest {
     harness.deploy(config.services());
     ProcessEvent started = harness.awaitEvent("db-tunnel", ProcessEventType.STARTED);
     SupervisorHarness.get(vertx.deployVerticle(new ProbeVerticle(SupervisorHarness.AGENT, config.checks(),
-      Clock.systemUTC(), new SimpleMeterRegistry())));
+      Clock.systemUTC(), AgentMetrics.NONE)));
     SupervisorHarness.await(() -> lastUp(harness.results), "the check to pass through the tunnel: " + harness.results);
 
     List<ProcessHandle> sessions = sshd.descendants().toList();

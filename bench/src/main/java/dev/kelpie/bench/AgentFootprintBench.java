@@ -1,0 +1,308 @@
+package dev.kelpie.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What the real agent jar costs the host it watches: the agent runs as its own process with N HTTP checks at an
+ * interval against a local HTTP target (served here), reporting to a real coordinator (its own process). Prints,
+ * per run, the agent's resident memory, its CPU as a share of one core over the measured window, the time from its
+ * process start to the first probe reaching the target and to the first result the coordinator holds, its thread
+ * count, and the probes per second the target saw (the agent still does its job). With {@code --nmt} the agent runs
+ * with native memory tracking and its {@code jcmd VM.native_memory summary} is printed.
+ */
+@Command(name = "agent-footprint-bench", mixinStandardHelpOptions = true)
+public final class AgentFootprintBench implements Callable<Integer> {
+
+  @Option(names = "--checks", split = ",", defaultValue = "2,20",
+    description = "HTTP checks per run, one run per number (default ${DEFAULT-VALUE})")
+  List<Integer> checkCounts;
+
+  @Option(names = "--interval-ms", defaultValue = "1000", description = "each check's interval (default ${DEFAULT-VALUE})")
+  long intervalMillis;
+
+  @Option(names = "--warmup", defaultValue = "15", description = "seconds before measuring (default ${DEFAULT-VALUE})")
+  int warmup;
+
+  @Option(names = "--seconds", defaultValue = "60", description = "seconds measured (default ${DEFAULT-VALUE})")
+  int seconds;
+
+  @Option(names = "--agent-jar", defaultValue = "agent/target/kelpie-agent.jar",
+    description = "the agent to run (default ${DEFAULT-VALUE})")
+  Path agentJar;
+
+  @Option(names = "--agent-opts", defaultValue = "",
+    description = "JVM options for the agent, space separated (default: none, the JVM's own defaults)")
+  String agentOpts;
+
+  @Option(names = "--java", defaultValue = "java", description = "the java launcher for the agent (default ${DEFAULT-VALUE})")
+  String java;
+
+  @Option(names = "--launcher", description = "run the agent through this script (bin/kelpie-agent: the JVM options and "
+    + "class-data archive users get); a first short run leaves the archive, as an agent's first stop does")
+  Path launcher;
+
+  @Option(names = "--metrics", description = "the agent serves its Prometheus metrics (config: metrics:)")
+  boolean metrics;
+
+  @Option(names = "--nmt", description = "run the agent with -XX:NativeMemoryTracking=summary and print where its memory goes")
+  boolean nmt;
+
+  @Option(names = "--coordinator-jar", defaultValue = "coordinator/target/kelpie-coordinator.jar",
+    description = "the coordinator the agent reports to (default ${DEFAULT-VALUE})")
+  Path coordinatorJar;
+
+  private final AtomicLong probes = new AtomicLong();
+  private final AtomicLong firstProbeNanos = new AtomicLong();
+  private final List<String> nmtLines = new ArrayList<>();
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new AgentFootprintBench()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    Path dir = Files.createTempDirectory("kelpie-agent-footprint");
+    int coordinatorPort = freePort();
+    Files.writeString(dir.resolve("coordinator.yaml"), "http: {host: 127.0.0.1, port: " + coordinatorPort + "}\n"
+      + "access: {localViewing: true}\nagents:\n  - {id: footprint-training, token: token-training}\n"
+      + String.join("", checkCounts.stream().map(n -> "  - {id: footprint-" + n + ", token: token-" + n + "}\n")
+      .toList()));
+    Process coordinator = new ProcessBuilder("java", "-jar", coordinatorJar.toString(), "--config",
+      dir.resolve("coordinator.yaml").toString()).redirectErrorStream(true)
+      .redirectOutput(dir.resolve("coordinator.log").toFile()).start();
+    Vertx vertx = Vertx.vertx();
+    try {
+      HttpServer target = vertx.createHttpServer().requestHandler(request -> {
+        probes.incrementAndGet();
+        firstProbeNanos.compareAndSet(0, System.nanoTime());
+        request.response().end("{\"status\":\"up\"}");
+      }).listen(0, "127.0.0.1").await();
+      awaitHealthy(coordinatorPort, coordinator);
+      System.out.printf("machine: %d cores, load average %s; agent: %s%s %s%s%n",
+        Runtime.getRuntime().availableProcessors(), Files.readString(Path.of("/proc/loadavg")).split(" ")[0],
+        launcher == null ? "" : launcher + " with ", java,
+        agentOpts.isBlank() ? "(no extra JVM options)" : agentOpts, metrics ? ", metrics served" : "");
+      System.out.println("| checks | RSS | CPU (% of a core) | start -> first probe | start -> first result stored "
+        + "| threads | probes/s (expected) |");
+      System.out.println("|---|---|---|---|---|---|---|");
+      if (launcher != null) {
+        train(dir, checkCounts.get(checkCounts.size() - 1), target.actualPort(), coordinatorPort);
+      }
+      for (int checks : checkCounts) {
+        run(dir, checks, target.actualPort(), coordinatorPort);
+      }
+      if (nmt) {
+        System.out.println("\nnative memory committed (MB; jcmd VM.native_memory summary, in " + dir + "):");
+        nmtLines.forEach(System.out::println);
+      }
+      return 0;
+    } finally {
+      vertx.close().await();
+      coordinator.destroy();
+      if (!coordinator.waitFor(20, TimeUnit.SECONDS)) {
+        coordinator.destroyForcibly();
+      }
+      System.out.println("logs: " + dir);
+    }
+  }
+
+  private void run(Path dir, int checks, int targetPort, int coordinatorPort) throws Exception {
+    String id = "footprint-" + checks;
+    Path config = dir.resolve(id + ".yaml");
+    Files.writeString(config, agentYaml(id, checks, Integer.toString(checks), targetPort, coordinatorPort,
+      dir.resolve(id)));
+    firstProbeNanos.set(0);
+    long startNanos = System.nanoTime();
+    Process agent = start(dir, id, config);
+    try {
+      long firstResultNanos = awaitFirstResult(coordinatorPort, id, agent) - startNanos;
+      Thread.sleep(warmup * 1000L);
+      long firstProbe = firstProbeNanos.get() - startNanos;
+      long probesBefore = probes.get();
+      long cpuBefore = cpuTicks(agent.pid());
+      long start = System.nanoTime();
+      Thread.sleep(seconds * 1000L);
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      double cpu = (cpuTicks(agent.pid()) - cpuBefore) / 100.0 / elapsed * 100;
+      double probesPerSecond = (probes.get() - probesBefore) / elapsed;
+      System.out.printf("| %d | %d MB | %.2f %% | %d ms | %d ms | %d | %.1f (%.1f) |%n", checks,
+        status(agent.pid(), "VmRSS:") >> 10, cpu, TimeUnit.NANOSECONDS.toMillis(firstProbe),
+        TimeUnit.NANOSECONDS.toMillis(firstResultNanos), status(agent.pid(), "Threads:"), probesPerSecond,
+        checks * 1000.0 / intervalMillis);
+      if (nmt) {
+        Process jcmd = new ProcessBuilder(Path.of(java).getParent() == null ? "jcmd"
+          : Path.of(java).resolveSibling("jcmd").toString(), Long.toString(agent.pid()), "VM.native_memory", "summary")
+          .redirectErrorStream(true).start();
+        String summary = new String(jcmd.getInputStream().readAllBytes());
+        Files.writeString(dir.resolve(id + ".nmt.txt"), summary);
+        nmtLines.add("| " + checks + " | " + committedByCategory(summary) + " |");
+      }
+    } finally {
+      agent.destroy();
+      if (!agent.waitFor(20, TimeUnit.SECONDS)) {
+        agent.destroyForcibly();
+      }
+    }
+  }
+
+  private Process start(Path dir, String id, Path config) throws IOException {
+    String options = ((nmt ? "-XX:NativeMemoryTracking=summary " : "") + agentOpts).trim();
+    List<String> command = new ArrayList<>();
+    ProcessBuilder builder = new ProcessBuilder(command);
+    if (launcher == null) {
+      command.add(java);
+      if (!options.isEmpty()) {
+        command.addAll(List.of(options.split("\\s+")));
+      }
+      command.addAll(List.of("-jar", agentJar.toString()));
+    } else {
+      command.add(launcher.toString());
+      builder.environment().put("KELPIE_AGENT_JAR", agentJar.toAbsolutePath().toString());
+      builder.environment().put("KELPIE_AGENT_CDS", dir.resolve("agent.jsa").toString());
+      builder.environment().put("KELPIE_AGENT_JAVA_OPTS", options);
+      builder.environment().put("JAVA", java);
+    }
+    command.addAll(List.of("--config", config.toString()));
+    return builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
+      dir.resolve(id + ".log").toFile())).start();
+  }
+
+  /** The launcher's first run writes the class-data archive when it stops (Java 17); later runs map it. */
+  private void train(Path dir, int checks, int targetPort, int coordinatorPort) throws Exception {
+    String id = "footprint-training";
+    Path config = dir.resolve(id + ".yaml");
+    Files.writeString(config, agentYaml(id, checks, "training", targetPort, coordinatorPort, dir.resolve(id)));
+    Process agent = start(dir, id, config);
+    awaitFirstResult(coordinatorPort, id, agent);
+    agent.destroy();
+    agent.waitFor(60, TimeUnit.SECONDS);
+    Path archive = dir.resolve("agent.jsa");
+    System.out.printf("class-data archive after a first run: %s%n",
+      Files.exists(archive) ? (Files.size(archive) >> 20) + " MB" : "none (the JVM keeps it itself, or cannot)");
+  }
+
+  private String agentYaml(String id, int checks, String token, int targetPort, int coordinatorPort, Path stateDir) {
+    StringBuilder yaml = new StringBuilder()
+      .append("agent: {id: ").append(id).append(", stateDir: \"").append(stateDir).append("\"}\n")
+      .append("coordinator: {url: \"ws://127.0.0.1:").append(coordinatorPort).append("/bus\", token: token-")
+      .append(token).append("}\n");
+    if (metrics) {
+      yaml.append("metrics: {host: 127.0.0.1, port: ").append(freePortOrZero()).append("}\n");
+    }
+    yaml.append("checks:\n");
+    for (int i = 0; i < checks; i++) {
+      yaml.append("  - {id: web-").append(i).append(", type: http, url: \"http://127.0.0.1:").append(targetPort)
+        .append("/health/").append(i).append("\", interval: ").append(intervalMillis).append("ms}\n");
+    }
+    return yaml.toString();
+  }
+
+  /** Polls the coordinator's check list until it holds a result of this agent; returns when (System.nanoTime). */
+  private static long awaitFirstResult(int port, String agentId, Process agent) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+    HttpClient client = HttpClient.newHttpClient();
+    while (System.nanoTime() < deadline) {
+      if (!agent.isAlive()) {
+        throw new IllegalStateException("the agent exited with " + agent.exitValue());
+      }
+      try {
+        HttpResponse<String> checks = client.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + port + "/api/checks?agent=" + agentId)).timeout(Duration.ofSeconds(5))
+          .build(), HttpResponse.BodyHandlers.ofString());
+        if (checks.statusCode() == 200 && checks.body().contains("\"lastResult\"")) {
+          return System.nanoTime();
+        }
+      } catch (IOException notYet) {
+        // the coordinator is busy; poll again
+      }
+      Thread.sleep(20);
+    }
+    throw new IllegalStateException("no result of " + agentId + " reached the coordinator within 180 s");
+  }
+
+  private static void awaitHealthy(int port, Process coordinator) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    HttpClient client = HttpClient.newHttpClient();
+    while (System.nanoTime() < deadline) {
+      if (!coordinator.isAlive()) {
+        throw new IllegalStateException("the coordinator exited with " + coordinator.exitValue());
+      }
+      try {
+        if (client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+          HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYet) {
+        // not listening yet
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("the coordinator did not answer /health within 60 s");
+  }
+
+  /** "Java Heap 7.2, Class 3.1, ..." from the top-level categories of a native memory summary. */
+  static String committedByCategory(String summary) {
+    Matcher category = Pattern.compile("^-\\s+(.+?) \\(reserved=\\d+KB, committed=(\\d+)KB\\)", Pattern.MULTILINE)
+      .matcher(summary);
+    Matcher total = Pattern.compile("^Total: reserved=\\d+KB, committed=(\\d+)KB", Pattern.MULTILINE).matcher(summary);
+    StringBuilder line = new StringBuilder(total.find() ? String.format("total %.1f", Long.parseLong(total.group(1)) / 1024.0) : "");
+    while (category.find()) {
+      long kb = Long.parseLong(category.group(2));
+      if (kb >= 512) {
+        line.append(", ").append(category.group(1)).append(String.format(" %.1f", kb / 1024.0));
+      }
+    }
+    return line.toString();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static int freePortOrZero() {
+    try {
+      return freePort();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private static long cpuTicks(long pid) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+  }
+
+  /** A number from /proc/PID/status (VmRSS in kB, Threads). */
+  private static long status(long pid, String key) throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+      if (line.startsWith(key)) {
+        return Long.parseLong(line.replaceAll("\\D", ""));
+      }
+    }
+    return -1;
+  }
+}
