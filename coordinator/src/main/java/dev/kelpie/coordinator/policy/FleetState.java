@@ -144,6 +144,7 @@ public final class FleetState {
         journal.announced(facts, agent, now);
       } else if (report instanceof CommandResult result && rules.commandResult(agent, result, now)) {
         journal.answered(facts, result);
+        alerts.actionEvidence(facts.alerts, agent, result, now);
       }
     }
     settle(agent, now, out);

@@ -5,12 +5,25 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
 
-/** The agent's answer to a {@link Command}: always sent, whether the command ran, failed or was refused. */
+/**
+ * The agent's answer to a {@link Command}: always sent, whether the command ran, failed or was refused. A kill, a
+ * restart or a dump carries the {@link Evidence} taken before it (optional: older agents send none).
+ */
 public record CommandResult(String agentId, long seq, String commandId, String service, Action action,
-                            CommandStatus status, String detail, Instant time, Duration duration, Long pid)
+                            CommandStatus status, String detail, Instant time, Duration duration, Long pid,
+                            Evidence evidence)
   implements Report {
 
   public static final String KIND = "command-result";
+
+  public CommandResult(String agentId, long seq, String commandId, String service, Action action,
+                       CommandStatus status, String detail, Instant time, Duration duration, Long pid) {
+    this(agentId, seq, commandId, service, action, status, detail, time, duration, pid, null);
+  }
+
+  public CommandResult withEvidence(Evidence taken) {
+    return new CommandResult(agentId, seq, commandId, service, action, status, detail, time, duration, pid, taken);
+  }
 
   public static CommandResult of(Command command, CommandStatus status, String detail, Instant time,
                                  Duration duration, Long pid) {
@@ -20,7 +33,8 @@ public record CommandResult(String agentId, long seq, String commandId, String s
 
   @Override
   public CommandResult withSeq(long seq) {
-    return new CommandResult(agentId, seq, commandId, service, action, status, detail, time, duration, pid);
+    return new CommandResult(agentId, seq, commandId, service, action, status, detail, time, duration, pid,
+      evidence);
   }
 
   @Override
@@ -39,6 +53,9 @@ public record CommandResult(String agentId, long seq, String commandId, String s
     if (pid != null) {
       json.put("pid", pid);
     }
+    if (evidence != null) {
+      json.put("evidence", evidence.toJson());
+    }
     return json;
   }
 
@@ -53,6 +70,8 @@ public record CommandResult(String agentId, long seq, String commandId, String s
       Json.optionalString(json, "detail"),
       Json.instant(json, "time"),
       Json.millis(json, "durationMs"),
-      Json.optionalNumber(json, "pid"));
+      Json.optionalNumber(json, "pid"),
+      json.getValue("evidence") == null ? null
+        : Json.nested("evidence", () -> Evidence.fromJson(Json.object(json, "evidence"))));
   }
 }
