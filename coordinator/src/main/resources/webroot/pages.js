@@ -37,6 +37,8 @@ const ACTION_QUESTIONS = {
   restart: (service, host) => `Restart ${service} on ${host}?`,
   stop: (service, host) => `Stop ${service} on ${host}? It stays down until started.`,
   start: (service, host) => `Start ${service} on ${host}?`,
+  dump: (service, host) => `Take ${service}'s evidence on ${host} (thread dump, /proc status, last output)?`
+    + ' It keeps running.',
 };
 
 /**
@@ -120,7 +122,9 @@ export class HostPage {
       <td class="num">${s.restarts ?? 0}</td>
       <td>${s.wanted ? 'running wanted' : 'stopped on purpose'}</td>
       <td>${this.mayAct() ? `<button data-action="restart">Restart</button>
-        <button data-action="stop" class="danger">Stop</button> <button data-action="start">Start</button>` : ''}</td>
+        <button data-action="stop" class="danger">Stop</button> <button data-action="start">Start</button>
+        <button data-action="dump" title="thread dump, /proc status and last output, without a kill">Dump</button>`
+        : ''}</td>
     </tr>`).join('');
     const table = this.main.querySelector('#services');
     table.innerHTML = `<tr><th>service</th><th>pid</th><th>up for</th><th>restarts</th><th>wanted</th><th></th></tr>`
@@ -338,8 +342,23 @@ function actionsTable(actions) {
     + '<th>outcome</th></tr>' + actions.map(a => `<tr><td>${when(a.issuedAt)}</td><td>${esc(a.issuedBy)}</td>
       <td>${esc(a.action)}</td><td>${a.agentId ? link(`/host/${encodeURIComponent(a.agentId)}`, a.agentId) : ''}
       ${esc(a.service ?? '')}</td><td>${esc(a.reason)}</td><td>${esc(a.status ?? '')}${a.durationMs != null
-        ? ` in ${a.durationMs} ms` : ''}<div class="muted">${esc(a.detail ?? '')}</div></td></tr>`).join('')
+        ? ` in ${a.durationMs} ms` : ''}<div class="muted">${esc(a.detail ?? '')}</div>${evidenceBlock(a.evidence)}
+      </td></tr>`).join('')
     + '</table>' : '<span class="muted">none</span>';
+}
+
+/** What the agent took before a kill, a restart or a dump: a line, opened into the thread dump and last output. */
+function evidenceBlock(evidence) {
+  if (!evidence) {
+    return '';
+  }
+  const kick = evidence.lastKick ? `<div>last heartbeat kick ${when(new Date(evidence.lastKick).toISOString())}</div>`
+    : '';
+  const missing = (evidence.missing ?? []).map(why => `<div class="muted">not taken: ${esc(why)}</div>`).join('');
+  const text = (title, body) => body ? `<div class="evidence-part">${esc(title)}</div><pre>${esc(body)}</pre>` : '';
+  return `<details class="evidence"><summary>evidence: ${esc(evidence.summary)}</summary>${kick}${missing}
+    ${text('thread dump', evidence.threadDump)}
+    ${text(`last output (${evidence.outputSource ?? '?'})`, evidence.outputTail)}</details>`;
 }
 
 export class IncidentsPage {
@@ -365,7 +384,8 @@ export class IncidentsPage {
         const incident = await api('GET', `/api/incidents/${encodeURIComponent(details.dataset.incident)}`);
         details.querySelector('.timeline-box').innerHTML = incidentTimeline(incident)
           + '<table><tr><th>when</th><th>what</th><th>why</th></tr>' + incident.timeline.map(e => `<tr>
-            <td>${when(e.time)}</td><td>${esc(e.what)}</td><td>${esc(e.why)}</td></tr>`).join('') + '</table>';
+            <td>${when(e.time)}</td><td>${esc(e.what)}</td><td>${esc(e.why)}${evidenceBlock(e.evidence)}</td></tr>`)
+            .join('') + '</table>';
       }));
   }
 

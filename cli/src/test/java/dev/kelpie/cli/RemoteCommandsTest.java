@@ -61,9 +61,16 @@ class RemoteCommandsTest {
   }
 
   @Test
-  @DisplayName("restart by the command line is done, with the token's name and the reason in /api/actions")
+  @DisplayName("dump prints the service's evidence and leaves it running; restart by the command line is done, with "
+    + "the token's name and the reason in /api/actions")
   void restartIsRecordedWithTheCallersName() {
     long before = fleet.recordedPid();
+    TestFleet.Run dump = fleet.remote("dump", "web-01/demo", "--reason", "just looking");
+    assertThat(dump.exit()).as(dump.err()).isZero();
+    assertThat(dump.out()).startsWith("dump of web-01/demo: done: evidence taken from pid " + before)
+      .containsPattern("pid " + before + " \\S .*\\d+ threads, \\d+ fds; thread dump \\d+ KB")
+      .contains("--- thread dump ---").contains("Full thread dump").contains("--- last output (");
+    assertThat(fleet.recordedPid()).as("a dump kills nothing").isEqualTo(before);
     TestFleet.Run run = fleet.remote("restart", "web-01/demo", "--reason", "new config");
     assertThat(run.exit()).as(run.err()).isZero();
     TestFleet.await("a new pid", Duration.ofSeconds(30), () -> {

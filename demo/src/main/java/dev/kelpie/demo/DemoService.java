@@ -6,6 +6,9 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.concurrent.CountDownLatch;
@@ -18,8 +21,13 @@ import java.util.concurrent.Executors;
  * <pre>
  * java -jar kelpie-demo.jar --port 8081 [--host 127.0.0.1] [--fork-child] [--ignore-term] [--unhealthy]
  *                           [--start-delay 2s] [--pidfile demo.pid]
- * curl -X POST localhost:8081/hang      # or /crash, /unhealthy, /healthy
+ *                           [--kick-url http://127.0.0.1:9470/kick [--kick-every 500ms]]
+ * curl -X POST localhost:8081/hang      # or /crash, /unhealthy, /healthy, /stall, /unstall
  * </pre>
+ *
+ * With {@code --kick-url} a worker thread, {@code demo-worker}, does a unit of work every {@code --kick-every} and
+ * kicks Kelpie's heartbeat after each (token from {@code DEMO_KICK_TOKEN}); {@code /stall} makes that worker wait
+ * forever, as a stuck main loop does, while HTTP keeps answering.
  */
 public final class DemoService {
 
@@ -28,6 +36,8 @@ public final class DemoService {
 
   private static volatile boolean hung;
   private static volatile boolean healthy = true;
+  private static final Object STALL = new Object();
+  private static boolean stalled;
 
   private DemoService() {
   }
@@ -59,6 +69,11 @@ public final class DemoService {
     server.setExecutor(Executors.newCachedThreadPool());
     server.createContext("/", DemoService::handle);
     server.start();
+    if (options.kickUrl() != null) {
+      Thread worker = new Thread(() -> work(options), "demo-worker");
+      worker.setDaemon(true);
+      worker.start();
+    }
     System.out.println("kelpie-demo listening on http://" + options.host() + ":" + server.getAddress().getPort()
       + " pid=" + ProcessHandle.current().pid());
   }
@@ -74,7 +89,7 @@ public final class DemoService {
         "{\"status\":\"" + (healthy ? "up" : "down") + "\",\"pid\":" + ProcessHandle.current().pid()
           + ",\"uptimeMs\":" + (System.currentTimeMillis() - STARTED) + "}", "application/json");
       case "GET /" -> respond(exchange, 200, "kelpie demo service, pid " + ProcessHandle.current().pid()
-        + ". POST /hang, /crash, /unhealthy or /healthy to misbehave.\n", "text/plain");
+        + ". POST /hang, /crash, /unhealthy, /healthy, /stall or /unstall to misbehave.\n", "text/plain");
       case "POST /hang" -> {
         respond(exchange, 202, "hanging: the port stays open, nothing answers any more\n", "text/plain");
         hung = true;
@@ -87,11 +102,50 @@ public final class DemoService {
         healthy = false;
         respond(exchange, 200, "now unhealthy\n", "text/plain");
       }
+      case "POST /stall" -> {
+        synchronized (STALL) {
+          stalled = true;
+        }
+        respond(exchange, 202, "stalling: demo-worker stops making progress (and kicking), HTTP keeps answering\n",
+          "text/plain");
+      }
+      case "POST /unstall" -> {
+        synchronized (STALL) {
+          stalled = false;
+          STALL.notifyAll();
+        }
+        respond(exchange, 200, "demo-worker goes on\n", "text/plain");
+      }
       case "POST /healthy" -> {
         healthy = true;
         respond(exchange, 200, "now healthy\n", "text/plain");
       }
       default -> respond(exchange, 404, "no such endpoint\n", "text/plain");
+    }
+  }
+
+  /** The loop that must make progress: it kicks after each unit of work, never from a timer of its own. */
+  private static void work(DemoOptions options) {
+    HttpClient kicks = HttpClient.newHttpClient();
+    HttpRequest kick = HttpRequest.newBuilder(options.kickUrl())
+      .header("Authorization", "Bearer " + System.getenv().getOrDefault("DEMO_KICK_TOKEN", ""))
+      .POST(HttpRequest.BodyPublishers.noBody()).build();
+    try {
+      while (true) {
+        waitWhileStalled();
+        Thread.sleep(options.kickEveryMillis());   // one unit of work
+        kicks.sendAsync(kick, HttpResponse.BodyHandlers.discarding());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void waitWhileStalled() throws InterruptedException {
+    synchronized (STALL) {
+      while (stalled) {
+        STALL.wait();
+      }
     }
   }
 

@@ -21,6 +21,9 @@ class DemoOptionsTest {
     assertThat(options).isEqualTo(new DemoOptions("127.0.0.1", 8081, true, true, true, 2000, Path.of("demo.pid")));
     assertThat(DemoOptions.parse(new String[] {"--host", "0.0.0.0", "--port", "0", "--start-delay", "250ms"}))
       .isEqualTo(new DemoOptions("0.0.0.0", 0, false, false, false, 250, null));
+    assertThat(DemoOptions.parse(new String[] {"--port", "1", "--kick-url", "http://127.0.0.1:9470/kick",
+      "--kick-every", "200ms"})).isEqualTo(new DemoOptions("127.0.0.1", 1, false, false, false, 0, null,
+      java.net.URI.create("http://127.0.0.1:9470/kick"), 200));
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
@@ -32,6 +35,9 @@ class DemoOptionsTest {
     --port -1                     | --port must be between 0 and 65535, got -1
     --port 80 --start-delay soon  | --start-delay expects a duration like 500ms or 2s, got 'soon'
     --port 80 --verbose           | unknown argument '--verbose'
+    --port 80 --kick-url ftp://x/ | --kick-url must be an http:// URL, got 'ftp://x/'
+    --port 80 --kick-every 0s     | --kick-every must be longer than 0
+    --port 80 --kick-every often  | --kick-every expects a duration like 500ms or 2s, got 'often'
     """)
   void refuses(String line, String message) {
     String[] args = line.isBlank() ? new String[0] : line.split(" ");

@@ -30,7 +30,12 @@ final class DemoProcess implements AutoCloseable {
 
   /** Starts the service on an ephemeral port and waits for its "listening" line. */
   static DemoProcess start(String... args) throws Exception {
-    Process process = launch(args);
+    return start(java.util.Map.of(), args);
+  }
+
+  /** The same, with these variables added to its environment. */
+  static DemoProcess start(java.util.Map<String, String> env, String... args) throws Exception {
+    Process process = launch(env, args);
     List<String> output = new ArrayList<>();
     BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     CompletableFuture<URI> listening = CompletableFuture.supplyAsync(() -> awaitListening(reader, output));
@@ -44,12 +49,18 @@ final class DemoProcess implements AutoCloseable {
 
   /** Starts the service with these arguments exactly, for cases where it is expected to refuse them. */
   static Process launch(String... args) throws IOException {
+    return launch(java.util.Map.of(), args);
+  }
+
+  private static Process launch(java.util.Map<String, String> env, String... args) throws IOException {
     List<String> command = new ArrayList<>(List.of(
       Path.of(System.getProperty("java.home"), "bin", "java").toString(),
       "-cp", Path.of("target", "classes").toAbsolutePath().toString(),
       DemoService.class.getName()));
     command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectErrorStream(true).start();
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    return builder.start();
   }
 
   private static URI awaitListening(BufferedReader reader, List<String> output) {

@@ -60,12 +60,12 @@ class DemoServiceTest {
     try (DemoProcess demo = DemoProcess.start("--port", "0")) {
       assertThat(post(demo.uri("/hang")).statusCode()).isEqualTo(202);
 
-      assertThatThrownBy(() -> get(demo.uri("/health"))).isInstanceOf(HttpTimeoutException.class);
+      assertThatThrownBy(() -> getBriefly(demo.uri("/health"))).isInstanceOf(HttpTimeoutException.class);
       try (Socket socket = new Socket()) {
         socket.connect(new InetSocketAddress(demo.base.getHost(), demo.base.getPort()), 1000);
         assertThat(socket.isConnected()).isTrue();
       }
-      assertThatThrownBy(() -> get(demo.uri("/"))).isInstanceOf(HttpTimeoutException.class);
+      assertThatThrownBy(() -> getBriefly(demo.uri("/"))).isInstanceOf(HttpTimeoutException.class);
       assertThat(demo.process.isAlive()).isTrue();
     }
   }
@@ -80,6 +80,47 @@ class DemoServiceTest {
       assertThat(demo.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
       assertThat(demo.process.exitValue()).isEqualTo(3);
     }
+  }
+
+  @Test
+  @DisplayName("with --kick-url its worker kicks with the token; /stall stops the kicks while HTTP answers, "
+    + "/unstall resumes them")
+  void kicksUntilStalled() throws Exception {
+    java.util.List<String> kicks = new java.util.concurrent.CopyOnWriteArrayList<>();
+    com.sun.net.httpserver.HttpServer agent = com.sun.net.httpserver.HttpServer.create(
+      new InetSocketAddress("127.0.0.1", 0), 16);
+    agent.createContext("/kick", exchange -> {
+      kicks.add(exchange.getRequestHeaders().getFirst("Authorization"));
+      exchange.sendResponseHeaders(204, -1);
+      exchange.close();
+    });
+    agent.start();
+    String url = "http://127.0.0.1:" + agent.getAddress().getPort() + "/kick";
+    try (DemoProcess demo = DemoProcess.start(java.util.Map.of("DEMO_KICK_TOKEN", "t0ken"), "--port", "0",
+      "--kick-url", url, "--kick-every", "100ms")) {
+      awaitKicks(kicks, 2);
+      assertThat(kicks).allMatch("Bearer t0ken"::equals);
+
+      assertThat(post(demo.uri("/stall")).statusCode()).isEqualTo(202);
+      Thread.sleep(300);   // a kick already on its way may still land
+      int stalledAt = kicks.size();
+      Thread.sleep(600);
+      assertThat(kicks).as("no kick while stalled").hasSize(stalledAt);
+      assertThat(get(demo.uri("/health")).statusCode()).as("HTTP answers while stalled").isEqualTo(200);
+
+      assertThat(post(demo.uri("/unstall")).statusCode()).isEqualTo(200);
+      awaitKicks(kicks, stalledAt + 2);
+    } finally {
+      agent.stop(0);
+    }
+  }
+
+  private static void awaitKicks(java.util.List<String> kicks, int atLeast) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (kicks.size() < atLeast && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(kicks).as("kicks").hasSizeGreaterThanOrEqualTo(atLeast);
   }
 
   @Test
@@ -129,7 +170,13 @@ class DemoServiceTest {
     assertThat(output).contains("--port must be a number, got 'eighty'", "usage:");
   }
 
+  /** Generous: the machine may be loaded; only the hang test wants a short wait, in {@link #getBriefly}. */
   private HttpResponse<String> get(URI uri) throws Exception {
+    return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build(),
+      HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> getBriefly(URI uri) throws Exception {
     return http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(1)).GET().build(),
       HttpResponse.BodyHandlers.ofString());
   }

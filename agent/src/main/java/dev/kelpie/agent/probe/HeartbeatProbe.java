@@ -1,12 +1,15 @@
 package dev.kelpie.agent.probe;
 
+import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.ServiceInfo;
 import dev.kelpie.shared.policy.Durations;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,6 +45,23 @@ final class HeartbeatProbe implements Probe {
     this.since = clock.instant();
     this.listening = target.kickPort() == null ? null
       : vertx.createHttpServer().requestHandler(this::onKick).listen(target.kickPort(), "127.0.0.1");
+    if (target.service() != null) {
+      vertx.eventBus().<Object>localConsumer(Addresses.localHeartbeat(target.service()), this::onLastKickAsked);
+    }
+  }
+
+  /** The supervisor's question before a kill: when was the last kick (evidence). */
+  private void onLastKickAsked(Message<Object> question) {
+    Future<Instant> last = listening != null ? Future.succeededFuture(lastKick)
+      : vertx.executeBlocking(() -> {
+        try {
+          return Files.getLastModifiedTime(target.file()).toInstant();
+        } catch (NoSuchFileException e) {
+          return null;
+        }
+      }, false);
+    last.onComplete(read -> question.reply(new JsonObject().put("check", target.describe())
+      .put("lastKick", read.succeeded() && read.result() != null ? read.result().toEpochMilli() : null)));
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.kelpie.agent.supervise.manager.ServiceManager;
 import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.CommandStatus;
+import dev.kelpie.shared.message.Evidence;
 import dev.kelpie.shared.message.ProcessEventType;
 import dev.kelpie.shared.message.ServiceInfo;
 import io.vertx.core.Future;
@@ -162,9 +163,12 @@ final class ManagedService {
 
   /** Carries out a command and answers it as a spawned service's would be: DONE or FAILED, with the reason. */
   Future<CommandResult> answer(Command command, Instant received) {
-    return execute(command)
+    Future<Evidence> taken = !SupervisorVerticle.takesEvidence(command.action()) ? Future.succeededFuture()
+      : supervisor.evidence().take(spec.name(), pid, null, manager::recentOutput, manager.target());
+    return taken.compose(evidence -> execute(command)
       .map(detail -> result(command, CommandStatus.DONE, detail, received))
       .otherwise(failure -> result(command, CommandStatus.FAILED, failure.getMessage(), received))
+      .map(result -> result.withEvidence(evidence)))
       .andThen(done -> supervisor.log(Level.INFO, spec.name(), command.id()).log("{} {}: {}", command.action(),
         done.result().status(), done.result().detail()));
   }
@@ -185,6 +189,8 @@ final class ManagedService {
   private Future<String> act(Command command, String id) {
     return switch (command.action()) {
       case KILL -> stop(id);
+      case DUMP -> Future.succeededFuture(pid == null ? "not running: only " + manager.target() + "'s log taken"
+        : "evidence taken from pid " + pid + "; left running");
       case STOP -> setWanted(false).compose(v -> stop(id)).map(stopped -> stopped + "; stays down until a start");
       case START -> setWanted(true).compose(v -> manager.state()).compose(state -> state.running()
         ? Future.succeededFuture(alreadyRunning(state))

@@ -3,9 +3,11 @@ package dev.kelpie.agent.supervise;
 import dev.kelpie.agent.config.AgentConfig.ServiceSpec;
 import dev.kelpie.agent.supervise.manager.ServiceManager;
 import dev.kelpie.shared.bus.Addresses;
+import dev.kelpie.shared.message.Action;
 import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.CommandStatus;
+import dev.kelpie.shared.message.Evidence;
 import dev.kelpie.shared.message.ProcessEvent;
 import dev.kelpie.shared.message.ProcessEventType;
 import dev.kelpie.shared.message.ServiceInfo;
@@ -58,6 +60,7 @@ public final class SupervisorVerticle extends VerticleBase {
   private final Spawner spawner;
   private final CommandFence fence = new CommandFence();
   private WorkerExecutor workers;
+  private EvidenceTaker evidence;
   private long adoptedWatch;
   private long managedWatch;
   private boolean stopped;
@@ -77,6 +80,7 @@ public final class SupervisorVerticle extends VerticleBase {
     // a kill holds its worker for the whole grace period: a pool of its own, and no blocked-thread warnings for that
     workers = vertx.createSharedWorkerExecutor("kelpie-supervise", Math.max(4, 2 * specs.size()), 10,
       TimeUnit.MINUTES);
+    evidence = new EvidenceTaker(vertx, workers, clock, EvidenceTaker.DEFAULT_BOUND);
     specs.stream().filter(ServiceSpec::managedElsewhere).forEach(spec -> managed.put(spec.name(),
       new ManagedService(this, spec, ServiceManager.of(vertx, workers, spec.manager()), stateDir)));
     Future<Void> commands = vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_COMMAND, this::onCommand)
@@ -241,14 +245,34 @@ public final class SupervisorVerticle extends VerticleBase {
         + " supervises no service named '" + command.service() + "'", received, Duration.ZERO, null).toJson());
       return;
     }
-    service.enqueue(() -> execute(service, command))
+    service.enqueue(() -> evidenceBefore(service, command).compose(taken -> execute(service, command)
+        .map(detail -> result(command, CommandStatus.DONE, detail, received, service))
+        .otherwise(failure -> result(command, CommandStatus.FAILED, failure.getMessage(), received, service))
+        .map(result -> result.withEvidence(taken))))
       .andThen(done -> fence.leave(command.service(), local))
-      .map(detail -> result(command, CommandStatus.DONE, detail, received, service))
-      .otherwise(failure -> result(command, CommandStatus.FAILED, failure.getMessage(), received, service))
       .onSuccess(result -> {
         log(Level.INFO, service, command.id()).log("{} {}: {}", command.action(), result.status(), result.detail());
         message.reply(result.toJson());
       });
+  }
+
+  /** Before a kill, a restart or a dump: the evidence, within its bound (null for other commands). */
+  private Future<Evidence> evidenceBefore(Supervised service, Command command) {
+    if (!takesEvidence(command.action())) {
+      return Future.succeededFuture();
+    }
+    return evidence.take(service.name(), service.pid(), spawner.logFile(service.name()), null, null)
+      .onSuccess(taken -> log(Level.INFO, service, command.id()).log("evidence before {}: {}",
+        command.action(), taken.summary()));
+  }
+
+  /** The commands before which the agent takes evidence: those that end a process, and the dump itself. */
+  static boolean takesEvidence(Action action) {
+    return action == Action.KILL || action == Action.RESTART || action == Action.DUMP;
+  }
+
+  EvidenceTaker evidence() {
+    return evidence;
   }
 
   private CommandResult result(Command command, CommandStatus status, String detail, Instant received,
@@ -263,6 +287,8 @@ public final class SupervisorVerticle extends VerticleBase {
     KillSequence kill = new KillSequence(this, service, id);
     return switch (command.action()) {
       case KILL -> kill.run().map(KillSequence.Outcome::sentence);
+      case DUMP -> Future.succeededFuture(service.process == null ? "not running: only its output log taken"
+        : "evidence taken from pid " + service.pid() + "; left running");
       case STOP -> setWanted(service, false).compose(v -> kill.run())
         .map(killed -> killed.sentence() + "; stays down until a start");
       case START -> setWanted(service, true).compose(v -> service.process != null

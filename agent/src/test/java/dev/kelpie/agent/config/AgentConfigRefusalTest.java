@@ -47,7 +47,7 @@ class AgentConfigRefusalTest {
     unknown service        | checks: [{id: a, type: tcp, port: 1, service: dmeo}]            | agent.yaml: checks[0].service: no service named 'dmeo' (no services are configured)
     unknown check type     | checks: [{id: a, type: icmp, port: 1}]                          | agent.yaml: checks[0].type: expected http, tcp, process, exec, heartbeat, resources, disk, mount, directory, jobs, sql or replication, got "icmp"
     key of another type    | checks: [{id: a, type: tcp, port: 1, url: 'http://x/'}]         | agent.yaml: checks[0].url: not a key of a tcp check (it belongs to http checks)
-    url scheme             | checks: [{id: a, type: http, url: 'ftp://x/health'}]            | agent.yaml: checks[0].url: expected a URL starting with http:// and naming a host, got "ftp://x/health"
+    url scheme             | checks: [{id: a, type: http, url: 'ftp://x/health'}]            | agent.yaml: checks[0].url: expected a URL starting with http:// or https:// and naming a host, got "ftp://x/health"
     missing url            | checks: [{id: a, type: http}]                                   | agent.yaml: checks[0].url: missing; expected the URL to probe, like http://127.0.0.1:8080/health
     process needs one      | checks: [{id: a, type: process, pidfile: /run/a.pid, pattern: a}] | agent.yaml: checks[0]: a process check needs exactly one of service, pidfile, pattern; got 2
     bad signal             | services: [{name: demo, command: [x], stopSignal: STOPP}]       | agent.yaml: services[0].stopSignal: expected one of TERM, INT, HUP, QUIT, USR1, USR2 (SIGTERM also works), got "STOPP"

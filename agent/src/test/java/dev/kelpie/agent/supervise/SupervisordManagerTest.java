@@ -120,6 +120,12 @@ class SupervisordManagerTest {
     CommandResult restart = harness.command("demo", Action.RESTART);
 
     assertThat(restart.status()).as(restart.detail()).isEqualTo(CommandStatus.DONE);
+    assertThat(restart.evidence()).as("evidence of the main pid before the stop").satisfies(evidence -> {
+      assertThat(evidence.pid()).isEqualTo(before);
+      assertThat(evidence.threads()).isPositive();
+      assertThat(evidence.threadDump() != null || evidence.missing().stream().anyMatch(m -> m.startsWith("thread dump")))
+        .as("a thread dump, or why not: %s", evidence.missing()).isTrue();
+    });
     long after = supervisord.pid().orElseThrow();
     assertThat(after).isNotEqualTo(before);
     assertThat(restart.pid()).isEqualTo(after);
@@ -243,7 +249,7 @@ class SupervisordManagerTest {
 
   private void post(String path) throws Exception {
     HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + supervisord.demoPort
-        + path)).timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.noBody()).build(),
+        + path)).timeout(Duration.ofSeconds(15)).POST(HttpRequest.BodyPublishers.noBody()).build(),
       HttpResponse.BodyHandlers.discarding());
   }
 }

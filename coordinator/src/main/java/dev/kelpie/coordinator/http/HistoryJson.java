@@ -41,15 +41,17 @@ final class HistoryJson {
   }
 
   static JsonObject action(History.Action a) {
-    return new JsonObject().put("commandId", a.commandId()).put("agentId", a.agentId()).put("service", a.service())
+    JsonObject json = new JsonObject().put("commandId", a.commandId()).put("agentId", a.agentId()).put("service", a.service())
       .put("action", a.action()).put("reason", a.reason()).put("issuedBy", a.issuedBy())
       .put("issuedAt", text(a.issuedAt())).put("status", a.status()).put("detail", a.detail())
       .put("finishedAt", text(a.finishedAt())).put("durationMs", a.durationMs());
+    return a.evidence() == null ? json : json.put("evidence", a.evidence());
   }
 
   static JsonObject moment(History.Moment m) {
-    return new JsonObject().put("time", text(m.time())).put("kind", m.kind().name().toLowerCase(Locale.ROOT))
-      .put("what", m.what()).put("why", m.why());
+    JsonObject json = new JsonObject().put("time", text(m.time()))
+      .put("kind", m.kind().name().toLowerCase(Locale.ROOT)).put("what", m.what()).put("why", m.why());
+    return m.evidence() == null ? json : json.put("evidence", m.evidence());
   }
 
   static <T> JsonArray array(List<T> items, Function<T, JsonObject> toJson) {

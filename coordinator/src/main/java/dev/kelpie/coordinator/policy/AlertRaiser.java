@@ -4,6 +4,7 @@ import dev.kelpie.coordinator.config.MaintenanceWindows;
 import dev.kelpie.coordinator.store.Facts;
 import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.CommandResult;
+import dev.kelpie.shared.message.Evidence;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.policy.Durations;
 import io.vertx.core.json.JsonArray;
@@ -11,10 +12,13 @@ import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,22 +46,37 @@ final class AlertRaiser {
   private final MaintenanceWindows maintenance;
   private final Map<String, Alerted> alertedIncidents;
   private final Set<String> lostAlerted;
+  private final Map<String, Ordered> actionsAlerted;
+
+  /** A restart whose {@code action_taken} went out: its answer's evidence follows as {@code action_evidence}. */
+  private record Ordered(String checkId, String incidentId) {
+  }
+
+  /** Texts of the evidence cut to this in an alert; the whole is in the API. */
+  static final int EVIDENCE_CHARS = 2000;
+  private static final int REMEMBERED_ACTIONS = 1000;
 
   AlertRaiser(Duration repeatInterval, MaintenanceWindows maintenance) {
-    this(repeatInterval, maintenance, new HashMap<>(), new HashSet<>());
+    this(repeatInterval, maintenance, new HashMap<>(), new HashSet<>(), new LinkedHashMap<>() {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Ordered> eldest) {
+        return size() > REMEMBERED_ACTIONS;   // commands never answered are forgotten, oldest first
+      }
+    });
   }
 
   private AlertRaiser(Duration repeatInterval, MaintenanceWindows maintenance, Map<String, Alerted> alertedIncidents,
-                      Set<String> lostAlerted) {
+                      Set<String> lostAlerted, Map<String, Ordered> actionsAlerted) {
     this.repeatInterval = repeatInterval;
     this.maintenance = maintenance;
     this.alertedIncidents = alertedIncidents;
     this.lostAlerted = lostAlerted;
+    this.actionsAlerted = actionsAlerted;
   }
 
   /** The same memory of what was raised, with other settings. */
   AlertRaiser with(Duration repeat, MaintenanceWindows windows) {
-    return new AlertRaiser(repeat, windows, alertedIncidents, lostAlerted);
+    return new AlertRaiser(repeat, windows, alertedIncidents, lostAlerted, actionsAlerted);
   }
 
   /** After a coordinator restart: an incident still open was alerted before (so its recovery is raised). */
@@ -95,10 +114,12 @@ final class AlertRaiser {
   void actionTaken(List<Facts.Alert> out, TrackedAgent agent, TrackedCheck check, Facts.Incident incident,
                    Command command, Instant now) {
     if (allowed(agent, check, now)) {
+      actionsAlerted.put(command.id(), new Ordered(check.id(), incident == null ? null : incident.id()));
       out.add(checkAlert("action_taken", "firing", "warning", agent, check, incident, now,
         command.action().name().toLowerCase() + " of " + command.service() + " on " + hostOf(agent) + ": "
           + command.reason(),
-        new JsonObject().put("commandId", command.id()).put("action", command.action().name().toLowerCase())));
+        new JsonObject().put("commandId", command.id()).put("action", command.action().name().toLowerCase())
+          .put("evidenceUrl", actionsPath(agent.id(), command.service()))));
     }
   }
 
@@ -117,6 +138,48 @@ final class AlertRaiser {
         new JsonObject().put("commandId", result.commandId()).put("action", action).put("late", true)
           .put("decidedBy", "agent").put("decidedAt", result.local().decidedAt().toString())));
     }
+  }
+
+  /**
+   * The answer to a restart alerted as {@code action_taken}, with the evidence the agent took before the kill:
+   * {@code action_evidence}, its texts cut to {@value #EVIDENCE_CHARS} characters, with the API path of the whole.
+   */
+  void actionEvidence(List<Facts.Alert> out, TrackedAgent agent, CommandResult result, Instant now) {
+    Ordered ordered = actionsAlerted.remove(result.commandId());
+    TrackedCheck check = ordered == null ? null : agent.checks().get(ordered.checkId());
+    if (check == null || result.evidence() == null || !allowed(agent, check, now)) {
+      return;
+    }
+    Evidence evidence = result.evidence();
+    boolean cut = longer(evidence.threadDump()) || longer(evidence.outputTail());
+    JsonObject dump = new JsonObject().put("summary", evidence.summary())
+      .put("threadDump", head(evidence.threadDump())).put("outputTail", tail(evidence.outputTail()))
+      .put("lastKick", evidence.lastKick() == null ? null : evidence.lastKick().toString())
+      .put("missing", new JsonArray(new java.util.ArrayList<>(evidence.missing())))
+      .put("truncated", cut).put("url", actionsPath(agent.id(), result.service()));
+    out.add(checkAlert("action_evidence", "firing", "info", agent, check, ordered.incidentId(), now,
+      result.action().name().toLowerCase() + " of " + result.service() + " on " + hostOf(agent) + " "
+        + result.status().name().toLowerCase() + "; before it: " + evidence.summary(),
+      new JsonObject().put("commandId", result.commandId()).put("action", result.action().name().toLowerCase())
+        .put("status", result.status().name().toLowerCase()).put("detail", result.detail()).put("dump", dump)));
+  }
+
+  private static String actionsPath(String agentId, String service) {
+    return "/api/actions?agent=" + URLEncoder.encode(agentId, StandardCharsets.UTF_8) + "&service="
+      + URLEncoder.encode(service, StandardCharsets.UTF_8);
+  }
+
+  private static boolean longer(String text) {
+    return text != null && text.length() > EVIDENCE_CHARS;
+  }
+
+  private static String head(String text) {
+    return text == null || text.length() <= EVIDENCE_CHARS ? text : text.substring(0, EVIDENCE_CHARS) + "...";
+  }
+
+  private static String tail(String text) {
+    return text == null || text.length() <= EVIDENCE_CHARS ? text
+      : "..." + text.substring(text.length() - EVIDENCE_CHARS);
   }
 
   /** An open incident whose opening was held back (silence, maintenance) or that stays open past the repeat. */
@@ -193,6 +256,13 @@ final class AlertRaiser {
   private Facts.Alert checkAlert(String kind, String status, String severity, TrackedAgent agent,
                                  TrackedCheck check, Facts.Incident incident, Instant now, String summary,
                                  JsonObject details) {
+    return checkAlert(kind, status, severity, agent, check, incident == null ? null : incident.id(), now, summary,
+      details);
+  }
+
+  private Facts.Alert checkAlert(String kind, String status, String severity, TrackedAgent agent,
+                                 TrackedCheck check, String incidentId, Instant now, String summary,
+                                 JsonObject details) {
     JsonArray evidence = new JsonArray();
     for (ProbeResult result : check.recentResults()) {
       evidence.add(new JsonObject()
@@ -202,7 +272,7 @@ final class AlertRaiser {
         .put("detail", result.detail()));
     }
     JsonObject body = base(kind, status, severity, agent, now, summary)
-      .put("incidentId", incident == null ? null : incident.id())
+      .put("incidentId", incidentId)
       .put("checkId", check.id())
       .put("service", check.service())
       .put("labels", new JsonObject(new TreeMap<>(check.spec().labels())))

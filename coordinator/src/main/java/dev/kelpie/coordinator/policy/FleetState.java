@@ -164,6 +164,7 @@ public final class FleetState {
         decidedByTheAgent(agent, result, judged(agent, report), now, out);
       } else if (report instanceof CommandResult result && rules.commandResult(agent, result, now)) {
         journal.answered(facts, result);
+        alerts.actionEvidence(facts.alerts, agent, result, now);
       }
     }
     settle(agent, now, out);

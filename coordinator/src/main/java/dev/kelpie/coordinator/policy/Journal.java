@@ -229,10 +229,10 @@ final class Journal {
   void answered(Facts facts, CommandResult result) {
     facts.actions.merge(result.commandId(), new Facts.Action(result.commandId(), result.agentId(), result.service(),
         lower(result.action()), null, null, null, null, 0, lower(result.status()), result.detail(), result.time(),
-        result.duration().toMillis()),
+        result.duration().toMillis(), result.evidence() == null ? null : result.evidence().toJson()),
       (issued, answer) -> new Facts.Action(issued.commandId(), issued.agentId(), issued.service(), issued.action(),
         issued.reason(), issued.issuedBy(), issued.issuedAt(), issued.expiresAt(), issued.epoch(), answer.status(),
-        answer.detail(), answer.finishedAt(), answer.durationMs()));
+        answer.detail(), answer.finishedAt(), answer.durationMs(), answer.evidence()));
   }
 
   private static String lower(Enum<?> value) {

@@ -44,7 +44,7 @@ final class OperatorActions {
     }
     JsonObject reply = new JsonObject().put("ok", true).put("action", request.action()).put("agentId", agent.id());
     switch (request.kind()) {
-      case RESTART, STOP, START -> {
+      case RESTART, STOP, START, DUMP -> {
         Command command = rules.operatorCommand(agent, request, now, out);
         reply.put("service", command.service()).put("commandId", command.id());
       }

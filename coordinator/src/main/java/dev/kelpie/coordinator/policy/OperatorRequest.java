@@ -13,7 +13,7 @@ import java.util.Locale;
 public record OperatorRequest(Kind kind, String agentId, String service, String checkId, Duration duration,
                               String by, String reason) {
 
-  public enum Kind { RESTART, STOP, START, RESET, SILENCE, UNSILENCE }
+  public enum Kind { RESTART, STOP, START, RESET, SILENCE, UNSILENCE, DUMP }
 
   /** A request refused, with the HTTP-like code that says whose fault it is: 400, 404 or 409. */
   public static final class Refused extends RuntimeException {
@@ -46,10 +46,10 @@ public record OperatorRequest(Kind kind, String agentId, String service, String 
     try {
       kind = Kind.valueOf(action.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw bad("action '" + action + "' is unknown; expected restart, stop, start, reset, silence or unsilence");
+      throw bad("action '" + action + "' is unknown; expected restart, stop, start, dump, reset, silence or unsilence");
     }
     String agentId = text(json, "agentId", true);
-    boolean onService = kind == Kind.RESTART || kind == Kind.STOP || kind == Kind.START;
+    boolean onService = kind == Kind.RESTART || kind == Kind.STOP || kind == Kind.START || kind == Kind.DUMP;
     String service = text(json, "service", onService);
     String checkId = text(json, "checkId", kind == Kind.RESET);
     Duration duration = null;

@@ -1,5 +1,6 @@
 package dev.kelpie.coordinator.policy;
 
+import dev.kelpie.shared.message.Action;
 import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.ProcessEvent;
@@ -33,10 +34,14 @@ final class TransitionReasons {
    * person or a script did (its reason already reads "operator olga: deploy").
    */
   void issued(Command command, boolean byPolicy) {
+    if (command.action() == Action.DUMP) {
+      return;   // a dump leaves the service as it was: it explains no start or stop
+    }
     String verb = switch (command.action()) {
       case RESTART -> "restarted";
       case STOP, KILL -> "stopped";
       case START -> "started";
+      case DUMP -> "looked at";
     };
     String why = command.reason() == null || command.reason().isBlank() ? "someone" : command.reason();
     causes.put(key(command.agentId(), command.service()),

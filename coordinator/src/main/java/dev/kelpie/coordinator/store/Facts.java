@@ -25,10 +25,20 @@ public final class Facts {
                          String reason) {
   }
 
-  /** An action issued (status null) or answered; {@code issuedBy} is the check, rule or person behind it. */
+  /**
+   * An action issued (status null) or answered; {@code issuedBy} is the check, rule or person behind it;
+   * {@code evidence} is what the agent took before a kill, a restart or a dump (the answer's, else null).
+   */
   public record Action(String commandId, String agentId, String service, String action, String reason,
                        String issuedBy, Instant issuedAt, Instant expiresAt, long epoch, String status, String detail,
-                       Instant finishedAt, Long durationMs) {
+                       Instant finishedAt, Long durationMs, JsonObject evidence) {
+
+    public Action(String commandId, String agentId, String service, String action, String reason, String issuedBy,
+                  Instant issuedAt, Instant expiresAt, long epoch, String status, String detail, Instant finishedAt,
+                  Long durationMs) {
+      this(commandId, agentId, service, action, reason, issuedBy, issuedAt, expiresAt, epoch, status, detail,
+        finishedAt, durationMs, null);
+    }
   }
 
   public record CheckRecord(String agentId, String checkId, JsonObject spec, JsonObject memory, String incidentId) {
@@ -90,6 +100,6 @@ public final class Facts {
     }
     return new Action(earlier.commandId(), earlier.agentId(), earlier.service(), earlier.action(), earlier.reason(),
       earlier.issuedBy(), earlier.issuedAt(), earlier.expiresAt(), earlier.epoch(), later.status(), later.detail(),
-      later.finishedAt(), later.durationMs());
+      later.finishedAt(), later.durationMs(), later.evidence() != null ? later.evidence() : earlier.evidence());
   }
 }

@@ -1,5 +1,7 @@
 package dev.kelpie.coordinator.store;
 
+import io.vertx.core.json.JsonObject;
+
 import java.time.Instant;
 import java.util.List;
 
@@ -35,7 +37,13 @@ public final class History {
   /** An action issued (status null) or answered; {@link #time()} is when it was issued, else when it finished. */
   public record Action(String commandId, String agentId, String service, String action, String reason,
                        String issuedBy, Instant issuedAt, String status, String detail, Instant finishedAt,
-                       Long durationMs) {
+                       Long durationMs, JsonObject evidence) {
+
+    public Action(String commandId, String agentId, String service, String action, String reason, String issuedBy,
+                  Instant issuedAt, String status, String detail, Instant finishedAt, Long durationMs) {
+      this(commandId, agentId, service, action, reason, issuedBy, issuedAt, status, detail, finishedAt, durationMs,
+        null);
+    }
 
     public Instant time() {
       return issuedAt != null ? issuedAt : finishedAt;
@@ -43,7 +51,11 @@ public final class History {
   }
 
   /** One line of an incident's timeline: a transition of its check or an action on its service. */
-  public record Moment(Instant time, Kind kind, String what, String why) {
+  public record Moment(Instant time, Kind kind, String what, String why, JsonObject evidence) {
+
+    public Moment(Instant time, Kind kind, String what, String why) {
+      this(time, kind, what, why, null);
+    }
   }
 
   public enum Kind {

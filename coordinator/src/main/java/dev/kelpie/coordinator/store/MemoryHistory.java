@@ -135,7 +135,8 @@ final class MemoryHistory implements HistoryReader {
       .filter(a -> a.agentId().equals(incident.agentId()) && service != null && service.equals(a.service())
         && during.test(a.time()))
       .forEach(a -> timeline.add(new History.Moment(a.time(), History.Kind.ACTION,
-        a.action() + (a.status() == null ? "" : " " + a.status()), a.detail() != null ? a.detail() : a.reason())));
+        a.action() + (a.status() == null ? "" : " " + a.status()), a.detail() != null ? a.detail() : a.reason(),
+        a.evidence())));
     timeline.sort(TIMELINE);
     return timeline;
   }
@@ -151,7 +152,7 @@ final class MemoryHistory implements HistoryReader {
 
   private static History.Action action(Facts.Action a) {
     return new History.Action(a.commandId(), a.agentId(), a.service(), a.action(), a.reason(), a.issuedBy(),
-      stored(a.issuedAt()), a.status(), a.detail(), stored(a.finishedAt()), a.durationMs());
+      stored(a.issuedAt()), a.status(), a.detail(), stored(a.finishedAt()), a.durationMs(), a.evidence());
   }
 
   /** A page's bounds as PostgreSQL compares them. */

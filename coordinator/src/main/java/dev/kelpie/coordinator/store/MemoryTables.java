@@ -123,7 +123,8 @@ final class MemoryTables {
       later.status() != null ? later.status() : kept.status(),
       later.detail() != null ? later.detail() : kept.detail(),
       later.finishedAt() != null ? later.finishedAt() : kept.finishedAt(),
-      later.durationMs() != null ? later.durationMs() : kept.durationMs());
+      later.durationMs() != null ? later.durationMs() : kept.durationMs(),
+      later.evidence() != null ? later.evidence() : kept.evidence());
   }
 
   private static <K, V> void trim(Map<K, V> map) {

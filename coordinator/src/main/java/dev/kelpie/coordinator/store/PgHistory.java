@@ -1,6 +1,7 @@
 package dev.kelpie.coordinator.store;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -68,13 +69,14 @@ final class PgHistory implements HistoryReader {
   @Override
   public Future<List<History.Action>> actions(String agentId, String service, Page page) {
     return query("SELECT command_id, agent_id, service, action, reason, issued_by, issued_at, status, detail, "
-        + "finished_at, duration_ms FROM actions WHERE ($1::text IS NULL OR agent_id = $1) "
+        + "finished_at, duration_ms, evidence::text FROM actions WHERE ($1::text IS NULL OR agent_id = $1) "
         + "AND ($2::text IS NULL OR service = $2) AND COALESCE(issued_at, finished_at) >= $3 "
         + "AND COALESCE(issued_at, finished_at) < $4 "
         + "ORDER BY COALESCE(issued_at, finished_at) DESC, command_id COLLATE \"C\" DESC LIMIT $5",
       Tuple.of(agentId, service, time(page.from()), time(page.upper()), page.limit()),
       r -> new History.Action(r.getString(0), r.getString(1), r.getString(2), r.getString(3), r.getString(4),
-        r.getString(5), instant(r, 6), r.getString(7), r.getString(8), instant(r, 9), r.getLong(10)));
+        r.getString(5), instant(r, 6), r.getString(7), r.getString(8), instant(r, 9), r.getLong(10),
+        json(r.getString(11))));
   }
 
   @Override
@@ -97,14 +99,18 @@ final class PgHistory implements HistoryReader {
   /** Transitions first when an action has the same time: the change is what the action answers. */
   private Future<List<History.Moment>> timeline(History.Incident incident, String service) {
     Instant until = incident.open() ? Instant.now() : incident.closedAt().plusSeconds(1);
-    return query("SELECT at, 'transition', from_state || ' -> ' || to_state, reason FROM transitions "
+    return query("SELECT at, 'transition', from_state || ' -> ' || to_state, reason, NULL FROM transitions "
         + "WHERE agent_id = $1 AND check_id = $2 AND at >= $3 AND at <= $4 "
         + "UNION ALL SELECT COALESCE(issued_at, finished_at), 'action', action || COALESCE(' ' || status, ''), "
-        + "COALESCE(detail, reason) FROM actions WHERE agent_id = $1 AND service = $5 "
+        + "COALESCE(detail, reason), evidence::text FROM actions WHERE agent_id = $1 AND service = $5 "
         + "AND COALESCE(issued_at, finished_at) >= $3 AND COALESCE(issued_at, finished_at) <= $4 ORDER BY 1, 2 DESC",
       Tuple.of(incident.agentId(), incident.checkId(), time(incident.openedAt()), time(until), service),
       t -> new History.Moment(instant(t, 0), "transition".equals(t.getString(1)) ? History.Kind.TRANSITION
-        : History.Kind.ACTION, t.getString(2), t.getString(3)));
+        : History.Kind.ACTION, t.getString(2), t.getString(3), json(t.getString(4))));
+  }
+
+  private static JsonObject json(String text) {
+    return text == null ? null : new JsonObject(text);
   }
 
   private static History.Incident incident(Row r) {

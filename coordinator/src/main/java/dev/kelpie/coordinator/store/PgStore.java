@@ -208,18 +208,21 @@ public final class PgStore implements Store {
 
   private static Future<?> actions(SqlConnection conn, List<Facts.Action> actions) {
     return unnest(conn, actions, "INSERT INTO actions (command_id, agent_id, service, action, reason, issued_by, "
-        + "issued_at, expires_at, epoch, status, detail, finished_at, duration_ms) SELECT * FROM UNNEST($1::text[], "
+        + "issued_at, expires_at, epoch, status, detail, finished_at, duration_ms, evidence) SELECT c1, c2, c3, c4, "
+        + "c5, c6, c7, c8, c9, c10, c11, c12, c13, c14::jsonb FROM UNNEST($1::text[], "
         + "$2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::timestamptz[], "
-        + "$9::int8[], $10::text[], $11::text[], $12::timestamptz[], $13::int8[]) ON CONFLICT (command_id) DO UPDATE "
+        + "$9::int8[], $10::text[], $11::text[], $12::timestamptz[], $13::int8[], $14::text[]) "
+        + "AS t(c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14) ON CONFLICT (command_id) DO UPDATE "
         + "SET " + FIRST_ISSUE + "status = COALESCE(EXCLUDED.status, actions.status), "
         + "detail = COALESCE(EXCLUDED.detail, actions.detail), "
         + "finished_at = COALESCE(EXCLUDED.finished_at, actions.finished_at), "
-        + "duration_ms = COALESCE(EXCLUDED.duration_ms, actions.duration_ms)",
+        + "duration_ms = COALESCE(EXCLUDED.duration_ms, actions.duration_ms), "
+        + "evidence = COALESCE(EXCLUDED.evidence, actions.evidence)",
       List.of(text(Facts.Action::commandId), text(Facts.Action::agentId), text(Facts.Action::service),
         text(Facts.Action::action), text(Facts.Action::reason), text(Facts.Action::issuedBy),
         time(Facts.Action::issuedAt), time(Facts.Action::expiresAt), int8(a -> a.issuedAt() == null ? null : a.epoch()),
         text(Facts.Action::status), text(Facts.Action::detail), time(Facts.Action::finishedAt),
-        int8(Facts.Action::durationMs)));
+        int8(Facts.Action::durationMs), text(a -> a.evidence() == null ? null : a.evidence().encode())));
   }
 
   private static Future<?> checks(SqlConnection conn, List<Facts.CheckRecord> checks) {

@@ -383,6 +383,24 @@ abstract class StoreContract {
   }
 
   @Test
+  @DisplayName("the evidence of an answer is kept with its action, whichever is written first")
+  void actionEvidence() {
+    JsonObject evidence = new JsonObject().put("takenAt", 1000L).put("tookMs", 12).put("summary", "pid 41")
+      .put("threadDump", "\"demo-worker\" waiting").put("missing", new io.vertx.core.json.JsonArray());
+    Facts answer = facts();
+    answer.actions.put("k1", new Facts.Action("k1", "a", "web", "restart", null, null, null, null, 0, "done", "ok",
+      at(12), 120L, evidence));
+    write(answer);
+    Facts issue = facts();
+    issue.actions.put("k1", issued("k1", "a", "web", "restart", at(10), "c"));
+    issue.actions.put("k2", issued("k2", "a", "web", "dump", at(20), "alice"));
+    write(issue);
+
+    assertThat(history.actions("a", "web", all(10)).await()).extracting(History.Action::evidence)
+      .containsExactly(null, evidence);
+  }
+
+  @Test
   @DisplayName("restore brings back agents, checks with their last memory, open incidents, unanswered actions of "
     + "the last day and silences not yet lifted")
   void restore() {

@@ -83,7 +83,15 @@ public final class Addresses {
    */
   public static final String LOCAL_COMMAND_ORIGIN = "kelpie-origin";
 
+  /** Agent internal prefix: a heartbeat check answers here when its service's last kick was; see below. */
+  public static final String LOCAL_HEARTBEAT_PREFIX = "kelpie.local.heartbeat.";
+
   private Addresses() {
+  }
+
+  /** Where the heartbeat checks of {@code service} answer with their last kick (evidence before a kill). */
+  public static String localHeartbeat(String service) {
+    return LOCAL_HEARTBEAT_PREFIX + service;
   }
 
   /** The address on which the coordinator sends commands to one agent; only that agent may register it. */

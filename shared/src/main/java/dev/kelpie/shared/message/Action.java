@@ -9,5 +9,7 @@ public enum Action {
   /** Spawn the service if it is not running. */
   START,
   /** Kill the whole tree and keep it down until a start. */
-  STOP
+  STOP,
+  /** Take the evidence a kill would take (thread dump, /proc status, output tail), and leave the service be. */
+  DUMP
 }

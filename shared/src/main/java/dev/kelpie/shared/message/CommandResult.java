@@ -7,11 +7,12 @@ import java.time.Instant;
 
 /**
  * The agent's answer to a {@link Command}: always sent, whether the command ran, failed or was refused. With
- * {@code local} set (optional), the command was the agent's own, decided while no coordinator was there.
+ * {@code local} set (optional), the command was the agent's own, decided while no coordinator was there. A kill, a
+ * restart or a dump carries the {@link Evidence} taken before it (optional: older agents send none).
  */
 public record CommandResult(String agentId, long seq, String commandId, String service, Action action,
                             CommandStatus status, String detail, Instant time, Duration duration, Long pid,
-                            LocalDecision local)
+                            LocalDecision local, Evidence evidence)
   implements Report {
 
   /** Which check decided, why, and when: the agent's own policy, while its coordinator was away. */
@@ -29,12 +30,19 @@ public record CommandResult(String agentId, long seq, String commandId, String s
 
   public CommandResult(String agentId, long seq, String commandId, String service, Action action,
                        CommandStatus status, String detail, Instant time, Duration duration, Long pid) {
-    this(agentId, seq, commandId, service, action, status, detail, time, duration, pid, null);
+    this(agentId, seq, commandId, service, action, status, detail, time, duration, pid, null, null);
   }
 
   /** The same result, as the outcome of a decision the agent took itself. */
   public CommandResult decidedLocally(LocalDecision decision) {
-    return new CommandResult(agentId, seq, commandId, service, action, status, detail, time, duration, pid, decision);
+    return new CommandResult(agentId, seq, commandId, service, action, status, detail, time, duration, pid, decision,
+      evidence);
+  }
+
+  /** The same result, with the evidence taken before the kill, restart or dump. */
+  public CommandResult withEvidence(Evidence taken) {
+    return new CommandResult(agentId, seq, commandId, service, action, status, detail, time, duration, pid, local,
+      taken);
   }
 
   public static final String KIND = "command-result";
@@ -47,7 +55,8 @@ public record CommandResult(String agentId, long seq, String commandId, String s
 
   @Override
   public CommandResult withSeq(long seq) {
-    return new CommandResult(agentId, seq, commandId, service, action, status, detail, time, duration, pid, local);
+    return new CommandResult(agentId, seq, commandId, service, action, status, detail, time, duration, pid, local,
+      evidence);
   }
 
   @Override
@@ -69,6 +78,9 @@ public record CommandResult(String agentId, long seq, String commandId, String s
     if (local != null) {
       json.put("local", local.toJson());
     }
+    if (evidence != null) {
+      json.put("evidence", evidence.toJson());
+    }
     return json;
   }
 
@@ -85,6 +97,8 @@ public record CommandResult(String agentId, long seq, String commandId, String s
       Json.millis(json, "durationMs"),
       Json.optionalNumber(json, "pid"),
       json.getValue("local") == null ? null
-        : Json.nested("local", () -> LocalDecision.fromJson(Json.object(json, "local"))));
+        : Json.nested("local", () -> LocalDecision.fromJson(Json.object(json, "local"))),
+      json.getValue("evidence") == null ? null
+        : Json.nested("evidence", () -> Evidence.fromJson(Json.object(json, "evidence"))));
   }
 }
