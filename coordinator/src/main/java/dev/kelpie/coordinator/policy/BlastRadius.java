@@ -5,6 +5,7 @@ import dev.kelpie.coordinator.config.RulesSettings;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,12 +21,13 @@ final class BlastRadius {
   }
 
   /** A service waiting its turn: since when, and why (shown). */
-  record Waiting(String agentId, String service, Instant since, String why) {
+  record Waiting(String agentId, String service, Instant since, String why, List<String> groups) {
   }
 
   private final RulesSettings settings;
   private final Map<String, Running> running = new LinkedHashMap<>();
   private final Map<String, Waiting> waiting = new LinkedHashMap<>();
+  private final Map<String, Integer> sizes = new HashMap<>();
 
   BlastRadius(RulesSettings settings) {
     this.settings = settings;
@@ -59,12 +61,18 @@ final class BlastRadius {
       return wait;
     }
     Waiting before = waiting.get(key);
-    waiting.put(key, new Waiting(agent.id(), service, before == null ? now : before.since(), wait.why()));
+    waiting.put(key, new Waiting(agent.id(), service, before == null ? now : before.since(), wait.why(),
+      groupsOf(agent)));
     return wait;
   }
 
   void started(TrackedAgent agent, String service) {
     running.put(RestartGate.key(agent.id(), service), new Running(agent.id(), service, groupsOf(agent)));
+  }
+
+  /** Group sizes are counted again after this (hosts come and go). */
+  void recount() {
+    sizes.clear();
   }
 
   /** A waiting service that no longer needs its restart leaves the line. */
@@ -92,14 +100,13 @@ final class BlastRadius {
   private Wait groupLimit(TrackedAgent agent, List<String> ahead, Collection<TrackedAgent> hosts) {
     for (String group : groupsOf(agent)) {
       RulesSettings.Group rule = rule(group);
-      int size = (int) hosts.stream().filter(host -> groupsOf(host).contains(group)).count();
+      int size = sizes.computeIfAbsent(group, g -> (int) hosts.stream().filter(host -> groupsOf(host).contains(g))
+        .count());
       int limit = limit(rule, size);
       long inGroup = running.values().stream().filter(r -> r.groups().contains(group)).count();
       long waitingAhead = 0;
       for (String key : ahead) {
-        Waiting before = waiting.get(key);
-        TrackedAgent host = hosts.stream().filter(h -> h.id().equals(before.agentId())).findFirst().orElse(null);
-        if (host != null && groupsOf(host).contains(group)) {
+        if (waiting.get(key).groups().contains(group)) {
           waitingAhead++;
         }
       }

@@ -1,6 +1,7 @@
 package dev.kelpie.coordinator.policy;
 
 import dev.kelpie.coordinator.config.RulesSettings;
+import dev.kelpie.shared.message.CheckSpec;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,14 +48,18 @@ final class CorrelatedFailures {
    * unless local (every host has its own localhost).
    */
   static List<String> keys(TrackedCheck check) {
+    return check.correlationKeys(CorrelatedFailures::keysOf);
+  }
+
+  private static List<String> keysOf(CheckSpec spec) {
     List<String> keys = new ArrayList<>();
-    check.spec().rules().dependsOn().forEach(dep -> keys.add("check:" + dep));
-    keys.add("check:" + check.id());
-    String host = targetHost(check.spec().target());
+    spec.rules().dependsOn().forEach(dep -> keys.add("check:" + dep));
+    keys.add("check:" + spec.id());
+    String host = targetHost(spec.target());
     if (host != null) {
       keys.add("target:" + host);
     }
-    return keys;
+    return List.copyOf(keys);
   }
 
   static String targetHost(String target) {
@@ -80,26 +85,37 @@ final class CorrelatedFailures {
     }
     Cause tripped = null;
     for (String key : keys(check)) {
-      Map<String, Instant> hosts = failing.computeIfAbsent(key, k -> new HashMap<>());
       if (up) {
-        hosts.remove(agent.id());
+        Map<String, Instant> hosts = failing.get(key);
+        if (hosts != null) {
+          hosts.remove(agent.id());
+        }
         continue;
       }
+      Map<String, Instant> hosts = failing.computeIfAbsent(key, k -> new HashMap<>());
       if (hosts.putIfAbsent(agent.id(), now) != null || tripped != null || covered(check) != null) {
         continue;
       }
       Instant from = now.minus(settings.window());
       int recent = (int) hosts.values().stream().filter(since -> !since.isBefore(from)).count();
-      int of = (int) fleet.stream().filter(host -> host.checks().values().stream()
-        .anyMatch(other -> keys(other).contains(key))).count();
+      if (recent < 2) {
+        continue;
+      }
       boolean byCount = settings.hosts() > 0 && recent >= settings.hosts();
-      boolean byShare = settings.percent() > 0 && recent >= 2 && recent * 100 >= settings.percent() * of;
-      if (recent >= 2 && (byCount || byShare)) {
+      int of = byCount || settings.percent() == 0 ? 0 : hostsWith(key, fleet);
+      boolean byShare = settings.percent() > 0 && recent * 100 >= settings.percent() * of;
+      if (byCount || byShare) {
+        of = of == 0 ? hostsWith(key, fleet) : of;
         tripped = new Cause(key, now, recent, of, null);
         active.put(key, tripped);
       }
     }
     return tripped;
+  }
+
+  private static int hostsWith(String key, Collection<TrackedAgent> fleet) {
+    return (int) fleet.stream().filter(host -> host.checks().values().stream()
+      .anyMatch(other -> keys(other).contains(key))).count();
   }
 
   /** The cause holding this check's restarts (an overridden one no longer holds), or null. */
@@ -125,6 +141,13 @@ final class CorrelatedFailures {
     Map<String, Instant> hosts = failing.get(cause.key());
     int now = hosts == null ? 0 : hosts.size();
     return now > cause.failing() ? new Cause(cause.key(), cause.since(), now, cause.of(), null) : cause;
+  }
+
+  /** Failures on hosts that can no longer be heard (gone, lost) do not keep a cause alive. */
+  void forgetUnless(java.util.function.Predicate<String> reachable) {
+    if (!active.isEmpty()) {
+      failing.values().forEach(hosts -> hosts.keySet().removeIf(agentId -> !reachable.test(agentId)));
+    }
   }
 
   /** The causes whose failures have all cleared: no longer held, to resolve. */

@@ -48,6 +48,7 @@ final class Journal {
     private CheckPhase phase = CheckPhase.UNKNOWN;
     private int failures;
     private Facts.Incident incident;
+    private boolean keptOpen;
   }
 
   private final Map<TrackedCheck, Mark> marks = new IdentityHashMap<>();
@@ -124,7 +125,8 @@ final class Journal {
       CheckPhase before = mark.phase;
       int failures = check.state().consecutiveFailures();
       if (phase == before) {
-        if (RESOLVED.contains(phase) && mark.incident != null && !keepOpen.test(agent, check)) {
+        if (mark.keptOpen && RESOLVED.contains(phase) && mark.incident != null && !keepOpen.test(agent, check)) {
+          mark.keptOpen = false;
           changes = changes == null ? new ArrayList<>(2) : changes;
           changes.add(new Change(Change.Kind.CLOSED, check, close(facts, agent, check, mark, phase, now)));
           check(facts, agent, check, now);
@@ -150,8 +152,11 @@ final class Journal {
         log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
           .addKeyValue("incident", opened.id()).log("incident opened: {}", reason);
         changes.add(new Change(Change.Kind.OPENED, check, opened));
-      } else if (RESOLVED.contains(phase) && mark.incident != null && !keepOpen.test(agent, check)) {
-        changes.add(new Change(Change.Kind.CLOSED, check, close(facts, agent, check, mark, phase, now)));
+      } else if (RESOLVED.contains(phase) && mark.incident != null) {
+        mark.keptOpen = keepOpen.test(agent, check);
+        if (!mark.keptOpen) {
+          changes.add(new Change(Change.Kind.CLOSED, check, close(facts, agent, check, mark, phase, now)));
+        }
       }
       if (phase == CheckPhase.GAVE_UP) {
         changes.add(new Change(Change.Kind.GAVE_UP, check, mark.incident));

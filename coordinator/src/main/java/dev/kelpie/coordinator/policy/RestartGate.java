@@ -136,12 +136,21 @@ final class RestartGate {
   /** The restart went out as a command: it runs until answered, and counts toward its service's budget and flapping. */
   void issued(TrackedAgent agent, TrackedCheck check, Instant now, Outcome.Builder out) {
     blast.started(agent, check.service());
-    serviceRestarts.computeIfAbsent(key(agent.id(), check.service()), k -> new ArrayDeque<>()).addLast(now);
+    if (!check.spec().rules().ownBudget()) {
+      Deque<Instant> spent = serviceRestarts.computeIfAbsent(key(agent.id(), check.service()), k -> new ArrayDeque<>());
+      spent.addLast(now);
+      Instant from = now.minus(check.spec().policy().budget().per()).minus(java.time.Duration.ofHours(1));
+      while (!spent.isEmpty() && spent.peekFirst().isBefore(from)) {
+        spent.removeFirst();
+      }
+    }
     restarted(agent, check.service(), now, out);
   }
 
   /** Time passes: shared causes whose failures cleared are released, flaps that calmed end, stale waits are dropped. */
   void tick(Instant now, Outcome.Builder out) {
+    blast.recount();
+    correlated.forgetUnless(agentId -> agents.containsKey(agentId) && agents.get(agentId).reachable());
     for (CorrelatedFailures.Cause cause : correlated.cleared()) {
       log.atInfo().addKeyValue("cause", cause.key()).log("correlated failure cleared: {}", cause.name());
       out.facts().alerts.add(fleetAlert("correlated_failure", "resolved", "critical", cause.name()
