@@ -30,7 +30,8 @@ final class RulesReader {
     ConfigNode f = node.child("flapping");
     if (f != null) {
       flapping = new RulesSettings.Flapping(f.optionalInt("restarts", 3, 2, 10_000),
-        positive(f, "window", d.flapping().window()), positive(f, "backoff", d.flapping().backoff()), shadow(f, shadow));
+        positive(f, "window", d.flapping().window()), positive(f, "backoff", d.flapping().backoff()),
+        shadow(f, shadow));
       f.finish();
     }
     node.finish();

@@ -33,7 +33,8 @@ final class CorrelatedFailures {
     }
   }
 
-  private static final Pattern HOST = Pattern.compile("(?:://|^tcp |^[a-z]+ )\\[?([A-Za-z0-9.:-]+?)\\]?(?::\\d+)?(?:[/\\s]|$)");
+  private static final Pattern HOST =
+    Pattern.compile("(?:://|^tcp |^[a-z]+ )\\[?([A-Za-z0-9.:-]+?)\\]?(?::\\d+)?(?:[/\\s]|$)");
 
   private final RulesSettings.Correlated settings;
   private final Map<String, Map<String, Instant>> failing = new HashMap<>();

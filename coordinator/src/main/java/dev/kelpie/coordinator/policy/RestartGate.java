@@ -75,9 +75,9 @@ final class RestartGate {
     if (tripped != null) {
       log.atError().addKeyValue("cause", tripped.key()).log("correlated failure: {}; restarts of the checks it"
         + " covers are {}", tripped.summary(), correlated.shadow() ? "not held (shadow mode)" : "held");
-      out.facts().alerts.add(fleetAlert("correlated_failure", "firing", "critical", tripped.summary()
+      out.facts().alerts.add(RuleAlerts.fleetAlert("correlated_failure", "firing", "critical", tripped.summary()
         + (correlated.shadow() ? " (shadow mode: restarts not held)" : "; their restarts are held until it clears"),
-        causeJson(tripped), now));
+        RuleAlerts.causeJson(tripped), now));
     }
     if (result.up()) {
       held.remove(check);
@@ -153,13 +153,14 @@ final class RestartGate {
     correlated.forgetUnless(agentId -> agents.containsKey(agentId) && agents.get(agentId).reachable());
     for (CorrelatedFailures.Cause cause : correlated.cleared()) {
       log.atInfo().addKeyValue("cause", cause.key()).log("correlated failure cleared: {}", cause.name());
-      out.facts().alerts.add(fleetAlert("correlated_failure", "resolved", "critical", cause.name()
-        + " is healthy again on every host; restarts are no longer held", causeJson(cause), now));
+      out.facts().alerts.add(RuleAlerts.fleetAlert("correlated_failure", "resolved", "critical", cause.name()
+        + " is healthy again on every host; restarts are no longer held", RuleAlerts.causeJson(cause), now));
     }
     for (FlappingServices.Flap flap : flapping.calmed(now)) {
       TrackedAgent agent = agents.get(flap.agentId());
       log.atInfo().addKeyValue("agent", flap.agentId()).log("{} no longer flapping", flap.service());
-      out.facts().alerts.add(flapAlert("resolved", agent, flap, flap.service() + " on " + host(agent, flap.agentId())
+      out.facts().alerts.add(RuleAlerts.flapAlert("resolved", agent, flap, flap.service() + " on "
+        + RuleAlerts.host(agent, flap.agentId())
         + " stopped flapping after " + flap.restarts() + " restarts", now));
     }
     blast.waiting().stream().filter(wait -> !needsRestart(wait.agentId(), wait.service())).toList()
@@ -207,7 +208,7 @@ final class RestartGate {
   /** The rules' view for the dashboard: shared causes, flapping services, the waiting line, recent shadow actions. */
   JsonObject summary() {
     JsonArray causes = new JsonArray();
-    correlated.active().forEach(cause -> causes.add(causeJson(cause)));
+    correlated.active().forEach(cause -> causes.add(RuleAlerts.causeJson(cause)));
     JsonArray flaps = new JsonArray();
     flapping.all().forEach(flap -> flaps.add(new JsonObject().put("agentId", flap.agentId())
       .put("service", flap.service()).put("since", flap.since().toString()).put("restarts", flap.restarts())
@@ -257,7 +258,8 @@ final class RestartGate {
     FlappingServices.Flap flap = flapping.restarted(agent.id(), service, now);
     if (flap != null) {
       log.atError().addKeyValue("agent", agent.id()).log("{} is flapping: {}", service, flap.why(now));
-      out.facts().alerts.add(flapAlert("firing", agent, flap, service + " on " + host(agent, agent.id())
+      out.facts().alerts.add(RuleAlerts.flapAlert("firing", agent, flap, service + " on "
+        + RuleAlerts.host(agent, agent.id())
         + " is flapping: " + flap.restarts() + " restarts since " + CLOCK.format(flap.since())
         + (flapping.shadow() ? " (shadow mode: restarts not held)" : "; restarts held until "
         + CLOCK.format(flap.notBefore()) + ", then backing off longer each time"), now));
@@ -320,40 +322,5 @@ final class RestartGate {
     TrackedAgent agent = agents.get(agentId);
     return agent != null && agent.reachable() && agent.checks().values().stream()
       .anyMatch(check -> service.equals(check.service()) && failing(check));
-  }
-
-  private static String host(TrackedAgent agent, String fallback) {
-    return agent == null || agent.host() == null ? fallback : agent.host();
-  }
-
-  private static JsonObject causeJson(CorrelatedFailures.Cause cause) {
-    return new JsonObject().put("cause", cause.key()).put("name", cause.name()).put("since", cause.since().toString())
-      .put("failingHosts", cause.failing()).put("hosts", cause.of()).put("overriddenBy", cause.overriddenBy());
-  }
-
-  private static Facts.Alert fleetAlert(String kind, String status, String severity, String summary,
-                                        JsonObject details, Instant now) {
-    JsonObject body = new JsonObject()
-      .put("id", UUID.randomUUID().toString())
-      .put("kind", kind)
-      .put("status", status)
-      .put("severity", severity)
-      .put("raisedAt", now.toString())
-      .put("agentId", "fleet")
-      .put("host", "fleet")
-      .put("summary", summary)
-      .put("labels", new JsonObject())
-      .put("details", details);
-    return new Facts.Alert(body.getString("id"), now, body);
-  }
-
-  private static Facts.Alert flapAlert(String status, TrackedAgent agent, FlappingServices.Flap flap, String summary,
-                                       Instant now) {
-    Facts.Alert alert = fleetAlert("flapping", status, "critical", summary, new JsonObject()
-      .put("service", flap.service()).put("since", flap.since().toString()).put("restarts", flap.restarts())
-      .put("notBefore", flap.notBefore().toString()), now);
-    alert.body().put("agentId", flap.agentId()).put("host", host(agent, flap.agentId()))
-      .put("service", flap.service());
-    return alert;
   }
 }
