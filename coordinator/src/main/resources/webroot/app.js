@@ -4,6 +4,7 @@ import { api, setUnauthenticatedHandler } from './api.js';
 import { Fleet } from './fleet.js';
 import { Live } from './live.js';
 import { Overview } from './overview.js';
+import { RulesPage } from './rules.js';
 import { HostPage, CheckPage, IncidentsPage, ActionsPage } from './pages.js';
 import { flash } from './ui.js';
 
@@ -112,6 +113,7 @@ function route() {
     case 'check': return new CheckPage(context, parts[1], parts[2]);
     case 'incidents': return new IncidentsPage(context);
     case 'actions': return new ActionsPage(context);
+    case 'rules': return new RulesPage(context);
     default: return new Overview(context);
   }
 }

@@ -73,14 +73,16 @@ export class Overview {
   }
 
   tileText(check, state) {
-    return state === 'failing' ? `${check.checkId} ${check.consecutiveFailures}/${check.failureThreshold}`
+    const text = state === 'failing' ? `${check.checkId} ${check.consecutiveFailures}/${check.failureThreshold}`
       : check.checkId;
+    return check.hold ? `${text} ⏸` : text;
   }
 
   title(check, state) {
     const last = check.lastResult;
     return `${check.checkId} on ${check.agentId}: ${STATE_LABELS[state] ?? state}`
       + (check.reason ? ` (${check.reason})` : '')
+      + (check.hold ? `\nrestart ${check.hold}` : '')
       + (last ? `\nlast: ${last.outcome}, ${last.latencyMs} ms, ${last.detail ?? ''}` : '');
   }
 

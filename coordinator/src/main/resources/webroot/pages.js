@@ -159,7 +159,8 @@ export class HostPage {
     row.innerHTML = `<td>${link(`/check/${encodeURIComponent(check.agentId)}/${encodeURIComponent(check.checkId)}`,
       check.checkId)}<div class="muted">${esc(check.target)}</div></td>
       <td>${badge(state)}${state === 'failing' ? ` ${check.consecutiveFailures}/${check.failureThreshold}` : ''}
-        ${check.reason ? `<div class="muted">${esc(check.reason)}</div>` : ''}</td>
+        ${check.reason ? `<div class="muted">${esc(check.reason)}</div>` : ''}
+        ${check.hold ? `<div class="hold">restart ${esc(check.hold)}</div>` : ''}</td>
       <td>${last ? `${esc(last.outcome)} ${when(last.time)}<div class="muted">${esc(last.detail)}</div>` : '—'}</td>
       <td class="num">${last ? `${last.latencyMs} ms` : '—'}</td>
       <td class="num">${check.restartsUsed}/${check.restartBudget}</td>
@@ -240,6 +241,7 @@ export class CheckPage {
       <div>${esc(c.type)} ${esc(c.target)}${c.service ? `, service <b>${esc(c.service)}</b>` : ''}</div>
       <div>${c.consecutiveFailures} failures in a row (threshold ${c.failureThreshold}), restarts used
         ${c.restartsUsed}/${c.restartBudget}${c.reason ? `; ${esc(c.reason)}` : ''}</div>
+      ${c.hold ? `<div class="hold">restart ${esc(c.hold)} (<a href="#/rules">rules</a>)</div>` : ''}
       ${c.incidentId ? `<div>open incident <code>${esc(c.incidentId)}</code></div>` : ''}
       ${until ? `<div>silenced until ${when(until)}</div>` : ''}
       ${Object.keys(c.labels ?? {}).length ? `<div class="muted">labels: ${Object.entries(c.labels).map(([k, v]) =>

@@ -82,7 +82,8 @@ final class FleetAgent {
         });
         List<CheckSpec> specs = new ArrayList<>();
         for (int i = 0; i < checks; i++) {
-          specs.add(new CheckSpec("check-" + i, CheckType.HTTP, "svc", "simulated", SimulatedAgent.policy()));
+          specs.add(new CheckSpec("check-" + i, CheckType.HTTP, "svc", "simulated", SimulatedAgent.policy(),
+            java.util.Map.of("role", "r" + Math.floorMod(id.hashCode(), 10))));
         }
         AgentHello hello = new AgentHello(id, id, "bench", specs,
           List.of(new ServiceInfo("svc", true, 1L, Instant.now(), null)));

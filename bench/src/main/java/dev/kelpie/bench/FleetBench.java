@@ -62,6 +62,11 @@ public final class FleetBench implements Callable<Integer> {
     description = "the coordinator to run (default ${DEFAULT-VALUE})")
   Path coordinatorJar;
 
+  @Option(names = "--rules", description = "the coordinator's rules: section as one line of YAML, e.g. "
+    + "\"{inFlight: 200, groups: [{label: role, maxPercent: 50}], correlated: {hosts: 100000, window: 2m}}\"; "
+    + "agents carry role=r0..r9 labels")
+  String rules;
+
   @Option(names = "--coordinator-opts", defaultValue = "", description = "JVM options for the coordinator, space separated")
   String coordinatorOpts;
 
@@ -164,6 +169,9 @@ public final class FleetBench implements Callable<Integer> {
     StringBuilder yaml = new StringBuilder("http: {host: 127.0.0.1, port: " + port + "}\nagents:\n");
     for (int i = 0; i < agents; i++) {
       yaml.append("  - {id: fleet-").append(i).append(", token: token-").append(i).append("}\n");
+    }
+    if (rules != null) {
+      yaml.append("rules: ").append(rules).append('\n');
     }
     if (postgres != null) {
       yaml.append("store: {postgres: {url: \"").append(postgres).append("\", schema: fleet_")

@@ -85,7 +85,8 @@ public final class Coordinator {
       : journal.replayInto(store)).compose(replayed -> store.restore()).compose(restored -> {
       FleetState fleet = new FleetState(epoch, config.commands().ttl(), config.commands().answerTimeout(),
         () -> UUID.randomUUID().toString(), config.lostAfter(), metrics)
-        .alerting(config.alerts().repeatInterval(), config.alerts().maintenance());
+        .alerting(config.alerts().repeatInterval(), config.alerts().maintenance())
+        .rules(config.rules());
       fleet.restore(restored, clock.instant());
       Map<String, Long> committed = new HashMap<>();
       restored.agents().forEach((id, agent) -> committed.put(id, agent.lastSeq()));

@@ -7,6 +7,7 @@ import dev.kelpie.shared.config.ConfigException;
 import dev.kelpie.shared.config.ConfigSource;
 import dev.kelpie.shared.message.CheckSpec;
 import dev.kelpie.shared.message.CheckType;
+import dev.kelpie.shared.policy.CheckRules;
 import dev.kelpie.shared.policy.PolicySpec;
 
 import java.net.URI;
@@ -140,10 +141,16 @@ public record AgentConfig(String agentId, Path stateDir, Uplink uplink, List<Ser
    * check without a service only reports: its policy never restarts.
    */
   public record CheckConfig(String id, CheckType type, String service, PolicySpec policy, ProbeTarget target,
-                            Map<String, String> labels) implements ProbedCheck {
+                            Map<String, String> labels, CheckRules rules) implements ProbedCheck {
 
     public CheckConfig {
       labels = labels == null ? Map.of() : Map.copyOf(labels);
+      rules = rules == null ? CheckRules.DEFAULT : rules;
+    }
+
+    public CheckConfig(String id, CheckType type, String service, PolicySpec policy, ProbeTarget target,
+                       Map<String, String> labels) {
+      this(id, type, service, policy, target, labels, CheckRules.DEFAULT);
     }
   }
 
@@ -160,7 +167,7 @@ public record AgentConfig(String agentId, Path stateDir, Uplink uplink, List<Ser
     List<CheckSpec> specs = new ArrayList<>();
     for (CheckConfig check : checks) {
       specs.add(new CheckSpec(check.id(), check.type(), check.service(), check.target().describe(), check.policy(),
-        check.labels()));
+        check.labels(), check.rules()));
     }
     return specs;
   }

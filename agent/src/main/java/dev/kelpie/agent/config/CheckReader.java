@@ -7,6 +7,7 @@ import dev.kelpie.agent.probe.ProbeTarget;
 import dev.kelpie.shared.config.ConfigNode;
 import dev.kelpie.shared.config.PolicyReader;
 import dev.kelpie.shared.message.CheckType;
+import dev.kelpie.shared.policy.CheckRules;
 import dev.kelpie.shared.policy.PolicySpec;
 
 import java.time.Duration;
@@ -61,7 +62,29 @@ final class CheckReader {
     }
     Map<String, String> labels = new TreeMap<>(agentLabels);
     labels.putAll(node.optionalStringMap("labels"));
-    return new AgentConfig.CheckConfig(id, kind.type(), service, policy, target, labels);
+    return new AgentConfig.CheckConfig(id, kind.type(), service, policy, target, labels, rules(node, id));
+  }
+
+  /** {@code dependsOn}, {@code mode} and {@code budgetScope}: what the coordinator's fleet rules need of a check. */
+  private static CheckRules rules(ConfigNode node, String id) {
+    List<String> dependsOn = node.optionalStringList("dependsOn", "[db] or [db-host/db]");
+    if (dependsOn != null) {
+      for (int i = 0; i < dependsOn.size(); i++) {
+        if (dependsOn.get(i).isBlank() || dependsOn.get(i).equals(id)) {
+          node.problem("dependsOn[" + i + "]", "expected another check's id (or agent/check), got '"
+            + dependsOn.get(i) + "'");
+        }
+      }
+    }
+    String mode = node.optionalString("mode", "enforce");
+    if (!mode.equals("enforce") && !mode.equals("shadow")) {
+      node.problem("mode", "expected enforce or shadow, got \"" + mode + "\"");
+    }
+    String scope = node.optionalString("budgetScope", "service");
+    if (!scope.equals("service") && !scope.equals("check")) {
+      node.problem("budgetScope", "expected service or check, got \"" + scope + "\"");
+    }
+    return new CheckRules(dependsOn, mode.equals("shadow"), scope.equals("check"));
   }
 
   private ProbeKind<?> kind(ConfigNode node) {

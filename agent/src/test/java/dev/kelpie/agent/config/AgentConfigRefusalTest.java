@@ -140,6 +140,27 @@ class AgentConfigRefusalTest {
   }
 
   @Test
+  @DisplayName("dependsOn, mode and budgetScope are read for the fleet rules, and a wrong one is named")
+  void fleetRuleKeys() {
+    AgentConfig config = AgentConfig.fromYaml(HEAD + """
+      services: [{name: app, command: [x]}]
+      checks:
+        - {id: db, type: tcp, port: 5432}
+        - {id: app, type: tcp, port: 1, service: app, dependsOn: [db, db-host/db], mode: shadow, budgetScope: check}
+      """, "agent.yaml", Map.of());
+    var app = config.checkSpecs().stream().filter(c -> c.id().equals("app")).findFirst().orElseThrow();
+    assertThat(app.rules().dependsOn()).containsExactly("db", "db-host/db");
+    assertThat(app.rules().shadow()).isTrue();
+    assertThat(app.rules().ownBudget()).isTrue();
+    assertThat(problems(HEAD + """
+      checks: [{id: a, type: tcp, port: 1, dependsOn: [a], mode: dry, budgetScope: host}]
+      """, Map.of()))
+      .contains("agent.yaml: checks[0].dependsOn[0]: expected another check's id (or agent/check), got 'a'",
+        "agent.yaml: checks[0].mode: expected enforce or shadow, got \"dry\"",
+        "agent.yaml: checks[0].budgetScope: expected service or check, got \"host\"");
+  }
+
+  @Test
   @DisplayName("every problem is reported at once, not only the first")
   void allProblems() {
     assertThat(problems("coordinator: {url: 'http://x'}\nservices: [{name: demo}]\n", Map.of()))

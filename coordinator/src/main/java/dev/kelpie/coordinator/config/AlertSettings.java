@@ -19,7 +19,7 @@ public record AlertSettings(List<Receiver> receivers, List<Route> routes, Groupi
 
   /** The kinds of alert the policy raises, as named in routes' {@code kinds} and the payload's {@code kind}. */
   public static final List<String> KINDS = List.of("incident_opened", "action_taken", "gave_up", "still_open",
-    "recovered", "agent_lost", "agent_back", "action_evidence");
+    "recovered", "agent_lost", "agent_back", "action_evidence", "correlated_failure", "flapping");
 
   public enum Format { WEBHOOK, SLACK, PAGERDUTY }
 

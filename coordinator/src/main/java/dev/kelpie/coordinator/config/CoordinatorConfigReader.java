@@ -34,8 +34,9 @@ final class CoordinatorConfigReader {
     CoordinatorConfig.StoreSettings store = new StoreReader(source).read(root.child("store"));
     AlertSettings alerts = new AlertsReader().read(root.child("alerts"));
     AccessSettings access = new AccessReader().read(root.child("access"));
+    RulesSettings rules = new RulesReader().read(root.child("rules"));
     root.finish();
-    return new CoordinatorConfig(http, agents, gateway, commands, lostAfter, store, alerts, access, tls);
+    return new CoordinatorConfig(http, agents, gateway, commands, lostAfter, store, alerts, access, tls, rules);
   }
 
   private CoordinatorConfig.Http http(ConfigNode node) {

@@ -47,6 +47,11 @@ final class FleetApi {
       .put("checkId", ctx.pathParam("checkId"))));
     builder.getRoute("unsilenceCheck").addHandler(ctx -> operate(ctx, 200, new JsonObject()
       .put("action", "unsilence").put("checkId", ctx.pathParam("checkId"))));
+    builder.getRoute("getRules").addHandler(ctx -> fleet(null, false)
+      .onSuccess(fleet -> ctx.json(fleet.getJsonObject("rules")))
+      .onFailure(failure -> busy(ctx, failure)));
+    builder.getRoute("releaseHold").addHandler(ctx -> operate(ctx, 200, new JsonObject().put("action", "release")
+      .put("cause", ctx.pathParam("cause"))));
   }
 
   private void listChecks(RoutingContext ctx) {
@@ -133,7 +138,10 @@ final class FleetApi {
     if (!request.containsKey("reason") && body.getString("reason") != null) {
       request.put("reason", body.getString("reason"));
     }
-    request.put("agentId", ctx.pathParam("agentId")).put("by", caller.name());
+    if (ctx.pathParam("agentId") != null) {
+      request.put("agentId", ctx.pathParam("agentId"));
+    }
+    request.put("by", caller.name());
     vertx.eventBus().<JsonObject>request(Addresses.OPERATOR, request).onSuccess(reply -> {
       ctx.response().setStatusCode(status);
       ctx.json(reply.body());

@@ -28,9 +28,15 @@ final class Dashboard {
 
   private final Journal journal;
   private final Map<Object, Object> published = new IdentityHashMap<>();
+  private RestartGate gate;
 
   Dashboard(Journal journal) {
     this.journal = journal;
+  }
+
+  /** The fleet rules, whose holds each check shows. */
+  void gate(RestartGate rules) {
+    gate = rules;
   }
 
   /** The check's state apart from silences: the policy's phase, or "agent_lost" while its agent cannot be reached. */
@@ -70,6 +76,7 @@ final class Dashboard {
       .put("epoch", epoch)
       .put("time", now.toString())
       .put("commandsInFlight", commandsInFlight)
+      .put("rules", gate.summary())
       .put("agents", agentArray)
       .put("checks", checkArray);
   }
@@ -92,7 +99,7 @@ final class Dashboard {
         Facts.Incident incident = journal.incident(check);
         if (changed(check, Arrays.asList(shown(agent, check, now), check.state().consecutiveFailures(),
           last == null ? null : last.outcome(), check.silencedUntil(), incident == null ? null : incident.id(),
-          check.state().restartsUsed(now), check.spec()))) {
+          check.state().restartsUsed(now), check.spec(), String.valueOf(gate.hold(agent, check))))) {
           changedChecks.add(check(agent, check, now, false));
         }
       }
@@ -135,6 +142,10 @@ final class Dashboard {
     Instant silencedUntil = check.silencedUntil();
     if (silencedUntil != null && silencedUntil.isAfter(now)) {
       json.put("silencedUntil", silencedUntil.toString());
+    }
+    String hold = gate.hold(agent, check);
+    if (hold != null) {
+      json.put("hold", hold);
     }
     if (state.graceUntil() != null) {
       json.put("graceUntil", state.graceUntil().toString());

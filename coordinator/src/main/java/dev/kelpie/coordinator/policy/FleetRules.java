@@ -32,6 +32,7 @@ final class FleetRules {
   private final Duration answerTimeout;
   private final Supplier<String> commandIds;
   private final FleetMetrics metrics;
+  private RestartGate gate;
 
   FleetRules(CommandBook commands, long epoch, Duration commandTtl, Duration answerTimeout,
              Supplier<String> commandIds, FleetMetrics metrics) {
@@ -43,9 +44,15 @@ final class FleetRules {
     this.metrics = metrics;
   }
 
+  /** The fleet rules every restart decided by a check's policy passes first. */
+  void gate(RestartGate fleetRules) {
+    gate = fleetRules;
+  }
+
   void result(TrackedAgent agent, TrackedCheck check, ProbeResult result, Duration age, Instant now,
               Outcome.Builder out) {
     check.seen(result);
+    gate.observe(agent, check, result, now, out);
     if (busy(agent, check) || aboutAnEarlierProcess(agent, check, result) || agent.silenced(check, now)) {
       return;
     }
@@ -207,6 +214,9 @@ final class FleetRules {
       pending.waiting().add(check);
       return;
     }
+    if (!gate.admit(agent, check, reason, now, out)) {
+      return;
+    }
     Command command = new Command(commandIds.get(), agent.id(), check.service(), Action.RESTART,
       check.id() + ": " + reason, now, now.plus(commandTtl), epoch);
     commands.add(command, check, now.plus(answerTimeout));
@@ -215,6 +225,7 @@ final class FleetRules {
       .log("restarting {}: {}", check.service(), reason);
     metrics.commandSent(command.action());
     out.command(command, agent, check, check.id());
+    gate.issued(agent, check, now, out);
   }
 
   /**

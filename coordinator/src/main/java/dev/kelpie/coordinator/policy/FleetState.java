@@ -1,6 +1,7 @@
 package dev.kelpie.coordinator.policy;
 
 import dev.kelpie.coordinator.config.MaintenanceWindows;
+import dev.kelpie.coordinator.config.RulesSettings;
 import dev.kelpie.coordinator.store.Facts;
 import dev.kelpie.coordinator.store.Store;
 import dev.kelpie.shared.message.AgentHello;
@@ -48,6 +49,7 @@ public final class FleetState {
   private final Journal journal = new Journal();
   private final Dashboard dashboard = new Dashboard(journal);
   private final OperatorActions operator;
+  private RestartGate gate;
   private AlertRaiser alerts = new AlertRaiser(Duration.ofHours(4), MaintenanceWindows.NONE);
 
   public FleetState(long epoch, Duration commandTtl, Duration answerTimeout, Supplier<String> commandIds,
@@ -58,6 +60,26 @@ public final class FleetState {
     this.metrics = metrics;
     this.rules = new FleetRules(commands, epoch, commandTtl, answerTimeout, commandIds, metrics);
     this.operator = new OperatorActions(rules, journal, epoch);
+    rules(RulesSettings.NONE);
+  }
+
+  /** The fleet rules (blast radius, correlated failures, flapping) a restart passes before it goes; off by default. */
+  public FleetState rules(RulesSettings settings) {
+    gate = new RestartGate(settings, agents, commands, epoch);
+    rules.gate(gate);
+    dashboard.gate(gate);
+    journal.keepOpenWhile(gate::keepsIncidentOpen);
+    return this;
+  }
+
+  /**
+   * A person lets the restarts held by a suspected shared cause ({@code check:db}, {@code target:10.0.0.5}) go.
+   *
+   * @throws OperatorRequest.Refused 404 when nothing is held by that cause
+   */
+  public Outcome<JsonObject> releaseHold(String cause, String by, String reason, Instant now) {
+    Outcome.Builder out = new Outcome.Builder();
+    return out.build(gate.release(cause, by, reason, now, out));
   }
 
   /**
@@ -159,6 +181,7 @@ public final class FleetState {
       } else if (report instanceof ProcessEvent event) {
         journal.event(facts, event);
         rules.processEvent(agent, event, now, judged(agent, report));
+        gate.processEvent(agent, event, now, out);
         journal.announced(facts, agent, now);
       } else if (report instanceof CommandResult result && result.local() != null) {
         decidedByTheAgent(agent, result, judged(agent, report), now, out);
@@ -194,6 +217,7 @@ public final class FleetState {
   public Outcome<Void> tick(Instant now) {
     Outcome.Builder out = new Outcome.Builder();
     rules.overdue(now);
+    gate.tick(now, out);
     for (TrackedAgent agent : agents.values()) {
       if (agent.silentSince(now, lostAfter)) {
         log.atError().addKeyValue("agent", agent.id())

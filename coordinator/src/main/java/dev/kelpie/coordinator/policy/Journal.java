@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.BiPredicate;
 
 /**
  * Turns what happens to the fleet into facts for the store: transitions (found by comparing each check's phase with
@@ -49,6 +50,7 @@ final class Journal {
     private Facts.Incident incident;
     /** The agent decided this check alone from then on: the next transition says so, and is dated then. */
     private Instant handedBackSince;
+    private boolean keptOpen;
   }
 
   /** How a transition, an incident or an action that the agent decided alone is told apart. */
@@ -56,9 +58,28 @@ final class Journal {
 
   private final Map<TrackedCheck, Mark> marks = new IdentityHashMap<>();
   private final TransitionReasons reasons = new TransitionReasons();
+  private BiPredicate<TrackedAgent, TrackedCheck> keepOpen = (agent, check) -> false;
+
+  /** While this holds for a check (its service flaps), a recovery does not close its incident: one incident a run. */
+  void keepOpenWhile(BiPredicate<TrackedAgent, TrackedCheck> rule) {
+    keepOpen = rule;
+  }
 
   private Mark mark(TrackedCheck check) {
     return marks.computeIfAbsent(check, c -> new Mark());
+  }
+
+  private static Facts.Incident close(Facts facts, TrackedAgent agent, TrackedCheck check, Mark mark, CheckPhase phase,
+                                      Instant now) {
+    Facts.Incident open = mark.incident;
+    Facts.Incident closed = new Facts.Incident(open.id(), open.agentId(), open.checkId(), open.openedAt(), now,
+      open.reason());
+    facts.incidents.put(open.id(), closed);
+    mark.incident = null;
+    log.atInfo().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
+      .addKeyValue("incident", open.id()).log("incident closed after {}: {}",
+        Duration.between(open.openedAt(), now), lower(phase));
+    return closed;
   }
 
   /** After a coordinator restart: the phase and failures last stored, and the open incident. */
@@ -109,6 +130,12 @@ final class Journal {
       CheckPhase before = mark.phase;
       int failures = check.state().consecutiveFailures();
       if (phase == before) {
+        if (mark.keptOpen && RESOLVED.contains(phase) && mark.incident != null && !keepOpen.test(agent, check)) {
+          mark.keptOpen = false;
+          changes = changes == null ? new ArrayList<>(2) : changes;
+          changes.add(new Change(Change.Kind.CLOSED, check, close(facts, agent, check, mark, phase, now)));
+          check(facts, agent, check, now);
+        }
         if (failures != mark.failures) {
           mark.failures = failures;
           check(facts, agent, check, now);
@@ -137,15 +164,10 @@ final class Journal {
           .addKeyValue("incident", opened.id()).log("incident opened: {}", reason);
         changes.add(new Change(Change.Kind.OPENED, check, opened));
       } else if (RESOLVED.contains(phase) && mark.incident != null) {
-        Facts.Incident open = mark.incident;
-        Facts.Incident closed = new Facts.Incident(open.id(), open.agentId(), open.checkId(), open.openedAt(), now,
-          open.reason());
-        facts.incidents.put(open.id(), closed);
-        mark.incident = null;
-        log.atInfo().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
-          .addKeyValue("incident", open.id()).log("incident closed after {}: {}",
-            Duration.between(open.openedAt(), now), lower(phase));
-        changes.add(new Change(Change.Kind.CLOSED, check, closed));
+        mark.keptOpen = keepOpen.test(agent, check);
+        if (!mark.keptOpen) {
+          changes.add(new Change(Change.Kind.CLOSED, check, close(facts, agent, check, mark, phase, now)));
+        }
       }
       if (phase == CheckPhase.GAVE_UP) {
         changes.add(new Change(Change.Kind.GAVE_UP, check, mark.incident));

@@ -219,7 +219,10 @@ public final class PolicyVerticle extends VerticleBase {
   private void onOperator(Message<JsonObject> message) {
     Outcome<JsonObject> outcome;
     try {
-      outcome = fleet.operate(OperatorRequest.fromJson(message.body()), now());
+      JsonObject body = message.body();
+      outcome = body != null && "release".equals(body.getString("action"))
+        ? fleet.releaseHold(body.getString("cause"), body.getString("by"), body.getString("reason"), now())
+        : fleet.operate(OperatorRequest.fromJson(body), now());
     } catch (OperatorRequest.Refused refused) {
       message.fail(refused.code(), refused.getMessage());
       return;

@@ -23,6 +23,7 @@ final class TrackedCheck {
   private CheckState state;
   private ProbeResult lastResult;
   private Instant silencedUntil;
+  private List<String> correlationKeys;
 
   TrackedCheck(CheckSpec spec) {
     this.spec = spec;
@@ -35,6 +36,7 @@ final class TrackedCheck {
       state = new CheckState(announced.policy());
     }
     spec = announced;
+    correlationKeys = null;
   }
 
   String id() {
@@ -74,6 +76,14 @@ final class TrackedCheck {
   /** The last few results, oldest first: the evidence an alert carries. */
   List<ProbeResult> recentResults() {
     return List.copyOf(recent);
+  }
+
+  /** What the fleet rules correlate this check's failures by (see {@code CorrelatedFailures}), made once per spec. */
+  List<String> correlationKeys(java.util.function.Function<CheckSpec, List<String>> make) {
+    if (correlationKeys == null) {
+      correlationKeys = make.apply(spec);
+    }
+    return correlationKeys;
   }
 
   /** Until when a person silenced this check (null: not silenced); the agent may be silenced as a whole too. */

@@ -41,6 +41,35 @@ class CoordinatorConfigTest {
   }
 
   @Test
+  @DisplayName("the rules: section is read, a rule may be in shadow mode, and a wrong value is named")
+  void rules() {
+    CoordinatorConfig config = CoordinatorConfig.fromYaml("""
+        rules:
+          inFlight: 5
+          groups: [{label: role=web, maxPercent: 10}, {label: zone, max: 2, mode: shadow}]
+          correlated: {hosts: 5, percent: 50, window: 2m}
+          flapping: {restarts: 3, window: 10m, backoff: 1m}
+        """, "c.yaml", Map.of());
+    RulesSettings rules = config.rules();
+    assertThat(rules.inFlight()).isEqualTo(new RulesSettings.InFlight(5, false));
+    assertThat(rules.groups()).containsExactly(new RulesSettings.Group("role", "web", 0, 10, false),
+      new RulesSettings.Group("zone", null, 2, 0, true));
+    assertThat(rules.correlated()).isEqualTo(new RulesSettings.Correlated(5, 50, Duration.ofMinutes(2), false));
+    assertThat(rules.flapping()).isEqualTo(new RulesSettings.Flapping(3, Duration.ofMinutes(10),
+      Duration.ofMinutes(1), false));
+    assertThat(CoordinatorConfig.fromYaml("", "c.yaml", Map.of()).rules()).isEqualTo(RulesSettings.NONE);
+    assertThatThrownBy(() -> CoordinatorConfig.fromYaml("""
+        rules:
+          mode: dry
+          groups: [{label: role}]
+          correlated: {window: 0s}
+        """, "c.yaml", Map.of()))
+      .hasMessageContaining("rules.mode: expected enforce or shadow, got \"dry\"")
+      .hasMessageContaining("rules.groups[0].max: expected max or maxPercent above zero")
+      .hasMessageContaining("rules.correlated.hosts: expected hosts or percent above zero");
+  }
+
+  @Test
   @DisplayName("a credential matches its own token only, whether written plain or as its SHA-256")
   void credentialsMatch() {
     CoordinatorConfig config = CoordinatorConfig.fromYaml("""

@@ -23,6 +23,7 @@ public final class CheckState {
   private int consecutiveSuccesses;
   private int restartsSinceStable;
   private Instant lastRestartAt;
+  private Instant restartBeforeLast;
   private Instant healthySince;
   private Instant graceUntil;
   private Instant startupDeadline;
@@ -89,6 +90,28 @@ public final class CheckState {
         false);
     }
     return Decision.NONE;
+  }
+
+  /**
+   * The restart just decided is not carried out (a fleet rule holds it): the budget and the backoff get it back, and
+   * the check is failing again, so its next failure decides again.
+   */
+  public void withdraw() {
+    if (phase != CheckPhase.ACTING) {
+      return;
+    }
+    budget.giveBackLast();
+    restartsSinceStable = Math.max(0, restartsSinceStable - 1);
+    lastRestartAt = restartBeforeLast;
+    phase = CheckPhase.FAILING;
+  }
+
+  /** The restart just decided is refused because a budget shared with other checks is used up: give up. */
+  public Decision refuse(String why) {
+    withdraw();
+    phase = CheckPhase.GAVE_UP;
+    reason = why;
+    return Decision.giveUp(why);
   }
 
   /** The check's service was stopped on purpose: count nothing until it starts again. */
@@ -197,6 +220,7 @@ public final class CheckState {
   private Decision restart(Instant now, String why) {
     budget.spend(now);
     restartsSinceStable++;
+    restartBeforeLast = lastRestartAt;
     lastRestartAt = now;
     phase = CheckPhase.ACTING;
     reason = why;

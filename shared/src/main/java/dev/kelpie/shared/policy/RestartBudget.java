@@ -24,6 +24,11 @@ public final class RestartBudget {
     spent.addLast(now);
   }
 
+  /** Takes back the last restart spent: it was decided but never carried out (held by a fleet rule). */
+  public void giveBackLast() {
+    spent.pollLast();
+  }
+
   public int usedAt(Instant now) {
     forgetBefore(now.minus(limits.per()));
     return spent.size();

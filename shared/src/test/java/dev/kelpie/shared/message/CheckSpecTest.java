@@ -1,5 +1,6 @@
 package dev.kelpie.shared.message;
 
+import dev.kelpie.shared.policy.CheckRules;
 import dev.kelpie.shared.policy.PolicySpec;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.DisplayName;
@@ -7,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,5 +51,30 @@ class CheckSpecTest {
     JsonObject json = new CheckSpec("c", CheckType.TCP, null, "tcp", PolicySpec.defaults()).toJson();
     json.remove("type");
     assertThatThrownBy(() -> CheckSpec.fromJson(json)).hasMessageStartingWith("type: expected a non-empty string");
+  }
+
+  @Test
+  @DisplayName("dependsOn, shadow mode and a budget of its own survive the wire; a check without them is sent as"
+    + " before, so an older coordinator reads it")
+  void fleetRulesRoundTrip() {
+    CheckSpec spec = new CheckSpec("app", CheckType.HTTP, "app", "GET /", PolicySpec.defaults(), Map.of(),
+      new CheckRules(List.of("db", "db-host/db"), true, true));
+    JsonObject json = spec.toJson();
+    assertThat(json.getString("mode")).isEqualTo("shadow");
+    assertThat(json.getString("budgetScope")).isEqualTo("check");
+    assertThat(CheckSpec.fromJson(json)).isEqualTo(spec);
+    JsonObject plain = new CheckSpec("web", CheckType.HTTP, "svc", "GET /", PolicySpec.defaults()).toJson();
+    assertThat(plain.fieldNames()).doesNotContain("dependsOn", "mode", "budgetScope");
+    assertThat(CheckSpec.fromJson(plain).rules()).isEqualTo(CheckRules.DEFAULT);
+  }
+
+  @Test
+  @DisplayName("a wrong mode or dependsOn is refused, naming the field")
+  void badFleetRules() {
+    JsonObject json = new CheckSpec("c", CheckType.TCP, null, "tcp", PolicySpec.defaults()).toJson();
+    assertThatThrownBy(() -> CheckSpec.fromJson(json.copy().put("mode", "maybe")))
+      .hasMessageStartingWith("mode: expected enforce or shadow");
+    assertThatThrownBy(() -> CheckSpec.fromJson(json.copy().put("dependsOn", "db")))
+      .hasMessageStartingWith("dependsOn: expected a list");
   }
 }

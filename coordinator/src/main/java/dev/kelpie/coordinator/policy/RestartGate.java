@@ -1,0 +1,326 @@
+package dev.kelpie.coordinator.policy;
+
+import dev.kelpie.coordinator.config.RulesSettings;
+import dev.kelpie.coordinator.store.Facts;
+import dev.kelpie.shared.message.ProbeResult;
+import dev.kelpie.shared.message.ProcessEvent;
+import dev.kelpie.shared.message.ProcessEventType;
+import dev.kelpie.shared.policy.CheckPhase;
+import dev.kelpie.shared.policy.Decision;
+import dev.kelpie.shared.policy.PolicySpec;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+/**
+ * The fleet rules: whether a restart a check's policy decided may go now. In this order, a restart is held while a
+ * check it depends on fails ("blocked by db"), while a shared cause holds it ({@link CorrelatedFailures}), while its
+ * service flaps ({@link FlappingServices}); refused when its service's budget, shared by its checks, is used up; kept
+ * waiting while too many restarts run ({@link BlastRadius}); and only recorded ("would have restarted") when its
+ * check is in shadow mode. A held restart is withdrawn from the check's policy (budget and backoff given back), so
+ * the check decides again on its next failure, and a recovery in between costs nothing. Every hold is explained.
+ */
+final class RestartGate {
+
+  private static final Logger log = LoggerFactory.getLogger(RestartGate.class);
+  private static final int SHADOW_KEPT = 50;
+  private static final Set<CheckPhase> FAILED = EnumSet.of(CheckPhase.FAILING, CheckPhase.UNHEALTHY,
+    CheckPhase.BACKING_OFF, CheckPhase.ACTING, CheckPhase.GAVE_UP);
+  private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneOffset.UTC);
+
+  /** Why a check's restart is held now, since when. */
+  private record Held(String why, Instant since) {
+  }
+
+  private final Map<String, TrackedAgent> agents;
+  private final CommandBook commands;
+  private final long epoch;
+  private final BlastRadius blast;
+  private final CorrelatedFailures correlated;
+  private final FlappingServices flapping;
+  private final Map<TrackedCheck, Held> held = new IdentityHashMap<>();
+  private final Map<String, Deque<Instant>> serviceRestarts = new HashMap<>();
+  private final Deque<JsonObject> shadowed = new ArrayDeque<>();
+  private final Map<TrackedCheck, String> shadowNoted = new IdentityHashMap<>();
+
+  RestartGate(RulesSettings settings, Map<String, TrackedAgent> agents, CommandBook commands, long epoch) {
+    this.agents = agents;
+    this.commands = commands;
+    this.epoch = epoch;
+    this.blast = new BlastRadius(settings);
+    this.correlated = new CorrelatedFailures(settings.correlated());
+    this.flapping = new FlappingServices(settings.flapping());
+  }
+
+  static String key(String agentId, String service) {
+    return agentId + '\u0000' + service;
+  }
+
+  /** Every result counts toward a shared cause; a success ends its check's hold. */
+  void observe(TrackedAgent agent, TrackedCheck check, ProbeResult result, Instant now, Outcome.Builder out) {
+    CorrelatedFailures.Cause tripped = correlated.observe(agent, check, result.up(), now, agents.values());
+    if (tripped != null) {
+      log.atError().addKeyValue("cause", tripped.key()).log("correlated failure: {}; restarts of the checks it"
+        + " covers are {}", tripped.summary(), correlated.shadow() ? "not held (shadow mode)" : "held");
+      out.facts().alerts.add(RuleAlerts.fleetAlert("correlated_failure", "firing", "critical", tripped.summary()
+        + (correlated.shadow() ? " (shadow mode: restarts not held)" : "; their restarts are held until it clears"),
+        RuleAlerts.causeJson(tripped), now));
+    }
+    if (result.up()) {
+      held.remove(check);
+      shadowNoted.remove(check);
+    }
+  }
+
+  /** A service started again without a command of ours (it crashed and its agent restarted it): counts as flapping. */
+  void processEvent(TrackedAgent agent, ProcessEvent event, Instant now, Outcome.Builder out) {
+    if (event.type() == ProcessEventType.STARTED && event.commandId() == null) {
+      restarted(agent, event.service(), now, out);
+    }
+  }
+
+  /**
+   * May the restart the check's policy just decided go now? When not, the check's state is already set back (held),
+   * given up (refused) or moved on as if restarted (shadow), and the reason is kept to be shown.
+   */
+  boolean admit(TrackedAgent agent, TrackedCheck check, String reason, Instant now, Outcome.Builder out) {
+    String service = check.service();
+    String blocked = blockedBy(agent, check);
+    if (blocked != null) {
+      return hold(check, "blocked by " + blocked + " (a check it depends on is failing)", now);
+    }
+    CorrelatedFailures.Cause cause = correlated.holding(check);
+    if (cause != null && !shadowRule(agent, check, correlated.shadow(), "held: " + cause.summary(), now, out)) {
+      return hold(check, "held: " + cause.summary() + " (a shared cause is suspected)", now);
+    }
+    FlappingServices.Flap flap = flapping.holding(agent.id(), service, now);
+    if (flap != null && !shadowRule(agent, check, flapping.shadow(), flap.why(now), now, out)) {
+      return hold(check, flap.why(now), now);
+    }
+    String budget = serviceBudgetUsedUp(agent, check, now);
+    if (budget != null) {
+      held.remove(check);
+      Decision refused = check.state().refuse(reason + "; " + budget);
+      out.decided(agent, check, refused);
+      log.atError().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
+        .log("gave up on {}: {}", service, refused.reason());
+      return false;
+    }
+    BlastRadius.Wait wait = blast.admit(agent, service, now, this::stillRunning, agents.values());
+    if (wait != null && !shadowRule(agent, check, wait.shadow(), wait.why(), now, out)) {
+      return hold(check, wait.why(), now);
+    }
+    held.remove(check);
+    if (check.spec().rules().shadow()) {
+      String what = "would have restarted at " + CLOCK.format(now) + ": " + reason;
+      shadow(agent, check, what, now, out);
+      check.state().onActionFinished(now, true);
+      return false;
+    }
+    return true;
+  }
+
+  /** The restart went out as a command: it runs until answered, and counts toward its service's budget and flapping. */
+  void issued(TrackedAgent agent, TrackedCheck check, Instant now, Outcome.Builder out) {
+    blast.started(agent, check.service());
+    if (!check.spec().rules().ownBudget()) {
+      Deque<Instant> spent = serviceRestarts.computeIfAbsent(key(agent.id(), check.service()), k -> new ArrayDeque<>());
+      spent.addLast(now);
+      Instant from = now.minus(check.spec().policy().budget().per()).minus(java.time.Duration.ofHours(1));
+      while (!spent.isEmpty() && spent.peekFirst().isBefore(from)) {
+        spent.removeFirst();
+      }
+    }
+    restarted(agent, check.service(), now, out);
+  }
+
+  /** Time passes: shared causes whose failures cleared are released, flaps that calmed end, stale waits are dropped. */
+  void tick(Instant now, Outcome.Builder out) {
+    blast.recount();
+    correlated.forgetUnless(agentId -> agents.containsKey(agentId) && agents.get(agentId).reachable());
+    for (CorrelatedFailures.Cause cause : correlated.cleared()) {
+      log.atInfo().addKeyValue("cause", cause.key()).log("correlated failure cleared: {}", cause.name());
+      out.facts().alerts.add(RuleAlerts.fleetAlert("correlated_failure", "resolved", "critical", cause.name()
+        + " is healthy again on every host; restarts are no longer held", RuleAlerts.causeJson(cause), now));
+    }
+    for (FlappingServices.Flap flap : flapping.calmed(now)) {
+      TrackedAgent agent = agents.get(flap.agentId());
+      log.atInfo().addKeyValue("agent", flap.agentId()).log("{} no longer flapping", flap.service());
+      out.facts().alerts.add(RuleAlerts.flapAlert("resolved", agent, flap, flap.service() + " on "
+        + RuleAlerts.host(agent, flap.agentId())
+        + " stopped flapping after " + flap.restarts() + " restarts", now));
+    }
+    blast.waiting().stream().filter(wait -> !needsRestart(wait.agentId(), wait.service())).toList()
+      .forEach(wait -> blast.forget(key(wait.agentId(), wait.service())));
+  }
+
+  /** A person lets the restarts a shared cause holds go; recorded with their name. */
+  JsonObject release(String causeKey, String by, String reason, Instant now, Outcome.Builder out) {
+    CorrelatedFailures.Cause cause = correlated.override(causeKey, by);
+    if (cause == null) {
+      throw new OperatorRequest.Refused(OperatorRequest.Refused.NOT_FOUND, "no restarts are held by '" + causeKey
+        + "'; held now: " + correlated.active().stream().map(CorrelatedFailures.Cause::key).toList());
+    }
+    held.entrySet().removeIf(entry -> entry.getValue().why().startsWith("held: " + cause.name() + " "));
+    String id = UUID.randomUUID().toString();
+    out.facts().actions.put(id, new Facts.Action(id, null, null, "release", "released the restarts held by "
+      + cause.name() + (reason == null ? "" : ": " + reason), by, now, null, epoch, "done", null, now, 0L));
+    log.atWarn().addKeyValue("cause", causeKey).log("{} released the restarts held by {}", by, cause.name());
+    return new JsonObject().put("ok", true).put("action", "release").put("cause", causeKey).put("by", by);
+  }
+
+  /** A flapping service's incident stays open through its recoveries: one incident for the whole run. */
+  boolean keepsIncidentOpen(TrackedAgent agent, TrackedCheck check) {
+    return check.service() != null && flapping.flapping(agent.id(), check.service());
+  }
+
+  /** Why the check's restart is held now (for people), or null. */
+  String hold(TrackedAgent agent, TrackedCheck check) {
+    ProbeResult last = check.lastResult();
+    if (last == null || last.up()) {
+      return null;
+    }
+    String blocked = blockedBy(agent, check);
+    if (blocked != null) {
+      return "blocked by " + blocked;
+    }
+    Held hold = held.get(check);
+    if (hold != null) {
+      return hold.why();
+    }
+    CorrelatedFailures.Cause cause = correlated.holding(check);
+    return cause == null || correlated.shadow() ? null : "held: " + cause.summary();
+  }
+
+  /** The rules' view for the dashboard: shared causes, flapping services, the waiting line, recent shadow actions. */
+  JsonObject summary() {
+    JsonArray causes = new JsonArray();
+    correlated.active().forEach(cause -> causes.add(RuleAlerts.causeJson(cause)));
+    JsonArray flaps = new JsonArray();
+    flapping.all().forEach(flap -> flaps.add(new JsonObject().put("agentId", flap.agentId())
+      .put("service", flap.service()).put("since", flap.since().toString()).put("restarts", flap.restarts())
+      .put("notBefore", flap.notBefore().toString())));
+    JsonArray waiting = new JsonArray();
+    blast.waiting().forEach(wait -> waiting.add(new JsonObject().put("agentId", wait.agentId())
+      .put("service", wait.service()).put("since", wait.since().toString()).put("why", wait.why())));
+    return new JsonObject().put("restartsRunning", blast.running()).put("correlated", causes).put("flapping", flaps)
+      .put("waiting", waiting).put("shadow", new JsonArray(shadowed.stream().toList()));
+  }
+
+  private boolean hold(TrackedCheck check, String why, Instant now) {
+    check.state().withdraw();
+    Held before = held.get(check);
+    if (before == null || !before.why().equals(why)) {
+      held.put(check, new Held(why, before == null ? now : before.since()));
+      log.atWarn().addKeyValue("check", check.id()).log("restart of {} held: {}", check.service(), why);
+    }
+    return false;
+  }
+
+  /** A rule in shadow mode: what it would have held is recorded once per check, and the restart goes on. */
+  private boolean shadowRule(TrackedAgent agent, TrackedCheck check, boolean shadow, String why, Instant now,
+                             Outcome.Builder out) {
+    if (!shadow) {
+      return false;
+    }
+    if (!why.equals(shadowNoted.put(check, why))) {
+      shadow(agent, check, "would have held the restart at " + CLOCK.format(now) + ": " + why, now, out);
+    }
+    return true;
+  }
+
+  private void shadow(TrackedAgent agent, TrackedCheck check, String what, Instant now, Outcome.Builder out) {
+    String id = UUID.randomUUID().toString();
+    out.facts().actions.put(id, new Facts.Action(id, agent.id(), check.service(), "restart", what,
+      "shadow: " + check.id(), now, null, epoch, "shadow", null, now, 0L));
+    shadowed.addFirst(new JsonObject().put("agentId", agent.id()).put("checkId", check.id())
+      .put("service", check.service()).put("at", now.toString()).put("what", what));
+    if (shadowed.size() > SHADOW_KEPT) {
+      shadowed.removeLast();
+    }
+    log.atInfo().addKeyValue("agent", agent.id()).addKeyValue("check", check.id()).log("shadow: {}", what);
+  }
+
+  private void restarted(TrackedAgent agent, String service, Instant now, Outcome.Builder out) {
+    FlappingServices.Flap flap = flapping.restarted(agent.id(), service, now);
+    if (flap != null) {
+      log.atError().addKeyValue("agent", agent.id()).log("{} is flapping: {}", service, flap.why(now));
+      out.facts().alerts.add(RuleAlerts.flapAlert("firing", agent, flap, service + " on "
+        + RuleAlerts.host(agent, agent.id())
+        + " is flapping: " + flap.restarts() + " restarts since " + CLOCK.format(flap.since())
+        + (flapping.shadow() ? " (shadow mode: restarts not held)" : "; restarts held until "
+        + CLOCK.format(flap.notBefore()) + ", then backing off longer each time"), now));
+    }
+  }
+
+  /** The first check this one depends on that is failing now, or null. */
+  private String blockedBy(TrackedAgent agent, TrackedCheck check) {
+    for (String dep : check.spec().rules().dependsOn()) {
+      int slash = dep.indexOf('/');
+      TrackedAgent owner = slash < 0 ? agent : agents.get(dep.substring(0, slash));
+      TrackedCheck target = owner == null ? null : owner.checks().get(slash < 0 ? dep : dep.substring(slash + 1));
+      if (target != null && failing(target)) {
+        return dep;
+      }
+    }
+    return null;
+  }
+
+  private static boolean failing(TrackedCheck check) {
+    ProbeResult last = check.lastResult();
+    return (last != null && !last.up()) || FAILED.contains(check.state().phase());
+  }
+
+  /** Why the service's shared budget is used up (null: it is not), counting the restarts of all its checks. */
+  private String serviceBudgetUsedUp(TrackedAgent agent, TrackedCheck check, Instant now) {
+    if (check.spec().rules().ownBudget() || check.service() == null) {
+      return null;
+    }
+    PolicySpec.Budget limits = null;
+    int sharing = 0;
+    for (TrackedCheck other : agent.checks().values()) {
+      if (check.service().equals(other.service()) && !other.spec().rules().ownBudget()) {
+        sharing++;
+        PolicySpec.Budget budget = other.spec().policy().budget();
+        if (limits == null || budget.restarts() < limits.restarts()) {
+          limits = budget;
+        }
+      }
+    }
+    Deque<Instant> spent = serviceRestarts.get(key(agent.id(), check.service()));
+    if (sharing < 2 || spent == null) {
+      return null;
+    }
+    Instant from = now.minus(limits.per());
+    while (!spent.isEmpty() && !spent.peekFirst().isAfter(from)) {
+      spent.removeFirst();
+    }
+    return spent.size() < limits.restarts() ? null : "restart budget of " + limits.restarts() + " per "
+      + dev.kelpie.shared.policy.Durations.human(limits.per()) + " of service " + check.service()
+      + " (shared by its " + sharing + " checks) used up";
+  }
+
+  private boolean stillRunning(String agentId, String service) {
+    TrackedAgent agent = agents.get(agentId);
+    return commands.forService(agentId, service) != null || (agent != null && agent.commandRunning(service));
+  }
+
+  private boolean needsRestart(String agentId, String service) {
+    TrackedAgent agent = agents.get(agentId);
+    return agent != null && agent.reachable() && agent.checks().values().stream()
+      .anyMatch(check -> service.equals(check.service()) && failing(check));
+  }
+}
