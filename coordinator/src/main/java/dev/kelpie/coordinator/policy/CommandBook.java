@@ -33,6 +33,11 @@ final class CommandBook {
     byService.put(key(command.agentId(), command.service()), pending);
   }
 
+  /** The command {@code commandId}, if it is pending. */
+  Pending pending(String commandId) {
+    return byId.get(commandId);
+  }
+
   Pending finish(String commandId) {
     Pending pending = byId.remove(commandId);
     if (pending != null) {

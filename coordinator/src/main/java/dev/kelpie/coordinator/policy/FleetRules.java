@@ -86,6 +86,14 @@ final class FleetRules {
         .log("the agent already had command {}; its first answer stands", result.commandId());
       return false;
     }
+    CommandBook.Pending sent = commands.pending(result.commandId());
+    if (sent != null && !answers(result, agent, sent.command())) {
+      log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("command", result.commandId())
+        .log("ignored a result for command {} ({} of {} on agent {}) that does not answer it: {} of {}",
+          result.commandId(), sent.command().action(), sent.command().service(), sent.command().agentId(),
+          result.action(), result.service());
+      return false;
+    }
     CommandBook.Pending pending = commands.finish(result.commandId());
     agent.commandFinished(result.service(), result.commandId());
     metrics.commandAnswered(result.action(), result.status());
@@ -101,6 +109,12 @@ final class FleetRules {
       checksOf(agent, result.service(), check -> check.state().onStopped());
     }
     return true;
+  }
+
+  /** A result is bound to the agent and the command it answers: another agent's result for it is a forgery. */
+  private static boolean answers(CommandResult result, TrackedAgent agent, Command command) {
+    return command.agentId().equals(agent.id()) && command.service().equals(result.service())
+      && command.action() == result.action();
   }
 
   /** Unanswered commands are given up on: the checks waiting on them may decide again. */

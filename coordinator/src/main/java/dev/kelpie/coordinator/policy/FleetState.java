@@ -14,6 +14,8 @@ import dev.kelpie.shared.message.ProcessEvent;
 import dev.kelpie.shared.message.Report;
 import dev.kelpie.shared.message.ReportAck;
 import dev.kelpie.shared.message.ReportBatch;
+import dev.kelpie.shared.rules.AgentClock;
+import dev.kelpie.shared.rules.Limits;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,6 +25,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -114,12 +117,18 @@ public final class FleetState {
    * Takes a batch in sequence order, dropping reports already taken.
    *
    * @throws NoHello when the agent has not said hello on its current connection
+   * @throws ReportsRefused when a sequence number runs too far ahead of the last one taken
    */
-  public Outcome<ReportAck> reports(ReportBatch batch, Instant now) {
-    TrackedAgent agent = agents.get(batch.agentId());
+  public Outcome<ReportAck> reports(ReportBatch received, Instant now) {
+    TrackedAgent agent = agents.get(received.agentId());
     if (agent == null || !agent.connected()) {
-      throw new NoHello(batch.agentId());
+      throw new NoHello(received.agentId());
     }
+    Optional<String> refused = agent.sequenceProblem(received.reports(), now);
+    if (refused.isPresent()) {
+      throw new ReportsRefused(received.agentId(), refused.get());
+    }
+    ReportBatch batch = clock(agent, received, now);
     Outcome.Builder out = new Outcome.Builder();
     Facts facts = out.facts();
     heard(agent, now, out);
@@ -146,6 +155,9 @@ public final class FleetState {
         journal.answered(facts, result);
       }
     }
+    if (!batch.reports().isEmpty()) {
+      agent.taken(now);
+    }
     settle(agent, now, out);
     journal.agent(facts, agent, now);
     metrics.ingested(results);
@@ -155,12 +167,26 @@ public final class FleetState {
     return out.build(new ReportAck(agent.lastSeq()));
   }
 
+  /** The batch with times safe to keep ({@link AgentClock}); an agent's clock going off the window, or back, is noted. */
+  private static ReportBatch clock(TrackedAgent agent, ReportBatch batch, Instant now) {
+    AgentClock.Taken taken = AgentClock.take(batch, now);
+    if (agent.clockSkew(taken.skew(), taken.skewed())) {
+      if (taken.skewed()) {
+        log.atWarn().addKeyValue("agent", agent.id()).log("the agent's clock is {} ms off the coordinator's (more than"
+          + " {}): its reports are kept at the coordinator's receipt time", taken.skew().toMillis(), Limits.MAX_SKEW);
+      } else {
+        log.atInfo().addKeyValue("agent", agent.id()).log("the agent's clock agrees with the coordinator's again");
+      }
+    }
+    return taken.batch();
+  }
+
   /** A sign of life with the agent's vitals; ignored from an agent that has not said hello on this connection. */
   public Outcome<Void> keepalive(Keepalive keepalive, Instant now) {
     Outcome.Builder out = new Outcome.Builder();
     TrackedAgent agent = agents.get(keepalive.agentId());
     if (agent != null && agent.connected()) {
-      agent.vitals(keepalive);
+      agent.vitals(AgentClock.take(keepalive, now));
       heard(agent, now, out);
     }
     return out.build(null);

@@ -167,6 +167,9 @@ public final class PolicyVerticle extends VerticleBase {
     } catch (NoHello e) {
       message.fail(NO_HELLO, e.getMessage());
       return;
+    } catch (ReportsRefused e) {
+      refuse(message, e.getMessage());
+      return;
     }
     long ackSeq = outcome.reply().ackSeq();
     sendOn(outcome).onSuccess(v -> {
