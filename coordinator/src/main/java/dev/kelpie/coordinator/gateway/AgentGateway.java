@@ -120,6 +120,9 @@ public final class AgentGateway implements Handler<BridgeEvent> {
 
   private void sent(BridgeEvent event, SockJSSocket socket) {
     String agentId = identities.get(socket);
+    if (closing(event, socket, agentId)) {
+      return;
+    }
     JsonObject raw = event.getRawMessage();
     String address = raw.getString("address");
     if (address != null && address.startsWith(REPLY_PREFIX)) {
@@ -149,6 +152,18 @@ public final class AgentGateway implements Handler<BridgeEvent> {
     event.complete(true);
   }
 
+  /**
+   * Frames still arriving on a connection being closed (refused, or replaced by the agent's newer one) are dropped:
+   * closing a socket does not stop what it had already received.
+   */
+  private boolean closing(BridgeEvent event, SockJSSocket socket, String agentId) {
+    if (agentId == null || refused.contains(socket)) {
+      event.complete(false);
+      return true;
+    }
+    return false;
+  }
+
   /** The agent is told why, as the failure of its request, before its connection closes. */
   private void tellAgent(SockJSSocket socket, Object replyAddress, String why) {
     if (replyAddress instanceof String address) {
@@ -161,6 +176,9 @@ public final class AgentGateway implements Handler<BridgeEvent> {
 
   private void registered(BridgeEvent event, SockJSSocket socket) {
     String agentId = identities.get(socket);
+    if (closing(event, socket, agentId)) {
+      return;
+    }
     String address = event.getRawMessage().getString("address");
     if (!Addresses.agentCommands(agentId).equals(address)) {
       refuse(event, socket, "may not receive from '" + address + "'");

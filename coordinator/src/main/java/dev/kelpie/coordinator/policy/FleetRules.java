@@ -86,12 +86,12 @@ final class FleetRules {
         .log("the agent already had command {}; its first answer stands", result.commandId());
       return false;
     }
-    CommandBook.Pending sent = commands.pending(result.commandId());
-    if (sent != null && !answers(result, agent, sent.command())) {
+    Command sent = commands.sent(result.commandId());
+    if (sent == null || !answers(result, agent, sent)) {
       log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("command", result.commandId())
-        .log("ignored a result for command {} ({} of {} on agent {}) that does not answer it: {} of {}",
-          result.commandId(), sent.command().action(), sent.command().service(), sent.command().agentId(),
-          result.action(), result.service());
+        .log("ignored a result ({} of {}) for command {}: {}", result.action(), result.service(), result.commandId(),
+          sent == null ? "no such command was sent (or it was answered already)"
+            : "it was " + sent.action().name().toLowerCase() + " of " + sent.service() + " on agent " + sent.agentId());
       return false;
     }
     CommandBook.Pending pending = commands.finish(result.commandId());
