@@ -87,11 +87,10 @@ final class FleetRules {
       return false;
     }
     Command sent = commands.sent(result.commandId());
-    if (sent == null || !answers(result, agent, sent)) {
+    if (sent != null && !answers(result, agent, sent)) {
       log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("command", result.commandId())
-        .log("ignored a result ({} of {}) for command {}: {}", result.action(), result.service(), result.commandId(),
-          sent == null ? "no such command was sent (or it was answered already)"
-            : "it was " + sent.action().name().toLowerCase() + " of " + sent.service() + " on agent " + sent.agentId());
+        .log("ignored a result ({} of {}) for command {}: it was {} of {} on agent {}", result.action(),
+          result.service(), result.commandId(), sent.action(), sent.service(), sent.agentId());
       return false;
     }
     CommandBook.Pending pending = commands.finish(result.commandId());
@@ -108,7 +107,9 @@ final class FleetRules {
     if (done && (result.action() == Action.STOP || result.action() == Action.KILL)) {
       checksOf(agent, result.service(), check -> check.state().onStopped());
     }
-    return true;
+    // an answer to a command this coordinator did not send (or no longer knows) tells of the agent's own service,
+    // but there is no action of ours to record it on
+    return sent != null;
   }
 
   /** A result is bound to the agent and the command it answers: another agent's result for it is a forgery. */
