@@ -166,7 +166,8 @@ public final class FleetBench implements Callable<Integer> {
   }
 
   private String coordinatorYaml(int port) {
-    StringBuilder yaml = new StringBuilder("http: {host: 127.0.0.1, port: " + port + "}\nagents:\n");
+    StringBuilder yaml = new StringBuilder("http: {host: 127.0.0.1, port: " + port
+      + ", maxConnectionsPerAddress: 0}\nagents:\n");   // every simulated agent comes from 127.0.0.1
     for (int i = 0; i < agents; i++) {
       yaml.append("  - {id: fleet-").append(i).append(", token: token-").append(i).append("}\n");
     }

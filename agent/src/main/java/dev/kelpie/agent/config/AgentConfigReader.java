@@ -9,6 +9,7 @@ import dev.kelpie.shared.config.Identifier;
 import dev.kelpie.shared.config.PolicyReader;
 import dev.kelpie.shared.message.CheckType;
 import dev.kelpie.shared.policy.PolicySpec;
+import dev.kelpie.shared.rules.Limits;
 
 import java.net.URI;
 import java.nio.file.Path;
@@ -52,6 +53,7 @@ final class AgentConfigReader {
     List<AgentConfig.CheckConfig> checks = root.list("checks", checkReader::read);
     AgentConfig.Metrics metrics = metrics(root.child("metrics"));
     boolean autonomy = root.optionalBool("autonomy", true);
+    limits(services.size(), withProcessChecks(services, checks, labels).size());
     root.finish();
     Path state = Path.of(stateDir != null ? stateDir : fileStateDir != null ? fileStateDir : "state/" + id);
     return new AgentConfig(id, state, uplink, services, withProcessChecks(services, checks, labels), metrics,
@@ -121,7 +123,7 @@ final class AgentConfigReader {
       reconnect.finish();
     }
     AgentConfig.Uplink uplink = new AgentConfig.Uplink(url, token, initial, max,
-      node.optionalInt("buffer", 10_000, 1, 1_000_000), positive(node, "pingInterval", Duration.ofSeconds(5)),
+      node.optionalInt("buffer", 10_000, 1, Limits.MAX_OUTBOX), positive(node, "pingInterval", Duration.ofSeconds(5)),
       positive(node, "keepaliveInterval", Duration.ofSeconds(5)),
       positive(node, "connectTimeout", Duration.ofSeconds(3)), urls, tls);
     node.finish();
@@ -156,6 +158,17 @@ final class AgentConfigReader {
       node.problem(key, "cannot read " + path.toAbsolutePath() + " (expected a PEM file)");
     }
     return path;
+  }
+
+  /** The coordinator takes no more from one agent (shared {@link Limits}); a file past them is refused here. */
+  private void limits(int services, int checks) {
+    if (services > Limits.MAX_SERVICES) {
+      root.problem("services", "at most " + Limits.MAX_SERVICES + " services per agent, got " + services);
+    }
+    if (checks > Limits.MAX_CHECKS) {
+      root.problem("checks", "at most " + Limits.MAX_CHECKS + " checks per agent (a service without a process check"
+        + " adds one), got " + checks);
+    }
   }
 
   private PolicySpec defaults(ConfigNode node) {

@@ -6,8 +6,10 @@ import dev.kelpie.agent.probe.ProbeKinds;
 import dev.kelpie.agent.probe.ProbeTarget;
 import dev.kelpie.shared.config.ConfigNode;
 import dev.kelpie.shared.config.PolicyReader;
+import dev.kelpie.shared.message.CheckSpec;
 import dev.kelpie.shared.message.CheckType;
 import dev.kelpie.shared.policy.CheckRules;
+import dev.kelpie.shared.rules.AgentRules;
 import dev.kelpie.shared.policy.PolicySpec;
 
 import java.time.Duration;
@@ -62,6 +64,9 @@ final class CheckReader {
     }
     Map<String, String> labels = new TreeMap<>(agentLabels);
     labels.putAll(node.optionalStringMap("labels"));
+    if (id != null) {
+      announceable(node, new CheckSpec(id, kind.type(), service, target.describe(), policy, labels));
+    }
     return new AgentConfig.CheckConfig(id, kind.type(), service, policy, target, labels, rules(node, id));
   }
 
@@ -85,6 +90,27 @@ final class CheckReader {
       node.problem("budgetScope", "expected service or check, got \"" + scope + "\"");
     }
     return new CheckRules(dependsOn, mode.equals("shadow"), scope.equals("check"));
+  }
+
+  /**
+   * The coordinator refuses a hello whose check breaks {@link AgentRules}: the same rules here, so an agent that
+   * starts is never refused. What {@link PolicyReader} reported already is not repeated.
+   */
+  private static void announceable(ConfigNode node, CheckSpec check) {
+    List<String> reported = check.policy().problems();
+    for (String problem : AgentRules.check(check)) {
+      int colon = problem.indexOf(": ");
+      String field = problem.substring(0, colon);
+      String what = problem.substring(colon + 2);
+      if (field.startsWith("policy.") && reported.contains(problem.substring("policy.".length()))) {
+        continue;
+      }
+      switch (field) {
+        case "policy.interval", "policy.timeout" -> node.problem(field.substring("policy.".length()), what);
+        case "target" -> node.problem("", "its target, " + what);
+        default -> node.problem(field.startsWith("labels") ? "labels" : field, what);
+      }
+    }
   }
 
   private ProbeKind<?> kind(ConfigNode node) {

@@ -2,7 +2,9 @@ package dev.kelpie.agent.config;
 
 import dev.kelpie.shared.config.ConfigNode;
 import dev.kelpie.shared.config.PolicyReader;
+import dev.kelpie.shared.message.ServiceInfo;
 import dev.kelpie.shared.policy.PolicySpec;
+import dev.kelpie.shared.rules.AgentRules;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,6 +19,7 @@ final class ServiceReader {
   private static final List<String> SIGNALS = List.of("TERM", "INT", "HUP", "QUIT", "USR1", "USR2");
   private static final List<String> SPAWN_KEYS = List.of("command", "workdir", "env", "adopt", "autostart",
     "stopSignal", "stopGrace", "tunnel");
+  private static final String PROCESS_CHECK = ".process";
   private static final String COMMAND_EXAMPLE = "[java, -jar, app.jar, --port, \"8081\"]";
 
   private final PolicySpec defaults;
@@ -36,6 +39,11 @@ final class ServiceReader {
     if (name != null && !names.add(name)) {
       node.problem("name", "duplicate service name '" + name + "'");
     }
+    if (name != null) {
+      AgentRules.service(new ServiceInfo(name + PROCESS_CHECK, false, null, null, null)).forEach(problem ->
+        node.problem("name", "too long for its process check's id, " + name + PROCESS_CHECK + " ("
+          + problem.substring(problem.indexOf(": ") + 2) + ")"));
+    }
     AgentConfig.Manager manager = ManagerReader.read(node.child("manager"));
     if (manager.type() != AgentConfig.Manager.Type.KELPIE) {
       refuseSpawnKeys(node, manager);
@@ -45,6 +53,9 @@ final class ServiceReader {
     PolicySpec restart = PolicyReader.readRestart(node, "restart", defaults);
     PolicySpec processPolicy = processPolicy(restart);
     PolicyReader.report(node, "restart", processPolicy, defaults.problems());
+    AgentRules.policy(processPolicy).stream().filter(problem -> !processPolicy.problems().contains(problem))
+      .forEach(problem -> node.problem("restart." + problem.substring(0, problem.indexOf(": ")),
+        problem.substring(problem.indexOf(": ") + 2)));
     List<String> command = manager.type() != AgentConfig.Manager.Type.KELPIE ? List.of()
       : node.has("tunnel") ? tunnel(node) : command(node);
     return new AgentConfig.ServiceSpec(name, command, workdir == null ? null : Path.of(workdir),

@@ -3,6 +3,7 @@ package dev.kelpie.coordinator.gateway;
 import dev.kelpie.coordinator.access.BearerToken;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.AgentLink;
+import dev.kelpie.shared.rules.AgentMessages;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -15,12 +16,18 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The bridge's gatekeeper for agents. Identity comes from the bearer token presented when the connection opens, never
  * from what a message claims: an agent may send only as itself, to the agent addresses or as a reply, and may
- * register only its own command address. Anything else is refused, logged with the reason, and the connection closed.
+ * register only its own command address. Every message must also be readable and within the shared
+ * {@link dev.kelpie.shared.rules.AgentRules} (the rules the agent's config reader applies), and every frame readable by
+ * the bridge ({@link ScreenedSocket}). Anything else is refused, logged with the reason (naming the field), and the
+ * connection closed.
  */
 public final class AgentGateway implements Handler<BridgeEvent> {
 
@@ -31,6 +38,7 @@ public final class AgentGateway implements Handler<BridgeEvent> {
   private final AgentTokens tokens;
   private final Map<SockJSSocket, String> identities = new HashMap<>();
   private final Map<String, SockJSSocket> current = new HashMap<>();
+  private final Set<SockJSSocket> refused = new HashSet<>();
 
   public AgentGateway(Vertx vertx, AgentTokens tokens) {
     this.vertx = vertx;
@@ -48,12 +56,26 @@ public final class AgentGateway implements Handler<BridgeEvent> {
       .setMaxHandlersPerSocket(64);
   }
 
+  /** The socket the bridge is given: its error frames end the connection (see {@link ScreenedSocket}). */
+  public SockJSSocket screen(SockJSSocket socket) {
+    ScreenedSocket[] screened = new ScreenedSocket[1];
+    screened[0] = new ScreenedSocket(vertx, socket, why -> {
+      if (refused.add(screened[0])) {
+        log.atWarn().addKeyValue("agent", identities.get(screened[0])).addKeyValue("remote", socket.remoteAddress())
+          .log("refused and disconnected: {}", why);
+        socket.close();
+      }
+    });
+    return screened[0];
+  }
+
   @Override
   public void handle(BridgeEvent event) {
     SockJSSocket socket = event.socket();
     switch (event.type()) {
       case SOCKET_CREATED -> opened(event, socket);
       case SOCKET_CLOSED -> {
+        refused.remove(socket);
         closed(socket);
         event.complete(true);
       }
@@ -98,6 +120,9 @@ public final class AgentGateway implements Handler<BridgeEvent> {
 
   private void sent(BridgeEvent event, SockJSSocket socket) {
     String agentId = identities.get(socket);
+    if (closing(event, socket, agentId)) {
+      return;
+    }
     JsonObject raw = event.getRawMessage();
     String address = raw.getString("address");
     if (address != null && address.startsWith(REPLY_PREFIX)) {
@@ -118,11 +143,42 @@ public final class AgentGateway implements Handler<BridgeEvent> {
       refuse(event, socket, "sent as agent '" + claimed + "' but its token is agent '" + agentId + "'");
       return;
     }
+    Optional<String> problem = AgentMessages.problem(address, body);
+    if (problem.isPresent()) {
+      tellAgent(socket, raw.getValue("replyAddress"), problem.get());
+      refuse(event, socket, "a message to " + address + ": " + problem.get());
+      return;
+    }
     event.complete(true);
+  }
+
+  /**
+   * Frames still arriving on a connection being closed (refused, or replaced by the agent's newer one) are dropped:
+   * closing a socket does not stop what it had already received.
+   */
+  private boolean closing(BridgeEvent event, SockJSSocket socket, String agentId) {
+    if (agentId == null || refused.contains(socket)) {
+      event.complete(false);
+      return true;
+    }
+    return false;
+  }
+
+  /** The agent is told why, as the failure of its request, before its connection closes. */
+  private void tellAgent(SockJSSocket socket, Object replyAddress, String why) {
+    if (replyAddress instanceof String address) {
+      refused.add(socket);
+      socket.write(new JsonObject().put("type", "err").put("address", address)
+        .put("failureCode", ScreenedSocket.REFUSED).put("failureType", "RECIPIENT_FAILURE").put("message", why)
+        .toBuffer());
+    }
   }
 
   private void registered(BridgeEvent event, SockJSSocket socket) {
     String agentId = identities.get(socket);
+    if (closing(event, socket, agentId)) {
+      return;
+    }
     String address = event.getRawMessage().getString("address");
     if (!Addresses.agentCommands(agentId).equals(address)) {
       refuse(event, socket, "may not receive from '" + address + "'");
@@ -132,6 +188,7 @@ public final class AgentGateway implements Handler<BridgeEvent> {
   }
 
   private void refuse(BridgeEvent event, SockJSSocket socket, String why) {
+    refused.add(socket);
     log.atWarn().addKeyValue("agent", identities.get(socket)).addKeyValue("remote", socket.remoteAddress())
       .log("refused and disconnected: {}", why);
     event.complete(false);

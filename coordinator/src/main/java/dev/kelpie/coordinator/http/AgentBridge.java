@@ -5,10 +5,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.impl.EventBusBridgeImpl;
 
 import java.time.Duration;
 
-/** {@code /bus}: the agents' event-bus bridge, every event of it judged by the {@link AgentGateway}. */
+/**
+ * {@code /bus}: the agents' event-bus bridge, every event of it judged by the {@link AgentGateway}, every socket
+ * screened by it. {@code SockJSHandler.bridge} is what this does, but for the screen it has no place.
+ */
 public final class AgentBridge implements Routes {
 
   private final Vertx vertx;
@@ -23,8 +27,9 @@ public final class AgentBridge implements Routes {
 
   @Override
   public Future<Void> mount(Router router) {
+    EventBusBridgeImpl bridge = new EventBusBridgeImpl(vertx, null, AgentGateway.bridgeOptions(pingTimeout), gateway);
     router.route("/bus/*").subRouter(SockJSHandler.create(vertx)
-      .bridge(AgentGateway.bridgeOptions(pingTimeout), gateway));
+      .socketHandler(socket -> bridge.handle(gateway.screen(socket))));
     return Future.succeededFuture();
   }
 }

@@ -6,11 +6,14 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Commands sent and not answered yet: at most one per (agent, service), with the checks waiting on it. */
 final class CommandBook {
+
+  private static final int GAVE_UP_KEPT = 10_000;
 
   /** A command on its way, and the checks whose decision it carries out. */
   record Pending(Command command, List<TrackedCheck> waiting, Instant answerDeadline) {
@@ -18,6 +21,12 @@ final class CommandBook {
 
   private final Map<String, Pending> byId = new HashMap<>();
   private final Map<String, Pending> byService = new HashMap<>();
+  private final Map<String, Command> gaveUp = new LinkedHashMap<>() {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Command> eldest) {
+      return size() > GAVE_UP_KEPT;
+    }
+  };
 
   Pending forService(String agentId, String service) {
     return byService.get(key(agentId, service));
@@ -33,7 +42,17 @@ final class CommandBook {
     byService.put(key(command.agentId(), command.service()), pending);
   }
 
+  /**
+   * The command {@code commandId} if it is pending or was given up on lately (its answer may still come, late): a
+   * result for any other id answers nothing this coordinator sent.
+   */
+  Command sent(String commandId) {
+    Pending pending = byId.get(commandId);
+    return pending != null ? pending.command() : gaveUp.get(commandId);
+  }
+
   Pending finish(String commandId) {
+    gaveUp.remove(commandId);
     Pending pending = byId.remove(commandId);
     if (pending != null) {
       byService.remove(key(pending.command().agentId(), pending.command().service()), pending);
@@ -50,6 +69,7 @@ final class CommandBook {
       if (now.isAfter(pending.answerDeadline())) {
         it.remove();
         byService.remove(key(pending.command().agentId(), pending.command().service()), pending);
+        gaveUp.put(pending.command().id(), pending.command());
         overdue.add(pending);
       }
     }

@@ -98,6 +98,13 @@ final class FleetRules {
         .log("the agent already had command {}; its first answer stands", result.commandId());
       return false;
     }
+    Command sent = commands.sent(result.commandId());
+    if (sent != null && !answers(result, agent, sent)) {
+      log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("command", result.commandId())
+        .log("ignored a result ({} of {}) for command {}: it was {} of {} on agent {}", result.action(),
+          result.service(), result.commandId(), sent.action(), sent.service(), sent.agentId());
+      return false;
+    }
     CommandBook.Pending pending = commands.finish(result.commandId());
     agent.commandFinished(result.service(), result.commandId());
     metrics.commandAnswered(result.action(), result.status());
@@ -112,7 +119,15 @@ final class FleetRules {
     if (done && (result.action() == Action.STOP || result.action() == Action.KILL)) {
       checksOf(agent, result.service(), check -> check.state().onStopped());
     }
-    return true;
+    // an answer to a command this coordinator did not send (or no longer knows) tells of the agent's own service,
+    // but there is no action of ours to record it on
+    return sent != null;
+  }
+
+  /** A result is bound to the agent and the command it answers: another agent's result for it is a forgery. */
+  private static boolean answers(CommandResult result, TrackedAgent agent, Command command) {
+    return command.agentId().equals(agent.id()) && command.service().equals(result.service())
+      && command.action() == result.action();
   }
 
   /**

@@ -16,6 +16,8 @@ import dev.kelpie.shared.message.Report;
 import dev.kelpie.shared.message.ReportAck;
 import dev.kelpie.shared.message.ReportBatch;
 import dev.kelpie.shared.policy.CheckMemory;
+import dev.kelpie.shared.rules.AgentClock;
+import dev.kelpie.shared.rules.Limits;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -150,12 +153,18 @@ public final class FleetState {
    * Takes a batch in sequence order, dropping reports already taken.
    *
    * @throws NoHello when the agent has not said hello on its current connection
+   * @throws ReportsRefused when a sequence number runs too far ahead of the last one taken
    */
-  public Outcome<ReportAck> reports(ReportBatch batch, Instant now) {
-    TrackedAgent agent = agents.get(batch.agentId());
+  public Outcome<ReportAck> reports(ReportBatch received, Instant now) {
+    TrackedAgent agent = agents.get(received.agentId());
     if (agent == null || !agent.connected()) {
-      throw new NoHello(batch.agentId());
+      throw new NoHello(received.agentId());
     }
+    Optional<String> refused = agent.sequenceProblem(received.reports(), now);
+    if (refused.isPresent()) {
+      throw new ReportsRefused(received.agentId(), refused.get());
+    }
+    ReportBatch batch = clock(agent, received, now);
     Outcome.Builder out = new Outcome.Builder();
     Facts facts = out.facts();
     heard(agent, now, out);
@@ -190,6 +199,9 @@ public final class FleetState {
         alerts.actionEvidence(facts.alerts, agent, result, now);
       }
     }
+    if (!batch.reports().isEmpty()) {
+      agent.taken(now);
+    }
     settle(agent, now, out);
     journal.agent(facts, agent, now);
     metrics.ingested(results);
@@ -199,12 +211,26 @@ public final class FleetState {
     return out.build(new ReportAck(agent.lastSeq(), memory(agent, journal.journaledChecks(facts, agent), now)));
   }
 
+  /** The batch with times safe to keep ({@link AgentClock}); an agent's clock going off the window, or back, is noted. */
+  private static ReportBatch clock(TrackedAgent agent, ReportBatch batch, Instant now) {
+    AgentClock.Taken taken = AgentClock.take(batch, now);
+    if (agent.clockSkew(taken.skew(), taken.skewed())) {
+      if (taken.skewed()) {
+        log.atWarn().addKeyValue("agent", agent.id()).log("the agent's clock is {} ms off the coordinator's (more than"
+          + " {}): its reports are kept at the coordinator's receipt time", taken.skew().toMillis(), Limits.MAX_SKEW);
+      } else {
+        log.atInfo().addKeyValue("agent", agent.id()).log("the agent's clock agrees with the coordinator's again");
+      }
+    }
+    return taken.batch();
+  }
+
   /** A sign of life with the agent's vitals; ignored from an agent that has not said hello on this connection. */
   public Outcome<Void> keepalive(Keepalive keepalive, Instant now) {
     Outcome.Builder out = new Outcome.Builder();
     TrackedAgent agent = agents.get(keepalive.agentId());
     if (agent != null && agent.connected()) {
-      agent.vitals(keepalive);
+      agent.vitals(AgentClock.take(keepalive, now));
       heard(agent, now, out);
     }
     return out.build(null);
@@ -288,9 +314,26 @@ public final class FleetState {
   public List<Command> unansweredFromEarlierEpochs(String agentId, Instant now) {
     return commands.ofAgent(agentId).stream()
       .filter(command -> command.epoch() < epoch && !command.expiredAt(now))
+      .filter(command -> !actedAlone(agentId, command))
       .map(command -> new Command(command.id(), command.agentId(), command.service(), command.action(),
         command.reason(), command.issuedAt(), command.expiresAt(), epoch))
       .toList();
+  }
+
+  /**
+   * Commands of an earlier epoch, still unanswered, for a service the agent restarted itself while no coordinator was
+   * there (its hello handed that memory back): never to be sent now, or the service would be restarted twice. The
+   * caller records each as {@link #unsent}.
+   */
+  public List<Command> supersededByTheAgent(String agentId, Instant now) {
+    return commands.ofAgent(agentId).stream()
+      .filter(command -> command.epoch() < epoch && actedAlone(agentId, command))
+      .toList();
+  }
+
+  private boolean actedAlone(String agentId, Command command) {
+    TrackedAgent agent = agents.get(agentId);
+    return agent != null && agent.actedAlone().contains(command.service());
   }
 
   /** A command could not be handed to its agent: its checks may decide again. */

@@ -243,6 +243,13 @@ public final class PolicyVerticle extends VerticleBase {
     message.reply(new HelloReply(outcome.reply().epoch(), committed.getOrDefault(hello.agentId(), 0L),
       outcome.reply().memory()).toJson());
     sendOn(outcome);
+    for (Command command : fleet.supersededByTheAgent(hello.agentId(), now())) {
+      log.atWarn().addKeyValue("agent", command.agentId()).addKeyValue("command", command.id())
+        .log("{} of {} from before the restart is not sent: the agent restarted {} itself while no coordinator was "
+          + "there", command.action(), command.service(), command.service());
+      sendOn(fleet.unsent(command, now(), "not sent: the agent restarted " + command.service()
+        + " itself while the coordinator was away"));
+    }
     for (Command command : fleet.unansweredFromEarlierEpochs(hello.agentId(), now())) {
       log.atWarn().addKeyValue("agent", command.agentId()).addKeyValue("command", command.id())
         .log("{} of {} from before the restart is unanswered: handed to the agent again under the same id",
@@ -270,6 +277,9 @@ public final class PolicyVerticle extends VerticleBase {
       outcome = fleet.reports(batch, now());
     } catch (NoHello e) {
       message.fail(NO_HELLO, e.getMessage());
+      return;
+    } catch (ReportsRefused e) {
+      refuse(message, e.getMessage());
       return;
     }
     long takenSeq = outcome.reply().ackSeq();

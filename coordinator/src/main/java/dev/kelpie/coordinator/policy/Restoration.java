@@ -35,7 +35,7 @@ final class Restoration {
   void apply(Store.Restored restored, Instant now) {
     restored.agents().forEach((id, record) -> {
       TrackedAgent agent = agents.computeIfAbsent(id, TrackedAgent::new);
-      agent.restoreLastSeq(record.lastSeq());
+      agent.restoreLastSeq(record.lastSeq(), record.lastSeen());
       agent.restoreServices(record.services());
     });
     restored.checks().values().forEach(record -> {

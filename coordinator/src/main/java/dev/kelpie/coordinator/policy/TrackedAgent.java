@@ -3,7 +3,9 @@ package dev.kelpie.coordinator.policy;
 import dev.kelpie.shared.message.AgentHello;
 import dev.kelpie.shared.message.Keepalive;
 import dev.kelpie.shared.message.ProcessEvent;
+import dev.kelpie.shared.message.Report;
 import dev.kelpie.shared.message.ServiceInfo;
+import dev.kelpie.shared.rules.Sequence;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -15,7 +17,9 @@ import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** One agent: identity, connection, the last report sequence taken from it, its checks and services. */
@@ -37,10 +41,14 @@ final class TrackedAgent {
   private long duplicates;
   private long missing;
   private Instant lastSeen;
+  private Instant lastTakenAt;
+  private Duration skew = Duration.ZERO;
+  private boolean clockSkewed;
   private boolean lost;
   private Keepalive vitals;
   private Instant silencedUntil;
   private long decidedUpTo;
+  private Set<String> actedAlone = Set.of();
 
   TrackedAgent(String id) {
     this.id = id;
@@ -64,6 +72,19 @@ final class TrackedAgent {
     services.clear();
     hello.services().forEach(service -> services.put(service.name(), service));
     decidedUpTo = hello.memory().isEmpty() ? 0 : hello.decidedUpTo();
+    Set<String> alone = new HashSet<>();
+    hello.memory().keySet().forEach(checkId -> {
+      TrackedCheck check = checks.get(checkId);
+      if (check != null && check.service() != null) {
+        alone.add(check.service());
+      }
+    });
+    actedAlone = Set.copyOf(alone);
+  }
+
+  /** The services whose checks the agent acted on alone before its last hello (it restarted them itself). */
+  Set<String> actedAlone() {
+    return actedAlone;
   }
 
   /**
@@ -90,6 +111,46 @@ final class TrackedAgent {
   /** After a coordinator restart: the last sequence already stored, so replays are recognised. */
   void restoreLastSeq(long seq) {
     lastSeq = Math.max(lastSeq, seq);
+  }
+
+  /** ... and when it was stored, from which the next may run ahead ({@link Sequence}). */
+  void restoreLastSeq(long seq, Instant storedAt) {
+    restoreLastSeq(seq);
+    lastTakenAt = storedAt;
+  }
+
+  /**
+   * Why the batch's sequence numbers may not be taken: one runs too far ahead of the last taken
+   * ({@link Sequence#problem}); the field is named as in the batch.
+   */
+  Optional<String> sequenceProblem(List<Report> reports, Instant now) {
+    long last = lastSeq;
+    Duration away = lastTakenAt == null ? Duration.ZERO : Duration.between(lastTakenAt, now);
+    for (int i = 0; i < reports.size(); i++) {
+      long seq = reports.get(i).seq();
+      Optional<String> problem = Sequence.problem(last, seq, away);
+      if (problem.isPresent()) {
+        return Optional.of("reports[" + i + "].seq: " + problem.get());
+      }
+      last = Math.max(last, seq);
+    }
+    return Optional.empty();
+  }
+
+  void taken(Instant now) {
+    lastTakenAt = now;
+  }
+
+  /** Notes how far the agent's clock is from the coordinator's; true when it just went past the window, or back. */
+  boolean clockSkew(Duration skew, boolean skewed) {
+    this.skew = skew;
+    boolean changed = skewed != clockSkewed;
+    clockSkewed = skewed;
+    return changed;
+  }
+
+  Duration clockSkew() {
+    return skew;
   }
 
   String host() {

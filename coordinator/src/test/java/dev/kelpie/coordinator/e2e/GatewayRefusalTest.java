@@ -57,12 +57,15 @@ class GatewayRefusalTest {
   }
 
   @Test
-  @DisplayName("a frame that is not JSON is refused, and one over the size limit closes the connection")
+  @DisplayName("a frame that is not JSON is refused and closes the connection, and so does one over the size limit")
   void malformedAndOversized() throws Exception {
-    Client client = connect(Fleet.TOKEN + ROGUE);
-    client.socket.sendText("{this is not json", true).get(5, TimeUnit.SECONDS);
-    JsonObject error = new JsonObject(client.frames.poll(5, TimeUnit.SECONDS));
+    Client garbled = connect(Fleet.TOKEN + ROGUE);
+    garbled.socket.sendText("{this is not json", true).get(5, TimeUnit.SECONDS);
+    JsonObject error = new JsonObject(garbled.frames.poll(5, TimeUnit.SECONDS));
     assertThat(error.getString("type")).isEqualTo("err");
+    assertThat(garbled.closed.get(5, TimeUnit.SECONDS)).isNotNull();
+
+    Client client = connect(Fleet.TOKEN + ROGUE);
 
     client.socket.sendText("{\"type\":\"send\",\"address\":\"" + Addresses.AGENT_REPORTS + "\",\"body\":\""
       + "x".repeat(200_000) + "\"}", true);
@@ -71,7 +74,7 @@ class GatewayRefusalTest {
   }
 
   @Test
-  @DisplayName("a well-formed frame carrying a malformed message is answered with an error naming the field")
+  @DisplayName("a well-formed frame carrying a malformed message is answered with an error naming the field, and closed")
   void malformedMessage() throws Exception {
     Client client = connect(Fleet.TOKEN + ROGUE);
     JsonObject hello = new JsonObject().put("agentId", ROGUE).put("host", "x").put("version", "x")
@@ -85,6 +88,7 @@ class GatewayRefusalTest {
     assertThat(reply.getInteger("failureCode")).isEqualTo(400);
     assertThat(reply.getString("message")).contains("checks[0].type: expected a type name")
       .contains("got 'smoke signal!'");
+    assertThat(client.closed.get(5, TimeUnit.SECONDS)).isNotNull();
     assertGoodAgentStillServed();
   }
 

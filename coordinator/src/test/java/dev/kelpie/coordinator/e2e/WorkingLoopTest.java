@@ -130,7 +130,7 @@ class WorkingLoopTest {
       .flatMap(request -> request.json().getJsonArray("alerts").stream()).map(JsonObject.class::cast)
       .filter(alert -> "demo-http".equals(alert.getString("checkId"))).toList();
     assertThat(alerts).extracting(alert -> alert.getString("kind"))
-      .containsExactly("incident_opened", "action_taken", "recovered");
+      .containsExactly("incident_opened", "action_taken", "action_evidence", "recovered");
     assertThat(alerts.get(1).getJsonObject("details").getJsonArray("evidence").stream()
       .map(JsonObject.class::cast).filter(result -> "down".equals(result.getString("outcome"))))
       .as("the restart alert carries the failed probes as evidence").hasSizeGreaterThanOrEqualTo(THRESHOLD);

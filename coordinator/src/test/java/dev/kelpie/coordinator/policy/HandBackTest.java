@@ -1,6 +1,7 @@
 package dev.kelpie.coordinator.policy;
 
 import dev.kelpie.coordinator.store.Facts;
+import dev.kelpie.coordinator.store.Store;
 import dev.kelpie.shared.message.Action;
 import dev.kelpie.shared.message.AgentHello;
 import dev.kelpie.shared.message.CheckSpec;
@@ -145,5 +146,43 @@ class HandBackTest {
     assertThat(done.commands()).isEmpty();
     assertThat(check().getString("phase")).isEqualTo("starting");
     assertThat(done.reply().memory()).as("the agent is told where the check stands").containsKey("http");
+  }
+
+  @Test
+  @DisplayName("a restart recorded by a coordinator that died before sending it is resent to an agent that did nothing "
+    + "alone, and never to one that restarted the service itself meanwhile")
+  void commandOfAnEarlierEpochSupersededByTheAgent() {
+    for (boolean actedAlone : List.of(false, true)) {
+      FleetState restarted = new FleetState(43, Duration.ofSeconds(30), Duration.ofSeconds(60), () -> "new",
+        Duration.ofSeconds(90), FleetMetrics.NONE);
+      Facts.Action recorded = new Facts.Action("cmd-old", "a", "svc", "restart", "2 failures in a row", "policy",
+        T0, T0.plusSeconds(30), 42, null, null, null, null);
+      restarted.restore(new Store.Restored(
+        Map.of("a", new Facts.AgentRecord("a", "host", "1", 3, T0, null)), Map.of(), Map.of(), List.of(recorded),
+        List.of()), T0.plusSeconds(5));
+      CheckState alone = new CheckState(policy());
+      alone.onResult(T0.minusSeconds(1), false, Duration.ZERO);
+      alone.onResult(T0, false, Duration.ZERO);
+      alone.onStarted(T0.plusSeconds(2));
+      restarted.hello(new AgentHello("a", "host", "1",
+        List.of(new CheckSpec("http", CheckType.HTTP, "svc", "GET /", policy())), List.of(),
+        actedAlone ? Map.of("http", alone.memory(T0.plusSeconds(6))) : Map.of(), actedAlone ? 5 : 0),
+        T0.plusSeconds(6));
+
+      List<String> resent = restarted.unansweredFromEarlierEpochs("a", T0.plusSeconds(6)).stream()
+        .map(command -> command.id()).toList();
+      List<String> superseded = restarted.supersededByTheAgent("a", T0.plusSeconds(6)).stream()
+        .map(command -> command.id()).toList();
+      if (actedAlone) {
+        assertThat(resent).as("not sent again: the agent restarted svc itself").isEmpty();
+        assertThat(superseded).containsExactly("cmd-old");
+        Facts facts = restarted.unsent(restarted.supersededByTheAgent("a", T0.plusSeconds(6)).get(0),
+          T0.plusSeconds(6), "not sent: the agent restarted svc itself").facts();
+        assertThat(facts.actions.get("cmd-old").status()).isEqualTo("unsent");
+      } else {
+        assertThat(resent).as("handed to the agent again under the same id").containsExactly("cmd-old");
+        assertThat(superseded).isEmpty();
+      }
+    }
   }
 }
