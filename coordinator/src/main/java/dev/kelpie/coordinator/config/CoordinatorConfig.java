@@ -19,7 +19,7 @@ import java.util.Map;
  */
 public record CoordinatorConfig(Http http, List<AgentCredential> agents, Gateway gateway, Commands commands,
                                 Duration lostAfter, StoreSettings store, AlertSettings alerts,
-                                AccessSettings access) {
+                                AccessSettings access, ClusterSettings cluster) {
 
   /**
    * Where history goes: PostgreSQL when {@code postgresUrl} is set (KELPIE_DB_URL overrides), else memory.

@@ -32,8 +32,9 @@ final class CoordinatorConfigReader {
     CoordinatorConfig.StoreSettings store = new StoreReader(source).read(root.child("store"));
     AlertSettings alerts = new AlertsReader().read(root.child("alerts"));
     AccessSettings access = new AccessReader().read(root.child("access"));
+    ClusterSettings cluster = new ClusterReader().read(root.child("cluster"));
     root.finish();
-    return new CoordinatorConfig(http, agents, gateway, commands, lostAfter, store, alerts, access);
+    return new CoordinatorConfig(http, agents, gateway, commands, lostAfter, store, alerts, access, cluster);
   }
 
   private CoordinatorConfig.Http http(ConfigNode node) {
