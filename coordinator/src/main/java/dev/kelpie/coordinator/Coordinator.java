@@ -36,6 +36,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -76,9 +77,12 @@ public final class Coordinator {
     }
     log.info("joining cluster {} on {}:{}, members {}", cluster.name(), cluster.host(), cluster.port(),
       cluster.members());
+    ClusterManager manager = ClusterMembership.manager(cluster);
     return builder(registry, new VertxOptions().setEventBusOptions(ClusterMembership.eventBus(cluster)))
-      .withClusterManager(ClusterMembership.manager(cluster))
-      .buildClustered();
+      .withClusterManager(manager)
+      .buildClustered()
+      .onSuccess(joined -> log.info("cluster {}: joined as node {}; {} member(s)", cluster.name(), manager.getNodeId(),
+        manager.getNodes().size()));
   }
 
   private static VertxBuilder builder(PrometheusMeterRegistry registry, VertxOptions options) {
