@@ -1,6 +1,8 @@
 package dev.kelpie.coordinator;
 
 import dev.kelpie.coordinator.alert.AlertVerticle;
+import dev.kelpie.coordinator.cluster.ClusterMembership;
+import dev.kelpie.coordinator.config.ClusterSettings;
 import dev.kelpie.coordinator.config.CoordinatorConfig;
 import dev.kelpie.coordinator.gateway.AgentTokens;
 import dev.kelpie.coordinator.config.AccessSettings;
@@ -34,7 +36,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -65,11 +69,28 @@ public final class Coordinator {
 
   /** A Vert.x whose own meters (event loops, HTTP, event bus) go to {@code registry}, beside Kelpie's. */
   public static Vertx newVertx(PrometheusMeterRegistry registry) {
+    return builder(registry, new VertxOptions()).build();
+  }
+
+  /** As {@link #newVertx(PrometheusMeterRegistry)}, joined to the other coordinators when {@code cluster} is on. */
+  public static Future<Vertx> newVertx(PrometheusMeterRegistry registry, ClusterSettings cluster) {
+    if (!cluster.enabled()) {
+      return Future.succeededFuture(newVertx(registry));
+    }
+    log.info("joining cluster {} on {}:{}, members {}", cluster.name(), cluster.host(), cluster.port(),
+      cluster.members());
+    ClusterManager manager = ClusterMembership.manager(cluster);
+    return builder(registry, new VertxOptions().setEventBusOptions(ClusterMembership.eventBus(cluster)))
+      .withClusterManager(manager)
+      .buildClustered()
+      .onSuccess(joined -> log.info("cluster {}: joined as node {}; {} member(s)", cluster.name(), manager.getNodeId(),
+        manager.getNodes().size()));
+  }
+
+  private static VertxBuilder builder(PrometheusMeterRegistry registry, VertxOptions options) {
     return Vertx.builder()
-      .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-        .setJvmMetricsEnabled(true)))
-      .withMetrics(new MicrometerMetricsFactory(registry))
-      .build();
+      .with(options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
+      .withMetrics(new MicrometerMetricsFactory(registry));
   }
 
   /**

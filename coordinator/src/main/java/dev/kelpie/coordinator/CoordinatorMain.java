@@ -44,7 +44,14 @@ public final class CoordinatorMain implements Callable<Integer> {
       return 2;
     }
     PrometheusMeterRegistry registry = Coordinator.newRegistry();
-    Vertx vertx = Coordinator.newVertx(registry);
+    Vertx vertx;
+    try {
+      vertx = Coordinator.newVertx(registry, loaded.cluster()).await();
+    } catch (RuntimeException e) {
+      log.error("coordinator failed to start: cannot join cluster {} on {}:{}: {}", loaded.cluster().name(),
+        loaded.cluster().host(), loaded.cluster().port(), e.getMessage(), e);
+      return 1;
+    }
     Coordinator.deploy(vertx, loaded, Clock.systemUTC(), registry)
       .onSuccess(coordinator -> log.info("coordinator started, epoch {}", coordinator.epoch()))
       .onFailure(failure -> {

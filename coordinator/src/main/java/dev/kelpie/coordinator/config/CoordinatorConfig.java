@@ -19,11 +19,13 @@ import java.util.Map;
  */
 public record CoordinatorConfig(Http http, List<AgentCredential> agents, Gateway gateway, Commands commands,
                                 Duration lostAfter, StoreSettings store, AlertSettings alerts,
-                                AccessSettings access, TlsSettings tls, RulesSettings rules) {
+                                AccessSettings access, TlsSettings tls, RulesSettings rules,
+                                ClusterSettings cluster) {
 
   public CoordinatorConfig(Http http, List<AgentCredential> agents, Gateway gateway, Commands commands,
                            Duration lostAfter, StoreSettings store, AlertSettings alerts, AccessSettings access) {
-    this(http, agents, gateway, commands, lostAfter, store, alerts, access, TlsSettings.NONE, RulesSettings.NONE);
+    this(http, agents, gateway, commands, lostAfter, store, alerts, access, TlsSettings.NONE, RulesSettings.NONE,
+      ClusterSettings.OFF);
   }
 
   /**

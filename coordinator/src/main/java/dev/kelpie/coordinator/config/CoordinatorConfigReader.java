@@ -35,8 +35,10 @@ final class CoordinatorConfigReader {
     AlertSettings alerts = new AlertsReader().read(root.child("alerts"));
     AccessSettings access = new AccessReader().read(root.child("access"));
     RulesSettings rules = new RulesReader().read(root.child("rules"));
+    ClusterSettings cluster = new ClusterReader().read(root.child("cluster"));
     root.finish();
-    return new CoordinatorConfig(http, agents, gateway, commands, lostAfter, store, alerts, access, tls, rules);
+    return new CoordinatorConfig(http, agents, gateway, commands, lostAfter, store, alerts, access, tls, rules,
+      cluster);
   }
 
   private CoordinatorConfig.Http http(ConfigNode node) {

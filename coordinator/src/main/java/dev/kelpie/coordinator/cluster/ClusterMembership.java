@@ -1,0 +1,78 @@
+package dev.kelpie.coordinator.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.cluster.MembershipEvent;
+import com.hazelcast.cluster.MembershipListener;
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.ListenerConfig;
+import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.spi.properties.ClusterProperty;
+import dev.kelpie.coordinator.config.ClusterSettings;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.stream.Collectors;
+
+/**
+ * The cluster manager for coordinators side by side: Hazelcast with Vert.x's own map settings, joined over TCP to the
+ * members the YAML lists (never multicast, never cloud discovery), and a log line whenever membership changes.
+ */
+public final class ClusterMembership {
+
+  private static final Logger log = LoggerFactory.getLogger(ClusterMembership.class);
+
+  private ClusterMembership() {
+  }
+
+  /** The cluster manager for {@code settings}, which must be enabled. */
+  public static ClusterManager manager(ClusterSettings settings) {
+    Config config = ConfigUtil.loadConfig();
+    config.setClusterName(settings.name());
+    config.setProperty(ClusterProperty.LOGGING_TYPE.getName(), "slf4j");
+    config.setProperty(ClusterProperty.PHONE_HOME_ENABLED.getName(), "false");
+    // Vert.x leaves the cluster in Kelpie's own shutdown hook; Hazelcast's would pull the ground from under it.
+    config.setProperty(ClusterProperty.SHUTDOWNHOOK_ENABLED.getName(), "false");
+    config.setProperty(ClusterProperty.WAIT_SECONDS_BEFORE_JOIN.getName(), "1");
+    NetworkConfig network = config.getNetworkConfig();
+    network.setPort(settings.port()).setPortAutoIncrement(false);
+    if (settings.host().matches("[0-9.]+")) {
+      network.getInterfaces().setEnabled(true).addInterface(settings.host());
+    } else {
+      network.setPublicAddress(settings.host() + ":" + settings.port());
+    }
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(settings.members());
+    config.addListenerConfig(new ListenerConfig(new Changes(settings.name())));
+    return new HazelcastClusterManager(config);
+  }
+
+  /** The clustered event bus listens on the cluster's host (any free port); members reach it there. */
+  public static EventBusOptions eventBus(ClusterSettings settings) {
+    return new EventBusOptions().setHost(settings.host()).setPort(0);
+  }
+
+  private record Changes(String name) implements MembershipListener {
+
+    @Override
+    public void memberAdded(MembershipEvent event) {
+      log.info("cluster {}: member {} joined; {}", name, event.getMember().getAddress(), members(event));
+    }
+
+    @Override
+    public void memberRemoved(MembershipEvent event) {
+      log.warn("cluster {}: member {} left; {}", name, event.getMember().getAddress(), members(event));
+    }
+
+    private static String members(MembershipEvent event) {
+      return event.getMembers().size() + " member(s): " + event.getMembers().stream()
+        .map(Member::getAddress).map(Object::toString).collect(Collectors.joining(", ", "[", "]"));
+    }
+  }
+}

@@ -1,0 +1,177 @@
+package dev.kelpie.coordinator.cluster;
+
+import dev.kelpie.coordinator.store.PgStore;
+import dev.kelpie.coordinator.store.TestDatabase;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.LongStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Leases on the real PostgreSQL, in a schema of this class's own; each "node" has its own pool of connections. */
+class PgLeasesTest {
+
+  private static final Duration LONG = Duration.ofMinutes(5);
+
+  private static Vertx vertx;
+  private static String schema;
+  private static final List<Pool> pools = new ArrayList<>();
+
+  @BeforeAll
+  static void migrate() {
+    vertx = Vertx.vertx();
+    schema = TestDatabase.newSchema();
+    PgStore store = new PgStore(vertx, PgConnectOptions.fromUri(TestDatabase.url()), schema, 1);
+    store.open(1).await();
+    store.close().await();
+  }
+
+  @AfterAll
+  static void close() {
+    pools.forEach(pool -> pool.close().await());
+    vertx.close().await();
+    TestDatabase.dropSchema(schema);
+  }
+
+  private static PgLeases node(String name, Duration term) {
+    PgConnectOptions connect = PgConnectOptions.fromUri(TestDatabase.url()).addProperty("search_path", schema);
+    Pool pool = PgBuilder.pool().with(new PoolOptions().setMaxSize(1)).connectingTo(connect).using(vertx).build();
+    pools.add(pool);
+    return new PgLeases(pool, name, term);
+  }
+
+  private static String agent() {
+    return "agent-" + UUID.randomUUID();
+  }
+
+  @Test
+  @DisplayName("two nodes racing for a free agent: exactly one wins, and the other sees it as the holder")
+  void raceHasOneWinner() {
+    PgLeases a = node("a", LONG);
+    PgLeases b = node("b", LONG);
+    String agent = agent();
+
+    var both = Future.all(a.acquire(agent), b.acquire(agent)).await();
+    Optional<Lease> byA = both.resultAt(0);
+    Optional<Lease> byB = both.resultAt(1);
+
+    assertThat(byA.isPresent() ^ byB.isPresent()).as("exactly one of %s, %s", byA, byB).isTrue();
+    Lease won = byA.orElseGet(byB::orElseThrow);
+    assertThat(won.epoch()).isEqualTo(1);
+    assertThat(a.holder(agent).await()).contains(won);
+    assertThat(b.holder(agent).await()).contains(won);
+    PgLeases loser = byA.isPresent() ? b : a;
+    assertThat(loser.acquire(agent).await()).as("a live lease is not taken").isEmpty();
+  }
+
+  @Test
+  @DisplayName("a lease left to expire goes to the other node with a higher epoch; the old owner learns on renew")
+  void expiryMovesTheLease() {
+    PgLeases a = node("a", Duration.ofMillis(300));
+    PgLeases b = node("b", LONG);
+    String agent = agent();
+    Lease first = a.acquire(agent).await().orElseThrow();
+    assertThat(a.renew(first).await()).as("renewed while live").isPresent();
+
+    Lease taken = awaitAcquired(b, agent, Duration.ofSeconds(20));
+
+    assertThat(taken.ownerNode()).isEqualTo("b");
+    assertThat(taken.epoch()).isGreaterThan(first.epoch());
+    assertThat(a.renew(first).await()).as("the old owner's renew").isEmpty();
+    assertThat(a.release(first).await()).as("the old owner cannot release what it lost").isFalse();
+    assertThat(b.holder(agent).await()).contains(taken);
+  }
+
+  @Test
+  @DisplayName("a renew with an old epoch fails even from the node that owns the agent now")
+  void renewNeedsTheCurrentEpoch() {
+    PgLeases a = node("a", LONG);
+    String agent = agent();
+    Lease first = a.acquire(agent).await().orElseThrow();
+    Lease second = a.acquire(agent).await().orElseThrow();
+
+    assertThat(second.epoch()).isEqualTo(first.epoch() + 1);
+    assertThat(a.renew(first).await()).isEmpty();
+    Lease renewed = a.renew(second).await().orElseThrow();
+    assertThat(renewed.epoch()).isEqualTo(second.epoch());
+    assertThat(renewed.expiresAt()).isAfterOrEqualTo(second.expiresAt());
+  }
+
+  @Test
+  @DisplayName("a released lease is free at once for another node, which gets a higher epoch")
+  void releaseFreesAtOnce() {
+    PgLeases a = node("a", LONG);
+    PgLeases b = node("b", LONG);
+    String agent = agent();
+    Lease first = a.acquire(agent).await().orElseThrow();
+
+    assertThat(a.release(first).await()).isTrue();
+    assertThat(a.holder(agent).await()).isEmpty();
+    Lease next = b.acquire(agent).await().orElseThrow();
+    assertThat(next.epoch()).isEqualTo(first.epoch() + 1);
+    assertThat(a.renew(first).await()).isEmpty();
+  }
+
+  @Test
+  @DisplayName("many nodes on many connections acquiring at once, round after round: one owner per epoch, always")
+  void concurrentAcquisitionsNeverSplit() {
+    List<PgLeases> nodes = new ArrayList<>();
+    List<PgLeases> holders = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      nodes.add(node("n" + i, Duration.ofMillis(1)));
+      holders.add(node("h" + i, LONG));
+    }
+    String agent = agent();
+    Map<Long, List<String>> ownersByEpoch = new HashMap<>();
+    for (int round = 0; round < 40; round++) {
+      List<Future<Optional<Lease>>> attempts = new ArrayList<>();
+      nodes.forEach(node -> attempts.add(node.acquire(agent)));
+      Future.join(attempts).await();
+      attempts.forEach(attempt -> attempt.result().ifPresent(lease ->
+        ownersByEpoch.computeIfAbsent(lease.epoch(), e -> new ArrayList<>()).add(lease.ownerNode())));
+    }
+
+    assertThat(ownersByEpoch).isNotEmpty();
+    ownersByEpoch.forEach((epoch, owners) -> assertThat(owners).as("owners of epoch %d", epoch).hasSize(1));
+    assertThat(ownersByEpoch.keySet()).as("every grant got the next epoch, none skipped or repeated")
+      .containsExactlyInAnyOrderElementsOf(LongStream.rangeClosed(1, ownersByEpoch.size()).boxed().toList());
+
+    for (int round = 0; round < 20; round++) {
+      String fresh = agent();
+      List<Future<Optional<Lease>>> attempts = new ArrayList<>();
+      holders.forEach(node -> attempts.add(node.acquire(fresh)));
+      Future.join(attempts).await();
+      assertThat(attempts.stream().filter(attempt -> attempt.result().isPresent()))
+        .as("winners for %s, whose lease does not expire during the race", fresh).hasSize(1);
+    }
+  }
+
+  private static Lease awaitAcquired(PgLeases leases, String agent, Duration bound) {
+    Instant deadline = Instant.now().plus(bound);
+    while (Instant.now().isBefore(deadline)) {
+      Optional<Lease> lease = leases.acquire(agent).await();
+      if (lease.isPresent()) {
+        return lease.get();
+      }
+      vertx.timer(50).await();
+    }
+    throw new AssertionError(leases.node() + " did not get " + agent + " within " + bound);
+  }
+}
