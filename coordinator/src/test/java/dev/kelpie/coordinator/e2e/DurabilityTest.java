@@ -64,6 +64,14 @@ class DurabilityTest {
       + "budget: {restarts: 2, per: 1h}, backoff: {initial: 0s, max: 0s}}"));
     fleet.await("one restart done", Duration.ofSeconds(30), () -> fleet.check(AGENT, "demo-http")
       .map(c -> c.getInteger("restartsUsed") == 1 && "starting".equals(c.getString("phase"))).orElse(false));
+    // acknowledged is not stored: wait until the respawn (and the services it changed) is committed before the stop
+    fleet.await("the respawn stored", Duration.ofSeconds(30), () -> {
+      try {
+        return count("SELECT count(*) FROM process_events WHERE type = 'started' AND command_id IS NOT NULL") == 1;
+      } catch (Exception e) {
+        return false;
+      }
+    });
 
     fleet.stopCoordinator();
     Coordinator second = fleet.startCoordinator(AGENT);
