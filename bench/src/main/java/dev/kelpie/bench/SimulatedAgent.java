@@ -15,6 +15,7 @@ import dev.kelpie.shared.message.ReportAck;
 import dev.kelpie.shared.message.ReportBatch;
 import dev.kelpie.shared.message.ServiceInfo;
 import dev.kelpie.shared.policy.PolicySpec;
+import dev.kelpie.shared.rules.Limits;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
@@ -63,10 +64,11 @@ final class SimulatedAgent {
     this.commandLatencyNanos = commandLatencyNanos;
   }
 
+  /** The largest budget a coordinator takes from an agent (shared rules), so restarts never run out in a run. */
   static PolicySpec policy() {
     PolicySpec d = PolicySpec.defaults();
     return new PolicySpec(Duration.ofSeconds(1), Duration.ofSeconds(1), 3, null, 1, Duration.ZERO, false,
-      Duration.ZERO, new PolicySpec.Budget(1_000_000, Duration.ofHours(1)),
+      Duration.ZERO, new PolicySpec.Budget(Limits.MAX_COUNT, Duration.ofHours(1)),
       new PolicySpec.Backoff(Duration.ZERO, 1.0, Duration.ZERO, d.backoff().resetAfter()), true);
   }
 
