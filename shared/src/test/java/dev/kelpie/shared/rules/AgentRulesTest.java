@@ -7,10 +7,14 @@ import dev.kelpie.shared.message.CheckType;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.Action;
 import dev.kelpie.shared.message.CommandStatus;
+import dev.kelpie.shared.message.Evidence;
 import dev.kelpie.shared.message.Keepalive;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.ReportBatch;
 import dev.kelpie.shared.message.ServiceInfo;
+import dev.kelpie.shared.policy.CheckMemory;
+import dev.kelpie.shared.policy.CheckRules;
+import dev.kelpie.shared.policy.CheckState;
 import dev.kelpie.shared.policy.PolicySpec;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -141,5 +145,26 @@ class AgentRulesTest {
       T0, Duration.ofMillis(-300), null);
     assertThat(((CommandResult) AgentClock.take(new ReportBatch("a", T0, List.of(backwards)), T0).batch().reports()
       .get(0)).duration()).isEqualTo(Duration.ZERO);
+  }
+
+  @Test
+  @DisplayName("the hand-over memory, dependsOn and a result's evidence are held to the rules too, naming the field")
+  void handOverDependenciesAndEvidence() {
+    CheckSpec check = new CheckSpec("web", CheckType.HTTP, "svc", "x", PolicySpec.defaults(), Map.of(),
+      new CheckRules(List.of("db-host/<b>db</b>"), false, false));
+    assertThat(AgentRules.check(check)).anyMatch(problem -> problem.startsWith("dependsOn[0]: "));
+
+    CheckMemory memory = new CheckState(PolicySpec.defaults())
+      .memory(T0);
+    AgentHello stranger = new AgentHello("web-01", "web-01.example", "1.0",
+      List.of(new CheckSpec("web", CheckType.HTTP, null, "x", PolicySpec.defaults())), List.of(),
+      Map.of("other", memory), 5);
+    assertThat(AgentRules.hello(stranger)).anyMatch(problem -> problem.startsWith("memory.other: not a check"));
+
+    String huge = "x".repeat(Evidence.MAX_DUMP_CHARS + 1_000);
+    CommandResult result = new CommandResult("web-01", 1, "c-1", "svc", Action.RESTART, CommandStatus.DONE, "ok", T0,
+      Duration.ZERO, 7L).withEvidence(new Evidence(T0, 1, 7L, null, null, null, null, huge,
+        null, null, null, null, List.of()));
+    assertThat(AgentRules.report(result)).anyMatch(problem -> problem.startsWith("evidence.threadDump: "));
   }
 }
