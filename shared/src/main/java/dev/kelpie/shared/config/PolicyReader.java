@@ -22,9 +22,17 @@ public final class PolicyReader {
    */
   public static PolicySpec read(ConfigNode owner, String key, PolicySpec defaults, Duration interval,
                                 Duration timeout) {
+    return read(owner, key, defaults, interval, timeout, node -> {
+    });
+  }
+
+  /** The same, with {@code more} reading the keys of the section that only its caller knows (before unknown keys are reported). */
+  public static PolicySpec read(ConfigNode owner, String key, PolicySpec defaults, Duration interval,
+                                Duration timeout, java.util.function.Consumer<ConfigNode> more) {
     ConfigNode node = owner.child(key);
     PolicySpec spec = node == null ? withTiming(defaults, interval, timeout) : readKeys(node, defaults, interval, timeout);
     if (node != null) {
+      more.accept(node);
       node.finish();
     }
     report(owner, key, spec, defaults.problems());

@@ -11,5 +11,10 @@ public enum Action {
   /** Kill the whole tree and keep it down until a start. */
   STOP,
   /** Take the evidence a kill would take (thread dump, /proc status, output tail), and leave the service be. */
-  DUMP
+  DUMP,
+  /**
+   * Fix what a check found (stuck jobs set to failed), or only list it in a dry run; the command's {@code service}
+   * names the check. The result carries a {@link CommandResult.Remediation}.
+   */
+  REMEDIATE
 }

@@ -54,6 +54,9 @@ public record CheckSpec(String id, CheckType type, String service, String target
     if (rules.ownBudget()) {
       json.put("budgetScope", "check");
     }
+    if (rules.remediate()) {
+      json.put("onFailure", "remediate");
+    }
     return json;
   }
 
@@ -90,7 +93,11 @@ public record CheckSpec(String id, CheckType type, String service, String target
     if (scope != null && !scope.equals("check") && !scope.equals("service")) {
       throw new MessageFormatException("budgetScope", "expected service or check, got '" + scope + "'");
     }
-    return new CheckRules(dependsOn, "shadow".equals(mode), "check".equals(scope));
+    String onFailure = Json.optionalString(json, "onFailure");
+    if (onFailure != null && !onFailure.equals("restart") && !onFailure.equals("remediate")) {
+      throw new MessageFormatException("onFailure", "expected restart or remediate, got '" + onFailure + "'");
+    }
+    return new CheckRules(dependsOn, "shadow".equals(mode), "check".equals(scope), "remediate".equals(onFailure));
   }
 
   private static CheckType type(JsonObject json) {

@@ -1,9 +1,12 @@
 package dev.kelpie.shared.message;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The agent's answer to a {@link Command}: always sent, whether the command ran, failed or was refused. With
@@ -12,8 +15,42 @@ import java.time.Instant;
  */
 public record CommandResult(String agentId, long seq, String commandId, String service, Action action,
                             CommandStatus status, String detail, Instant time, Duration duration, Long pid,
-                            LocalDecision local, Evidence evidence)
+                            LocalDecision local, Evidence evidence, Remediation remediation)
   implements Report {
+
+  /** What a remediation listed (a dry run) or changed: the rows' ids, in order (optional: only for a remediate). */
+  public record Remediation(boolean dryRun, List<String> ids) {
+
+    public Remediation {
+      ids = List.copyOf(ids);
+    }
+
+    public int count() {
+      return ids.size();
+    }
+
+    public JsonObject toJson() {
+      return new JsonObject().put("dryRun", dryRun).put("count", ids.size()).put("ids", new JsonArray(ids));
+    }
+
+    public static Remediation fromJson(JsonObject json) {
+      JsonArray array = Json.array(json, "ids");
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < array.size(); i++) {
+        if (!(array.getValue(i) instanceof String id)) {
+          throw new MessageFormatException("ids[" + i + "]", "expected a string");
+        }
+        ids.add(id);
+      }
+      return new Remediation(Boolean.TRUE.equals(json.getValue("dryRun")), ids);
+    }
+  }
+
+  public CommandResult(String agentId, long seq, String commandId, String service, Action action,
+                       CommandStatus status, String detail, Instant time, Duration duration, Long pid,
+                       LocalDecision local, Evidence evidence) {
+    this(agentId, seq, commandId, service, action, status, detail, time, duration, pid, local, evidence, null);
+  }
 
   /** Which check decided, why, and when: the agent's own policy, while its coordinator was away. */
   public record LocalDecision(String checkId, String reason, Instant decidedAt) {
@@ -30,19 +67,25 @@ public record CommandResult(String agentId, long seq, String commandId, String s
 
   public CommandResult(String agentId, long seq, String commandId, String service, Action action,
                        CommandStatus status, String detail, Instant time, Duration duration, Long pid) {
-    this(agentId, seq, commandId, service, action, status, detail, time, duration, pid, null, null);
+    this(agentId, seq, commandId, service, action, status, detail, time, duration, pid, null, null, null);
   }
 
   /** The same result, as the outcome of a decision the agent took itself. */
   public CommandResult decidedLocally(LocalDecision decision) {
     return new CommandResult(agentId, seq, commandId, service, action, status, detail, time, duration, pid, decision,
-      evidence);
+      evidence, remediation);
   }
 
   /** The same result, with the evidence taken before the kill, restart or dump. */
   public CommandResult withEvidence(Evidence taken) {
     return new CommandResult(agentId, seq, commandId, service, action, status, detail, time, duration, pid, local,
-      taken);
+      taken, remediation);
+  }
+
+  /** The same result, with what the remediation listed or changed. */
+  public CommandResult withRemediation(Remediation done) {
+    return new CommandResult(agentId, seq, commandId, service, action, status, detail, time, duration, pid, local,
+      evidence, done);
   }
 
   public static final String KIND = "command-result";
@@ -56,7 +99,7 @@ public record CommandResult(String agentId, long seq, String commandId, String s
   @Override
   public CommandResult withSeq(long seq) {
     return new CommandResult(agentId, seq, commandId, service, action, status, detail, time, duration, pid, local,
-      evidence);
+      evidence, remediation);
   }
 
   @Override
@@ -81,6 +124,9 @@ public record CommandResult(String agentId, long seq, String commandId, String s
     if (evidence != null) {
       json.put("evidence", evidence.toJson());
     }
+    if (remediation != null) {
+      json.put("remediation", remediation.toJson());
+    }
     return json;
   }
 
@@ -99,6 +145,8 @@ public record CommandResult(String agentId, long seq, String commandId, String s
       json.getValue("local") == null ? null
         : Json.nested("local", () -> LocalDecision.fromJson(Json.object(json, "local"))),
       json.getValue("evidence") == null ? null
-        : Json.nested("evidence", () -> Evidence.fromJson(Json.object(json, "evidence"))));
+        : Json.nested("evidence", () -> Evidence.fromJson(Json.object(json, "evidence"))),
+      json.getValue("remediation") == null ? null
+        : Json.nested("remediation", () -> Remediation.fromJson(Json.object(json, "remediation"))));
   }
 }

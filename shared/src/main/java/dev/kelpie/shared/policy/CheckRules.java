@@ -10,10 +10,15 @@ import java.util.List;
  *                   restart its service
  * @param shadow     the policy is judged and its would-be restarts recorded and shown, but nothing is done
  * @param ownBudget  the check keeps a restart budget of its own instead of sharing its service's
+ * @param remediate  crossing the threshold remediates what the check found (stuck jobs) instead of a restart
  */
-public record CheckRules(List<String> dependsOn, boolean shadow, boolean ownBudget) {
+public record CheckRules(List<String> dependsOn, boolean shadow, boolean ownBudget, boolean remediate) {
 
   public static final CheckRules DEFAULT = new CheckRules(List.of(), false, false);
+
+  public CheckRules(List<String> dependsOn, boolean shadow, boolean ownBudget) {
+    this(dependsOn, shadow, ownBudget, false);
+  }
 
   public CheckRules {
     dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);

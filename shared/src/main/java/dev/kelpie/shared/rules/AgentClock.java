@@ -72,7 +72,8 @@ public final class AgentClock {
         return report;
       }
       return new CommandResult(result.agentId(), result.seq(), result.commandId(), result.service(), result.action(),
-        result.status(), result.detail(), time, duration, result.pid(), result.local(), result.evidence());
+        result.status(), result.detail(), time, duration, result.pid(), result.local(), result.evidence(),
+        result.remediation());
     }
     if (time.equals(report.time())) {
       return report;
