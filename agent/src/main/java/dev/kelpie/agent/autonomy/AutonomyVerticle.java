@@ -71,8 +71,9 @@ public final class AutonomyVerticle extends VerticleBase {
     this.agentId = agentId;
     this.clock = clock;
     this.file = new PolicyMemoryFile(stateDir);
-    checks.forEach(check -> this.checks.put(check.id(), new Watched(check.id(), check.service(),
-      new CheckState(check.policy()))));
+    // a check that remediates on failure never restarts its service; alone, the agent leaves remediation to later
+    checks.forEach(check -> this.checks.put(check.id(), new Watched(check.id(),
+      check.rules().remediate() ? null : check.service(), new CheckState(check.policy()))));
   }
 
   @Override

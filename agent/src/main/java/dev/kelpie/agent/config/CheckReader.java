@@ -58,8 +58,10 @@ final class CheckReader {
     Duration timeout = node.optionalDuration("timeout", TIMEOUT);
     ProbeTarget target = kind.reader().read(node, new ProbeKind.CheckBasics(service, timeout, execAllow));
     refuseKeysOfOtherKinds(node, kind);
-    PolicySpec policy = PolicyReader.read(node, "policy", defaults, interval, timeout);
-    if (service == null && policy.restart()) {
+    boolean[] remediate = {false};
+    PolicySpec policy = PolicyReader.read(node, "policy", defaults, interval, timeout,
+      section -> remediate[0] = remediates(section, kind.type()));
+    if (service == null && policy.restart() && !remediate[0]) {
       policy = reportOnly(policy);
     }
     Map<String, String> labels = new TreeMap<>(agentLabels);
@@ -67,7 +69,23 @@ final class CheckReader {
     if (id != null) {
       announceable(node, new CheckSpec(id, kind.type(), service, target.describe(), policy, labels));
     }
-    return new AgentConfig.CheckConfig(id, kind.type(), service, policy, target, labels, rules(node, id));
+    CheckRules rules = rules(node, id);
+    return new AgentConfig.CheckConfig(id, kind.type(), service, policy, target, labels,
+      new CheckRules(rules.dependsOn(), rules.shadow(), rules.ownBudget(), remediate[0]));
+  }
+
+  /** {@code policy.action}: restart (the default) or remediate, which only a check that can remediate (jobs) has. */
+  private static boolean remediates(ConfigNode policy, CheckType type) {
+    String action = policy.optionalString("action", "restart");
+    if (!action.equals("restart") && !action.equals("remediate")) {
+      policy.problem("action", "expected restart or remediate, got \"" + action + "\"");
+      return false;
+    }
+    if (action.equals("remediate") && !CheckType.of("jobs").equals(type)) {
+      policy.problem("action", "remediate is only for jobs checks (this is a " + type + " check); expected restart");
+      return false;
+    }
+    return action.equals("remediate");
   }
 
   /** {@code dependsOn}, {@code mode} and {@code budgetScope}: what the coordinator's fleet rules need of a check. */

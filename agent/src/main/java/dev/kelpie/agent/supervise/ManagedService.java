@@ -198,6 +198,7 @@ final class ManagedService {
       case RESTART -> setWanted(true).compose(v -> stop(id)).compose(stopped -> portFree(stopped, id))
         .compose(stopped -> start(id).map(started -> stopped + "; started as pid " + started + " through "
           + manager.target()));
+      case REMEDIATE -> Future.failedFuture("remediate is for a check, not a service");
     };
   }
 

@@ -297,6 +297,7 @@ public final class SupervisorVerticle extends VerticleBase {
       case RESTART -> setWanted(service, true).compose(v -> kill.run()).compose(killed -> killed.portFree()
         ? spawn(service, id).map(process -> killed.sentence() + "; started as pid " + process)
         : Future.failedFuture(killed.sentence() + "; not started again while the port is taken"));
+      case REMEDIATE -> Future.failedFuture("remediate is for a check, not a service");
     };
   }
 

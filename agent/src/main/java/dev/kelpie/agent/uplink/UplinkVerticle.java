@@ -2,6 +2,7 @@ package dev.kelpie.agent.uplink;
 
 import dev.kelpie.agent.metrics.AgentMetrics;
 import dev.kelpie.shared.bus.Addresses;
+import dev.kelpie.shared.message.Action;
 import dev.kelpie.shared.message.AgentHello;
 import dev.kelpie.shared.message.CheckMemoryJson;
 import dev.kelpie.shared.message.CheckSpec;
@@ -360,6 +361,10 @@ public final class UplinkVerticle extends VerticleBase {
         .log("refused {} of {}: {}", command.action(), command.service(), refusal);
       enqueue(CommandResult.of(command, refusal, "refused: " + refusal.name().toLowerCase().replace('_', ' '),
         clock.instant(), Duration.ZERO, null));
+      return;
+    }
+    if (command.action() == Action.REMEDIATE) {
+      RemediateCommand.run(vertx, command, clock).onSuccess(this::enqueue);
       return;
     }
     vertx.eventBus().<JsonObject>request(Addresses.LOCAL_COMMAND, command.toJson(), COMMAND_TIMEOUT)

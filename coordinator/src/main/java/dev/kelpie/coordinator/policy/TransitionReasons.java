@@ -34,14 +34,14 @@ final class TransitionReasons {
    * person or a script did (its reason already reads "operator olga: deploy").
    */
   void issued(Command command, boolean byPolicy) {
-    if (command.action() == Action.DUMP) {
-      return;   // a dump leaves the service as it was: it explains no start or stop
+    if (command.action() == Action.DUMP || command.action() == Action.REMEDIATE) {
+      return;   // a dump or a remediation leaves the service as it was: it explains no start or stop
     }
     String verb = switch (command.action()) {
       case RESTART -> "restarted";
       case STOP, KILL -> "stopped";
       case START -> "started";
-      case DUMP -> "looked at";
+      case DUMP, REMEDIATE -> "looked at";
     };
     String why = command.reason() == null || command.reason().isBlank() ? "someone" : command.reason();
     causes.put(key(command.agentId(), command.service()),
