@@ -34,6 +34,7 @@ public final class ApiRouter implements Routes {
       new SessionApi(gatekeeper).mount(builder);
       new FleetApi(vertx).mount(builder);
       new HistoryApi(store).mount(builder);
+      new RemediationApi(vertx, store.history()).mount(builder);
       router.route("/*").subRouter(builder.createRouter());
       router.route("/api/*").handler(ctx -> Problems.send(ctx, ctx.statusCode() == 405 ? 405 : 404, "not_found",
         "no " + ctx.request().method() + " " + ctx.normalizedPath() + " in this API (see /api/openapi.yaml)"));

@@ -45,13 +45,26 @@ final class HistoryJson {
       .put("action", a.action()).put("reason", a.reason()).put("issuedBy", a.issuedBy())
       .put("issuedAt", text(a.issuedAt())).put("status", a.status()).put("detail", a.detail())
       .put("finishedAt", text(a.finishedAt())).put("durationMs", a.durationMs());
-    return a.evidence() == null ? json : json.put("evidence", a.evidence());
+    return withEvidence(json, a.evidence());
+  }
+
+  /** A remediation's rows are kept with the evidence; shown as {@code remediation}, apart from a kill's evidence. */
+  private static JsonObject withEvidence(JsonObject json, JsonObject evidence) {
+    if (evidence == null) {
+      return json;
+    }
+    JsonObject remediation = evidence.getJsonObject("remediation");
+    return remediation != null && evidence.size() == 1 ? json.put("remediation", remediation)
+      : json.put("evidence", evidence);
   }
 
   static JsonObject moment(History.Moment m) {
     JsonObject json = new JsonObject().put("time", text(m.time()))
       .put("kind", m.kind().name().toLowerCase(Locale.ROOT)).put("what", m.what()).put("why", m.why());
-    return m.evidence() == null ? json : json.put("evidence", m.evidence());
+    if (m.by() != null) {
+      json.put("by", m.by());
+    }
+    return withEvidence(json, m.evidence());
   }
 
   static <T> JsonArray array(List<T> items, Function<T, JsonObject> toJson) {

@@ -1,6 +1,7 @@
 package dev.kelpie.coordinator.policy;
 
 import dev.kelpie.shared.message.Action;
+import dev.kelpie.shared.message.CheckType;
 import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.CommandStatus;
@@ -25,6 +26,9 @@ import java.util.function.Supplier;
 final class FleetRules {
 
   private static final Logger log = LoggerFactory.getLogger(FleetRules.class);
+  private static final CheckType REMEDIABLE = CheckType.of("jobs");
+  /** Who ordered what a check's policy decided, in the actions. */
+  static final String POLICY = "policy";
 
   private final CommandBook commands;
   private final long epoch;
@@ -213,10 +217,64 @@ final class FleetRules {
     switch (decision.kind()) {
       case GIVE_UP -> log.atError().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
         .log("gave up on {}: {}; a person must act and reset the check", check.service(), decision.reason());
-      case RESTART -> restart(agent, check, decision.reason(), now, out);
+      case RESTART -> {
+        if (check.spec().rules().remediate()) {
+          remediateByPolicy(agent, check, decision.reason(), now, out);
+        } else {
+          restart(agent, check, decision.reason(), now, out);
+        }
+      }
       default -> {
       }
     }
+  }
+
+  /**
+   * A remediation of what {@code check} found (stuck jobs), or a dry run that lists it: a command to the agent named by
+   * the check, one at a time per check; {@code waiting} is the check whose policy decided it (null for a person).
+   *
+   * @throws OperatorRequest.Refused 400 when the check cannot remediate, 409 when the agent is away or one runs
+   */
+  Command remediate(TrackedAgent agent, TrackedCheck check, String by, String reason, boolean dryRun,
+                    TrackedCheck waiting, Instant now, Outcome.Builder out) {
+    if (!REMEDIABLE.equals(check.spec().type())) {
+      throw new OperatorRequest.Refused(OperatorRequest.Refused.BAD_REQUEST, "check '" + check.id() + "' of agent '"
+        + agent.id() + "' is a " + check.spec().type() + " check; only jobs checks can be remediated");
+    }
+    if (!agent.reachable()) {
+      throw new OperatorRequest.Refused(OperatorRequest.Refused.CONFLICT, "agent '" + agent.id()
+        + "' is not connected; try again when it is back");
+    }
+    if (commands.forService(agent.id(), check.id()) != null) {
+      throw new OperatorRequest.Refused(OperatorRequest.Refused.CONFLICT, "a remediation of " + check.id()
+        + " is already running; wait for it to finish");
+    }
+    Command command = new Command(commandIds.get(), agent.id(), check.id(), Action.REMEDIATE, reason, now,
+      now.plus(commandTtl), epoch, dryRun);
+    commands.add(command, waiting, now.plus(answerTimeout));
+    log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
+      .addKeyValue("command", command.id())
+      .log("{} asked to remediate {}{}", by, check.id(), dryRun ? " (dry run)" : "");
+    metrics.commandSent(Action.REMEDIATE);
+    out.command(command, agent, waiting, by);
+    return command;
+  }
+
+  /** A jobs check that remediates on failure: its policy's action is a remediation, ordered by "policy". */
+  private void remediateByPolicy(TrackedAgent agent, TrackedCheck check, String reason, Instant now,
+                                 Outcome.Builder out) {
+    if (!agent.reachable() || commands.forService(agent.id(), check.id()) != null
+      || !REMEDIABLE.equals(check.spec().type())) {
+      check.state().onActionFinished(now, false);
+      return;
+    }
+    if (check.spec().rules().shadow()) {
+      log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
+        .log("would have remediated {} (shadow mode): {}", check.id(), reason);
+      check.state().onActionFinished(now, true);
+      return;
+    }
+    remediate(agent, check, POLICY, check.id() + ": " + reason, false, check, now, out);
   }
 
   private void restart(TrackedAgent agent, TrackedCheck check, String reason, Instant now, Outcome.Builder out) {

@@ -251,11 +251,26 @@ final class Journal {
   void answered(Facts facts, CommandResult result) {
     facts.actions.merge(result.commandId(), new Facts.Action(result.commandId(), result.agentId(), result.service(),
         lower(result.action()), null, null, null, null, 0, lower(result.status()), result.detail(), result.time(),
-        result.duration().toMillis(), result.evidence() == null ? null : result.evidence().toJson()),
+        result.duration().toMillis(), evidence(result)),
       (issued, answer) -> new Facts.Action(issued.commandId(), issued.agentId(), issued.service(), issued.action(),
         issued.reason(), issued.issuedBy(), issued.issuedAt(), issued.expiresAt(), issued.epoch(), answer.status(),
         answer.detail(), answer.finishedAt(), answer.durationMs(), answer.evidence()));
   }
+
+  /**
+   * What the answer brought back: the evidence taken before a kill, restart or dump, or what a remediation listed or
+   * changed ({@code {remediation: {dryRun, count, ids}}}, kept in the same column; the API shows it apart).
+   */
+  private static io.vertx.core.json.JsonObject evidence(CommandResult result) {
+    if (result.evidence() != null) {
+      return result.evidence().toJson();
+    }
+    return result.remediation() == null ? null
+      : new io.vertx.core.json.JsonObject().put(REMEDIATION, result.remediation().toJson());
+  }
+
+  /** The key under which an action's answer keeps what a remediation did. */
+  static final String REMEDIATION = "remediation";
 
   private static String lower(Enum<?> value) {
     return value.name().toLowerCase();

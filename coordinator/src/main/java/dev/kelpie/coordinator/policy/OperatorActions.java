@@ -48,6 +48,11 @@ final class OperatorActions {
         Command command = rules.operatorCommand(agent, request, now, out);
         reply.put("service", command.service()).put("commandId", command.id());
       }
+      case REMEDIATE -> {
+        Command command = rules.remediate(agent, check, request.by(), "operator " + request.by()
+          + (request.reason() == null ? "" : ": " + request.reason()), request.dryRun(), null, now, out);
+        reply.put("checkId", check.id()).put("dryRun", request.dryRun()).put("commandId", command.id());
+      }
       case RESET -> {
         reset(agent, check, request, now, out.facts());
         reply.put("checkId", check.id());

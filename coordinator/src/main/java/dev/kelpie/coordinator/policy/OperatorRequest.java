@@ -11,9 +11,14 @@ import java.util.Locale;
  * that gave up, silence or unsilence a check or a whole agent. {@code by} names who asked; it goes into history.
  */
 public record OperatorRequest(Kind kind, String agentId, String service, String checkId, Duration duration,
-                              String by, String reason) {
+                              String by, String reason, boolean dryRun) {
 
-  public enum Kind { RESTART, STOP, START, RESET, SILENCE, UNSILENCE, DUMP }
+  public enum Kind { RESTART, STOP, START, RESET, SILENCE, UNSILENCE, DUMP, REMEDIATE }
+
+  public OperatorRequest(Kind kind, String agentId, String service, String checkId, Duration duration, String by,
+                         String reason) {
+    this(kind, agentId, service, checkId, duration, by, reason, false);
+  }
 
   /** A request refused, with the HTTP-like code that says whose fault it is: 400, 404 or 409. */
   public static final class Refused extends RuntimeException {
@@ -46,12 +51,17 @@ public record OperatorRequest(Kind kind, String agentId, String service, String 
     try {
       kind = Kind.valueOf(action.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw bad("action '" + action + "' is unknown; expected restart, stop, start, dump, reset, silence or unsilence");
+      throw bad("action '" + action + "' is unknown; expected restart, stop, start, dump, reset, silence, unsilence"
+        + " or remediate");
     }
     String agentId = text(json, "agentId", true);
     boolean onService = kind == Kind.RESTART || kind == Kind.STOP || kind == Kind.START || kind == Kind.DUMP;
     String service = text(json, "service", onService);
-    String checkId = text(json, "checkId", kind == Kind.RESET);
+    String checkId = text(json, "checkId", kind == Kind.RESET || kind == Kind.REMEDIATE);
+    Object dryRun = json.getValue("dryRun");
+    if (dryRun != null && !(dryRun instanceof Boolean)) {
+      throw bad("'dryRun' must be true or false");
+    }
     Duration duration = null;
     if (kind == Kind.SILENCE) {
       String given = text(json, "duration", true);
@@ -61,7 +71,7 @@ public record OperatorRequest(Kind kind, String agentId, String service, String 
       }
     }
     return new OperatorRequest(kind, agentId, service, checkId, duration, text(json, "by", true),
-      text(json, "reason", false));
+      text(json, "reason", false), Boolean.TRUE.equals(dryRun));
   }
 
   public String action() {

@@ -50,8 +50,15 @@ public final class History {
     }
   }
 
-  /** One line of an incident's timeline: a transition of its check or an action on its service. */
-  public record Moment(Instant time, Kind kind, String what, String why, JsonObject evidence) {
+  /**
+   * One line of an incident's timeline: a transition of its check or an action on its service (or a remediation of
+   * the check); {@code by} is who ordered an action (a person, "policy" or a check, "agent"), null for a transition.
+   */
+  public record Moment(Instant time, Kind kind, String what, String why, JsonObject evidence, String by) {
+
+    public Moment(Instant time, Kind kind, String what, String why, JsonObject evidence) {
+      this(time, kind, what, why, evidence, null);
+    }
 
     public Moment(Instant time, Kind kind, String what, String why) {
       this(time, kind, what, why, null);

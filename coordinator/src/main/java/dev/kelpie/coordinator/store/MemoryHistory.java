@@ -132,11 +132,12 @@ final class MemoryHistory implements HistoryReader {
       .forEach(t -> timeline.add(new History.Moment(stored(t.at()), History.Kind.TRANSITION,
         t.from() + " -> " + t.to(), t.reason())));
     tables.actions.values().stream().map(MemoryHistory::action)
-      .filter(a -> a.agentId().equals(incident.agentId()) && service != null && service.equals(a.service())
-        && during.test(a.time()))
+      .filter(a -> a.agentId().equals(incident.agentId()) && during.test(a.time())
+        && (service != null && service.equals(a.service())
+          || "remediate".equals(a.action()) && incident.checkId().equals(a.service())))
       .forEach(a -> timeline.add(new History.Moment(a.time(), History.Kind.ACTION,
         a.action() + (a.status() == null ? "" : " " + a.status()), a.detail() != null ? a.detail() : a.reason(),
-        a.evidence())));
+        a.evidence(), a.issuedBy())));
     timeline.sort(TIMELINE);
     return timeline;
   }

@@ -99,14 +99,15 @@ final class PgHistory implements HistoryReader {
   /** Transitions first when an action has the same time: the change is what the action answers. */
   private Future<List<History.Moment>> timeline(History.Incident incident, String service) {
     Instant until = incident.open() ? Instant.now() : incident.closedAt().plusSeconds(1);
-    return query("SELECT at, 'transition', from_state || ' -> ' || to_state, reason, NULL FROM transitions "
+    return query("SELECT at, 'transition', from_state || ' -> ' || to_state, reason, NULL, NULL FROM transitions "
         + "WHERE agent_id = $1 AND check_id = $2 AND at >= $3 AND at <= $4 "
         + "UNION ALL SELECT COALESCE(issued_at, finished_at), 'action', action || COALESCE(' ' || status, ''), "
-        + "COALESCE(detail, reason), evidence::text FROM actions WHERE agent_id = $1 AND service = $5 "
+        + "COALESCE(detail, reason), evidence::text, issued_by FROM actions WHERE agent_id = $1 "
+        + "AND (service = $5 OR (action = 'remediate' AND service = $2)) "
         + "AND COALESCE(issued_at, finished_at) >= $3 AND COALESCE(issued_at, finished_at) <= $4 ORDER BY 1, 2 DESC",
       Tuple.of(incident.agentId(), incident.checkId(), time(incident.openedAt()), time(until), service),
       t -> new History.Moment(instant(t, 0), "transition".equals(t.getString(1)) ? History.Kind.TRANSITION
-        : History.Kind.ACTION, t.getString(2), t.getString(3), json(t.getString(4))));
+        : History.Kind.ACTION, t.getString(2), t.getString(3), json(t.getString(4)), t.getString(5)));
   }
 
   private static JsonObject json(String text) {
