@@ -7,6 +7,7 @@ import dev.kelpie.cli.remote.ApiException;
 import dev.kelpie.cli.remote.DumpCommand;
 import dev.kelpie.cli.remote.EventsCommand;
 import dev.kelpie.cli.remote.LoginCommand;
+import dev.kelpie.cli.remote.RemediateCommand;
 import dev.kelpie.cli.remote.ResetCommand;
 import dev.kelpie.cli.remote.ServiceCommand;
 import dev.kelpie.cli.remote.SilenceCommand;
@@ -24,7 +25,7 @@ import picocli.CommandLine.Command;
   description = "Kelpie from a shell: the fleet's state and actions over the coordinator's API, and this host's "
     + "agent, ports and leftovers without it.",
   subcommands = {StatusCommand.class, ServiceCommand.Restart.class, ServiceCommand.Stop.class,
-    ServiceCommand.Start.class, DumpCommand.class, ResetCommand.class, SilenceCommand.class, EventsCommand.class, LoginCommand.class,
+    ServiceCommand.Start.class, DumpCommand.class, RemediateCommand.class, ResetCommand.class, SilenceCommand.class, EventsCommand.class, LoginCommand.class,
     LoginCommand.Logout.class, WhoHoldsCommand.class, ForceCleanCommand.class, AgentCommand.class,
     AutoComplete.GenerateCompletion.class},
   footer = {"", "Exit status: 0 done and all well; 1 something is failing or was not found; 2 bad usage or "

@@ -22,7 +22,7 @@ import java.time.Instant;
  */
 final class RemediationApi {
 
-  private static final Duration WAIT = Duration.ofSeconds(20);
+  private static final Duration WAIT = Duration.ofSeconds(8);
   private static final long POLL_MILLIS = 200;
 
   private final Vertx vertx;
