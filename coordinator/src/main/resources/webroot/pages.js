@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { Fleet } from './fleet.js';
 import { latencyChart, incidentTimeline } from './chart.js';
 import { ago, esc, flash, link, STATE_LABELS, when } from './ui.js';
+import { remediate, remediationLine, statusChart } from './jobs.js';
 
 const RECENT_MINUTES = 15;
 
@@ -217,14 +218,22 @@ export class CheckPage {
         ${esc(this.checkId)} <span id="check-state"></span></h1>
       <div class="panel" id="check-summary"></div>
       <h2>Latency and failures, last ${RECENT_MINUTES} minutes</h2><div class="panel" id="check-chart"></div>
+      ${this.jobs() ? `<h2>Rows per status, last ${RECENT_MINUTES} minutes</h2>
+        <div class="panel" id="check-statuses"></div>` : ''}
       <h2>Policy in force</h2><div class="panel" id="check-policy"></div>
       <h2>Transitions</h2><div class="panel" id="check-transitions"></div>
       <h2>Incidents</h2><div class="panel" id="check-incidents"></div>
-      <h2>Actions on its service</h2><div class="panel" id="check-actions"></div>
+      <h2>Actions on ${this.jobs() ? 'it and its service' : 'its service'}</h2>
+        <div class="panel" id="check-actions"></div>
       <h2>Recent results</h2><div class="panel" id="check-results"></div>`;
     this.drawSummary();
     this.drawPolicy();
     await this.loadHistory();
+  }
+
+  /** A jobs check: it shows its rows per status and may be remediated. */
+  jobs() {
+    return this.check?.type === 'jobs';
   }
 
   current() {
@@ -249,7 +258,9 @@ export class CheckPage {
       ${this.mayAct() ? `<div class="buttons">
         ${c.state === 'gave_up' ? '<button data-action="reset">Reset (start over)</button>' : ''}
         ${until ? '<button data-action="unsilence">Unsilence</button>'
-          : '<button data-action="silence">Silence…</button>'}</div>` : ''}`;
+          : '<button data-action="silence">Silence…</button>'}
+        ${this.jobs() ? '<button data-action="remediate" title="a dry run first: it lists the stuck rows">'
+          + 'Remediate…</button>' : ''}</div><div id="remediation"></div>` : ''}`;
     const agentPath = `/api/agents/${encodeURIComponent(this.agentId)}/checks/${encodeURIComponent(this.checkId)}`;
     this.main.querySelector('[data-action="reset"]')?.addEventListener('click',
       () => act(`${agentPath}/reset`, { reason: 'from the dashboard' }));
@@ -259,6 +270,8 @@ export class CheckPage {
         act(`${agentPath}/silence`, { duration });
       }
     });
+    this.main.querySelector('[data-action="remediate"]')?.addEventListener('click',
+      () => remediate(this.agentId, this.checkId, this.main.querySelector('#remediation'), () => this.loadHistory()));
     this.main.querySelector('[data-action="unsilence"]')?.addEventListener('click',
       () => act(`${agentPath}/silence`, undefined, null, 'DELETE'));
   }
@@ -273,7 +286,8 @@ export class CheckPage {
       ['healthy again after', `${p.successThreshold} success${p.successThreshold === 1 ? '' : 'es'}`],
       ['startup grace', ms(p.startupGraceMs) + (p.waitForFirstHealthy ? ', then waits for the first healthy answer'
         + ` (at most ${ms(p.startupDeadlineMs)})` : '')],
-      ['acts', p.restart ? 'restarts its service' : 'reports only'],
+      ['acts', p.action === 'remediate' ? 'remediates: sets the stuck rows to failed'
+        : p.restart ? 'restarts its service' : 'reports only'],
       ['restart budget', p.budget ? `${p.budget.restarts} per ${ms(p.budget.perMs)}, then gives up` : '—'],
       ['backoff', p.backoff ? `${ms(p.backoff.initialMs)} x${p.backoff.factor} up to ${ms(p.backoff.maxMs)}`
         + `, reset after ${ms(p.backoff.resetAfterMs)} healthy` : '—'],
@@ -289,8 +303,10 @@ export class CheckPage {
       api('GET', `${this.base}/transitions?limit=50`).then(p => p.items).catch(() => []),
       api('GET', `/api/incidents?agent=${encodeURIComponent(this.agentId)}&check=${encodeURIComponent(this.checkId)}`
         + '&limit=20').then(p => p.items).catch(() => []),
-      c.service ? api('GET', `/api/actions?agent=${encodeURIComponent(this.agentId)}&service=`
-        + `${encodeURIComponent(c.service)}&limit=20`).then(p => p.items).catch(() => []) : Promise.resolve([]),
+      Promise.all([c.service, this.jobs() ? this.checkId : null].filter(Boolean).map(on => api('GET',
+        `/api/actions?agent=${encodeURIComponent(this.agentId)}&service=${encodeURIComponent(on)}&limit=20`)
+        .then(p => p.items).catch(() => []))).then(lists => lists.flat()
+        .sort((a, b) => Date.parse(b.issuedAt ?? b.finishedAt) - Date.parse(a.issuedAt ?? a.finishedAt))),
     ]);
     this.results = results;
     this.drawResults();
@@ -305,9 +321,17 @@ export class CheckPage {
     this.main.querySelector('#check-actions').innerHTML = actionsTable(actions);
   }
 
+  drawStatuses() {
+    const box = this.main.querySelector('#check-statuses');
+    if (box) {
+      box.innerHTML = statusChart(this.results, { width: 900, height: 140, minutes: RECENT_MINUTES });
+    }
+  }
+
   drawResults() {
     this.main.querySelector('#check-chart').innerHTML = latencyChart(this.results,
       { width: 900, height: 160, minutes: RECENT_MINUTES });
+    this.drawStatuses();
     this.main.querySelector('#check-results').innerHTML = this.results.length ? '<table><tr><th>when</th>'
       + '<th>outcome</th><th>latency</th><th>detail</th></tr>' + this.results.slice(0, 30).map(r => `<tr>
         <td>${when(r.time)}</td><td>${esc(r.outcome)}</td><td class="num">${r.latencyMs} ms</td>
@@ -339,12 +363,31 @@ export class CheckPage {
 
 // --- incidents and actions ------------------------------------------------------------------------------------------
 
+/**
+ * Who ordered an action, for people: "agent" (alone, while the coordinator was away), "policy" (a check's policy:
+ * the check is named), or the operator's (or script's) name. {@code checkId} is the check whose policy would be it.
+ */
+export function orderedBy(by, reason, checkId) {
+  if (!by) {
+    return 'policy';
+  }
+  if (by === 'agent' || by === 'policy') {
+    return by;
+  }
+  if (by === checkId || (reason ?? '').startsWith(`${by}: `)) {
+    return `policy (${by})`;
+  }
+  return `operator ${by}`;
+}
+
 function actionsTable(actions) {
   return actions.length ? '<table><tr><th>when</th><th>who</th><th>what</th><th>service</th><th>why</th>'
-    + '<th>outcome</th></tr>' + actions.map(a => `<tr><td>${when(a.issuedAt)}</td><td>${esc(a.issuedBy)}</td>
-      <td>${esc(a.action)}</td><td>${a.agentId ? link(`/host/${encodeURIComponent(a.agentId)}`, a.agentId) : ''}
+    + '<th>outcome</th></tr>' + actions.map(a => `<tr><td>${when(a.issuedAt)}</td>
+      <td class="who">${esc(orderedBy(a.issuedBy, a.reason))}</td>
+      <td>${esc(a.action)}${a.remediation?.dryRun ? ' (dry run)' : ''}</td><td>${a.agentId ? link(`/host/${encodeURIComponent(a.agentId)}`, a.agentId) : ''}
       ${esc(a.service ?? '')}</td><td>${esc(a.reason)}</td><td>${esc(a.status ?? '')}${a.durationMs != null
         ? ` in ${a.durationMs} ms` : ''}<div class="muted">${esc(a.detail ?? '')}</div>${evidenceBlock(a.evidence)}
+      ${a.remediation ? `<div class="remediation">${esc(remediationLine(a.remediation))}</div>` : ''}
       </td></tr>`).join('')
     + '</table>' : '<span class="muted">none</span>';
 }
@@ -385,8 +428,11 @@ export class IncidentsPage {
         details.dataset.loaded = 'true';
         const incident = await api('GET', `/api/incidents/${encodeURIComponent(details.dataset.incident)}`);
         details.querySelector('.timeline-box').innerHTML = incidentTimeline(incident)
-          + '<table><tr><th>when</th><th>what</th><th>why</th></tr>' + incident.timeline.map(e => `<tr>
-            <td>${when(e.time)}</td><td>${esc(e.what)}</td><td>${esc(e.why)}${evidenceBlock(e.evidence)}</td></tr>`)
+          + '<table><tr><th>when</th><th>what</th><th>who</th><th>why</th></tr>' + incident.timeline.map(e => `<tr>
+            <td>${when(e.time)}</td><td>${esc(e.what)}</td>
+            <td class="who">${e.kind === 'action' ? esc(orderedBy(e.by, e.why, incident.checkId)) : ''}</td>
+            <td>${esc(e.why)}${evidenceBlock(e.evidence)}${e.remediation ? `<div class="remediation">`
+              + `${esc(remediationLine(e.remediation))}</div>` : ''}</td></tr>`)
             .join('') + '</table>';
       }));
   }
@@ -407,7 +453,7 @@ export class ActionsPage {
   async render() {
     const actions = await api('GET', '/api/actions?limit=200').then(p => p.items);
     this.main.innerHTML = `<h1>Actions</h1><p class="muted">What Kelpie and people did, newest first: who
-      (a check's id for Kelpie's own restarts, a person's or script's name), why, and how it went.</p>
+      (an operator's or script's name, the policy of a check, or the agent alone), why, and how it went.</p>
       <div class="panel">${actionsTable(actions)}</div>`;
   }
 }

@@ -78,6 +78,11 @@ final class TestFleet implements AutoCloseable {
 
   /** The demo service (forking a child, as the shipped demo does), its HTTP check and a report-only port check. */
   void startAgent() throws Exception {
+    startAgent("");
+  }
+
+  /** The same, with more entries of {@code checks:} (YAML list lines). */
+  void startAgent(String moreChecks) throws Exception {
     Files.writeString(agentYaml, "agent: {id: " + AGENT + ", stateDir: \"" + stateDir + "\"}\n"
       + "coordinator:\n  url: ws://127.0.0.1:" + coordinatorPort + "/bus\n  token: agent-token\n"
       + "  reconnect: {initial: 200ms, max: 1s}\n  pingInterval: 1s\n  keepaliveInterval: 500ms\n"
@@ -88,7 +93,7 @@ final class TestFleet implements AutoCloseable {
       + "  - {id: demo-http, type: http, service: demo, url: \"http://127.0.0.1:" + demoPort + "/health\", "
       + "timeout: 500ms, interval: 300ms, policy: {failureThreshold: 3, startupGrace: 1s}}\n"
       + "  - {id: demo-port, type: tcp, host: 127.0.0.1, port: " + demoPort + ", interval: 300ms, "
-      + "policy: {restart: false, failureThreshold: 2}}\n");
+      + "policy: {restart: false, failureThreshold: 2}}\n" + moreChecks);
     AgentConfig config = AgentConfig.load(agentYaml, Map.of());
     agentVertx = Vertx.vertx();
     agent = Agent.deploy(agentVertx, config, "host-of-" + AGENT, Clock.systemUTC()).await();

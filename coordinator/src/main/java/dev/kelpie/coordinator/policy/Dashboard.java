@@ -163,7 +163,8 @@ final class Dashboard {
         .put("detail", last.detail()));
     }
     if (withPolicy) {
-      json.put("policy", PolicySpecJson.toJson(spec.policy()));
+      JsonObject policy = PolicySpecJson.toJson(spec.policy());
+      json.put("policy", spec.rules().remediate() ? policy.put("action", "remediate") : policy);
     }
     return json.put("silenced", agent.silenced(check, now)).put("shown", shown(agent, check, now));
   }
