@@ -217,6 +217,7 @@ export class CheckPage {
     this.main.innerHTML = `<h1>${link(`/host/${encodeURIComponent(this.agentId)}`, this.agentId)} /
         ${esc(this.checkId)} <span id="check-state"></span></h1>
       <div class="panel" id="check-summary"></div>
+      ${this.jobs() ? '<div id="remediation"></div>' : ''}
       <h2>Latency and failures, last ${RECENT_MINUTES} minutes</h2><div class="panel" id="check-chart"></div>
       ${this.jobs() ? `<h2>Rows per status, last ${RECENT_MINUTES} minutes</h2>
         <div class="panel" id="check-statuses"></div>` : ''}
@@ -260,7 +261,7 @@ export class CheckPage {
         ${until ? '<button data-action="unsilence">Unsilence</button>'
           : '<button data-action="silence">Silence…</button>'}
         ${this.jobs() ? '<button data-action="remediate" title="a dry run first: it lists the stuck rows">'
-          + 'Remediate…</button>' : ''}</div><div id="remediation"></div>` : ''}`;
+          + 'Remediate…</button>' : ''}</div>` : ''}`;
     const agentPath = `/api/agents/${encodeURIComponent(this.agentId)}/checks/${encodeURIComponent(this.checkId)}`;
     this.main.querySelector('[data-action="reset"]')?.addEventListener('click',
       () => act(`${agentPath}/reset`, { reason: 'from the dashboard' }));

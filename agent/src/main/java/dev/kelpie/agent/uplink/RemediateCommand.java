@@ -22,6 +22,9 @@ import java.util.List;
  */
 final class RemediateCommand {
 
+  /** Ids in the detail; the result's remediation carries more. */
+  private static final int SHOWN = 50;
+
   private RemediateCommand() {
   }
 
@@ -45,7 +48,8 @@ final class RemediateCommand {
 
   static String describe(CommandResult.Remediation done) {
     String rows = done.count() == 1 ? "1 row" : done.count() + " rows";
+    List<String> shown = done.ids().size() > SHOWN ? done.ids().subList(0, SHOWN) : done.ids();
     return (done.dryRun() ? "dry run: " + rows + " would be changed" : rows + " changed")
-      + (done.ids().isEmpty() ? "" : ": " + String.join(", ", done.ids()));
+      + (shown.isEmpty() ? "" : ": " + String.join(", ", shown)) + (done.count() > shown.size() ? ", ..." : "");
   }
 }

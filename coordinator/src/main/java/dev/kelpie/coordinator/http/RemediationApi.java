@@ -88,10 +88,10 @@ final class RemediationApi {
       History.Action action = read.succeeded() ? read.result().stream()
         .filter(a -> commandId.equals(a.commandId()) && a.status() != null).findFirst().orElse(null) : null;
       if (action != null) {
-        JsonObject json = HistoryJson.action(action);
-        found.complete(new JsonObject().put("agentId", agentId).put("checkId", checkId).put("commandId", commandId)
-          .put("status", action.status()).put("detail", action.detail())
-          .put("remediation", json.getJsonObject("remediation")));
+        JsonObject answer = new JsonObject().put("agentId", agentId).put("checkId", checkId)
+          .put("commandId", commandId).put("status", action.status()).put("detail", action.detail());
+        JsonObject remediation = HistoryJson.action(action).getJsonObject("remediation");
+        found.complete(remediation == null ? answer : answer.put("remediation", remediation));
       } else if (Instant.now().isAfter(deadline)) {
         found.complete(null);
       } else {

@@ -18,19 +18,24 @@ public record CommandResult(String agentId, long seq, String commandId, String s
                             LocalDecision local, Evidence evidence, Remediation remediation)
   implements Report {
 
-  /** What a remediation listed (a dry run) or changed: the rows' ids, in order (optional: only for a remediate). */
-  public record Remediation(boolean dryRun, List<String> ids) {
+  /**
+   * What a remediation listed (a dry run) or changed (optional: only for a remediate): how many rows, and their ids in
+   * order, the first {@link #MAX_IDS} of them (a report stays small however many rows were stuck).
+   */
+  public record Remediation(boolean dryRun, int count, List<String> ids) {
+
+    public static final int MAX_IDS = 1000;
 
     public Remediation {
-      ids = List.copyOf(ids);
+      ids = List.copyOf(ids.size() > MAX_IDS ? ids.subList(0, MAX_IDS) : ids);
     }
 
-    public int count() {
-      return ids.size();
+    public Remediation(boolean dryRun, List<String> ids) {
+      this(dryRun, ids.size(), ids);
     }
 
     public JsonObject toJson() {
-      return new JsonObject().put("dryRun", dryRun).put("count", ids.size()).put("ids", new JsonArray(ids));
+      return new JsonObject().put("dryRun", dryRun).put("count", count).put("ids", new JsonArray(ids));
     }
 
     public static Remediation fromJson(JsonObject json) {
@@ -42,7 +47,9 @@ public record CommandResult(String agentId, long seq, String commandId, String s
         }
         ids.add(id);
       }
-      return new Remediation(Boolean.TRUE.equals(json.getValue("dryRun")), ids);
+      Long count = Json.optionalNumber(json, "count");
+      return new Remediation(Boolean.TRUE.equals(json.getValue("dryRun")), count == null ? ids.size() : count.intValue(),
+        ids);
     }
   }
 

@@ -236,6 +236,15 @@ public final class AgentRules {
       if (result.evidence() != null) {
         evidence(problems, result.evidence());
       }
+      if (result.remediation() != null) {
+        CommandResult.Remediation done = result.remediation();
+        if (done.count() < done.ids().size()) {
+          problems.add("remediation.count: must be at least its ids (" + done.ids().size() + "), got " + done.count());
+        }
+        for (int i = 0; i < done.ids().size(); i++) {
+          length(problems, "remediation.ids[" + i + "]", done.ids().get(i), Limits.MAX_TARGET);
+        }
+      }
     }
     return problems;
   }

@@ -38,6 +38,21 @@ class RemediateMessagesTest {
   }
 
   @Test
+  @DisplayName("a remediation of many rows keeps its count and the first 1000 ids; a count below its ids is refused")
+  void manyRows() {
+    List<String> ids = java.util.stream.IntStream.rangeClosed(1, 2500).mapToObj(Integer::toString).toList();
+    CommandResult.Remediation many = new CommandResult.Remediation(false, ids);
+    assertThat(many.count()).isEqualTo(2500);
+    assertThat(many.ids()).hasSize(CommandResult.Remediation.MAX_IDS).startsWith("1", "2");
+    assertThat(CommandResult.Remediation.fromJson(many.toJson())).isEqualTo(many);
+    Command run = new Command("c1", "a", "stuck", Action.REMEDIATE, null, T0, T0, 3, false);
+    CommandResult lying = CommandResult.of(run, CommandStatus.DONE, "", T0, Duration.ZERO, null)
+      .withRemediation(new CommandResult.Remediation(false, 1, List.of("1", "2"))).withSeq(1);
+    assertThat(dev.kelpie.shared.rules.AgentRules.report(lying)).containsExactly(
+      "remediation.count: must be at least its ids (2), got 1");
+  }
+
+  @Test
   @DisplayName("a remediation whose ids are not a list is refused naming the field")
   void badIds() {
     Command dry = new Command("c1", "a", "stuck", Action.REMEDIATE, null, T0, T0, 3, true);
