@@ -121,6 +121,7 @@ class DashboardBrowserTest {
     browser.get(fleet.baseUrl() + "/#/check/" + AGENT + "/demo-http");
     wait(Duration.ofSeconds(10)).until(driver -> driver.findElement(By.id("check-actions")).getText()
       .contains("restart"));
+    assertThat(browser.findElement(By.id("check-actions")).getText()).as("who ordered it").contains("policy (demo-http)");
     assertThat(browser.findElement(By.id("check-policy")).getText()).contains("3 in a row");
     assertThat(browser.findElement(By.id("check-transitions")).getText()).contains("acting");
     // every transition says why: the probe's words, the threshold crossed, who restarted and why
@@ -138,6 +139,8 @@ class DashboardBrowserTest {
       driver.findElement(By.cssSelector("details[data-incident]")));
     incident.findElement(By.tagName("summary")).click();
     wait(Duration.ofSeconds(10)).until(driver -> incident.getText().contains("restart done"));
+    assertThat(incident.findElements(By.cssSelector("td.who"))).extracting(WebElement::getText)
+      .as("who ordered each action of the timeline").contains("policy (demo-http)");
     assertThat(incident.findElements(By.cssSelector("svg.timeline circle"))).isNotEmpty();
     assertThat(incident.findElements(By.cssSelector("svg.timeline .time-label"))).extracting(WebElement::getText)
       .as("the timeline's time axis").anyMatch(label -> label.matches("opened \\d\\d:\\d\\d:\\d\\d"))
