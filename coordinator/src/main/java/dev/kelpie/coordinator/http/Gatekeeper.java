@@ -86,7 +86,7 @@ public final class Gatekeeper implements Handler<RoutingContext> {
         : "nobody may use the dashboard or the API: add users or tokens under access: in the coordinator's config");
     } else if (!reading(ctx.request().method()) && !caller.mayAct()) {
       Problems.send(ctx, 403, "forbidden", "'" + caller.name() + "' is a viewer; restarting, stopping, starting,"
-        + " resetting and silencing need the operator role");
+        + " resetting, silencing and remediating need the operator role");
     } else {
       ctx.next();
     }

@@ -62,6 +62,22 @@ class HistoryJsonTest {
   }
 
   @Test
+  @DisplayName("a remediation shows its rows apart from a kill's evidence, and a timeline's action who ordered it")
+  void remediation() {
+    io.vertx.core.json.JsonObject rows = new io.vertx.core.json.JsonObject().put("dryRun", false).put("count", 2)
+      .put("ids", new io.vertx.core.json.JsonArray().add("1").add("6"));
+    io.vertx.core.json.JsonObject kept = new io.vertx.core.json.JsonObject().put("remediation", rows);
+    io.vertx.core.json.JsonObject action = HistoryJson.action(new History.Action("k1", "a", "jobs", "remediate",
+      "operator olga: drained", "olga", AT, "done", "2 rows changed: 1, 6", LATER, 20L, kept));
+    assertThat(action.getJsonObject("remediation")).isEqualTo(rows);
+    assertThat(action.containsKey("evidence")).isFalse();
+    io.vertx.core.json.JsonObject moment = HistoryJson.moment(new History.Moment(AT, History.Kind.ACTION,
+      "remediate done", "2 rows changed: 1, 6", kept, "olga"));
+    assertThat(moment.getString("by")).isEqualTo("olga");
+    assertThat(moment.getJsonObject("remediation")).isEqualTo(rows);
+  }
+
+  @Test
   @DisplayName("an action shows its issue and its answer, the missing half as nulls")
   void action() {
     assertThat(HistoryJson.action(new History.Action("k1", "a", "web", "restart", "3 failures", "demo-http", AT,

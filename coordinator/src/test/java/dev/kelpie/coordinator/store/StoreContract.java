@@ -311,9 +311,31 @@ abstract class StoreContract {
     assertThat(found.incident()).isEqualTo(new History.Incident("i1", "a", "h1", "c", at(100), at(200), "recovered"));
     assertThat(found.timeline()).containsExactly(
       new History.Moment(at(100), History.Kind.TRANSITION, "failing -> unhealthy", "3 failures"),
-      new History.Moment(at(100), History.Kind.ACTION, "restart done", "answer to k1"),
+      new History.Moment(at(100), History.Kind.ACTION, "restart done", "answer to k1", null, "c"),
       new History.Moment(at(150), History.Kind.TRANSITION, "acting -> healthy", "up again"),
       new History.Moment(at(201), History.Kind.ACTION, "restart failed", "answer to k4"));
+  }
+
+  @Test
+  @DisplayName("a jobs check's incident timeline holds the remediations of the check (named in service), with who "
+    + "ordered each and the rows it listed or changed")
+  void remediationsOnTheTimeline() {
+    Facts facts = facts();
+    facts.checks.put("a/jobs", check("a", "jobs", null, new JsonObject(), "i1"));
+    facts.incidents.put("i1", new Facts.Incident("i1", "a", "jobs", at(100), at(200), "3 stuck"));
+    facts.actions.put("k1", issued("k1", "a", "jobs", "remediate", at(110), "olga"));
+    facts.actions.put("k2", issued("k2", "a", "jobs", "restart", at(120), "olga"));
+    write(facts);
+    Facts answer = facts();
+    JsonObject rows = new JsonObject().put("remediation", new JsonObject().put("dryRun", true).put("count", 1)
+      .put("ids", new JsonArray().add("7")));
+    answer.actions.put("k1", new Facts.Action("k1", "a", "jobs", "remediate", null, null, null, null, 0, "done",
+      "dry run: 1 row would be changed: 7", at(111), 20L, rows));
+    write(answer);
+
+    assertThat(history.incident("i1").await().orElseThrow().timeline()).containsExactly(
+      new History.Moment(at(110), History.Kind.ACTION, "remediate done", "dry run: 1 row would be changed: 7", rows,
+        "olga"));
   }
 
   @Test
