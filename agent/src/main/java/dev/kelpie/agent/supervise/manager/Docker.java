@@ -55,7 +55,8 @@ final class Docker implements ServiceManager {
         .setConnectTimeout((int) manager.timeout().toMillis()));
     }
     SocketAddress at = engine;
-    return Optional.of(new FollowedStream(vertx, "Docker events of " + target() + " at " + host,
+    return Optional.of(new FollowedStream(vertx, "Docker's events about " + target()
+      + (manager.host() == null ? " (engine at " + host + ")" : ""),
       notice -> EngineEvents.open(events, at, manager.name(), notice), changed).start());
   }
 
