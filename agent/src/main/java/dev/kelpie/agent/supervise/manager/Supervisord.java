@@ -52,8 +52,9 @@ final class Supervisord implements ServiceManager {
       Map<?, ?> info = (Map<?, ?>) answer;
       String state = String.valueOf(info.get("statename"));
       long pid = info.get("pid") instanceof Integer number ? number : 0;
-      Integer exit = info.get("exitstatus") instanceof Integer number ? number : null;
-      return new ManagedState(pid > 0 && HAS_PROCESS.contains(state) ? pid : null, state, exit);
+      boolean running = pid > 0 && HAS_PROCESS.contains(state);
+      Integer exit = !running && info.get("exitstatus") instanceof Integer number ? number : null;
+      return new ManagedState(running ? pid : null, state, exit);
     });
   }
 
