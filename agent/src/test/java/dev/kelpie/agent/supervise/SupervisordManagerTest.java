@@ -274,6 +274,33 @@ class SupervisordManagerTest {
   }
 
   @Test
+  @DisplayName("a supervisord that asks for credentials refuses none or wrong ones clearly, at start and on a "
+    + "command; the right ones adopt the program")
+  void credentialsRefused() throws Exception {
+    supervisord = RealSupervisord.start(supervisorDir, "kelpie", "s3cret");
+    String socket = "socket: \"" + supervisord.socket + "\"";
+    String none = harness.deploy(config("{type: supervisord, program: demo, " + socket + "}", "").services());
+    ProcessEvent refused = harness.awaitEvent("demo", ProcessEventType.START_FAILED);
+    CommandResult start = harness.command("demo", Action.START);
+    harness.undeploy(none);
+    harness.events.clear();
+    String wrong = harness.deploy(config("{type: supervisord, program: demo, " + socket
+      + ", username: kelpie, password: nope}", "").services());
+    ProcessEvent wrongOnes = harness.awaitEvent("demo", ProcessEventType.START_FAILED);
+    harness.undeploy(wrong);
+    harness.events.clear();
+    harness.deploy(config("{type: supervisord, program: demo, " + socket + ", username: kelpie, password: s3cret}",
+      "").services());
+
+    assertThat(refused.detail()).isEqualTo("supervisord program demo at unix://" + supervisord.socket
+      + ": supervisord refused the call without credentials (set username and password)");
+    assertThat(start.status()).isEqualTo(CommandStatus.FAILED);
+    assertThat(start.detail()).contains("supervisord refused the call without credentials");
+    assertThat(wrongOnes.detail()).endsWith(": supervisord refused the username and password");
+    assertThat(harness.awaitEvent("demo", ProcessEventType.ADOPTED).pid()).isEqualTo(supervisord.pid().orElseThrow());
+  }
+
+  @Test
   @DisplayName("an unreachable supervisord (no socket, nothing on the port) is a clear error, never a crash")
   void unreachable() throws Exception {
     int closed = RealSupervisord.freePort();
