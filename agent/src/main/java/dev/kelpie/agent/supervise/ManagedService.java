@@ -10,6 +10,7 @@ import dev.kelpie.shared.message.CommandStatus;
 import dev.kelpie.shared.message.Evidence;
 import dev.kelpie.shared.message.ProcessEventType;
 import dev.kelpie.shared.message.ServiceInfo;
+import dev.kelpie.shared.rules.Limits;
 import io.vertx.core.Future;
 import org.slf4j.event.Level;
 
@@ -76,9 +77,14 @@ final class ManagedService {
 
   /** The manager as shown: what it said last, and why it could not be asked since, if so. */
   ServiceInfo.Manager view() {
-    ServiceInfo.Manager saying = said == null ? shown
-      : shown.saying(said.state(), said.pid(), said.exitCode(), saidAt);
-    return lastProblem == null ? saying : saying.failing(lastProblem);
+    ServiceInfo.Manager saying = said == null ? shown : shown.saying(clamped(said.state(), Limits.MAX_MANAGER_STATE),
+      said.pid(), said.exitCode(), saidAt);
+    return lastProblem == null ? saying : saying.failing(clamped(lastProblem, Limits.MAX_DETAIL));
+  }
+
+  /** Within what the coordinator takes: a manager's words are not ours to bound. */
+  private static String clamped(String text, int max) {
+    return text == null || text.length() <= max ? text : text.substring(0, max - 3) + "...";
   }
 
   /** Stops following the manager's notices and closes what it holds; the service keeps running. */
