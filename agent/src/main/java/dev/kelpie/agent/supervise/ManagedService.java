@@ -10,7 +10,6 @@ import dev.kelpie.shared.message.CommandStatus;
 import dev.kelpie.shared.message.Evidence;
 import dev.kelpie.shared.message.ProcessEventType;
 import dev.kelpie.shared.message.ServiceInfo;
-import dev.kelpie.shared.rules.Limits;
 import io.vertx.core.Future;
 import org.slf4j.event.Level;
 
@@ -37,7 +36,6 @@ final class ManagedService {
   private final ServiceSpec spec;
   private final ServiceManager manager;
   private final WantedState wantedState;
-  private final ServiceInfo.Manager shown;
   private Long pid;
   private Instant startedAt;
   private boolean wanted;
@@ -45,10 +43,7 @@ final class ManagedService {
   private boolean acting;
   private boolean watching;
   private long lastAsked;
-  private String lastProblem;
-  /** What the manager said last, and when; null before it answered. */
-  private ManagedState said;
-  private Instant saidAt;
+  private final ManagerWord word;
   private ServiceInfo.Manager published;
   /** A change notice came while busy: ask the manager at the next chance. */
   private boolean askSoon;
@@ -60,15 +55,11 @@ final class ManagedService {
     this.spec = spec;
     this.manager = manager;
     this.wantedState = new WantedState(stateDir, spec.name());
-    this.shown = new ServiceInfo.Manager(spec.manager().type().key(), manager.target());
+    this.word = new ManagerWord(new ServiceInfo.Manager(spec.manager().type().key(), manager.target()));
   }
 
   String name() {
     return spec.name();
-  }
-
-  ServiceManager manager() {
-    return manager;
   }
 
   ServiceInfo info() {
@@ -77,14 +68,7 @@ final class ManagedService {
 
   /** The manager as shown: what it said last, and why it could not be asked since, if so. */
   ServiceInfo.Manager view() {
-    ServiceInfo.Manager saying = said == null ? shown : shown.saying(clamped(said.state(), Limits.MAX_MANAGER_STATE),
-      said.pid(), said.exitCode(), saidAt);
-    return lastProblem == null ? saying : saying.failing(clamped(lastProblem, Limits.MAX_DETAIL));
-  }
-
-  /** Within what the coordinator takes: a manager's words are not ours to bound. */
-  private static String clamped(String text, int max) {
-    return text == null || text.length() <= max ? text : text.substring(0, max - 3) + "...";
+    return word.view();
   }
 
   /** Stops following the manager's notices and closes what it holds; the service keeps running. */
@@ -96,16 +80,10 @@ final class ManagedService {
   /** The manager's state, kept as what it said last. */
   private Future<ManagedState> ask() {
     return manager.state().andThen(answer -> {
-      if (answer.succeeded()) {
-        said = answer.result();
-        saidAt = supervisor.now();
-        if (lastProblem != null) {
-          supervisor.log(Level.INFO, spec.name(), null).log("{} answers again", manager.target());
-          lastProblem = null;
-        }
-      } else if (!Objects.equals(answer.cause().getMessage(), lastProblem)) {
+      if (answer.succeeded() && word.answered(answer.result(), supervisor.now())) {
+        supervisor.log(Level.INFO, spec.name(), null).log("{} answers again", manager.target());
+      } else if (answer.failed() && word.failed(answer.cause().getMessage())) {
         supervisor.log(Level.WARN, spec.name(), null).log("{}", answer.cause().getMessage());
-        lastProblem = answer.cause().getMessage();
       }
     });
   }
@@ -135,7 +113,7 @@ final class ManagedService {
       })
       .recover(failure -> {
         supervisor.log(Level.ERROR, spec.name(), null).log("could not take charge: {}", failure.getMessage());
-        lastProblem = failure.getMessage();
+        word.failed(failure.getMessage());
         report(ProcessEventType.START_FAILED, 0, null, failure.getMessage());
         publish();
         return Future.<Void>succeededFuture();
