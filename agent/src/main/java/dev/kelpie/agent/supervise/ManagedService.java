@@ -47,6 +47,7 @@ final class ManagedService {
   private ServiceInfo.Manager published;
   /** A change notice came while busy: ask the manager at the next chance. */
   private boolean askSoon;
+  private boolean closed;
   private Optional<FollowedStream> following = Optional.empty();
   private final WorkQueue queue = new WorkQueue();
 
@@ -73,6 +74,7 @@ final class ManagedService {
 
   /** Stops following the manager's notices and closes what it holds; the service keeps running. */
   Future<Void> close() {
+    closed = true;
     following.ifPresent(FollowedStream::close);
     return manager.close();
   }
@@ -126,6 +128,9 @@ final class ManagedService {
 
   /** From now on, each notice of the manager's own (a container died, the unit changed) makes it asked at once. */
   private void follow() {
+    if (closed) {
+      return;
+    }
     following = manager.follow(notice -> {
       supervisor.log(Level.DEBUG, spec.name(), null).log("{} tells: {}", manager.target(), notice);
       watch(System.currentTimeMillis(), true);
