@@ -170,7 +170,7 @@ final class ManagedService {
       })
       .onComplete(done -> {
         watching = false;
-        if (!Objects.equals(published, view())) {
+        if (word.newerThan(published)) {
           publish();
         }
         if (askSoon) {

@@ -44,6 +44,13 @@ final class ManagerWord {
     return problem == null ? saying : saying.failing(clamped(problem, Limits.MAX_DETAIL));
   }
 
+  /** Whether it says something else than {@code shown} did (when it said it aside). */
+  boolean newerThan(ServiceInfo.Manager shown) {
+    ServiceInfo.Manager now = view();
+    return shown == null || !Objects.equals(now.state(), shown.state()) || !Objects.equals(now.pid(), shown.pid())
+      || !Objects.equals(now.exitCode(), shown.exitCode()) || !Objects.equals(now.problem(), shown.problem());
+  }
+
   private static String clamped(String text, int max) {
     return text == null || text.length() <= max ? text : text.substring(0, max - 3) + "...";
   }

@@ -137,6 +137,33 @@ class ManagerNoticesTest {
   }
 
   @Test
+  @DisplayName("a stream that keeps failing is opened again after 0.5 s, then 1 s, then 2 s")
+  void backoff() throws Exception {
+    List<Long> opens = new CopyOnWriteArrayList<>();
+    FollowedStream stream = onContext(() -> new FollowedStream(vertx, "failing", notice -> {
+      opens.add(System.nanoTime());
+      return new NoticeStream() {
+        @Override
+        public Future<Void> ended() {
+          return Future.failedFuture("refused");
+        }
+
+        @Override
+        public void close() {
+        }
+      };
+    }, notices::add).start());
+
+    awaitThat(() -> opens.size() >= 4, "four opens: " + opens.size());
+    context.runOnContext(v -> stream.close());
+
+    assertThat(Duration.ofNanos(opens.get(1) - opens.get(0))).isGreaterThanOrEqualTo(Duration.ofMillis(490));
+    assertThat(Duration.ofNanos(opens.get(2) - opens.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(990));
+    assertThat(Duration.ofNanos(opens.get(3) - opens.get(2))).isGreaterThanOrEqualTo(Duration.ofMillis(1990));
+    assertThat(notices).isEmpty();
+  }
+
+  @Test
   @DisplayName("a child that cannot run, or fails, ends its stream with why (its own error output)")
   void childFails() throws Exception {
     Throwable missing = failure(onContext(() -> ProcessLines.open(vertx, List.of("kelpie-no-such-program", "-f"),
