@@ -64,7 +64,21 @@ function silencedUntil(item) {
 function managedBy(service) {
   const m = service.manager;
   return m ? `<br><span class="muted manager" title="started and stopped through ${esc(m.type)}">${esc(m.target)}</span>`
-    : '';
+    + managerSays(m) : '';
+}
+
+/** The manager's own view beside Kelpie's: "supervisord: RUNNING (pid 1234)"; nothing from older agents. */
+export function managerSays(m) {
+  if (m?.problem) {
+    return `<br><span class="manager-state hold">${esc(m.problem)}</span>`;
+  }
+  if (!m?.state) {
+    return '';
+  }
+  const pid = m.pid ? ` (pid ${esc(m.pid)})` : '';
+  const exit = !m.pid && m.exitCode != null ? ` (exit status ${esc(m.exitCode)})` : '';
+  const seen = m.seenAt ? ` title="as ${esc(m.type)} said at ${esc(new Date(m.seenAt).toISOString())}"` : '';
+  return `<br><span class="manager-state"${seen}>${esc(m.type)}: ${esc(m.state)}${pid}${exit}</span>`;
 }
 
 export class HostPage {

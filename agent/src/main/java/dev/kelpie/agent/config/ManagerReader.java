@@ -24,6 +24,8 @@ final class ManagerReader {
     "supervisord", List.of("program", "url", "socket", "username", "password"),
     "docker", List.of("container", "host"));
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  /** Docker hosts as the CLI takes them; unix and tcp ones are also where the agent reads the engine's events. */
+  private static final Pattern DOCKER_HOST = Pattern.compile("unix:///\\S+|tcp://[^/\\s:]+(:[0-9]{1,5})?|ssh://\\S+");
 
   private ManagerReader() {
   }
@@ -54,7 +56,7 @@ final class ManagerReader {
         node.optionalBool("user", false), timeout);
       case SUPERVISORD -> supervisord(node, timeout);
       case DOCKER -> new AgentConfig.Manager(type, name(node, "container", "api"), null, null, null, null,
-        node.optionalString("host", null), false, timeout);
+        dockerHost(node), false, timeout);
     };
     node.finish();
     return manager;
@@ -64,6 +66,10 @@ final class ManagerReader {
     String program = name(node, "program", "api (or group:api)");
     URI url = node.optionalUri("url", List.of("http", "https"));
     String socket = node.optionalString("socket", null);
+    if (socket != null && !socket.startsWith("/")) {
+      node.problem("socket", "expected the absolute path of supervisord's unix_http_server file, like "
+        + "/run/supervisor.sock, got \"" + socket + "\"");
+    }
     if (node.has("url") == node.has("socket")) {
       node.problem("", "a supervisord manager needs exactly one of url (its inet_http_server, like "
         + "http://127.0.0.1:9001/RPC2) and socket (its unix_http_server file, like /run/supervisor.sock)");
@@ -74,6 +80,16 @@ final class ManagerReader {
     return new AgentConfig.Manager(AgentConfig.Manager.Type.SUPERVISORD, program, url,
       socket == null ? null : Path.of(socket), node.optionalString("username", null),
       node.optionalString("password", null), null, false, timeout);
+  }
+
+  private static String dockerHost(ConfigNode node) {
+    String host = node.optionalString("host", null);
+    if (host != null && !DOCKER_HOST.matcher(host).matches()) {
+      node.problem("host", "expected a Docker host like unix:///var/run/docker.sock, tcp://10.0.0.5:2375 or "
+        + "ssh://user@host, got \"" + host + "\"");
+      return null;
+    }
+    return host;
   }
 
   private static String name(ConfigNode node, String key, String example) {

@@ -32,9 +32,10 @@ final class ProcessProbe implements Probe {
   public Future<Finding> run(Cancellation cancellation) {
     if (target.service() != null) {
       ServiceInfo info = services.get(target.service());
+      String says = info == null || info.manager() == null ? null : info.manager().says();
       return Future.succeededFuture(info != null && info.running()
-        ? Finding.up("pid " + info.pid() + " running")
-        : Finding.down(target.service() + " is not running"));
+        ? Finding.up("pid " + info.pid() + " running" + (says == null ? "" : "; " + says))
+        : Finding.down(target.service() + " is not running" + (says == null ? "" : "; " + says)));
     }
     return vertx.executeBlocking(target.pidfile() != null ? () -> byPidfile(target.pidfile()) : this::byPattern, false);
   }

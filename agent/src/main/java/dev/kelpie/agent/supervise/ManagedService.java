@@ -1,6 +1,7 @@
 package dev.kelpie.agent.supervise;
 
 import dev.kelpie.agent.config.AgentConfig.ServiceSpec;
+import dev.kelpie.agent.supervise.manager.FollowedStream;
 import dev.kelpie.agent.supervise.manager.ManagedState;
 import dev.kelpie.agent.supervise.manager.ServiceManager;
 import dev.kelpie.shared.message.Command;
@@ -16,14 +17,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * A service the host's own manager (systemd, supervisord, Docker) runs, watched and acted on through that manager:
  * the same process events and command results as for a service the agent spawns, so the coordinator cannot tell the
- * difference. Its exit is noticed by watching the main pid every tick and asking the manager as often as it is cheap
- * to; a manager that cannot be reached or refuses makes a failed command, never a crash. Touched only on the
- * supervisor's context.
+ * difference. Its exit is noticed by the manager's own change notices where it has them (Docker's events, systemd's
+ * journal), else by watching the main pid every tick and asking the manager as often as it is cheap to; a manager that
+ * cannot be reached or refuses makes a failed command, never a crash. What the manager last said travels with the
+ * service's info and its process events. Touched only on the supervisor's context.
  */
 final class ManagedService {
 
@@ -33,7 +36,6 @@ final class ManagedService {
   private final ServiceSpec spec;
   private final ServiceManager manager;
   private final WantedState wantedState;
-  private final ServiceInfo.Manager shown;
   private Long pid;
   private Instant startedAt;
   private boolean wanted;
@@ -41,7 +43,12 @@ final class ManagedService {
   private boolean acting;
   private boolean watching;
   private long lastAsked;
-  private String lastProblem;
+  private final ManagerWord word;
+  private ServiceInfo.Manager published;
+  /** A change notice came while busy: ask the manager at the next chance. */
+  private boolean askSoon;
+  private boolean closed;
+  private Optional<FollowedStream> following = Optional.empty();
   private final WorkQueue queue = new WorkQueue();
 
   ManagedService(SupervisorVerticle supervisor, ServiceSpec spec, ServiceManager manager, Path stateDir) {
@@ -49,19 +56,38 @@ final class ManagedService {
     this.spec = spec;
     this.manager = manager;
     this.wantedState = new WantedState(stateDir, spec.name());
-    this.shown = new ServiceInfo.Manager(spec.manager().type().key(), manager.target());
+    this.word = new ManagerWord(new ServiceInfo.Manager(spec.manager().type().key(), manager.target()));
   }
 
   String name() {
     return spec.name();
   }
 
-  ServiceManager manager() {
-    return manager;
+  ServiceInfo info() {
+    return new ServiceInfo(spec.name(), wanted, pid, startedAt, spec.port(), view());
   }
 
-  ServiceInfo info() {
-    return new ServiceInfo(spec.name(), wanted, pid, startedAt, spec.port(), shown);
+  /** The manager as shown: what it said last, and why it could not be asked since, if so. */
+  ServiceInfo.Manager view() {
+    return word.view();
+  }
+
+  /** Stops following the manager's notices and closes what it holds; the service keeps running. */
+  Future<Void> close() {
+    closed = true;
+    following.ifPresent(FollowedStream::close);
+    return manager.close();
+  }
+
+  /** The manager's state, kept as what it said last. */
+  private Future<ManagedState> ask() {
+    return manager.state().andThen(answer -> {
+      if (answer.succeeded() && word.answered(answer.result(), supervisor.now())) {
+        supervisor.log(Level.INFO, spec.name(), null).log("{} answers again", manager.target());
+      } else if (answer.failed() && word.failed(answer.cause().getMessage())) {
+        supervisor.log(Level.WARN, spec.name(), null).log("{}", answer.cause().getMessage());
+      }
+    });
   }
 
   /** At the agent's start: a running service is adopted (its manager owns it); a stopped one is started if wanted. */
@@ -70,13 +96,13 @@ final class ManagedService {
     return enqueue(() -> supervisor.blocking(() -> wantedState.read().orElse(true))
       .compose(wantedNow -> {
         wanted = wantedNow;
-        return manager.state();
+        return ask();
       })
       .compose(state -> {
         if (state.running()) {
           running(state.pid());
           supervisor.log(Level.INFO, spec.name(), null).log("adopted pid {} from {}", pid, manager.target());
-          supervisor.report(spec.name(), ProcessEventType.ADOPTED, pid, null, null,
+          report(ProcessEventType.ADOPTED, pid, null,
             manager.target() + " says " + state.state());
           publish();
           return Future.<Void>succeededFuture();
@@ -89,28 +115,50 @@ final class ManagedService {
       })
       .recover(failure -> {
         supervisor.log(Level.ERROR, spec.name(), null).log("could not take charge: {}", failure.getMessage());
-        lastProblem = failure.getMessage();
-        supervisor.report(spec.name(), ProcessEventType.START_FAILED, 0, null, null, failure.getMessage());
+        word.failed(failure.getMessage());
+        report(ProcessEventType.START_FAILED, 0, null, failure.getMessage());
         publish();
         return Future.<Void>succeededFuture();
       })
-      .andThen(done -> acting = false));
+      .andThen(done -> {
+        acting = false;
+        follow();
+      }));
+  }
+
+  /** From now on, each notice of the manager's own (a container died, the unit changed) makes it asked at once. */
+  private void follow() {
+    if (closed) {
+      return;
+    }
+    following = manager.follow(notice -> {
+      supervisor.log(Level.DEBUG, spec.name(), null).log("{} tells: {}", manager.target(), notice);
+      watch(System.currentTimeMillis(), true);
+    });
+    following.ifPresent(stream -> supervisor.log(Level.INFO, spec.name(), null).log("following {}", stream.what()));
   }
 
   /** One tick of the watch: the main pid from /proc, and the manager's word when it is time to ask. */
   void watch(long now) {
+    watch(now, false);
+  }
+
+  /** {@code now} asks the manager whatever the time since it was last asked (a notice of its own came). */
+  private void watch(long now, boolean askNow) {
     if (acting || watching) {
+      askSoon |= askNow;
       return;
     }
     watching = true;
     Long known = pid;
-    boolean ask = now - lastAsked >= manager.askEvery().toMillis();
+    boolean ask = askNow || askSoon || now - lastAsked >= manager.askEvery().toMillis();
+    askSoon = false;
     Future<Boolean> pidAlive = known == null ? Future.succeededFuture(false)
       : supervisor.blocking(() -> ProcessHandle.of(known).map(ProcessHandle::isAlive).orElse(false));
     pidAlive.compose(alive -> {
         if ((known != null && !alive) || ask) {
           lastAsked = now;
-          return manager.state().map(state -> {
+          return ask().map(state -> {
             noticed(known, state);
             return null;
           }).recover(failure -> {
@@ -120,14 +168,18 @@ final class ManagedService {
         }
         return Future.succeededFuture();
       })
-      .onComplete(done -> watching = false);
+      .onComplete(done -> {
+        watching = false;
+        if (word.newerThan(published)) {
+          publish();
+        }
+        if (askSoon) {
+          watch(System.currentTimeMillis(), true);
+        }
+      });
   }
 
   private void noticed(Long known, ManagedState state) {
-    if (lastProblem != null) {
-      supervisor.log(Level.INFO, spec.name(), null).log("{} answers again", manager.target());
-      lastProblem = null;
-    }
     if (acting || !Objects.equals(known, pid)) {
       return;
     }
@@ -137,7 +189,7 @@ final class ManagedService {
     }
     if (pid == null && state.running()) {
       running(state.pid());
-      supervisor.report(spec.name(), ProcessEventType.ADOPTED, pid, null, null,
+      report(ProcessEventType.ADOPTED, pid, null,
         "started outside Kelpie: " + manager.target() + " says " + state.state());
       publish();
     }
@@ -145,10 +197,6 @@ final class ManagedService {
 
   /** The manager does not answer: the main pid alone tells whether the service still runs. */
   private void unreachable(Long known, boolean alive, Throwable failure) {
-    if (!Objects.equals(failure.getMessage(), lastProblem)) {
-      supervisor.log(Level.WARN, spec.name(), null).log("{}", failure.getMessage());
-      lastProblem = failure.getMessage();
-    }
     if (known != null && !alive && !acting && known.equals(pid)) {
       exited(known, null, "pid " + known + " is gone; " + failure.getMessage());
     }
@@ -157,7 +205,7 @@ final class ManagedService {
   private void exited(long known, Integer exitCode, String detail) {
     supervisor.log(Level.WARN, spec.name(), null).log("pid {} exited: {}", known, detail);
     gone();
-    supervisor.reportExit(spec.name(), known, exitCode, detail);
+    supervisor.reportExit(spec.name(), known, exitCode, detail, view());
     publish();
   }
 
@@ -192,7 +240,7 @@ final class ManagedService {
       case DUMP -> Future.succeededFuture(pid == null ? "not running: only " + manager.target() + "'s log taken"
         : "evidence taken from pid " + pid + "; left running");
       case STOP -> setWanted(false).compose(v -> stop(id)).map(stopped -> stopped + "; stays down until a start");
-      case START -> setWanted(true).compose(v -> manager.state()).compose(state -> state.running()
+      case START -> setWanted(true).compose(v -> ask()).compose(state -> state.running()
         ? Future.succeededFuture(alreadyRunning(state))
         : start(id).map(started -> "started as pid " + started + " through " + manager.target()));
       case RESTART -> setWanted(true).compose(v -> stop(id)).compose(stopped -> portFree(stopped, id))
@@ -205,7 +253,7 @@ final class ManagedService {
   private String alreadyRunning(ManagedState state) {
     if (pid == null) {
       running(state.pid());
-      supervisor.report(spec.name(), ProcessEventType.ADOPTED, pid, null, null,
+      report(ProcessEventType.ADOPTED, pid, null,
         "started outside Kelpie: " + manager.target() + " says " + state.state());
       publish();
     }
@@ -214,7 +262,7 @@ final class ManagedService {
 
   /** Asks the manager to stop the service, keeping its last output as evidence in the sentence returned. */
   private Future<String> stop(String commandId) {
-    return manager.state().compose(state -> {
+    return ask().compose(state -> {
       if (!state.running()) {
         if (pid != null) {
           gone();
@@ -224,9 +272,9 @@ final class ManagedService {
       }
       long target = state.pid();
       return manager.recentOutput().otherwise("").compose(output -> {
-        supervisor.report(spec.name(), ProcessEventType.SIGNALLED, target, commandId, null,
+        report(ProcessEventType.SIGNALLED, target, commandId,
           "asked " + manager.target() + " to stop pid " + target);
-        return manager.stop().compose(v -> manager.state()).map(after -> {
+        return manager.stop().compose(v -> ask()).map(after -> {
           if (after.running()) {
             throw new IllegalStateException(manager.target() + " still runs it as pid " + after.pid()
               + " after the stop (" + after.state() + ")");
@@ -234,7 +282,7 @@ final class ManagedService {
           gone();
           publish();
           String sentence = manager.target() + " stopped pid " + target + " (now " + after.state() + ")";
-          supervisor.report(spec.name(), ProcessEventType.KILLED, target, commandId, null, sentence);
+          report(ProcessEventType.KILLED, target, commandId, sentence);
           return sentence + evidence(output);
         });
       });
@@ -252,27 +300,27 @@ final class ManagedService {
         return Future.failedFuture(stopped + "; port " + port + " still in use after " + limit.toMillis()
           + " ms, not started again");
       }
-      supervisor.report(spec.name(), ProcessEventType.PORT_RELEASED, 0, commandId, null, "port " + port + " free");
+      report(ProcessEventType.PORT_RELEASED, 0, commandId, "port " + port + " free");
       return Future.succeededFuture(stopped + "; port " + port + " free");
     });
   }
 
   private Future<Long> start(String commandId) {
-    return manager.start().compose(v -> manager.state()).map(state -> {
+    return manager.start().compose(v -> ask()).map(state -> {
         if (!state.running()) {
           throw new IllegalStateException(manager.target() + " did not keep it running (" + state.state()
             + (state.exitCode() == null ? "" : ", exit status " + state.exitCode()) + ")");
         }
         running(state.pid());
         supervisor.log(Level.INFO, spec.name(), commandId).log("started pid {} through {}", pid, manager.target());
-        supervisor.report(spec.name(), ProcessEventType.STARTED, pid, commandId, null,
+        report(ProcessEventType.STARTED, pid, commandId,
           "through " + manager.target() + ", which says " + state.state());
         publish();
         return pid;
       })
       .recover(failure -> {
         supervisor.log(Level.WARN, spec.name(), commandId).log("could not start: {}", failure.getMessage());
-        supervisor.report(spec.name(), ProcessEventType.START_FAILED, 0, commandId, null, failure.getMessage());
+        report(ProcessEventType.START_FAILED, 0, commandId, failure.getMessage());
         return Future.failedFuture("could not start: " + failure.getMessage());
       });
   }
@@ -300,7 +348,13 @@ final class ManagedService {
   }
 
   private void publish() {
-    supervisor.publish(info());
+    ServiceInfo info = info();
+    published = info.manager();
+    supervisor.publish(info);
+  }
+
+  private void report(ProcessEventType type, long eventPid, String commandId, String detail) {
+    supervisor.report(spec.name(), type, eventPid, commandId, detail, view());
   }
 
   private static String evidence(String output) {

@@ -49,7 +49,7 @@ public final class SupervisorVerticle extends VerticleBase {
   /** The JDK notices a non-child's exit by polling up to 5 s apart; this is the bound for adopted processes. */
   private static final long ADOPTED_WATCH_MILLIS = 1000;
   /** How often a managed service's main pid is looked at; its manager is asked as often as it is cheap to. */
-  private static final long MANAGED_WATCH_MILLIS = 500;
+  private static final long MANAGED_WATCH_MILLIS = 250;
 
   private final String agentId;
   private final Clock clock;
@@ -107,7 +107,7 @@ public final class SupervisorVerticle extends VerticleBase {
     stopped = true;
     vertx.cancelTimer(adoptedWatch);
     vertx.cancelTimer(managedWatch);
-    return Future.join(managed.values().stream().map(service -> service.manager().close()).toList())
+    return Future.join(managed.values().stream().map(ManagedService::close).toList())
       .transform(closed -> workers.close());
   }
 
@@ -332,9 +332,15 @@ public final class SupervisorVerticle extends VerticleBase {
     report(new ProcessEvent(agentId, 0, service, clock.instant(), type, pid, null, signal, commandId, detail));
   }
 
-  void reportExit(String service, long pid, Integer exitCode, String detail) {
+  /** A managed service's step, with its manager's view of it at that moment. */
+  void report(String service, ProcessEventType type, long pid, String commandId, String detail,
+              ServiceInfo.Manager view) {
+    report(new ProcessEvent(agentId, 0, service, clock.instant(), type, pid, null, null, commandId, detail, view));
+  }
+
+  void reportExit(String service, long pid, Integer exitCode, String detail, ServiceInfo.Manager view) {
     report(new ProcessEvent(agentId, 0, service, clock.instant(), ProcessEventType.EXITED, pid, exitCode, null, null,
-      detail));
+      detail, view));
   }
 
   Instant now() {

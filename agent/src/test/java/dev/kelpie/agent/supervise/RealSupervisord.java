@@ -46,6 +46,12 @@ final class RealSupervisord implements AutoCloseable {
   }
 
   static RealSupervisord start(Path dir) throws Exception {
+    return start(dir, null, null);
+  }
+
+  /** With {@code username} and {@code password} (or none when null) asked of every caller, supervisorctl included. */
+  static RealSupervisord start(Path dir, String username, String password) throws Exception {
+    String credentials = username == null ? "" : "username=" + username + "\npassword=" + password + "\n";
     int rpcPort = freePort();
     int demoPort = freePort();
     Path socket = dir.resolve("supervisor.sock");
@@ -54,7 +60,7 @@ final class RealSupervisord implements AutoCloseable {
     Files.writeString(config, """
       [unix_http_server]
       file=%1$s/supervisor.sock
-
+      %7$s
       [inet_http_server]
       port=127.0.0.1:%2$d
 
@@ -70,7 +76,7 @@ final class RealSupervisord implements AutoCloseable {
 
       [supervisorctl]
       serverurl=unix://%1$s/supervisor.sock
-
+      %7$s
       [program:demo]
       command=%3$s -cp %4$s %5$s --port %6$d --host 127.0.0.1
       autostart=true
@@ -80,7 +86,7 @@ final class RealSupervisord implements AutoCloseable {
       stopwaitsecs=5
       stdout_logfile=%1$s/demo.log
       redirect_stderr=true
-      """.formatted(dir, rpcPort, java, demoClasspath(), DemoService.class.getName(), demoPort),
+      """.formatted(dir, rpcPort, java, demoClasspath(), DemoService.class.getName(), demoPort, credentials),
       StandardCharsets.UTF_8);
     Process process = new ProcessBuilder("supervisord", "-c", config.toString()).redirectErrorStream(true)
       .redirectOutput(dir.resolve("supervisord.out").toFile()).start();

@@ -106,8 +106,9 @@ class SupervisordManagerTest {
     assertThat(adopted.detail()).contains("supervisord program demo at unix://").contains("RUNNING");
     assertThat(harness.listing()).singleElement().satisfies(info -> {
       assertThat(info.pid()).isEqualTo(before);
-      assertThat(info.manager()).isEqualTo(new ServiceInfo.Manager("supervisord",
-        "supervisord program demo at unix://" + supervisord.socket));
+      assertThat(info.manager().type()).isEqualTo("supervisord");
+      assertThat(info.manager().target()).isEqualTo("supervisord program demo at unix://" + supervisord.socket);
+      assertThat(info.manager().says()).isEqualTo("supervisord: RUNNING (pid " + before + ")");
     });
     SupervisorHarness.get(vertx.deployVerticle(new ProbeVerticle(SupervisorHarness.AGENT, config.checks(),
       Clock.systemUTC(), AgentMetrics.NONE)));
@@ -132,6 +133,12 @@ class SupervisordManagerTest {
     assertThat(restart.detail()).contains("supervisord program demo").contains("stopped pid " + before)
       .contains("port " + supervisord.demoPort + " free").contains("started as pid " + after);
     assertThat(supervisord.status()).contains("RUNNING").contains("pid " + after);
+    assertThat(harness.awaitEvent(e -> e.type() == ProcessEventType.STARTED).manager())
+      .as("supervisord's own view on the start").satisfies(view -> {
+        assertThat(view.state()).isEqualTo("RUNNING");
+        assertThat(view.pid()).isEqualTo(after);
+      });
+    assertThat(harness.listing().get(0).manager().says()).isEqualTo("supervisord: RUNNING (pid " + after + ")");
     assertThat(harness.types("demo")).containsSubsequence(ProcessEventType.ADOPTED, ProcessEventType.SIGNALLED,
       ProcessEventType.KILLED, ProcessEventType.PORT_RELEASED, ProcessEventType.STARTED);
     int seen = harness.results.size();
@@ -163,6 +170,35 @@ class SupervisordManagerTest {
     assertThat(start.status()).as(start.detail()).isEqualTo(CommandStatus.DONE);
     assertThat(supervisord.pid()).hasValue(start.pid());
     System.out.println("demo ended to EXITED: " + noticedMillis + " ms");
+  }
+
+  @Test
+  @DisplayName("a kill -9 of the program's pid is seen within a second, with supervisord's own view beside Kelpie's")
+  void killNineSeenWithinASecond() throws Exception {
+    startSupervisord();
+    harness.deploy(config(viaSocket(), "").services());
+    ProcessEvent adopted = harness.awaitEvent("demo", ProcessEventType.ADOPTED);
+    long before = adopted.pid();
+    assertThat(adopted.manager()).isNotNull();
+    assertThat(adopted.manager().says()).isEqualTo("supervisord: RUNNING (pid " + before + ")");
+    assertThat(harness.listing().get(0).manager().state()).isEqualTo("RUNNING");
+
+    Instant killed = Instant.now();
+    SupervisorHarness.signal("KILL", before);
+    ProcessEvent exited = harness.awaitEvent("demo", ProcessEventType.EXITED);
+    long noticedMillis = Duration.between(killed, exited.time()).toMillis();
+
+    assertThat(noticedMillis).as("time from kill -9 to the EXITED event").isLessThan(1_000);
+    assertThat(exited.pid()).isEqualTo(before);
+    assertThat(exited.detail()).contains("supervisord program demo").contains("EXITED");
+    assertThat(exited.manager().state()).isEqualTo("EXITED");
+    assertThat(exited.manager().pid()).isNull();
+    assertThat(supervisord.status()).contains("EXITED");
+    SupervisorHarness.await(() -> {
+      ServiceInfo shown = harness.states.get(harness.states.size() - 1);
+      return !shown.running() && "EXITED".equals(shown.manager().state());
+    }, "the service shown down, and supervisord saying EXITED: " + harness.states);
+    System.out.println("kill -9 to EXITED: " + noticedMillis + " ms");
   }
 
   @Test
@@ -209,19 +245,59 @@ class SupervisordManagerTest {
   }
 
   @Test
-  @DisplayName("a program supervisord does not know is a clear refusal at start and on every command")
-  void unknownProgram() throws Exception {
+  @DisplayName("a program supervisord does not know is a clear refusal at start, on every command and on its check")
+  void unknownProgram(Vertx vertx) throws Exception {
     startSupervisord();
     harness.deploy(config("{type: supervisord, program: nope, socket: \"" + supervisord.socket + "\"}", "")
       .services());
 
     ProcessEvent failed = harness.awaitEvent("demo", ProcessEventType.START_FAILED);
     CommandResult restart = harness.command("demo", Action.RESTART);
+    AgentConfig config = config("{type: supervisord, program: nope, socket: \"" + supervisord.socket + "\"}", "");
+    SupervisorHarness.get(vertx.deployVerticle(new ProbeVerticle(SupervisorHarness.AGENT, config.checks(),
+      Clock.systemUTC(), AgentMetrics.NONE)));
+    SupervisorHarness.await(() -> harness.results.stream().anyMatch(r -> r.checkId().equals("demo.process")),
+      "the service's process check to answer: " + harness.results);
 
     assertThat(failed.detail()).isEqualTo("supervisord program nope at unix://" + supervisord.socket
       + ": supervisord has no program nope (to supervisor.getProcessInfo)");
+    assertThat(failed.manager().problem()).isEqualTo(failed.detail());
+    assertThat(harness.listing().get(0).manager().problem()).contains("supervisord has no program nope");
+    assertThat(harness.results.stream().filter(r -> r.checkId().equals("demo.process")).findFirst().orElseThrow())
+      .satisfies(result -> {
+        assertThat(result.outcome()).isEqualTo(Outcome.DOWN);
+        assertThat(result.detail()).isEqualTo("demo is not running; supervisord program nope at unix://"
+          + supervisord.socket + ": supervisord has no program nope (to supervisor.getProcessInfo)");
+      });
     assertThat(restart.status()).isEqualTo(CommandStatus.FAILED);
     assertThat(restart.detail()).contains("supervisord has no program nope");
+  }
+
+  @Test
+  @DisplayName("a supervisord that asks for credentials refuses none or wrong ones clearly, at start and on a "
+    + "command; the right ones adopt the program")
+  void credentialsRefused() throws Exception {
+    supervisord = RealSupervisord.start(supervisorDir, "kelpie", "s3cret");
+    String socket = "socket: \"" + supervisord.socket + "\"";
+    String none = harness.deploy(config("{type: supervisord, program: demo, " + socket + "}", "").services());
+    ProcessEvent refused = harness.awaitEvent("demo", ProcessEventType.START_FAILED);
+    CommandResult start = harness.command("demo", Action.START);
+    harness.undeploy(none);
+    harness.events.clear();
+    String wrong = harness.deploy(config("{type: supervisord, program: demo, " + socket
+      + ", username: kelpie, password: nope}", "").services());
+    ProcessEvent wrongOnes = harness.awaitEvent("demo", ProcessEventType.START_FAILED);
+    harness.undeploy(wrong);
+    harness.events.clear();
+    harness.deploy(config("{type: supervisord, program: demo, " + socket + ", username: kelpie, password: s3cret}",
+      "").services());
+
+    assertThat(refused.detail()).isEqualTo("supervisord program demo at unix://" + supervisord.socket
+      + ": supervisord refused the call without credentials (set username and password)");
+    assertThat(start.status()).isEqualTo(CommandStatus.FAILED);
+    assertThat(start.detail()).contains("supervisord refused the call without credentials");
+    assertThat(wrongOnes.detail()).endsWith(": supervisord refused the username and password");
+    assertThat(harness.awaitEvent("demo", ProcessEventType.ADOPTED).pid()).isEqualTo(supervisord.pid().orElseThrow());
   }
 
   @Test

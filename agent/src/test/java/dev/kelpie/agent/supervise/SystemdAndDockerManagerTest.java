@@ -19,6 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +75,8 @@ class SystemdAndDockerManagerTest {
 
     assertThat(failed.detail()).startsWith("systemd unit " + NAME + ".service is unreachable: System has not been "
       + "booted with systemd");
+    assertThat(harness.listing().get(0).manager().problem()).startsWith("systemd unit " + NAME
+      + ".service is unreachable");
     assertThat(restart.status()).isEqualTo(CommandStatus.FAILED);
     assertThat(restart.detail()).contains("systemd unit " + NAME + ".service is unreachable");
   }
@@ -109,8 +113,13 @@ class SystemdAndDockerManagerTest {
 
     assertThat(restart.status()).as(restart.detail()).isEqualTo(CommandStatus.DONE);
     assertThat(restart.pid()).isEqualTo(mainPid()).isNotEqualTo(before);
+    assertThat(harness.listing().get(0).manager().state()).isEqualTo("active (running)");
+    Instant killed = Instant.now();
     SupervisorHarness.signal("KILL", restart.pid());
-    assertThat(harness.awaitEvent("svc", ProcessEventType.EXITED).pid()).isEqualTo(restart.pid());
+    ProcessEvent exited = harness.awaitEvent("svc", ProcessEventType.EXITED);
+    assertThat(exited.pid()).isEqualTo(restart.pid());
+    assertThat(Duration.between(killed, exited.time())).as("kill -9 to EXITED").isLessThan(Duration.ofSeconds(1));
+    assertThat(exited.manager().state()).as("systemd's own view").doesNotStartWith("active");
   }
 
   @Test
@@ -129,8 +138,13 @@ class SystemdAndDockerManagerTest {
 
     assertThat(restart.status()).as(restart.detail()).isEqualTo(CommandStatus.DONE);
     assertThat(restart.pid()).isNotEqualTo(before);
-    run(List.of("docker", "kill", NAME));
-    assertThat(harness.awaitEvent("svc", ProcessEventType.EXITED).pid()).isEqualTo(restart.pid());
+    assertThat(harness.listing().get(0).manager().says()).isEqualTo("docker: running (pid " + restart.pid() + ")");
+    Instant killed = Instant.now();
+    SupervisorHarness.signal("KILL", restart.pid());
+    ProcessEvent exited = harness.awaitEvent("svc", ProcessEventType.EXITED);
+    assertThat(exited.pid()).isEqualTo(restart.pid());
+    assertThat(Duration.between(killed, exited.time())).as("kill -9 to EXITED").isLessThan(Duration.ofSeconds(1));
+    assertThat(exited.manager().state()).as("Docker's own view").isEqualTo("exited");
   }
 
   private static long mainPid() {

@@ -86,6 +86,9 @@ final class FleetRules {
       default -> {
       }
     }
+    if (event.manager() != null && agent.service(event.service()) != null) {
+      agent.service(agent.service(event.service()).withManager(event.manager()));
+    }
     if (event.type() == ProcessEventType.STARTED && judged) {
       checksOf(agent, event.service(), check -> check.state().onStarted(now));
     }

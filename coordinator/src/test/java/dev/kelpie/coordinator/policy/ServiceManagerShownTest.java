@@ -46,4 +46,36 @@ class ServiceManagerShownTest {
     assertThat(ServiceInfo.fromJson(demo).manager()).isEqualTo(manager);
     assertThat(own.containsKey("manager")).isFalse();
   }
+
+  @Test
+  @DisplayName("the manager's own view comes with each event that carries one, and stays through events without")
+  void managerView() {
+    FleetState fleet = new FleetState(7, Duration.ofSeconds(30), Duration.ofSeconds(60), () -> "cmd",
+      Duration.ofSeconds(90), FleetMetrics.NONE);
+    ServiceInfo.Manager manager = new ServiceInfo.Manager("docker", "docker container api");
+    fleet.hello(new AgentHello("a", "host-a", "1", List.of(),
+      List.of(new ServiceInfo("api", true, 100L, T0, null, manager.saying("running", 100L, null, T0)))), T0);
+    Instant later = T0.plusSeconds(5);
+    fleet.reports(new ReportBatch("a", later, List.of(
+      new ProcessEvent("a", 1, "api", later, ProcessEventType.EXITED, 100, 137, null, null, "die")
+        .withManager(manager.saying("exited", null, 137, later)).withSeq(1))), later);
+    JsonObject exited = api(fleet, later);
+    fleet.reports(new ReportBatch("a", later, List.of(
+      new ProcessEvent("a", 2, "api", later, ProcessEventType.STARTED, 300, null, null, "c1", "older agent")
+        .withSeq(2))), later);
+    JsonObject started = api(fleet, later);
+
+    assertThat(exited.containsKey("pid")).isFalse();
+    assertThat(exited.getJsonObject("manager")).isEqualTo(new JsonObject().put("type", "docker")
+      .put("target", "docker container api").put("state", "exited").put("exitCode", 137)
+      .put("seenAt", later.toEpochMilli()));
+    assertThat(started.getLong("pid")).isEqualTo(300L);
+    assertThat(started.getJsonObject("manager").getString("state")).as("kept from the last event that had it")
+      .isEqualTo("exited");
+  }
+
+  private static JsonObject api(FleetState fleet, Instant now) {
+    return fleet.snapshot(now, null, true).getJsonArray("agents").getJsonObject(0).getJsonArray("services")
+      .getJsonObject(0);
+  }
 }

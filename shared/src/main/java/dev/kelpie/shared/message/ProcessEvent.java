@@ -6,12 +6,24 @@ import java.time.Instant;
 
 /**
  * A step in a supervised service's life. {@code exitCode} and {@code signal} are set for exits (one of them when
- * known); {@code commandId} ties the steps of a kill or restart to the command that caused them.
+ * known); {@code commandId} ties the steps of a kill or restart to the command that caused them. {@code manager}
+ * (optional, additive) is the host's own manager's view of the service at that moment, for a service it runs.
  */
 public record ProcessEvent(String agentId, long seq, String service, Instant time, ProcessEventType type, long pid,
-                           Integer exitCode, String signal, String commandId, String detail) implements Report {
+                           Integer exitCode, String signal, String commandId, String detail,
+                           ServiceInfo.Manager manager) implements Report {
 
   public static final String KIND = "event";
+
+  public ProcessEvent(String agentId, long seq, String service, Instant time, ProcessEventType type, long pid,
+                      Integer exitCode, String signal, String commandId, String detail) {
+    this(agentId, seq, service, time, type, pid, exitCode, signal, commandId, detail, null);
+  }
+
+  /** The same event, with its manager's view of the service. */
+  public ProcessEvent withManager(ServiceInfo.Manager view) {
+    return new ProcessEvent(agentId, seq, service, time, type, pid, exitCode, signal, commandId, detail, view);
+  }
 
   public static ProcessEvent of(String agentId, String service, Instant time, ProcessEventType type, long pid,
                                 String commandId, String detail) {
@@ -25,7 +37,7 @@ public record ProcessEvent(String agentId, long seq, String service, Instant tim
 
   @Override
   public ProcessEvent withSeq(long seq) {
-    return new ProcessEvent(agentId, seq, service, time, type, pid, exitCode, signal, commandId, detail);
+    return new ProcessEvent(agentId, seq, service, time, type, pid, exitCode, signal, commandId, detail, manager);
   }
 
   @Override
@@ -50,6 +62,9 @@ public record ProcessEvent(String agentId, long seq, String service, Instant tim
     if (detail != null) {
       json.put("detail", detail);
     }
+    if (manager != null) {
+      json.put("manager", manager.toJson());
+    }
     return json;
   }
 
@@ -65,6 +80,7 @@ public record ProcessEvent(String agentId, long seq, String service, Instant tim
       exitCode == null ? null : exitCode.intValue(),
       Json.optionalString(json, "signal"),
       Json.optionalString(json, "commandId"),
-      Json.optionalString(json, "detail"));
+      Json.optionalString(json, "detail"),
+      ServiceInfo.Manager.optional(json, "manager"));
   }
 }

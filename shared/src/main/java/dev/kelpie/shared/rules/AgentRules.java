@@ -175,13 +175,24 @@ public final class AgentRules {
       problems.add("port: must be between 1 and 65535, got " + service.port());
     }
     if (service.manager() != null) {
-      if (!MANAGER_TYPE.matcher(service.manager().type()).matches()) {
-        problems.add("manager.type: expected a manager's name of up to 32 lowercase letters, digits, '_' or '-', got '"
-          + shorten(service.manager().type()) + "'");
-      }
-      length(problems, "manager.target", service.manager().target(), Limits.MAX_MANAGER_TARGET);
+      manager(problems, service.manager());
     }
     return problems;
+  }
+
+  private static void manager(List<String> problems, ServiceInfo.Manager manager) {
+    if (!MANAGER_TYPE.matcher(manager.type()).matches()) {
+      problems.add("manager.type: expected a manager's name of up to 32 lowercase letters, digits, '_' or '-', got '"
+        + shorten(manager.type()) + "'");
+    }
+    length(problems, "manager.target", manager.target(), Limits.MAX_MANAGER_TARGET);
+    if (manager.state() != null) {
+      length(problems, "manager.state", manager.state(), Limits.MAX_MANAGER_STATE);
+    }
+    if (manager.pid() != null && manager.pid() < 1) {
+      problems.add("manager.pid: must be at least 1, got " + manager.pid());
+    }
+    text(problems, "manager.problem", manager.problem());
   }
 
   /** Every problem of a batch: its reports, each under its index, in ascending sequence order. */
@@ -221,6 +232,9 @@ public final class AgentRules {
       }
       if (event.signal() != null) {
         length(problems, "signal", event.signal(), Limits.MAX_SIGNAL);
+      }
+      if (event.manager() != null) {
+        manager(problems, event.manager());
       }
     } else if (report instanceof CommandResult result) {
       id(problems, "commandId", result.commandId());

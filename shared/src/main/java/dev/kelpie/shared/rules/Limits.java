@@ -25,6 +25,8 @@ public final class Limits {
   public static final int MAX_VERSION = 128;
   public static final int MAX_TARGET = 2_048;
   public static final int MAX_MANAGER_TARGET = 512;
+  /** A host manager's own word on a service's state ("active (running)"). */
+  public static final int MAX_MANAGER_STATE = 128;
   /** A probe's or a command's detail, a signal's name. */
   public static final int MAX_DETAIL = 65_536;
   public static final int MAX_SIGNAL = 16;

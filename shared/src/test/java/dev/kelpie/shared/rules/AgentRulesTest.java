@@ -10,6 +10,7 @@ import dev.kelpie.shared.message.CommandStatus;
 import dev.kelpie.shared.message.Evidence;
 import dev.kelpie.shared.message.Keepalive;
 import dev.kelpie.shared.message.ProbeResult;
+import dev.kelpie.shared.message.ProcessEvent;
 import dev.kelpie.shared.message.ReportBatch;
 import dev.kelpie.shared.message.ServiceInfo;
 import dev.kelpie.shared.policy.CheckMemory;
@@ -111,6 +112,14 @@ class AgentRulesTest {
     assertThat(AgentRules.service(service)).containsExactly("pid: must be at least 1, got 0",
       "port: must be between 1 and 65535, got 70000",
       "manager.type: expected a manager's name of up to 32 lowercase letters, digits, '_' or '-', got '<x>'");
+    ServiceInfo.Manager wordy = new ServiceInfo.Manager("supervisord", "t").saying("R".repeat(129), 0L, null, T0);
+    assertThat(AgentRules.service(service.withManager(wordy)))
+      .contains("manager.state: must be at most 128 characters, got 129", "manager.pid: must be at least 1, got 0");
+    assertThat(AgentRules.report(ProcessEvent.exited("a", "svc", T0, 5, 1, null, "gone").withSeq(1)
+      .withManager(wordy))).containsExactly("manager.state: must be at most 128 characters, got 129",
+      "manager.pid: must be at least 1, got 0");
+    assertThat(AgentRules.report(ProcessEvent.exited("a", "svc", T0, 5, 1, null, "gone").withSeq(1)
+      .withManager(wordy.saying("EXITED", null, 1, T0)))).isEmpty();
     assertThat(AgentRules.keepalive(new Keepalive("a", T0, -1, Double.NaN, 0, Collections.<Integer>emptyList().size())))
       .containsExactly("rssBytes: must not be negative, got -1", "cpuLoad: must be a number not below 0, got NaN");
   }

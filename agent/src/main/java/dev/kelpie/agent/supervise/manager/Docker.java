@@ -2,26 +2,67 @@ package dev.kelpie.agent.supervise.manager;
 
 import dev.kelpie.agent.config.AgentConfig;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.net.SocketAddress;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A Docker container, through the {@code docker} command line: its main pid (in the host's pid namespace) and state
- * from {@code docker inspect}, start and stop, and {@code docker logs} for its output.
+ * from {@code docker inspect}, start and stop, and {@code docker logs} for its output. Its changes are followed on the
+ * Engine API's event stream ({@code GET /events}, filtered to the container) where the engine is a unix socket or a
+ * tcp address, as {@code host}, else {@code DOCKER_HOST}, else {@code unix:///var/run/docker.sock} names it.
  */
 final class Docker implements ServiceManager {
 
   private static final String FORMAT = "{{.State.Pid}}|{{.State.Status}}|{{.State.ExitCode}}";
 
+  private static final String DEFAULT_HOST = "unix:///var/run/docker.sock";
+
+  private final Vertx vertx;
   private final BoundedCommand commands;
   private final AgentConfig.Manager manager;
+  private HttpClient events;
 
-  Docker(BoundedCommand commands, AgentConfig.Manager manager) {
+  Docker(Vertx vertx, BoundedCommand commands, AgentConfig.Manager manager) {
+    this.vertx = vertx;
     this.commands = commands;
     this.manager = manager;
+  }
+
+  @Override
+  public Optional<FollowedStream> follow(Consumer<String> changed) {
+    String host = manager.host() != null ? manager.host()
+      : System.getenv().getOrDefault("DOCKER_HOST", DEFAULT_HOST);
+    SocketAddress engine;
+    try {
+      engine = EngineEvents.address(host);
+    } catch (IllegalArgumentException e) {
+      engine = null;
+    }
+    if (engine == null) {
+      return Optional.empty();
+    }
+    if (events == null) {
+      events = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false)
+        .setConnectTimeout((int) manager.timeout().toMillis()));
+    }
+    SocketAddress at = engine;
+    return Optional.of(new FollowedStream(vertx, "Docker's events about " + target()
+      + (manager.host() == null ? " (engine at " + host + ")" : ""),
+      notice -> EngineEvents.open(events, at, manager.name(), notice), changed).start());
+  }
+
+  @Override
+  public Future<Void> close() {
+    return events == null ? Future.succeededFuture() : events.close();
   }
 
   @Override

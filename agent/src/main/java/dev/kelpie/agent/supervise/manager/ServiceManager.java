@@ -6,6 +6,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 
 import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The host's own service manager (systemd, supervisord, Docker) acting for the agent on one service it owns. Every
@@ -29,6 +31,15 @@ public interface ServiceManager {
   /** How often the manager's state is worth asking; the main pid is watched more often in between. */
   Duration askEvery();
 
+  /**
+   * Follows the manager's own notices of the service's changes, each given to {@code changed} on the caller's context:
+   * a stream kept open (opened again with backoff when it drops). Empty when this manager has none here, and polling
+   * is all there is.
+   */
+  default Optional<FollowedStream> follow(Consumer<String> changed) {
+    return Optional.empty();
+  }
+
   /** What it manages, as people say it: "systemd unit api.service". */
   String target();
 
@@ -39,9 +50,9 @@ public interface ServiceManager {
 
   static ServiceManager of(Vertx vertx, WorkerExecutor workers, AgentConfig.Manager manager) {
     return switch (manager.type()) {
-      case SYSTEMD -> new Systemd(new BoundedCommand(workers, manager.timeout()), manager);
+      case SYSTEMD -> new Systemd(vertx, new BoundedCommand(workers, manager.timeout()), manager);
       case SUPERVISORD -> new Supervisord(vertx, manager);
-      case DOCKER -> new Docker(new BoundedCommand(workers, manager.timeout()), manager);
+      case DOCKER -> new Docker(vertx, new BoundedCommand(workers, manager.timeout()), manager);
       case KELPIE -> throw new IllegalArgumentException("the agent itself manages " + manager);
     };
   }

@@ -2,6 +2,7 @@ package dev.kelpie.agent.supervise.manager;
 
 import dev.kelpie.agent.config.AgentConfig;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,20 +10,41 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A systemd unit, through {@code systemctl} (and {@code journalctl} for its output): its main pid and state from
  * {@code systemctl show}, start and stop as jobs systemctl waits for. {@code --no-ask-password}, so a missing
- * permission is a refusal rather than a prompt.
+ * permission is a refusal rather than a prompt. Its changes are followed in the journal: systemd's own messages about
+ * the unit ({@code journalctl --follow _PID=1 UNIT=...}), each a prompt to ask again. Not D-Bus's PropertiesChanged
+ * ({@code busctl}/{@code gdbus monitor}): systemd sends those only while some client is subscribed, and a subscription
+ * lasts only as long as the bus connection of the one who asked, which a command line cannot keep.
  */
 final class Systemd implements ServiceManager {
 
+  private final Vertx vertx;
   private final BoundedCommand commands;
   private final AgentConfig.Manager manager;
 
-  Systemd(BoundedCommand commands, AgentConfig.Manager manager) {
+  Systemd(Vertx vertx, BoundedCommand commands, AgentConfig.Manager manager) {
+    this.vertx = vertx;
     this.commands = commands;
     this.manager = manager;
+  }
+
+  @Override
+  public Optional<FollowedStream> follow(Consumer<String> changed) {
+    List<String> command = journalFollower(manager);
+    return Optional.of(new FollowedStream(vertx, "systemd's journal about " + target(),
+      notice -> ProcessLines.open(vertx, command, line -> !line.isBlank(), notice), changed).start());
+  }
+
+  /** systemd's own journal messages about the unit, from now on, one a line. */
+  static List<String> journalFollower(AgentConfig.Manager manager) {
+    return manager.user()
+      ? List.of("journalctl", "--user", "--follow", "--lines=0", "--output=cat", "USER_UNIT=" + manager.name())
+      : List.of("journalctl", "--follow", "--lines=0", "--output=cat", "_PID=1", "UNIT=" + manager.name());
   }
 
   @Override
@@ -36,7 +58,8 @@ final class Systemd implements ServiceManager {
         outcome.out().lines().map(line -> line.split("=", 2)).filter(pair -> pair.length == 2)
           .forEach(pair -> properties.put(pair[0], pair[1]));
         if ("not-found".equals(properties.get("LoadState"))) {
-          throw new ManagerException(ManagerException.Code.REFUSED, "systemd has no unit " + manager.name());
+          throw new ManagerException(ManagerException.Code.REFUSED, target() + ": systemd has no unit "
+            + manager.name());
         }
         long pid = parse(properties.get("MainPID"), 0);
         String state = properties.getOrDefault("ActiveState", "unknown") + " ("
