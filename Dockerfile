@@ -25,7 +25,9 @@ RUN --mount=type=cache,target=/root/.m2 \
 
 # eclipse-temurin's JRE images are Ubuntu-based and have curl (the health checks), but no procps
 FROM eclipse-temurin:17.0.15_6-jre-jammy AS coordinator
-RUN groupadd --system --gid 10001 kelpie && useradd --system --uid 10001 --gid kelpie --home-dir /app kelpie
+# /var/lib/kelpie holds the decision journal (store.journal); a volume mounted there starts out owned by kelpie
+RUN groupadd --system --gid 10001 kelpie && useradd --system --uid 10001 --gid kelpie --home-dir /app kelpie \
+  && mkdir -p /var/lib/kelpie && chown kelpie:kelpie /var/lib/kelpie
 WORKDIR /app
 COPY --from=build /src/coordinator/target/kelpie-coordinator.jar /app/
 USER kelpie

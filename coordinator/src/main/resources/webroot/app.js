@@ -6,6 +6,7 @@ import { Live } from './live.js';
 import { Overview } from './overview.js';
 import { RulesPage } from './rules.js';
 import { HostPage, CheckPage, IncidentsPage, ActionsPage } from './pages.js';
+import { StoreBanner } from './store.js';
 import { flash } from './ui.js';
 
 const main = document.getElementById('main');
@@ -138,3 +139,4 @@ window.addEventListener('unhandledrejection', event => {
 });
 
 live.start();
+new StoreBanner().start();

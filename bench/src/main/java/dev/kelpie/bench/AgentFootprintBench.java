@@ -2,6 +2,8 @@ package dev.kelpie.bench;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -14,8 +16,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +34,9 @@ import java.util.regex.Pattern;
  * per run, the agent's resident memory, its CPU as a share of one core over the measured window, the time from its
  * process start to the first probe reaching the target and to the first result the coordinator holds, its thread
  * count, and the probes per second the target saw (the agent still does its job). With {@code --nmt} the agent runs
- * with native memory tracking and its {@code jcmd VM.native_memory summary} is printed.
+ * with native memory tracking and its {@code jcmd VM.native_memory summary} is printed. With {@code --mixed} each run's
+ * checks are of mixed types (issue #17's shape): one supervised idle service whose own process check counts as one,
+ * the rest cycling through http, tcp, heartbeat (a file the bench touches), exec, resources, disk, directory and mount.
  */
 @Command(name = "agent-footprint-bench", mixinStandardHelpOptions = true)
 public final class AgentFootprintBench implements Callable<Integer> {
@@ -65,6 +72,10 @@ public final class AgentFootprintBench implements Callable<Integer> {
   @Option(names = "--metrics", description = "the agent serves its Prometheus metrics (config: metrics:)")
   boolean metrics;
 
+  @Option(names = "--mixed", description = "checks of mixed types (http, tcp, process, heartbeat, exec, resources, "
+    + "disk, directory, mount) instead of HTTP only; probes/s then counts the HTTP ones")
+  boolean mixed;
+
   @Option(names = "--nmt", description = "run the agent with -XX:NativeMemoryTracking=summary and print where its memory goes")
   boolean nmt;
 
@@ -99,10 +110,16 @@ public final class AgentFootprintBench implements Callable<Integer> {
         request.response().end("{\"status\":\"up\"}");
       }).listen(0, "127.0.0.1").await();
       awaitHealthy(coordinatorPort, coordinator);
+      if (mixed) {
+        keepBeating(dir.resolve("heartbeat"));
+      }
       System.out.printf("machine: %d cores, load average %s; agent: %s%s %s%s%n",
         Runtime.getRuntime().availableProcessors(), Files.readString(Path.of("/proc/loadavg")).split(" ")[0],
         launcher == null ? "" : launcher + " with ", java,
         agentOpts.isBlank() ? "(no extra JVM options)" : agentOpts, metrics ? ", metrics served" : "");
+      if (mixed) {
+        System.out.println("checks of mixed types: " + String.join(", ", MIXED));
+      }
       System.out.println("| checks | RSS | CPU (% of a core) | start -> first probe | start -> first result stored "
         + "| threads | probes/s (expected) |");
       System.out.println("|---|---|---|---|---|---|---|");
@@ -146,10 +163,13 @@ public final class AgentFootprintBench implements Callable<Integer> {
       double elapsed = (System.nanoTime() - start) / 1e9;
       double cpu = (cpuTicks(agent.pid()) - cpuBefore) / 100.0 / elapsed * 100;
       double probesPerSecond = (probes.get() - probesBefore) / elapsed;
-      System.out.printf("| %d | %d MB | %.2f %% | %d ms | %d ms | %d | %.1f (%.1f) |%n", checks,
-        status(agent.pid(), "VmRSS:") >> 10, cpu, TimeUnit.NANOSECONDS.toMillis(firstProbe),
-        TimeUnit.NANOSECONDS.toMillis(firstResultNanos), status(agent.pid(), "Threads:"), probesPerSecond,
-        checks * 1000.0 / intervalMillis);
+      System.out.printf("| %s | %d MB | %.2f %% | %d ms | %d ms | %d | %.1f (%.1f) |%n",
+        mixed ? checks + " mixed" : checks, status(agent.pid(), "VmRSS:") >> 10, cpu,
+        TimeUnit.NANOSECONDS.toMillis(firstProbe), TimeUnit.NANOSECONDS.toMillis(firstResultNanos),
+        status(agent.pid(), "Threads:"), probesPerSecond, httpChecks(checks) * 1000.0 / intervalMillis);
+      if (mixed) {
+        System.out.println("  " + healthy(coordinatorPort, id));
+      }
       if (nmt) {
         Process jcmd = new ProcessBuilder(Path.of(java).getParent() == null ? "jcmd"
           : Path.of(java).resolveSibling("jcmd").toString(), Long.toString(agent.pid()), "VM.native_memory", "summary")
@@ -202,7 +222,8 @@ public final class AgentFootprintBench implements Callable<Integer> {
       Files.exists(archive) ? (Files.size(archive) >> 20) + " MB" : "none (the JVM keeps it itself, or cannot)");
   }
 
-  private String agentYaml(String id, int checks, String token, int targetPort, int coordinatorPort, Path stateDir) {
+  private String agentYaml(String id, int checks, String token, int targetPort, int coordinatorPort, Path stateDir)
+    throws IOException {
     StringBuilder yaml = new StringBuilder()
       .append("agent: {id: ").append(id).append(", stateDir: \"").append(stateDir).append("\"}\n")
       .append("coordinator: {url: \"ws://127.0.0.1:").append(coordinatorPort).append("/bus\", token: token-")
@@ -210,12 +231,96 @@ public final class AgentFootprintBench implements Callable<Integer> {
     if (metrics) {
       yaml.append("metrics: {host: 127.0.0.1, port: ").append(freePortOrZero()).append("}\n");
     }
+    if (mixed) {
+      return yaml.append(mixedChecks(checks, targetPort, stateDir.resolveSibling("heartbeat"))).toString();
+    }
     yaml.append("checks:\n");
     for (int i = 0; i < checks; i++) {
       yaml.append("  - {id: web-").append(i).append(", type: http, url: \"http://127.0.0.1:").append(targetPort)
         .append("/health/").append(i).append("\", interval: ").append(intervalMillis).append("ms}\n");
     }
     return yaml.toString();
+  }
+
+  /** The types of a mixed run, in the order the checks cycle through them (process: the service's own check). */
+  static final List<String> MIXED = List.of("process", "http", "tcp", "heartbeat", "exec", "resources", "disk",
+    "directory", "mount");
+
+  /** How many of a run's checks probe the HTTP target. */
+  private int httpChecks(int checks) {
+    int others = MIXED.size() - 1;
+    return mixed ? (checks - 1 + others - 1) / others : checks;
+  }
+
+  /**
+   * An idle supervised service (its process check is the first of the {@code checks}) and {@code checks - 1} more
+   * cycling through the other types, each at the interval and report-only, so nothing is restarted.
+   */
+  private String mixedChecks(int checks, int targetPort, Path heartbeat) throws IOException {
+    Path program = Path.of("/usr/bin/true");
+    StringBuilder yaml = new StringBuilder("execAllow:\n  - {program: ").append(program).append(", sha256: \"")
+      .append(sha256(program)).append("\"}\n")
+      .append("services:\n  - {name: idle, command: [/usr/bin/sleep, \"100000\"], stopGrace: 1s}\n")
+      .append("checks:\n");
+    String every = ", interval: " + intervalMillis + "ms, policy: {restart: false}}\n";
+    for (int i = 1; i < checks; i++) {
+      String type = MIXED.get(1 + (i - 1) % (MIXED.size() - 1));
+      yaml.append("  - {id: ").append(type).append('-').append(i).append(", type: ").append(type).append(", ")
+        .append(switch (type) {
+          case "http" -> "url: \"http://127.0.0.1:" + targetPort + "/health/" + i + "\"";
+          case "tcp" -> "host: 127.0.0.1, port: " + targetPort;
+          case "heartbeat" -> "service: idle, deadline: 10s, file: \"" + heartbeat + "\"";
+          case "exec" -> "command: [" + program + "], timeout: 900ms";
+          case "resources" -> "service: idle, maxRss: 1GB, maxFds: 90%";
+          case "disk" -> "path: \"" + heartbeat.getParent() + "\", maxUsed: 99%";
+          case "directory" -> "path: \"" + heartbeat.getParent() + "\", maxSize: 10GB";
+          case "mount" -> "path: /, timeout: 900ms, hungAfter: 600ms";
+          default -> throw new IllegalStateException(type);
+        }).append(every);
+    }
+    return yaml.toString();
+  }
+
+  private static String sha256(Path file) throws IOException {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The heartbeat checks' file, touched twice a second as a live service would. */
+  private static void keepBeating(Path file) {
+    Thread beat = new Thread(() -> {
+      try {
+        while (true) {
+          Files.writeString(file, Long.toString(System.currentTimeMillis()));
+          Thread.sleep(500);
+        }
+      } catch (IOException | InterruptedException e) {
+        // the bench is ending
+      }
+    }, "heartbeat");
+    beat.setDaemon(true);
+    beat.start();
+  }
+
+  /** "20 of 20 checks healthy", naming the others with their last detail: the agent still does its job. */
+  private static String healthy(int port, String agentId) throws Exception {
+    HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+      URI.create("http://127.0.0.1:" + port + "/api/checks?agent=" + agentId)).timeout(Duration.ofSeconds(10))
+      .build(), HttpResponse.BodyHandlers.ofString());
+    JsonArray checks = new JsonObject(response.body()).getJsonArray("checks", new JsonArray());
+    List<String> others = new ArrayList<>();
+    for (Object item : checks) {
+      JsonObject check = (JsonObject) item;
+      if (!"healthy".equals(check.getString("state"))) {
+        JsonObject last = check.getJsonObject("lastResult", new JsonObject());
+        others.add(check.getString("checkId") + " " + check.getString("state") + " (" + last.getString("detail") + ")");
+      }
+    }
+    return (checks.size() - others.size()) + " of " + checks.size() + " checks healthy"
+      + (others.isEmpty() ? "" : "; not: " + String.join(", ", others));
   }
 
   /** Polls the coordinator's check list until it holds a result of this agent; returns when (System.nanoTime). */

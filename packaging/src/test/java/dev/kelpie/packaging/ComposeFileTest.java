@@ -59,6 +59,16 @@ class ComposeFileTest {
   }
 
   @Test
+  @DisplayName("the compose coordinator keeps its decision journal in a volume, not in the container's temp folder")
+  void composeJournal() throws Exception {
+    CoordinatorConfig config = CoordinatorConfig.load(PROJECT.resolve("config/compose/coordinator.yaml"),
+      Map.of("AGENT_A_TOKEN", "a", "AGENT_B_TOKEN", "b"));
+    assertThat(config.store().journal()).isEqualTo(Path.of("/var/lib/kelpie/journal"));
+    assertThat(compose().path("services").path("coordinator").path("volumes").toString())
+      .contains("coordinator-state:/var/lib/kelpie");
+  }
+
+  @Test
   @DisplayName("the images run as a non-root user with a health check, on pinned bases, without bench or Selenium")
   void dockerfile() throws Exception {
     String dockerfile = Files.readString(PROJECT.resolve("Dockerfile"));

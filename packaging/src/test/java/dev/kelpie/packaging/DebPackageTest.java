@@ -68,6 +68,8 @@ class DebPackageTest {
     assertThat(agent.stateDir()).isEqualTo(Path.of("/var/lib/kelpie"));
     CoordinatorConfig coordinator = CoordinatorConfig.load(root.resolve("etc/kelpie/coordinator.yaml"), Map.of());
     assertThat(coordinator.http().port()).isEqualTo(8420);
+    assertThat(coordinator.store().journal()).as("the decision journal, kept across restarts")
+      .isEqualTo(Path.of("/var/lib/kelpie-coordinator/journal"));
   }
 
   @Test

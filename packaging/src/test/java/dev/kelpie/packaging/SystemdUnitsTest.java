@@ -39,6 +39,7 @@ class SystemdUnitsTest {
       .doesNotContain("\nProtectProc=").doesNotContain("\nPrivateUsers=").doesNotContain("\nNoNewPrivileges=")
       .doesNotContain("\nCapabilityBoundingSet=");
     assertThat(coordinator).doesNotContain("KillMode=").contains("\nUser=kelpie\n")
-      .contains("\nNoNewPrivileges=yes\n").contains("\nProtectSystem=strict\n");
+      .contains("\nNoNewPrivileges=yes\n").contains("\nProtectSystem=strict\n")
+      .as("a state directory of its own for the decision journal").contains("\nStateDirectory=kelpie-coordinator\n");
   }
 }

@@ -18,12 +18,15 @@ final class Outbox {
   private final Deque<Report> inFlight = new ArrayDeque<>();
   private final Deque<Report> unsent = new ArrayDeque<>();
   private long nextSeq;
+  /** Reports numbered from here on are new since the last hello; the ones below may have been sent already. */
+  private long firstNewSeq;
   private long durableUpTo = Long.MAX_VALUE;
   private long dropped;
 
   Outbox(int capacity, long firstSeq) {
     this.capacity = capacity;
     this.nextSeq = firstSeq;
+    this.firstNewSeq = firstSeq;
   }
 
   /**
@@ -97,8 +100,10 @@ final class Outbox {
   /**
    * The coordinator already holds everything up to {@code lastSeq}: what is waiting up to there was stored (its
    * acknowledgement was lost) and is dropped. When {@code lastSeq} is ahead of every number this agent used, or this
-   * agent {@code lostItsNumbering} (it started without state), the waiting reports are numbered again after it, so
-   * none is taken for a replay; they may leave once journaled again under their new numbers.
+   * agent {@code lostItsNumbering} (it started without state), the reports numbered since the last hello are numbered
+   * again after it, so none is taken for a replay; they may leave once journaled again under their new numbers. The
+   * older ones (recovered from a journal that lost its last writes) went out before the numbers the coordinator is
+   * past, so it stored them: they are dropped, not stored a second time under new numbers.
    *
    * @return whether the waiting reports were numbered again
    */
@@ -108,13 +113,16 @@ final class Outbox {
       List<Report> waiting = new ArrayList<>(unsent);
       unsent.clear();
       nextSeq = lastSeq + 1;
-      waiting.forEach(report -> unsent.addLast(report.withSeq(nextSeq++)));
+      waiting.stream().filter(report -> report.seq() >= firstNewSeq)
+        .forEach(report -> unsent.addLast(report.withSeq(nextSeq++)));
       if (durableUpTo != Long.MAX_VALUE) {
         durableUpTo = lastSeq;
       }
+      firstNewSeq = nextSeq;
       return true;
     }
     acknowledge(lastSeq);
+    firstNewSeq = nextSeq;
     return false;
   }
 

@@ -17,6 +17,7 @@ import dev.kelpie.shared.message.ReportAck;
 import dev.kelpie.shared.message.ReportBatch;
 import dev.kelpie.shared.message.ServiceInfo;
 import dev.kelpie.shared.policy.CheckMemory;
+import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -203,7 +204,11 @@ public final class UplinkVerticle extends VerticleBase {
         log.atWarn().addKeyValue("agent", agentId).log("cannot reach the coordinator at {}: {}", url,
           failure.getMessage());
         target++;   // the next attempt goes to the next coordinator, if there is more than one
-        reconnectLater();
+        if (failure instanceof ConnectTimeoutException) {
+          reconnectSoon();
+        } else {
+          reconnectLater();
+        }
       });
   }
 
@@ -330,6 +335,20 @@ public final class UplinkVerticle extends VerticleBase {
       target++;
     }
     reconnectLater();
+  }
+
+  /**
+   * Nothing answered the connect, not even a refusal: packets vanish on the way (a partition). The attempt itself
+   * waited {@code connectTimeout}, so the next one starts at once rather than after a growing backoff, and the agent is
+   * back within about one SYN retransmission of the heal. A refusal or a slow handshake (a coordinator down or
+   * struggling) still backs off.
+   */
+  private void reconnectSoon() {
+    if (stopping) {
+      return;
+    }
+    metrics.reconnecting();
+    vertx.setTimer(ThreadLocalRandom.current().nextLong(50, 251), id -> connect());
   }
 
   private void reconnectLater() {

@@ -97,6 +97,17 @@ class OutboxTest {
   }
 
   @Test
+  @DisplayName("a journal that lost its last writes: the reports recovered from it went out before the numbers the "
+    + "coordinator is past, so they are dropped, not stored again under new ones; those numbered since are renumbered")
+  void journalBehindTheCoordinator() {
+    Outbox outbox = Outbox.journaled(100, 11, List.of(result().withSeq(9), result().withSeq(10)));
+    outbox.add(result());   // 11, numbered before the hello: never sent
+    assertThat(outbox.resumeAfter(15, false)).isTrue();
+    outbox.durable(outbox.nextSeq() - 1);
+    assertThat(seqs(outbox.nextBatch(10))).containsExactly(16L);
+  }
+
+  @Test
   @DisplayName("an agent that started without state renumbers after the coordinator's last number, even a smaller one")
   void freshAgentRenumbers() {
     Outbox outbox = new Outbox(100, 1);

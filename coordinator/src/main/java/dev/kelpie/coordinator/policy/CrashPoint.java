@@ -20,9 +20,12 @@ final class CrashPoint {
   static final String DURING_KILL = "during-kill";
   static final String DURING_RESPAWN = "during-respawn";
   static final String AFTER_ANSWER = "after-answer";
+  /** A batch is committed and the acknowledgement saying so has not left (from {@code kelpie.test.haltAfterSeq} on). */
+  static final String AFTER_STORE = "after-store-before-ack";
 
   private static final Logger log = LoggerFactory.getLogger(CrashPoint.class);
   private static final String HALT_AT = System.getProperty("kelpie.test.haltAt");
+  private static final long HALT_AFTER_SEQ = Long.getLong("kelpie.test.haltAfterSeq", 1);
   private static final int KILLED = 137;
 
   private CrashPoint() {
@@ -48,6 +51,9 @@ final class CrashPoint {
   static void stored(ReportBatch batch) {
     if (HALT_AT != null && batch.reports().stream().anyMatch(CommandResult.class::isInstance)) {
       reached(AFTER_ANSWER);
+    }
+    if (HALT_AT != null && batch.reports().stream().anyMatch(report -> report.seq() >= HALT_AFTER_SEQ)) {
+      reached(AFTER_STORE);
     }
   }
 

@@ -45,6 +45,7 @@ public final class PgStore implements Store {
   private volatile Pool pool;
   private final HistoryReader history;
   private final AlertOutbox outbox;
+  private long lastStampMicros;
 
   public PgStore(Vertx vertx, PgConnectOptions connect, String schema, int poolSize) {
     this.vertx = vertx;
@@ -132,13 +133,14 @@ public final class PgStore implements Store {
     if (facts.isEmpty()) {
       return Future.succeededFuture();
     }
+    Instant stamp = nextStamp();
     return pool.withTransaction(conn -> Future.all(List.of(
       results(conn, facts.results),
       events(conn, facts.events),
       transitions(conn, facts.transitions),
       incidents(conn, new ArrayList<>(facts.incidents.values())),
       actions(conn, new ArrayList<>(facts.actions.values())),
-      checks(conn, new ArrayList<>(facts.checks.values())),
+      checks(conn, new ArrayList<>(facts.checks.values()), stamp),
       agents(conn, new ArrayList<>(facts.agents.values())),
       silences(conn, new ArrayList<>(facts.silences.values())),
       alerts(conn, facts.alerts))).<Void>mapEmpty());
@@ -225,13 +227,28 @@ public final class PgStore implements Store {
         int8(Facts.Action::durationMs), text(a -> a.evidence() == null ? null : a.evidence().encode())));
   }
 
-  private static Future<?> checks(SqlConnection conn, List<Facts.CheckRecord> checks) {
+  /**
+   * A check's row carries the time its write was made here ({@code stamp}), and a write older than the row's is
+   * skipped: a write held on a replaced connection (or any slow one) that lands late never puts back an older memory.
+   */
+  private static Future<?> checks(SqlConnection conn, List<Facts.CheckRecord> checks, Instant stamp) {
     return unnest(conn, checks, "INSERT INTO checks (agent_id, check_id, spec, memory, incident_id, updated_at) "
-        + "SELECT a, c, s::jsonb, m::jsonb, i, now() FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) "
-        + "AS t(a, c, s, m, i) ON CONFLICT (agent_id, check_id) DO UPDATE SET spec = EXCLUDED.spec, "
-        + "memory = COALESCE(EXCLUDED.memory, checks.memory), incident_id = EXCLUDED.incident_id, updated_at = now()",
+        + "SELECT a, c, s::jsonb, m::jsonb, i, u FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], "
+        + "$5::text[], $6::timestamptz[]) AS t(a, c, s, m, i, u) ON CONFLICT (agent_id, check_id) DO UPDATE SET "
+        + "spec = EXCLUDED.spec, memory = COALESCE(EXCLUDED.memory, checks.memory), "
+        + "incident_id = EXCLUDED.incident_id, updated_at = EXCLUDED.updated_at "
+        + "WHERE checks.updated_at <= EXCLUDED.updated_at",
       List.of(text(Facts.CheckRecord::agentId), text(Facts.CheckRecord::checkId), text(c -> c.spec().encode()),
-        text(c -> c.memory() == null ? null : c.memory().encode()), text(Facts.CheckRecord::incidentId)));
+        text(c -> c.memory() == null ? null : c.memory().encode()), text(Facts.CheckRecord::incidentId),
+        time(c -> stamp)));
+  }
+
+  /** This process's write times, strictly increasing even if the wall clock steps back (microseconds, as stored). */
+  private synchronized Instant nextStamp() {
+    Instant now = Instant.now();
+    long micros = Math.max(now.getEpochSecond() * 1_000_000 + now.getNano() / 1000, lastStampMicros + 1);
+    lastStampMicros = micros;
+    return Instant.ofEpochSecond(micros / 1_000_000, (micros % 1_000_000) * 1000);
   }
 
   private static Future<?> agents(SqlConnection conn, List<Facts.AgentRecord> agents) {

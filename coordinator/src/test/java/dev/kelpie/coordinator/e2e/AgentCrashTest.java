@@ -98,6 +98,12 @@ class AgentCrashTest {
     long[] stored = stored();
     assertThat(stored[1]).as("the first number").isEqualTo(1);
     assertThat(stored[0]).as("reports stored, from 1 to %d without a hole", stored[2]).isEqualTo(stored[2]);
+    try (Connection db = TestDatabase.jdbc(schema); ResultSet twice = db.createStatement().executeQuery(
+      "SELECT count(*) FROM (SELECT check_id, at FROM results WHERE agent_id = '" + AGENT + "' "
+        + "GROUP BY check_id, at HAVING count(*) > 1) again")) {
+      twice.next();
+      assertThat(twice.getLong(1)).as("results stored again under another number").isZero();
+    }
     JsonObject view = fleet.agent(AGENT).orElseThrow();
     assertThat(view.getLong("missingReports")).as("reports the coordinator counts as lost").isZero();
   }

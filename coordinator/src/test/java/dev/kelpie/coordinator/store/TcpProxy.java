@@ -20,6 +20,7 @@ public final class TcpProxy implements AutoCloseable {
   private final String targetHost;
   private final int targetPort;
   private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+  private final Set<Socket> held = ConcurrentHashMap.newKeySet();
   private final Object gate = new Object();
   private volatile ServerSocket server;
   private boolean frozen;
@@ -71,16 +72,24 @@ public final class TcpProxy implements AutoCloseable {
     }
   }
 
+  /** Holds every byte, both ways, on the connections open now; new ones pass, until {@link #thaw()}. */
+  public void holdOpen() {
+    synchronized (gate) {
+      held.addAll(sockets);
+    }
+  }
+
   public void thaw() {
     synchronized (gate) {
       frozen = false;
+      held.clear();
       gate.notifyAll();
     }
   }
 
-  private void passWhenThawed() throws InterruptedException {
+  private void passWhenThawed(Socket from) throws InterruptedException {
     synchronized (gate) {
-      while (frozen) {
+      while (frozen || held.contains(from)) {
         gate.wait();
       }
     }
@@ -103,7 +112,7 @@ public final class TcpProxy implements AutoCloseable {
       try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
         int read;
         while ((read = in.read(buffer)) >= 0) {
-          passWhenThawed();
+          passWhenThawed(from);
           out.write(buffer, 0, read);
           out.flush();
         }

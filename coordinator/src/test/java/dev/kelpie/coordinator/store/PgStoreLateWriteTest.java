@@ -1,0 +1,80 @@
+package dev.kelpie.coordinator.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgConnectOptions;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A write held on a connection (as on one the store gave up on when the database hung) lands after a newer write made
+ * on another connection: the check's row keeps the newer memory.
+ */
+class PgStoreLateWriteTest {
+
+  private final Vertx vertx = Vertx.vertx();
+  private final String schema = TestDatabase.newSchema();
+  private TcpProxy proxy;
+  private PgStore store;
+
+  @BeforeEach
+  void open() throws Exception {
+    URI db = URI.create(TestDatabase.url());
+    proxy = new TcpProxy(db.getHost(), db.getPort());
+    int port = proxy.start();
+    PgConnectOptions options = PgConnectOptions.fromUri(TestDatabase.url()).setHost("127.0.0.1").setPort(port);
+    store = new PgStore(vertx, options, schema, 2);
+    store.open(1).await();
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    proxy.close();
+    store.close().await();
+    vertx.close().await();
+    TestDatabase.dropSchema(schema);
+  }
+
+  private static Facts memory(int restarts) {
+    Facts facts = new Facts();
+    Facts.CheckRecord check = StoreContract.check("a", "web-http", "web", new JsonObject().put("restarts", restarts),
+      null);
+    facts.checks.put("a/web-http", check);
+    return facts;
+  }
+
+  private String storedMemory() throws Exception {
+    try (Connection db = TestDatabase.jdbc(schema);
+         ResultSet rows = db.createStatement().executeQuery("SELECT memory::text FROM checks")) {
+      rows.next();
+      return rows.getString(1);
+    }
+  }
+
+  @Test
+  @DisplayName("a check-memory write held on its connection and landing after a newer one does not put the older "
+    + "memory back")
+  void lateWriteKeepsTheNewerMemory() throws Exception {
+    store.write(memory(0)).await();   // one connection open, idle in the pool
+
+    proxy.holdOpen();
+    Future<Void> older = store.write(memory(1));    // on the open connection: held
+    store.write(memory(2)).await();                 // on a second, new connection: passes
+    assertThat(older.isComplete()).as("the older write is still held").isFalse();
+    assertThat(storedMemory()).contains("\"restarts\": 2");
+
+    proxy.thaw();
+    older.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertThat(storedMemory()).as("the memory after the older write landed").contains("\"restarts\": 2");
+  }
+}
