@@ -2,6 +2,7 @@ package dev.kelpie.coordinator.gateway;
 
 import dev.kelpie.coordinator.access.BearerToken;
 import dev.kelpie.shared.bus.Addresses;
+import dev.kelpie.shared.bus.AgentCodecs;
 import dev.kelpie.shared.message.AgentLink;
 import dev.kelpie.shared.rules.AgentMessages;
 import io.vertx.core.Handler;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -27,7 +27,8 @@ import java.util.Set;
  * register only its own command address. Every message must also be readable and within the shared
  * {@link dev.kelpie.shared.rules.AgentRules} (the rules the agent's config reader applies), and every frame readable by
  * the bridge ({@link ScreenedSocket}). Anything else is refused, logged with the reason (naming the field), and the
- * connection closed.
+ * connection closed. A message taken goes on as the record it was read into (see {@link AgentCodecs}): each frame is
+ * read once.
  */
 public final class AgentGateway implements Handler<BridgeEvent> {
 
@@ -43,6 +44,7 @@ public final class AgentGateway implements Handler<BridgeEvent> {
   public AgentGateway(Vertx vertx, AgentTokens tokens) {
     this.vertx = vertx;
     this.tokens = tokens;
+    AgentCodecs.registerOn(vertx.eventBus());
   }
 
   /** Only the agent addresses in, only command addresses out; the per-agent rules are in {@link #handle}. */
@@ -143,12 +145,14 @@ public final class AgentGateway implements Handler<BridgeEvent> {
       refuse(event, socket, "sent as agent '" + claimed + "' but its token is agent '" + agentId + "'");
       return;
     }
-    Optional<String> problem = AgentMessages.problem(address, body);
-    if (problem.isPresent()) {
-      tellAgent(socket, raw.getValue("replyAddress"), problem.get());
-      refuse(event, socket, "a message to " + address + ": " + problem.get());
+    AgentMessages.Reading reading = AgentMessages.read(address, body);
+    if (!reading.taken()) {
+      tellAgent(socket, raw.getValue("replyAddress"), reading.problem());
+      refuse(event, socket, "a message to " + address + ": " + reading.problem());
       return;
     }
+    // the bridge sends the frame's body on: the record read here, which its codec delivers to the policy uncopied
+    raw.put("body", reading.message());
     event.complete(true);
   }
 
