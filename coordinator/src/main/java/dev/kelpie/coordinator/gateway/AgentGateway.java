@@ -37,13 +37,19 @@ public final class AgentGateway implements Handler<BridgeEvent> {
 
   private final Vertx vertx;
   private final AgentTokens tokens;
+  private final AgentConnections connections;
   private final Map<SockJSSocket, String> identities = new HashMap<>();
-  private final Map<String, SockJSSocket> current = new HashMap<>();
   private final Set<SockJSSocket> refused = new HashSet<>();
 
   public AgentGateway(Vertx vertx, AgentTokens tokens) {
+    this(vertx, tokens, new AgentConnections());
+  }
+
+  /** @param connections every agent's one connection, shared with the gateways of the port's other event loops */
+  public AgentGateway(Vertx vertx, AgentTokens tokens, AgentConnections connections) {
     this.vertx = vertx;
     this.tokens = tokens;
+    this.connections = connections;
     AgentCodecs.registerOn(vertx.eventBus());
   }
 
@@ -97,11 +103,11 @@ public final class AgentGateway implements Handler<BridgeEvent> {
       return;
     }
     identities.put(socket, agentId);
-    SockJSSocket previous = current.put(agentId, socket);
+    AgentConnections.Connection previous = connections.open(agentId,
+      new AgentConnections.Connection(socket, vertx.getOrCreateContext(), this));
     if (previous != null) {
       log.atWarn().addKeyValue("agent", agentId).log("a new connection replaces the agent's previous one");
-      identities.remove(previous);
-      previous.close();
+      previous.replaced(agentId);
     }
     event.complete(true);
     // once the bridge has set the socket up: a frame over the size limit costs the sender its connection
@@ -112,9 +118,16 @@ public final class AgentGateway implements Handler<BridgeEvent> {
     }));
   }
 
+  /** On this gateway's loop: the agent's newer connection (on any loop) replaced {@code socket}. */
+  void replaced(String agentId, SockJSSocket socket) {
+    if (identities.remove(socket, agentId)) {
+      socket.close();
+    }
+  }
+
   private void closed(SockJSSocket socket) {
     String agentId = identities.remove(socket);
-    if (agentId != null && current.remove(agentId, socket)) {
+    if (agentId != null && connections.close(agentId, socket)) {
       vertx.eventBus().send(Addresses.GATEWAY_AGENT_LINK,
         new AgentLink(agentId, false, String.valueOf(socket.remoteAddress())).toJson());
     }
