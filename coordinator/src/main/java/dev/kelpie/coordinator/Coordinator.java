@@ -116,8 +116,10 @@ public final class Coordinator {
       fleet.restore(restored, clock.instant());
       Map<String, Long> committed = new HashMap<>();
       restored.agents().forEach((id, agent) -> committed.put(id, agent.lastSeq()));
+      // half the pool writes (a transaction per lane of agents), the rest serves reads and the alert outbox
+      int lanes = config.store().postgres() ? Math.max(1, config.store().poolSize() / 2) : 1;
       StoreWriter writer = new StoreWriter(vertx, store, config.store().backlog(), Duration.ofSeconds(1),
-        config.store().writeTimeout(), registry);
+        config.store().writeTimeout(), lanes, registry);
       PortShares shares = new PortShares(new AgentConnections(), new Gatekeeper(vertx, config.access()),
         CsrfGuard.randomSecret(), new ConcurrentHashMap<>());
       Function<CoordinatorConfig.Http, HttpVerticle> httpOn = settings -> new HttpVerticle(settings, config.tls(),
