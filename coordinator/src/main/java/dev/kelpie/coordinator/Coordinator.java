@@ -54,8 +54,9 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
+import java.util.function.Supplier;
 
 /** The coordinator's verticles, deployed in order: the policy first, so agents never connect to nobody. */
 public final class Coordinator {
@@ -122,23 +123,25 @@ public final class Coordinator {
         config.store().writeTimeout(), lanes, registry);
       PortShares shares = new PortShares(new AgentConnections(), new Gatekeeper(vertx, config.access()),
         CsrfGuard.randomSecret(), new ConcurrentHashMap<>());
-      Function<CoordinatorConfig.Http, HttpVerticle> httpOn = settings -> new HttpVerticle(settings, config.tls(),
-        config.gateway().maxFrameBytes(), listening -> routes(vertx, config, registry, store, listening, shares),
-        shares.openByAddress());
       // a port of 0 is "any free one": -1 makes the loops share the one the first of them picks
       CoordinatorConfig.Http port = config.http().port() == 0 && config.http().eventLoops() > 1
         ? config.http().withPort(-1) : config.http();
-      HttpVerticle http = httpOn.apply(port);
+      List<HttpVerticle> loops = new CopyOnWriteArrayList<>();
+      Supplier<HttpVerticle> loop = () -> {
+        HttpVerticle http = new HttpVerticle(port, config.tls(), config.gateway().maxFrameBytes(),
+          listening -> routes(vertx, config, registry, store, listening, shares), shares.openByAddress());
+        loops.add(http);
+        return http;
+      };
       return vertx.deployVerticle(new AlertVerticle(config.alerts(), store.outbox(), clock, registry))
         .compose(alerts -> vertx.deployVerticle(new PolicyVerticle(fleet, clock, Duration.ofMillis(250),
           metrics::levels, writer, committed, journal)))
         .compose(policy -> vertx.deployVerticle(new RetentionVerticle(store, clock, config.store().keepSuccesses(),
           config.store().keepFailures(), Duration.ofHours(1))))
-        .compose(retention -> vertx.deployVerticle(http))
-        .compose(httpId -> config.http().eventLoops() == 1 ? Future.succeededFuture() : vertx.deployVerticle(
-          () -> httpOn.apply(port),
-          new DeploymentOptions().setInstances(config.http().eventLoops() - 1)))
-        .map(more -> new Coordinator(vertx, http, epoch));
+        // all the port's loops at once: they start side by side, so the port is whole soon after it first listens
+        .compose(retention -> vertx.deployVerticle(loop, new DeploymentOptions()
+          .setInstances(config.http().eventLoops())))
+        .map(httpId -> new Coordinator(vertx, loops.get(0), epoch));
     })).onFailure(failure -> store.close());
   }
 

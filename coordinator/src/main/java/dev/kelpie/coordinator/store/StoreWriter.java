@@ -1,5 +1,6 @@
 package dev.kelpie.coordinator.store;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -52,6 +53,7 @@ public final class StoreWriter {
   private final Deque<Submission> queue = new ArrayDeque<>();
   private final Lane[] lanes;
   private final Timer commitLatency;
+  private final Counter resultsWritten;
   private int backlog;
   private boolean writingAlone;
   private String outage;
@@ -83,6 +85,8 @@ public final class StoreWriter {
     Gauge.builder("kelpie_store_backlog", this, w -> w.backlog).description("facts waiting to be written")
       .register(registry);
     Gauge.builder("kelpie_store_up", this, w -> w.outage == null ? 1 : 0).register(registry);
+    this.resultsWritten = Counter.builder("kelpie_store_results_written").description("probe results committed")
+      .register(registry);
   }
 
   /** Completes when these facts (and all submitted before for the same agents) are committed. */
@@ -197,6 +201,7 @@ public final class StoreWriter {
       if (result.succeeded()) {
         long now = System.nanoTime();
         int written = merged.size();
+        resultsWritten.increment(merged.results.size());
         taken.forEach(s -> {
           backlog -= s.facts().size();
           commitLatency.record(Duration.ofNanos(now - s.queuedNanos()));
