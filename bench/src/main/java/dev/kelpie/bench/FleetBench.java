@@ -70,19 +70,87 @@ public final class FleetBench implements Callable<Integer> {
   @Option(names = "--coordinator-opts", defaultValue = "", description = "JVM options for the coordinator, space separated")
   String coordinatorOpts;
 
+  @Option(names = "--steps", split = ",", description = "find the saturation point: run these agent counts in turn "
+    + "(a fresh coordinator each, e.g. 2500,5000,7500,10000) and stop at the first that misses a goal")
+  List<Integer> steps;
+
+  /** The issue's goals for the fleet's shape: what a step must hold to count as within. */
+  static final double GOAL_CROSSING_P99_MS = 100;
+  static final double GOAL_COMMIT_P99_MS = 500;
+  static final long GOAL_RSS_MB = 1536;
+
+  /** What one run measured, against the goals. */
+  record Step(int agents, int connected, double offered, double acked, double stored, double crossingP99,
+              double commitP99, long refused, long disconnects, double cpu, long rssMb) {
+
+    /** The first goal missed, or null. */
+    String missed() {
+      if (connected < agents) {
+        return "connections (" + connected + " of " + agents + ")";
+      }
+      if (refused > 0) {
+        return "refused batches (" + refused + ")";
+      }
+      if (acked < offered * 0.95) {
+        return String.format("throughput (%.0f of %.0f results/s acknowledged)", acked, offered);
+      }
+      if (crossingP99 > GOAL_CROSSING_P99_MS) {
+        return String.format("crossing -> command p99 (%.0f ms)", crossingP99);
+      }
+      if (commitP99 > GOAL_COMMIT_P99_MS) {
+        return String.format("receipt -> commit p99 (<= %.0f ms)", commitP99);
+      }
+      return rssMb > GOAL_RSS_MB ? "resident memory (" + rssMb + " MB)" : null;
+    }
+  }
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new FleetBench()).execute(args));
   }
 
   @Override
   public Integer call() throws Exception {
+    if (steps == null || steps.isEmpty()) {
+      runOnce(agents);
+      return 0;
+    }
+    List<Step> done = new ArrayList<>();
+    String gaveWay = null;
+    for (int count : steps) {
+      System.out.printf("%n== step: %d agents ==%n", count);
+      Step step = runOnce(count);
+      done.add(step);
+      gaveWay = step.missed();
+      if (gaveWay != null) {
+        break;
+      }
+    }
+    System.out.printf("%n%8s %9s %9s %9s %12s %11s %8s %8s %6s %7s%n", "agents", "offered/s", "acked/s", "stored/s",
+      "cross p99 ms", "commit p99", "refused", "discon.", "CPU %", "RSS MB");
+    for (Step step : done) {
+      System.out.printf("%8d %9.0f %9.0f %9.0f %12.1f %11s %8d %8d %6.0f %7d%n", step.agents(), step.offered(),
+        step.acked(), step.stored(), step.crossingP99(), Double.isNaN(step.commitP99()) ? "-"
+          : String.format("<=%.0f ms", step.commitP99()), step.refused(), step.disconnects(), step.cpu(),
+        step.rssMb());
+    }
+    Step last = done.get(done.size() - 1);
+    if (gaveWay == null) {
+      System.out.printf("saturation: not reached; every step held the goals, up to %d agents%n", last.agents());
+    } else {
+      String within = done.size() > 1 ? done.get(done.size() - 2).agents() + " agents held the goals; " : "";
+      System.out.printf("saturation: %sat %d agents the first to give way was %s%n", within, last.agents(), gaveWay);
+    }
+    return 0;
+  }
+
+  private Step runOnce(int agents) throws Exception {
     int port;
     try (ServerSocket socket = new ServerSocket(0)) {
       port = socket.getLocalPort();
     }
     Path dir = Files.createTempDirectory("kelpie-fleet-bench");
     Path config = dir.resolve("coordinator.yaml");
-    Files.writeString(config, coordinatorYaml(port));
+    Files.writeString(config, coordinatorYaml(port, agents));
     List<String> command = new ArrayList<>(List.of("java"));
     if (!coordinatorOpts.isBlank()) {
       command.addAll(List.of(coordinatorOpts.trim().split("\\s+")));
@@ -93,7 +161,7 @@ public final class FleetBench implements Callable<Integer> {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     try {
       awaitHealthy(port, coordinator);
-      return run(vertx, port, coordinator.pid());
+      return run(vertx, port, coordinator.pid(), agents);
     } finally {
       vertx.close().await();
       coordinator.destroy();
@@ -104,7 +172,7 @@ public final class FleetBench implements Callable<Integer> {
     }
   }
 
-  private int run(Vertx vertx, int port, long coordinatorPid) throws Exception {
+  private Step run(Vertx vertx, int port, long coordinatorPid, int agents) throws Exception {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
       .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setMaxConnections(agents + 10)
       .setConnectTimeout(30_000));
@@ -132,6 +200,7 @@ public final class FleetBench implements Callable<Integer> {
     Thread.sleep(warmup * 1000L);
     tally.measuring(true);
     long ackedBefore = tally.acknowledged();
+    double storedBefore = resultsStored(get(port, "/metrics"));
     long cpuBefore = cpuTicks(coordinatorPid);
     long start = System.nanoTime();
     Thread.sleep(seconds * 1000L);
@@ -140,6 +209,7 @@ public final class FleetBench implements Callable<Integer> {
     long acked = tally.acknowledged() - ackedBefore;
     tally.measuring(false);
     String metrics = get(port, "/metrics");
+    double stored = resultsStored(metrics) - storedBefore;
     long rssKb = rssKb(coordinatorPid);
     fleet.forEach(FleetAgent::stop);
 
@@ -151,7 +221,8 @@ public final class FleetBench implements Callable<Integer> {
     System.out.printf("shape: %d agents x %d checks every %d ms (%.0f results/s offered), one check crossing its "
         + "threshold per agent every %d s; measured %.1f s after %d s warm-up%n", agents, checks, intervalMillis,
       agents * checks * 1000.0 / intervalMillis, crossEverySeconds, elapsed, warmup);
-    System.out.printf("results acknowledged: %.0f per second%n", acked / elapsed);
+    System.out.printf("results acknowledged: %.0f per second; stored (committed): %s%n", acked / elapsed,
+      postgres == null ? "in memory, as acknowledged" : String.format("%.0f per second", stored / elapsed));
     System.out.printf("report -> acknowledgement: p50 %.1f ms, p99 %.1f ms (%d samples)%n",
       FleetTally.percentileMillis(acks, 0.5), FleetTally.percentileMillis(acks, 0.99), acks.size());
     System.out.printf("threshold crossing -> command at agent: %d commands, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
@@ -160,12 +231,43 @@ public final class FleetBench implements Callable<Integer> {
     System.out.printf("receipt -> commit (coordinator's kelpie_store_commit_seconds): %s%n", commitLatency(metrics));
     System.out.printf("refused batches: %d%s; disconnects: %d%n", tally.refused(),
       tally.lastRefusal() == null ? "" : " (last: " + tally.lastRefusal() + ")", tally.disconnects());
-    System.out.printf("coordinator: CPU %.0f %% of one core, RSS %d MB%n",
-      (cpuAfter - cpuBefore) / 100.0 / elapsed * 100, rssKb >> 10);
-    return 0;
+    double cpu = (cpuAfter - cpuBefore) / 100.0 / elapsed * 100;
+    System.out.printf("coordinator: CPU %.0f %% of one core, RSS %d MB%n", cpu, rssKb >> 10);
+    return new Step(agents, connected, agents * checks * 1000.0 / intervalMillis, acked / elapsed,
+      postgres == null ? acked / elapsed : stored / elapsed, FleetTally.percentileMillis(commands, 0.99),
+      commitP99Millis(metrics), tally.refused(), tally.disconnects(), cpu, rssKb >> 10);
   }
 
-  private String coordinatorYaml(int port) {
+  /** Results the coordinator committed so far ({@code kelpie_store_results_written_total}); 0 when not reported. */
+  static double resultsStored(String metrics) {
+    Matcher total = Pattern.compile("^kelpie_store_results_written_total(?:\\{[^}]*})? (\\S+)", Pattern.MULTILINE)
+      .matcher(metrics);
+    return total.find() ? Double.parseDouble(total.group(1)) : 0;
+  }
+
+  /** The upper bound of the bucket holding the 99th percentile of receipt -> commit, in ms; NaN when not reported. */
+  static double commitP99Millis(String metrics) {
+    Matcher bucket = Pattern.compile("^kelpie_store_commit_seconds_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*} (\\S+)",
+      Pattern.MULTILINE).matcher(metrics);
+    List<double[]> buckets = new ArrayList<>();
+    while (bucket.find()) {
+      double le = bucket.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bucket.group(1));
+      buckets.add(new double[] {le, Double.parseDouble(bucket.group(2))});
+    }
+    if (buckets.isEmpty()) {
+      return Double.NaN;
+    }
+    buckets.sort((a, b) -> Double.compare(a[0], b[0]));
+    double rank = buckets.get(buckets.size() - 1)[1] * 0.99;
+    for (double[] b : buckets) {
+      if (b[1] >= rank) {
+        return b[0] * 1000;
+      }
+    }
+    return Double.POSITIVE_INFINITY;
+  }
+
+  private String coordinatorYaml(int port, int agents) {
     StringBuilder yaml = new StringBuilder("http: {host: 127.0.0.1, port: " + port
       + ", maxConnectionsPerAddress: 0}\nagents:\n");   // every simulated agent comes from 127.0.0.1
     for (int i = 0; i < agents; i++) {

@@ -4,6 +4,7 @@ import dev.kelpie.coordinator.alert.AlertVerticle;
 import dev.kelpie.coordinator.cluster.ClusterMembership;
 import dev.kelpie.coordinator.config.ClusterSettings;
 import dev.kelpie.coordinator.config.CoordinatorConfig;
+import dev.kelpie.coordinator.gateway.AgentConnections;
 import dev.kelpie.coordinator.gateway.AgentTokens;
 import dev.kelpie.coordinator.config.AccessSettings;
 import dev.kelpie.coordinator.gateway.AgentGateway;
@@ -34,6 +35,7 @@ import io.vertx.ext.web.handler.SessionHandler;
 import io.vertx.pgclient.PgConnectOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -50,7 +52,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** The coordinator's verticles, deployed in order: the policy first, so agents never connect to nobody. */
 public final class Coordinator {
@@ -111,17 +117,31 @@ public final class Coordinator {
       fleet.restore(restored, clock.instant());
       Map<String, Long> committed = new HashMap<>();
       restored.agents().forEach((id, agent) -> committed.put(id, agent.lastSeq()));
+      // half the pool writes (a transaction per lane of agents), the rest serves reads and the alert outbox
+      int lanes = config.store().postgres() ? Math.max(1, config.store().poolSize() / 2) : 1;
       StoreWriter writer = new StoreWriter(vertx, store, config.store().backlog(), Duration.ofSeconds(1),
-        config.store().writeTimeout(), registry);
-      HttpVerticle http = new HttpVerticle(config.http(), config.tls(), config.gateway().maxFrameBytes(),
-        listening -> routes(vertx, config, registry, store, listening));
+        config.store().writeTimeout(), lanes, registry);
+      PortShares shares = new PortShares(new AgentConnections(), new Gatekeeper(vertx, config.access()),
+        CsrfGuard.randomSecret(), new ConcurrentHashMap<>());
+      // a port of 0 is "any free one": -1 makes the loops share the one the first of them picks
+      CoordinatorConfig.Http port = config.http().port() == 0 && config.http().eventLoops() > 1
+        ? config.http().withPort(-1) : config.http();
+      List<HttpVerticle> loops = new CopyOnWriteArrayList<>();
+      Supplier<HttpVerticle> loop = () -> {
+        HttpVerticle http = new HttpVerticle(port, config.tls(), config.gateway().maxFrameBytes(),
+          listening -> routes(vertx, config, registry, store, listening, shares), shares.openByAddress());
+        loops.add(http);
+        return http;
+      };
       return vertx.deployVerticle(new AlertVerticle(config.alerts(), store.outbox(), clock, registry))
         .compose(alerts -> vertx.deployVerticle(new PolicyVerticle(fleet, clock, Duration.ofMillis(250),
           metrics::levels, writer, committed, journal)))
         .compose(policy -> vertx.deployVerticle(new RetentionVerticle(store, clock, config.store().keepSuccesses(),
           config.store().keepFailures(), Duration.ofHours(1))))
-        .compose(retention -> vertx.deployVerticle(http))
-        .map(httpId -> new Coordinator(vertx, http, epoch));
+        // all the port's loops at once: they start side by side, so the port is whole soon after it first listens
+        .compose(retention -> vertx.deployVerticle(loop, new DeploymentOptions()
+          .setInstances(config.http().eventLoops())))
+        .map(httpId -> new Coordinator(vertx, loops.get(0), epoch));
     })).onFailure(failure -> store.close());
   }
 
@@ -131,19 +151,27 @@ public final class Coordinator {
    * API's routes.
    */
   private static List<Routes> routes(Vertx vertx, CoordinatorConfig config, PrometheusMeterRegistry registry,
-                                     Store store, BooleanSupplier listening) {
+                                     Store store, BooleanSupplier listening, PortShares shares) {
     AccessSettings access = config.access();
-    Gatekeeper gatekeeper = new Gatekeeper(vertx, access);
+    Gatekeeper gatekeeper = shares.gatekeeper();
     SessionHandler sessions = SessionSetup.sessions(vertx, access);
     return List.of(
       new FrontDoor(config.http().host(), access),
-      new AgentBridge(vertx, new AgentGateway(vertx, new AgentTokens(config.agents(), config.tls().agentAuth())),
-        config.gateway().pingTimeout()),
+      new AgentBridge(vertx, new AgentGateway(vertx, new AgentTokens(config.agents(), config.tls().agentAuth()),
+        shares.connections()), config.gateway().pingTimeout()),
       new HealthRoutes(vertx, registry, listening),
       new DashboardRoutes(),
-      new ApiGuards(sessions, new CsrfGuard(vertx, access), gatekeeper, new ProblemTranslation()),
+      new ApiGuards(sessions, new CsrfGuard(vertx, access, shares.csrfSecret()), gatekeeper, new ProblemTranslation()),
       new LiveBridge(vertx, sessions, gatekeeper),
       new ApiRouter(vertx, gatekeeper, store));
+  }
+
+  /**
+   * What the port's event loops (one {@link HttpVerticle} each, with routes of its own) share, so the port behaves as
+   * one: each agent's one connection, the login throttle, the CSRF secret, the connections per client address.
+   */
+  private record PortShares(AgentConnections connections, Gatekeeper gatekeeper, String csrfSecret,
+                            ConcurrentMap<String, Integer> openByAddress) {
   }
 
   private static Store openStore(Vertx vertx, CoordinatorConfig.StoreSettings settings) {

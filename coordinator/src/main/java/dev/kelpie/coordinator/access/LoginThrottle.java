@@ -5,7 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * How long a login attempt must wait, from failures before it; pure (time passed in), used on one event loop.
+ * How long a login attempt must wait, from failures before it; pure (time passed in), shared by the port's event
+ * loops (its methods take turns).
  * <ul>
  *   <li>Per client address: {@value #FREE_PER_ADDRESS} failures are free, then each waits twice as long as the one
  *   before (1 s, 2 s, 4 s ... at most {@link #MAX_WAIT}), before any password is checked.</li>
@@ -33,7 +34,7 @@ public final class LoginThrottle {
   }
 
   /** Zero when the attempt may be checked now, else how long until it may. */
-  public Duration wait(String address, String user, long nowMillis) {
+  public synchronized Duration wait(String address, String user, long nowMillis) {
     Strikes fromAddress = live(byAddress, address, nowMillis);
     Duration wait = remaining(fromAddress, FREE_PER_ADDRESS, nowMillis);
     if (fromAddress != null && fromAddress.failures > 0) {
@@ -43,12 +44,12 @@ public final class LoginThrottle {
     return wait;
   }
 
-  public void failed(String address, String user, long nowMillis) {
+  public synchronized void failed(String address, String user, long nowMillis) {
     strike(byAddress, address, nowMillis);
     strike(byUser, user, nowMillis);
   }
 
-  public void succeeded(String address) {
+  public synchronized void succeeded(String address) {
     byAddress.remove(address);
   }
 

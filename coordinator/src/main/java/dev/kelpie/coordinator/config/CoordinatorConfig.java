@@ -46,17 +46,30 @@ public record CoordinatorConfig(Http http, List<AgentCredential> agents, Gateway
    * Where the one port listens; KELPIE_HTTP_HOST and KELPIE_HTTP_PORT override. Port 0 picks a free one.
    * {@code headerTimeout}: a connection that has not sent a whole request (head and body) this long after it opened
    * or after its last answer is closed; {@code idleTimeout}: one with no traffic at all this long (WebSockets
-   * included); {@code maxConnectionsPerAddress}: open connections from one client address (0: no limit).
+   * included); {@code maxConnectionsPerAddress}: open connections from one client address (0: no limit);
+   * {@code eventLoops}: how many event loops serve the port (its connections, agents' included, are spread over them).
    */
   public record Http(String host, int port, Duration headerTimeout, Duration idleTimeout,
-                     int maxConnectionsPerAddress) {
+                     int maxConnectionsPerAddress, int eventLoops) {
 
     public static final Duration HEADER_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
     public static final int MAX_CONNECTIONS_PER_ADDRESS = 1024;
+    public static final int MAX_EVENT_LOOPS = 64;
+    /** One per core, at most 4: past that the policy's one loop is the limit, not the port's. */
+    public static final int EVENT_LOOPS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+    public Http(String host, int port, Duration headerTimeout, Duration idleTimeout, int maxConnectionsPerAddress) {
+      this(host, port, headerTimeout, idleTimeout, maxConnectionsPerAddress, EVENT_LOOPS);
+    }
 
     public Http(String host, int port) {
       this(host, port, HEADER_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS_PER_ADDRESS);
+    }
+
+    /** The same on another port (-1: a free one, shared by every event loop listening on -1). */
+    public Http withPort(int port) {
+      return new Http(host, port, headerTimeout, idleTimeout, maxConnectionsPerAddress, eventLoops);
     }
   }
 

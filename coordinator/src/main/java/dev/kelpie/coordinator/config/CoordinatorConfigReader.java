@@ -47,10 +47,12 @@ final class CoordinatorConfigReader {
     Duration headerTimeout = CoordinatorConfig.Http.HEADER_TIMEOUT;
     Duration idleTimeout = CoordinatorConfig.Http.IDLE_TIMEOUT;
     int perAddress = CoordinatorConfig.Http.MAX_CONNECTIONS_PER_ADDRESS;
+    int eventLoops = CoordinatorConfig.Http.EVENT_LOOPS;
     if (node != null) {
       headerTimeout = atLeastOneSecond(node, "headerTimeout", headerTimeout);
       idleTimeout = atLeastOneSecond(node, "idleTimeout", idleTimeout);
       perAddress = node.optionalInt("maxConnectionsPerAddress", perAddress, 0, 1_000_000);
+      eventLoops = node.optionalInt("eventLoops", eventLoops, 1, CoordinatorConfig.Http.MAX_EVENT_LOOPS);
       node.finish();
     }
     String envHost = source.env("KELPIE_HTTP_HOST");
@@ -65,7 +67,8 @@ final class CoordinatorConfigReader {
         source.problem("http.port", "KELPIE_HTTP_PORT must be a port number, got \"" + envPort + "\"");
       }
     }
-    return new CoordinatorConfig.Http(envHost != null ? envHost : host, port, headerTimeout, idleTimeout, perAddress);
+    return new CoordinatorConfig.Http(envHost != null ? envHost : host, port, headerTimeout, idleTimeout, perAddress,
+      eventLoops);
   }
 
   private static String sha256Hex(String token) {

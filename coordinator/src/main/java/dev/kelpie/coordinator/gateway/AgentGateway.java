@@ -2,6 +2,7 @@ package dev.kelpie.coordinator.gateway;
 
 import dev.kelpie.coordinator.access.BearerToken;
 import dev.kelpie.shared.bus.Addresses;
+import dev.kelpie.shared.bus.AgentCodecs;
 import dev.kelpie.shared.message.AgentLink;
 import dev.kelpie.shared.rules.AgentMessages;
 import io.vertx.core.Handler;
@@ -18,7 +19,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -27,7 +27,8 @@ import java.util.Set;
  * register only its own command address. Every message must also be readable and within the shared
  * {@link dev.kelpie.shared.rules.AgentRules} (the rules the agent's config reader applies), and every frame readable by
  * the bridge ({@link ScreenedSocket}). Anything else is refused, logged with the reason (naming the field), and the
- * connection closed.
+ * connection closed. A message taken goes on as the record it was read into (see {@link AgentCodecs}): each frame is
+ * read once.
  */
 public final class AgentGateway implements Handler<BridgeEvent> {
 
@@ -36,13 +37,20 @@ public final class AgentGateway implements Handler<BridgeEvent> {
 
   private final Vertx vertx;
   private final AgentTokens tokens;
+  private final AgentConnections connections;
   private final Map<SockJSSocket, String> identities = new HashMap<>();
-  private final Map<String, SockJSSocket> current = new HashMap<>();
   private final Set<SockJSSocket> refused = new HashSet<>();
 
   public AgentGateway(Vertx vertx, AgentTokens tokens) {
+    this(vertx, tokens, new AgentConnections());
+  }
+
+  /** @param connections every agent's one connection, shared with the gateways of the port's other event loops */
+  public AgentGateway(Vertx vertx, AgentTokens tokens, AgentConnections connections) {
     this.vertx = vertx;
     this.tokens = tokens;
+    this.connections = connections;
+    AgentCodecs.registerOn(vertx.eventBus());
   }
 
   /** Only the agent addresses in, only command addresses out; the per-agent rules are in {@link #handle}. */
@@ -95,11 +103,11 @@ public final class AgentGateway implements Handler<BridgeEvent> {
       return;
     }
     identities.put(socket, agentId);
-    SockJSSocket previous = current.put(agentId, socket);
+    AgentConnections.Connection previous = connections.open(agentId,
+      new AgentConnections.Connection(socket, vertx.getOrCreateContext(), this));
     if (previous != null) {
       log.atWarn().addKeyValue("agent", agentId).log("a new connection replaces the agent's previous one");
-      identities.remove(previous);
-      previous.close();
+      previous.replaced(agentId);
     }
     event.complete(true);
     // once the bridge has set the socket up: a frame over the size limit costs the sender its connection
@@ -110,9 +118,16 @@ public final class AgentGateway implements Handler<BridgeEvent> {
     }));
   }
 
+  /** On this gateway's loop: the agent's newer connection (on any loop) replaced {@code socket}. */
+  void replaced(String agentId, SockJSSocket socket) {
+    if (identities.remove(socket, agentId)) {
+      socket.close();
+    }
+  }
+
   private void closed(SockJSSocket socket) {
     String agentId = identities.remove(socket);
-    if (agentId != null && current.remove(agentId, socket)) {
+    if (agentId != null && connections.close(agentId, socket)) {
       vertx.eventBus().send(Addresses.GATEWAY_AGENT_LINK,
         new AgentLink(agentId, false, String.valueOf(socket.remoteAddress())).toJson());
     }
@@ -143,12 +158,14 @@ public final class AgentGateway implements Handler<BridgeEvent> {
       refuse(event, socket, "sent as agent '" + claimed + "' but its token is agent '" + agentId + "'");
       return;
     }
-    Optional<String> problem = AgentMessages.problem(address, body);
-    if (problem.isPresent()) {
-      tellAgent(socket, raw.getValue("replyAddress"), problem.get());
-      refuse(event, socket, "a message to " + address + ": " + problem.get());
+    AgentMessages.Reading reading = AgentMessages.read(address, body);
+    if (!reading.taken()) {
+      tellAgent(socket, raw.getValue("replyAddress"), reading.problem());
+      refuse(event, socket, "a message to " + address + ": " + reading.problem());
       return;
     }
+    // the bridge sends the frame's body on: the record read here, which its codec delivers to the policy uncopied
+    raw.put("body", reading.message());
     event.complete(true);
   }
 

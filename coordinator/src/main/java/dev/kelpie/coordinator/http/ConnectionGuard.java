@@ -8,18 +8,19 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Closes connections that hold the port without using it (slowloris): one that has not sent a whole request within
  * {@code headerTimeout} of opening, of the request's start, or of being found idle after its last answer; and any
  * beyond {@code maxPerAddress} from one client address. WebSockets are left to the idle timeout and their pings.
- * Runs on the HTTP verticle's event loop only, so its maps need no locks; {@link #sweep} is called every second.
+ * One per event loop serving the port, each watching its own connections with no locks; the count per address is
+ * shared by them all (a concurrent map). {@link #sweep} is called every second.
  */
 final class ConnectionGuard {
 
@@ -27,7 +28,7 @@ final class ConnectionGuard {
 
   private final long timeoutNanos;
   private final int maxPerAddress;
-  private final Map<String, Integer> openByAddress = new HashMap<>();
+  private final ConcurrentMap<String, Integer> openByAddress;
   private final Map<HttpConnection, Watch> watched = new IdentityHashMap<>();
 
   /** What a connection is doing: {@code request} is its latest, {@code since} when its current phase began. */
@@ -36,9 +37,11 @@ final class ConnectionGuard {
     long since;
   }
 
-  ConnectionGuard(Duration headerTimeout, int maxPerAddress) {
+  /** @param openByAddress open connections per client address, shared by the guards of the port's event loops */
+  ConnectionGuard(Duration headerTimeout, int maxPerAddress, ConcurrentMap<String, Integer> openByAddress) {
     this.timeoutNanos = headerTimeout.toNanos();
     this.maxPerAddress = maxPerAddress;
+    this.openByAddress = openByAddress;
   }
 
   void connected(HttpConnection connection) {

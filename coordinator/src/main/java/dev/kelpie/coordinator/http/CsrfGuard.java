@@ -22,7 +22,12 @@ public final class CsrfGuard implements Handler<RoutingContext> {
   private final CSRFHandler csrf;
 
   public CsrfGuard(Vertx vertx, AccessSettings access) {
-    this.csrf = CSRFHandler.create(vertx, randomSecret())
+    this(vertx, access, randomSecret());
+  }
+
+  /** @param secret signs the tokens; the port's event loops share one, so a token from one is good on another */
+  public CsrfGuard(Vertx vertx, AccessSettings access, String secret) {
+    this.csrf = CSRFHandler.create(vertx, secret)
       .setCookieSecure(access.secureCookies())
       .setTimeout(access.sessionTimeout().toMillis());
   }
@@ -41,7 +46,7 @@ public final class CsrfGuard implements Handler<RoutingContext> {
     return Boolean.TRUE.equals(ctx.get(CHECKED));
   }
 
-  private static String randomSecret() {
+  public static String randomSecret() {
     byte[] bytes = new byte[32];
     new SecureRandom().nextBytes(bytes);
     return Base64.getEncoder().encodeToString(bytes);

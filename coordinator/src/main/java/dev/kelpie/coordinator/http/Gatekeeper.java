@@ -17,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -46,7 +46,7 @@ public final class Gatekeeper implements Handler<RoutingContext> {
   private final Map<String, AccessSettings.ApiToken> tokenByDigest;
   private final LoginThrottle throttle = new LoginThrottle();
   /** Addresses with a password being checked now: one at a time each, so a flood queues behind itself. */
-  private final Set<String> checking = new HashSet<>();
+  private final Set<String> checking = ConcurrentHashMap.newKeySet();
   private final WorkerExecutor bcrypt;
 
   public Gatekeeper(Vertx vertx, AccessSettings settings) {

@@ -11,6 +11,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Function;
@@ -29,18 +31,27 @@ public final class HttpVerticle extends VerticleBase {
   private final TlsSettings tls;
   private final int maxFrameBytes;
   private final Function<BooleanSupplier, List<Routes>> routes;
+  private final ConcurrentMap<String, Integer> openByAddress;
   private volatile HttpServer server;
 
   /**
    * @param maxFrameBytes the largest WebSocket frame and message accepted (the agents' {@code gateway.maxFrameBytes})
-   * @param routes        the port's concerns, given a way to ask whether the port is listening (for {@code /ready})
+   * @param routes        the port's concerns, given a way to ask whether the port is listening (for {@code /ready});
+   *                      called once per instance, on its own event loop
+   * @param openByAddress open connections per client address, shared by every instance serving the port
    */
   public HttpVerticle(CoordinatorConfig.Http settings, TlsSettings tls, int maxFrameBytes,
-                      Function<BooleanSupplier, List<Routes>> routes) {
+                      Function<BooleanSupplier, List<Routes>> routes, ConcurrentMap<String, Integer> openByAddress) {
     this.settings = settings;
     this.tls = tls;
     this.maxFrameBytes = maxFrameBytes;
     this.routes = routes;
+    this.openByAddress = openByAddress;
+  }
+
+  public HttpVerticle(CoordinatorConfig.Http settings, TlsSettings tls, int maxFrameBytes,
+                      Function<BooleanSupplier, List<Routes>> routes) {
+    this(settings, tls, maxFrameBytes, routes, new ConcurrentHashMap<>());
   }
 
   public HttpVerticle(String host, int port, int maxFrameBytes, Function<BooleanSupplier, List<Routes>> routes) {
@@ -65,7 +76,8 @@ public final class HttpVerticle extends VerticleBase {
       .setHttp2ClearTextEnabled(false)
       .setMaxWebSocketFrameSize(maxFrameBytes)
       .setMaxWebSocketMessageSize(maxFrameBytes);
-    ConnectionGuard guard = new ConnectionGuard(settings.headerTimeout(), settings.maxConnectionsPerAddress());
+    ConnectionGuard guard = new ConnectionGuard(settings.headerTimeout(), settings.maxConnectionsPerAddress(),
+      openByAddress);
     ServerCertificate certificate = new ServerCertificate(vertx, tls);
     return mounted.compose(all -> certificate.configure(options))
       .compose(configured -> vertx.createHttpServer(options)

@@ -95,10 +95,9 @@ final class Dashboard {
         changedAgents.add(agent(agent, now));
       }
       for (TrackedCheck check : agent.checks().values()) {
-        ProbeResult last = check.lastResult();
         Facts.Incident incident = journal.incident(check);
         if (changed(check, Arrays.asList(shown(agent, check, now), check.state().consecutiveFailures(),
-          last == null ? null : last.outcome(), check.silencedUntil(), incident == null ? null : incident.id(),
+          check.lastUp(), check.silencedUntil(), incident == null ? null : incident.id(),
           check.state().restartsUsed(now), check.spec(), String.valueOf(gate.hold(agent, check))))) {
           changedChecks.add(check(agent, check, now, false));
         }

@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /** Applies the policy to everything agents report, and sends the commands it decides on. One instance owns it all. */
 public final class PolicyVerticle extends VerticleBase {
@@ -84,9 +85,9 @@ public final class PolicyVerticle extends VerticleBase {
     vertx.setPeriodic(tick.toMillis(), id -> onTick());
     vertx.setPeriodic(1000, id -> levels.accept(fleet.counts()));
     return Future.all(List.of(
-      bus.<JsonObject>consumer(Addresses.AGENT_HELLO, this::onHello).completion(),
-      bus.<JsonObject>consumer(Addresses.AGENT_REPORTS, this::onReports).completion(),
-      bus.<JsonObject>consumer(Addresses.AGENT_KEEPALIVE, this::onKeepalive).completion(),
+      bus.consumer(Addresses.AGENT_HELLO, this::onHello).completion(),
+      bus.consumer(Addresses.AGENT_REPORTS, this::onReports).completion(),
+      bus.consumer(Addresses.AGENT_KEEPALIVE, this::onKeepalive).completion(),
       bus.consumer(Addresses.POLICY_PING, msg -> msg.reply(new JsonObject().put("epoch", fleet.epoch())
         .put("store", writer.status()))).completion(),
       bus.<JsonObject>consumer(Addresses.GATEWAY_AGENT_LINK, this::onLink).completion(),
@@ -204,13 +205,12 @@ public final class PolicyVerticle extends VerticleBase {
       .put("store", writer.status()));
   }
 
-  private void onKeepalive(Message<JsonObject> message) {
+  private void onKeepalive(Message<Object> message) {
     Keepalive keepalive;
     try {
-      keepalive = Keepalive.fromJson(message.body());
+      keepalive = read(message.body(), Keepalive.class, Keepalive::fromJson);
     } catch (MessageFormatException | DateTimeException e) {
-      log.atWarn().addKeyValue("agent", message.body().getValue("agentId")).log("malformed keepalive: {}",
-        e.getMessage());
+      log.atWarn().addKeyValue("agent", agentOf(message.body())).log("malformed keepalive: {}", e.getMessage());
       return;
     }
     sendOn(fleet.keepalive(keepalive, now()));
@@ -231,10 +231,10 @@ public final class PolicyVerticle extends VerticleBase {
     message.reply(outcome.reply());
   }
 
-  private void onHello(Message<JsonObject> message) {
+  private void onHello(Message<Object> message) {
     AgentHello hello;
     try {
-      hello = AgentHello.fromJson(message.body());
+      hello = read(message.body(), AgentHello.class, AgentHello::fromJson);
     } catch (MessageFormatException | DateTimeException e) {
       refuse(message, "malformed hello: " + e.getMessage());
       return;
@@ -258,10 +258,10 @@ public final class PolicyVerticle extends VerticleBase {
     }
   }
 
-  private void onReports(Message<JsonObject> message) {
+  private void onReports(Message<Object> message) {
     ReportBatch batch;
     try {
-      batch = ReportBatch.fromJson(message.body());
+      batch = read(message.body(), ReportBatch.class, ReportBatch::fromJson);
     } catch (MessageFormatException | DateTimeException e) {
       refuse(message, "malformed report batch: " + e.getMessage());
       return;
@@ -303,10 +303,36 @@ public final class PolicyVerticle extends VerticleBase {
       .onFailure(failure -> sendOn(fleet.undelivered(command, now(), failure.getMessage())));
   }
 
-  private void refuse(Message<JsonObject> message, String why) {
-    log.atWarn().addKeyValue("agent", message.body() == null ? null : message.body().getValue("agentId"))
-      .log("refused: {}", why);
+  private void refuse(Message<Object> message, String why) {
+    log.atWarn().addKeyValue("agent", agentOf(message.body())).log("refused: {}", why);
     message.fail(MALFORMED, why);
+  }
+
+  /**
+   * What an agent sent: the record the gateway read it into (delivered uncopied by its {@code AgentCodecs} codec), or
+   * its JSON form from anyone else on the bus, read here.
+   */
+  private static <T> T read(Object body, Class<T> type, Function<JsonObject, T> fromJson) {
+    if (type.isInstance(body)) {
+      return type.cast(body);
+    }
+    if (body instanceof JsonObject json) {
+      return fromJson.apply(json);
+    }
+    throw new MessageFormatException("body", "expected an object");
+  }
+
+  private static Object agentOf(Object body) {
+    if (body instanceof JsonObject json) {
+      return json.getValue("agentId");
+    }
+    if (body instanceof AgentHello hello) {
+      return hello.agentId();
+    }
+    if (body instanceof ReportBatch batch) {
+      return batch.agentId();
+    }
+    return body instanceof Keepalive keepalive ? keepalive.agentId() : null;
   }
 
   private Instant now() {

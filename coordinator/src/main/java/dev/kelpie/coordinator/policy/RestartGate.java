@@ -280,8 +280,7 @@ final class RestartGate {
   }
 
   private static boolean failing(TrackedCheck check) {
-    ProbeResult last = check.lastResult();
-    return (last != null && !last.up()) || FAILED.contains(check.state().phase());
+    return Boolean.FALSE.equals(check.lastUp()) || FAILED.contains(check.state().phase());
   }
 
   /** Why the service's shared budget is used up (null: it is not), counting the restarts of all its checks. */

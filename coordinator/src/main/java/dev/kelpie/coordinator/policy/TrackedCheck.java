@@ -1,12 +1,14 @@
 package dev.kelpie.coordinator.policy;
 
 import dev.kelpie.shared.message.CheckSpec;
+import dev.kelpie.shared.message.Outcome;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.policy.CheckMemory;
 import dev.kelpie.shared.policy.CheckState;
 
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -18,10 +20,21 @@ final class TrackedCheck {
   /** How many of the last results an alert carries as evidence. */
   private static final int EVIDENCE = 5;
 
-  private final ArrayDeque<ProbeResult> recent = new ArrayDeque<>();
+  /*
+   * The last results, a ring of EVIDENCE kept as numbers: a fleet's checks times five would otherwise hold as many
+   * records, each with its Instant, Duration and strings, and make most of the heap. A detail repeated from the
+   * result before is kept once.
+   */
+  private final long[] seqs = new long[EVIDENCE];
+  private final long[] epochSeconds = new long[EVIDENCE];
+  private final int[] nanos = new int[EVIDENCE];
+  private final long[] latencyNanos = new long[EVIDENCE];
+  private final boolean[] up = new boolean[EVIDENCE];
+  private final String[] details = new String[EVIDENCE];
+  private long seen;
+  private String agentId;
   private CheckSpec spec;
   private CheckState state;
-  private ProbeResult lastResult;
   private Instant silencedUntil;
   private List<String> correlationKeys;
 
@@ -61,21 +74,50 @@ final class TrackedCheck {
   }
 
   void seen(ProbeResult result) {
-    lastResult = result;
-    recent.addLast(result);
-    if (recent.size() > EVIDENCE) {
-      recent.removeFirst();
+    int at = (int) (seen % EVIDENCE);
+    String previous = seen == 0 ? null : details[(int) ((seen - 1) % EVIDENCE)];
+    if (agentId == null || !agentId.equals(result.agentId())) {
+      agentId = result.agentId();
     }
+    seqs[at] = result.seq();
+    epochSeconds[at] = result.time().getEpochSecond();
+    nanos[at] = result.time().getNano();
+    latencyNanos[at] = nanosOf(result.latency());
+    up[at] = result.up();
+    details[at] = previous != null && previous.equals(result.detail()) ? previous : result.detail();
+    seen++;
   }
 
   /** The last result taken, or null. */
   ProbeResult lastResult() {
-    return lastResult;
+    return seen == 0 ? null : result((int) ((seen - 1) % EVIDENCE));
+  }
+
+  /** Whether the last result taken was up; null when there is none. */
+  Boolean lastUp() {
+    return seen == 0 ? null : up[(int) ((seen - 1) % EVIDENCE)];
   }
 
   /** The last few results, oldest first: the evidence an alert carries. */
   List<ProbeResult> recentResults() {
-    return List.copyOf(recent);
+    List<ProbeResult> recent = new ArrayList<>(EVIDENCE);
+    for (long i = Math.max(0, seen - EVIDENCE); i < seen; i++) {
+      recent.add(result((int) (i % EVIDENCE)));
+    }
+    return recent;
+  }
+
+  private ProbeResult result(int at) {
+    return new ProbeResult(agentId, seqs[at], spec.id(), Instant.ofEpochSecond(epochSeconds[at], nanos[at]),
+      up[at] ? Outcome.UP : Outcome.DOWN, Duration.ofNanos(latencyNanos[at]), details[at]);
+  }
+
+  private static long nanosOf(Duration latency) {
+    try {
+      return latency.toNanos();
+    } catch (ArithmeticException beyondCenturies) {
+      return latency.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
   }
 
   /** What the fleet rules correlate this check's failures by (see {@code CorrelatedFailures}), made once per spec. */

@@ -7,9 +7,11 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Everything the policy decided should be kept, since the last write: raw results and process events, state
@@ -78,6 +80,37 @@ public final class Facts {
   public int size() {
     return results.size() + events.size() + transitions.size() + incidents.size() + actions.size() + checks.size()
       + agents.size() + silences.size() + alerts.size();
+  }
+
+  /** The one agent every fact here is about (alerts aside); null when there is none, or more than one. */
+  public String onlyAgent() {
+    String[] one = new String[1];
+    return agents(one) ? one[0] : null;
+  }
+
+  /** Whether these facts are about more than one agent. */
+  public boolean severalAgents() {
+    return !agents(new String[1]);
+  }
+
+  /** Fills {@code one} with the agent seen; false as soon as a second one shows. */
+  private boolean agents(String[] one) {
+    return same(one, results, ProbeResult::agentId) && same(one, events, ProcessEvent::agentId)
+      && same(one, transitions, Transition::agentId) && same(one, incidents.values(), Incident::agentId)
+      && same(one, actions.values(), Action::agentId) && same(one, checks.values(), CheckRecord::agentId)
+      && same(one, agents.values(), AgentRecord::agentId) && same(one, silences.values(), Silence::agentId);
+  }
+
+  private static <T> boolean same(String[] one, Collection<T> items, Function<T, String> agentOf) {
+    for (T item : items) {
+      String agent = agentOf.apply(item);
+      if (one[0] == null) {
+        one[0] = agent;
+      } else if (!one[0].equals(agent)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Adds later facts after these; for keyed items the later one wins. */

@@ -1,5 +1,6 @@
 package dev.kelpie.coordinator.store;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -21,16 +22,27 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Writes facts in the order they come, many submissions to a transaction, and completes each submission's future
- * once it is committed: that is when an agent's reports are acknowledged. When the store fails, the facts stay
- * queued (up to a bound) and are retried until it returns; the policy goes on deciding from memory meanwhile.
- * Used from the policy verticle's context only.
+ * once it is committed: that is when an agent's reports are acknowledged. Up to {@code lanes} transactions are in
+ * flight, one per lane: the facts of one agent always take that agent's lane, so its writes stay in order and two
+ * transactions never touch the same rows; facts of several agents at once (a tick, a fleet-wide rule) wait for every
+ * lane to be done and are written alone, as before. When the store fails, the facts stay queued (up to a bound) and
+ * are retried until it returns; the policy goes on deciding from memory meanwhile. Used from the policy verticle's
+ * context only.
  */
 public final class StoreWriter {
 
   private static final Logger log = LoggerFactory.getLogger(StoreWriter.class);
   private static final int MAX_FACTS_PER_WRITE = 20_000;
+  /** The lane of facts that are several agents' (or nobody's but empty): written alone, all lanes idle. */
+  private static final int ALONE = -1;
 
-  private record Submission(Facts facts, Promise<Void> committed, long queuedNanos) {
+  private record Submission(Facts facts, Promise<Void> committed, long queuedNanos, int lane) {
+  }
+
+  /** One transaction in flight at most, over the submissions handed to it in order. */
+  private static final class Lane {
+    final Deque<Submission> pending = new ArrayDeque<>();
+    boolean writing;
   }
 
   private final Vertx vertx;
@@ -39,36 +51,50 @@ public final class StoreWriter {
   private final Duration retryAfter;
   private final Duration writeTimeout;
   private final Deque<Submission> queue = new ArrayDeque<>();
+  private final Lane[] lanes;
   private final Timer commitLatency;
+  private final Counter resultsWritten;
   private int backlog;
-  private boolean writing;
+  private boolean writingAlone;
   private String outage;
   private Instant outageSince;
+
+  public StoreWriter(Vertx vertx, Store store, int maxBacklog, Duration retryAfter, Duration writeTimeout,
+                     MeterRegistry registry) {
+    this(vertx, store, maxBacklog, retryAfter, writeTimeout, 1, registry);
+  }
 
   /**
    * @param writeTimeout a write not committed by then counts as failed (the store is down, not slow): its facts stay
    *                     queued, the store's connections are replaced rather than waited on, and it is tried again
+   * @param lanes        how many transactions may be in flight at once (one per lane of agents)
    */
-  public StoreWriter(Vertx vertx, Store store, int maxBacklog, Duration retryAfter, Duration writeTimeout,
+  public StoreWriter(Vertx vertx, Store store, int maxBacklog, Duration retryAfter, Duration writeTimeout, int lanes,
                      MeterRegistry registry) {
     this.vertx = vertx;
     this.store = store;
     this.maxBacklog = maxBacklog;
     this.retryAfter = retryAfter;
     this.writeTimeout = writeTimeout;
+    this.lanes = new Lane[Math.max(1, lanes)];
+    for (int i = 0; i < this.lanes.length; i++) {
+      this.lanes[i] = new Lane();
+    }
     this.commitLatency = Timer.builder("kelpie_store_commit").description("time from receipt to commit")
       .publishPercentiles(0.5, 0.99).register(registry);
     Gauge.builder("kelpie_store_backlog", this, w -> w.backlog).description("facts waiting to be written")
       .register(registry);
     Gauge.builder("kelpie_store_up", this, w -> w.outage == null ? 1 : 0).register(registry);
+    this.resultsWritten = Counter.builder("kelpie_store_results_written").description("probe results committed")
+      .register(registry);
   }
 
-  /** Completes when these facts (and all submitted before) are committed. */
+  /** Completes when these facts (and all submitted before for the same agents) are committed. */
   public Future<Void> submit(Facts facts) {
     Promise<Void> committed = Promise.promise();
-    queue.addLast(new Submission(facts, committed, System.nanoTime()));
+    queue.addLast(new Submission(facts, committed, System.nanoTime(), laneOf(facts)));
     backlog += facts.size();
-    flush();
+    dispatch();
     return committed.future();
   }
 
@@ -87,24 +113,95 @@ public final class StoreWriter {
       .put("downSince", outageSince == null ? null : outageSince.toString());
   }
 
-  private void flush() {
-    if (writing || queue.isEmpty()) {
+  /** The lane of the one agent these facts are about; {@link #ALONE} for several agents, or an empty submission. */
+  private int laneOf(Facts facts) {
+    if (lanes.length == 1) {
+      return 0;
+    }
+    String agent = facts.onlyAgent();
+    if (agent == null) {
+      return facts.isEmpty() || facts.severalAgents() ? ALONE : 0;
+    }
+    return Math.floorMod(agent.hashCode(), lanes.length);
+  }
+
+  /** Hands queued submissions to their lanes in order; one for several agents waits until every lane is idle. */
+  private void dispatch() {
+    while (!queue.isEmpty() && !writingAlone) {
+      Submission next = queue.peekFirst();
+      if (next.lane() == ALONE) {
+        if (!idle()) {
+          return;
+        }
+        queue.removeFirst();
+        writingAlone = true;
+        write(List.of(next), () -> writingAlone = false, failed -> {
+          queue.addFirst(next);
+          writingAlone = true;
+          vertx.setTimer(retryAfter.toMillis(), id -> {
+            writingAlone = false;
+            dispatch();
+          });
+        });
+        return;
+      }
+      queue.removeFirst();
+      lanes[next.lane()].pending.addLast(next);
+      flush(lanes[next.lane()]);
+    }
+  }
+
+  private boolean idle() {
+    for (Lane lane : lanes) {
+      if (lane.writing || !lane.pending.isEmpty()) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void flush(Lane lane) {
+    if (lane.writing || lane.pending.isEmpty()) {
       return;
     }
     List<Submission> taken = new ArrayList<>();
-    Facts merged = new Facts();
-    while (!queue.isEmpty() && (taken.isEmpty() || merged.size() + queue.peekFirst().facts().size()
+    int size = 0;
+    while (!lane.pending.isEmpty() && (taken.isEmpty() || size + lane.pending.peekFirst().facts().size()
       <= MAX_FACTS_PER_WRITE)) {
-      Submission next = queue.removeFirst();
-      merged.addAll(next.facts());
+      Submission next = lane.pending.removeFirst();
+      size += next.facts().size();
       taken.add(next);
     }
-    writing = true;
-    store.write(merged).timeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS).onComplete(done -> {
-      writing = false;
-      if (done.succeeded()) {
+    lane.writing = true;
+    write(taken, () -> {
+      lane.writing = false;
+      flush(lane);
+    }, failed -> {
+      for (int i = taken.size() - 1; i >= 0; i--) {
+        lane.pending.addFirst(taken.get(i));
+      }
+      vertx.setTimer(retryAfter.toMillis(), id -> {
+        lane.writing = false;
+        flush(lane);
+        dispatch();
+      });
+    });
+  }
+
+  /** One transaction of {@code taken}; then {@code done} (and whatever waited for it), or {@code failed}. */
+  private void write(List<Submission> taken, Runnable done, java.util.function.Consumer<Throwable> failed) {
+    Facts merged;
+    if (taken.size() == 1) {
+      merged = taken.get(0).facts();
+    } else {
+      merged = new Facts();
+      taken.forEach(s -> merged.addAll(s.facts()));
+    }
+    store.write(merged).timeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS).onComplete(result -> {
+      if (result.succeeded()) {
         long now = System.nanoTime();
         int written = merged.size();
+        resultsWritten.increment(merged.results.size());
         taken.forEach(s -> {
           backlog -= s.facts().size();
           commitLatency.record(Duration.ofNanos(now - s.queuedNanos()));
@@ -116,24 +213,22 @@ public final class StoreWriter {
           outage = null;
           outageSince = null;
         }
-        flush();
+        done.run();
+        dispatch();
       } else {
-        for (int i = taken.size() - 1; i >= 0; i--) {
-          queue.addFirst(taken.get(i));
-        }
-        String why = done.cause() instanceof TimeoutException
+        String why = result.cause() instanceof TimeoutException
           ? "a write did not complete within " + writeTimeout.toMillis() + " ms"
-          : String.valueOf(done.cause().getMessage());
+          : String.valueOf(result.cause().getMessage());
         if (outage == null) {
           outageSince = Instant.now();
           log.error("store write failed, deciding from memory and holding {} facts until it returns: {}", backlog,
             why);
         }
         outage = why;
-        if (done.cause() instanceof TimeoutException) {
+        if (result.cause() instanceof TimeoutException) {
           store.replaceConnections();
         }
-        vertx.setTimer(retryAfter.toMillis(), id -> flush());
+        failed.accept(result.cause());
       }
     });
   }

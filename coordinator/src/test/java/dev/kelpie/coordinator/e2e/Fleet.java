@@ -45,6 +45,7 @@ final class Fleet implements AutoCloseable {
   private final Path stateRoot;
   private final int coordinatorPort;
   private String storeYaml = "";
+  private String httpExtra = "";
   private String accessYaml = "access:\n  localViewing: true\n  tokens:\n    - {name: " + OPERATOR_TOKEN_NAME
     + ", role: operator, tokenSha256: " + sha256(OPERATOR_TOKEN) + "}\n";
   private Vertx coordinatorVertx;
@@ -61,6 +62,11 @@ final class Fleet implements AutoCloseable {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }
+  }
+
+  /** How many event loops serve the next coordinators' port (default: the coordinator's own default). */
+  void eventLoops(int loops) {
+    httpExtra = ", eventLoops: " + loops;
   }
 
   /** The coordinator's {@code store:} section for the next starts, e.g. PostgreSQL in a schema of the test's. */
@@ -117,7 +123,8 @@ final class Fleet implements AutoCloseable {
 
   /** Starts the coordinator; {@code beforeDeploy} may watch its event bus from the very first message. */
   Coordinator startCoordinator(java.util.function.Consumer<Vertx> beforeDeploy, String... agentIds) throws Exception {
-    StringBuilder yaml = new StringBuilder("http: {host: 127.0.0.1, port: " + coordinatorPort + "}\nagents:\n");
+    StringBuilder yaml = new StringBuilder("http: {host: 127.0.0.1, port: " + coordinatorPort + httpExtra
+      + "}\nagents:\n");
     for (String id : agentIds) {
       yaml.append("  - {id: ").append(id).append(", token: ").append(TOKEN).append(id).append("}\n");
     }

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -35,6 +36,6 @@ public record ReportBatch(String agentId, Instant sentAt, List<Report> reports) 
       }
       reports.add(report);
     }
-    return new ReportBatch(agentId, Json.instant(json, "sentAt"), reports);
+    return new ReportBatch(agentId, Json.instant(json, "sentAt"), Collections.unmodifiableList(reports));
   }
 }

@@ -23,22 +23,56 @@ public final class AgentMessages {
 
   /** Why the message sent to {@code address} may not be taken, as "field: problem"; empty when it may. Never throws. */
   public static Optional<String> problem(String address, JsonObject body) {
+    return Optional.ofNullable(read(address, body).problem());
+  }
+
+  /**
+   * The message sent to {@code address}, read once into its record ({@link AgentHello}, {@link ReportBatch} or
+   * {@link Keepalive}) and judged by {@link AgentRules}: either the record, or why it may not be taken (the same words
+   * as {@link #problem}). Never throws.
+   */
+  public static Reading read(String address, JsonObject body) {
     try {
-      List<String> problems = switch (address) {
-        case Addresses.AGENT_HELLO -> AgentRules.hello(AgentHello.fromJson(body));
-        case Addresses.AGENT_REPORTS -> AgentRules.batch(ReportBatch.fromJson(body));
-        case Addresses.AGENT_KEEPALIVE -> AgentRules.keepalive(Keepalive.fromJson(body));
-        default -> List.of("address: no message of agents goes to '" + address + "'");
-      };
+      Object message;
+      List<String> problems;
+      switch (address) {
+        case Addresses.AGENT_HELLO -> {
+          AgentHello hello = AgentHello.fromJson(body);
+          message = hello;
+          problems = AgentRules.hello(hello);
+        }
+        case Addresses.AGENT_REPORTS -> {
+          ReportBatch batch = ReportBatch.fromJson(body);
+          message = batch;
+          problems = AgentRules.batch(batch);
+        }
+        case Addresses.AGENT_KEEPALIVE -> {
+          Keepalive keepalive = Keepalive.fromJson(body);
+          message = keepalive;
+          problems = AgentRules.keepalive(keepalive);
+        }
+        default -> {
+          message = null;
+          problems = List.of("address: no message of agents goes to '" + address + "'");
+        }
+      }
       if (problems.isEmpty()) {
-        return Optional.empty();
+        return new Reading(message, null);
       }
       String shown = String.join("; ", problems.subList(0, Math.min(PROBLEMS_SHOWN, problems.size())));
-      return Optional.of(problems.size() > PROBLEMS_SHOWN
+      return new Reading(null, problems.size() > PROBLEMS_SHOWN
         ? shown + "; and " + (problems.size() - PROBLEMS_SHOWN) + " more" : shown);
     } catch (RuntimeException unreadable) {
       String why = unreadable.getMessage();
-      return Optional.of(why == null ? unreadable.getClass().getSimpleName() : why);
+      return new Reading(null, why == null ? unreadable.getClass().getSimpleName() : why);
+    }
+  }
+
+  /** A message read: exactly one of {@code message} (the record, within the rules) and {@code problem} is set. */
+  public record Reading(Object message, String problem) {
+
+    public boolean taken() {
+      return problem == null;
     }
   }
 }

@@ -1,0 +1,201 @@
+package dev.kelpie.coordinator.store;
+
+import dev.kelpie.coordinator.alert.AlertOutbox;
+import dev.kelpie.shared.message.Outcome;
+import dev.kelpie.shared.message.ProbeResult;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The writer's lanes: different agents' facts are in flight at once, one agent's stay in order, facts of several
+ * agents are written alone, and a failed write is kept and tried again. Runs on a real Vert.x context, with a store
+ * whose writes the test completes by hand.
+ */
+class StoreWriterLanesTest {
+
+  private final Vertx vertx = Vertx.vertx();
+  private final HeldStore store = new HeldStore();
+
+  @AfterEach
+  void close() {
+    vertx.close().await();
+  }
+
+  @Test
+  @DisplayName("two agents in different lanes are written at once; one agent's second write waits for its first")
+  void lanes() throws Exception {
+    StoreWriter writer = writer(2);
+    String a = agentInLane(0, 2);
+    String b = agentInLane(1, 2);
+    Future<Void> a1 = on(() -> writer.submit(result(a, 1)));
+    Future<Void> b1 = on(() -> writer.submit(result(b, 1)));
+    Future<Void> a2 = on(() -> writer.submit(result(a, 2)));
+    assertThat(on(() -> store.held.size())).as("a's and b's first writes in flight, a's second waiting").isEqualTo(2);
+    on(() -> store.commit(1));   // b's
+    assertThat(b1.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)).isNull();
+    assertThat(a1.isComplete()).isFalse();
+    assertThat(on(() -> store.held.size())).isEqualTo(1);
+    on(() -> store.commit(0));   // a's first; its second starts only now
+    assertThat(on(() -> store.held.size())).isEqualTo(1);
+    assertThat(on(() -> store.held.get(0).facts.results.get(0).seq())).isEqualTo(2L);
+    on(() -> store.commit(0));
+    a2.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(a1.succeeded()).isTrue();
+  }
+
+  @Test
+  @DisplayName("facts of several agents wait until every lane is done, and what comes after waits for them")
+  void severalAgentsAlone() throws Exception {
+    StoreWriter writer = writer(2);
+    String a = agentInLane(0, 2);
+    String b = agentInLane(1, 2);
+    on(() -> writer.submit(result(a, 1)));
+    Facts both = result(a, 2);
+    both.addAll(result(b, 2));
+    Future<Void> together = on(() -> writer.submit(both));
+    Future<Void> after = on(() -> writer.submit(result(b, 3)));
+    assertThat(on(() -> store.held.size())).isEqualTo(1);
+    on(() -> store.commit(0));
+    assertThat(on(() -> store.held.size())).as("the several-agent write, alone").isEqualTo(1);
+    assertThat(on(() -> store.held.get(0).facts.severalAgents())).isTrue();
+    on(() -> store.commit(0));
+    together.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(on(() -> store.held.size())).isEqualTo(1);
+    on(() -> store.commit(0));
+    after.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("a failed write keeps its facts, marks the store down, and is tried again until committed")
+  void retried() throws Exception {
+    StoreWriter writer = writer(2);
+    String a = agentInLane(0, 2);
+    Future<Void> a1 = on(() -> writer.submit(result(a, 1)));
+    on(() -> store.fail(0));
+    assertThat(on(writer::up)).isFalse();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (on(() -> store.held.size()) == 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);   // the retry comes on the writer's timer (50 ms)
+    }
+    assertThat(a1.isComplete()).isFalse();
+    on(() -> store.commit(0));
+    a1.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(on(writer::up)).isTrue();
+  }
+
+  private StoreWriter writer(int lanes) throws Exception {
+    return on(() -> new StoreWriter(vertx, store, 1000, Duration.ofMillis(50), Duration.ofSeconds(30), lanes,
+      new SimpleMeterRegistry()));
+  }
+
+  private final io.vertx.core.Context context = vertx.getOrCreateContext();
+
+  /** Runs on the writer's context, as the policy verticle does, and returns what it gave. */
+  private <T> T on(Callable<T> work) throws Exception {
+    CompletableFuture<T> done = new CompletableFuture<>();
+    context.runOnContext(v -> {
+      try {
+        done.complete(work.call());
+      } catch (Exception e) {
+        done.completeExceptionally(e);
+      }
+    });
+    return done.get(5, TimeUnit.SECONDS);
+  }
+
+  private static String agentInLane(int lane, int lanes) {
+    for (int i = 0; ; i++) {
+      if (Math.floorMod(("agent-" + i).hashCode(), lanes) == lane) {
+        return "agent-" + i;
+      }
+    }
+  }
+
+  private static Facts result(String agent, long seq) {
+    Facts facts = new Facts();
+    facts.results.add(new ProbeResult(agent, seq, "c", Instant.now(), Outcome.UP, Duration.ofMillis(1), null));
+    return facts;
+  }
+
+  /** Writes that wait for the test to commit or fail them. */
+  private static final class HeldStore implements Store {
+
+    record Held(Facts facts, Promise<Void> promise) {
+    }
+
+    final List<Held> held = new ArrayList<>();
+    private final MemoryStore memory = new MemoryStore();
+
+    Void commit(int index) {
+      held.remove(index).promise().complete();
+      return null;
+    }
+
+    Void fail(int index) {
+      held.remove(index).promise().fail("refused by the test");
+      return null;
+    }
+
+    @Override
+    public Future<Void> write(Facts facts) {
+      Promise<Void> promise = Promise.promise();
+      held.add(new Held(facts, promise));
+      return promise.future();
+    }
+
+    @Override
+    public String kind() {
+      return "held";
+    }
+
+    @Override
+    public Future<Long> open(long proposedEpoch) {
+      return memory.open(proposedEpoch);
+    }
+
+    @Override
+    public Future<Restored> restore() {
+      return memory.restore();
+    }
+
+    @Override
+    public Future<Void> ping() {
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public HistoryReader history() {
+      return memory.history();
+    }
+
+    @Override
+    public AlertOutbox outbox() {
+      return memory.outbox();
+    }
+
+    @Override
+    public Future<Long> purge(Instant successesBefore, Instant failuresBefore) {
+      return memory.purge(successesBefore, failuresBefore);
+    }
+
+    @Override
+    public Future<Void> close() {
+      return Future.succeededFuture();
+    }
+  }
+}
