@@ -1,7 +1,12 @@
 package dev.kelpie.coordinator;
 
 import dev.kelpie.coordinator.alert.AlertVerticle;
+import dev.kelpie.coordinator.cluster.ClusterFront;
 import dev.kelpie.coordinator.cluster.ClusterMembership;
+import dev.kelpie.coordinator.cluster.Leases;
+import dev.kelpie.coordinator.cluster.MemoryLeases;
+import dev.kelpie.coordinator.cluster.Ownership;
+import dev.kelpie.coordinator.cluster.PgLeases;
 import dev.kelpie.coordinator.config.ClusterSettings;
 import dev.kelpie.coordinator.config.CoordinatorConfig;
 import dev.kelpie.coordinator.gateway.AgentTokens;
@@ -38,6 +43,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -115,9 +121,15 @@ public final class Coordinator {
         config.store().writeTimeout(), registry);
       HttpVerticle http = new HttpVerticle(config.http(), config.tls(), config.gateway().maxFrameBytes(),
         listening -> routes(vertx, config, registry, store, listening));
+      ClusterManager cluster = config.cluster().enabled() ? ((VertxInternal) vertx).clusterManager() : null;
+      Leases leases = cluster == null ? null : leases(vertx, store, cluster.getNodeId(), config.cluster(), clock);
+      Ownership ownership = leases == null ? Ownership.alone(epoch)
+        : Ownership.clustered(vertx, leases, epoch, config.cluster().leaseTerm());
       return vertx.deployVerticle(new AlertVerticle(config.alerts(), store.outbox(), clock, registry))
         .compose(alerts -> vertx.deployVerticle(new PolicyVerticle(fleet, clock, Duration.ofMillis(250),
-          metrics::levels, writer, committed, journal)))
+          metrics::levels, writer, committed, journal, ownership, leases == null ? null : store::restoreAgent)))
+        .compose(policy -> leases == null ? Future.succeededFuture()
+          : vertx.deployVerticle(new ClusterFront(leases, cluster)))
         .compose(policy -> vertx.deployVerticle(new RetentionVerticle(store, clock, config.store().keepSuccesses(),
           config.store().keepFailures(), Duration.ofHours(1))))
         .compose(retention -> vertx.deployVerticle(http))
@@ -144,6 +156,20 @@ public final class Coordinator {
       new ApiGuards(sessions, new CsrfGuard(vertx, access), gatekeeper, new ProblemTranslation()),
       new LiveBridge(vertx, sessions, gatekeeper),
       new ApiRouter(vertx, gatekeeper, store));
+  }
+
+  /**
+   * Agent ownership among clustered coordinators: in PostgreSQL, the one place they all agree on (on a small pool of
+   * its own, so a renewal never waits behind the history's writes). With the in-memory store each node can only grant
+   * itself every agent: clustering then splits nothing safely, and says so.
+   */
+  private static Leases leases(Vertx vertx, Store store, String node, ClusterSettings cluster, Clock clock) {
+    if (store instanceof PgStore pg) {
+      return new PgLeases(pg.ownPool(2), node, cluster.leaseTerm());
+    }
+    log.warn("cluster {} without a database: agent ownership is not shared between coordinators, so an agent may be "
+      + "acted on by two of them; give every coordinator the same store.postgres", cluster.name());
+    return new MemoryLeases(node, cluster.leaseTerm(), clock);
   }
 
   private static Store openStore(Vertx vertx, CoordinatorConfig.StoreSettings settings) {

@@ -112,7 +112,7 @@ public final class AlertVerticle extends VerticleBase {
           waiting.size(), lanes.values().stream().mapToInt(lane -> lane.queue.size()).sum());
       }
       vertx.setPeriodic(TICK.toMillis(), id -> tick());
-      return vertx.eventBus().<JsonArray>consumer(Addresses.ALERTS_RAISED, message -> {
+      return vertx.eventBus().<JsonArray>localConsumer(Addresses.ALERTS_RAISED, message -> {
         message.body().forEach(alert -> take((JsonObject) alert));
       }).completion();
     });

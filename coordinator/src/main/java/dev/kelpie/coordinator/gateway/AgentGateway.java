@@ -40,9 +40,19 @@ public final class AgentGateway implements Handler<BridgeEvent> {
   private final Map<String, SockJSSocket> current = new HashMap<>();
   private final Set<SockJSSocket> refused = new HashSet<>();
 
+  /** Built on the HTTP verticle's context; an agent given up by this node (its lease lost) is disconnected here. */
   public AgentGateway(Vertx vertx, AgentTokens tokens) {
     this.vertx = vertx;
     this.tokens = tokens;
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.GATEWAY_AGENT_DROP, msg -> drop(msg.body().getString("agentId")));
+  }
+
+  private void drop(String agentId) {
+    SockJSSocket socket = current.get(agentId);
+    if (socket != null) {
+      log.atWarn().addKeyValue("agent", agentId).log("disconnected: another coordinator owns the agent now");
+      socket.close();
+    }
   }
 
   /** Only the agent addresses in, only command addresses out; the per-agent rules are in {@link #handle}. */
