@@ -5,6 +5,7 @@ import dev.kelpie.coordinator.cluster.ClusterFront;
 import dev.kelpie.coordinator.cluster.ClusterMembership;
 import dev.kelpie.coordinator.cluster.Leases;
 import dev.kelpie.coordinator.cluster.MemoryLeases;
+import dev.kelpie.coordinator.cluster.NodeLocal;
 import dev.kelpie.coordinator.cluster.Ownership;
 import dev.kelpie.coordinator.cluster.PgLeases;
 import dev.kelpie.coordinator.config.ClusterSettings;
@@ -89,6 +90,7 @@ public final class Coordinator {
     return builder(registry, new VertxOptions().setEventBusOptions(ClusterMembership.eventBus(cluster)))
       .withClusterManager(manager)
       .buildClustered()
+      .onSuccess(joined -> NodeLocal.install(joined.eventBus()))
       .onSuccess(joined -> log.info("cluster {}: joined as node {}; {} member(s)", cluster.name(), manager.getNodeId(),
         manager.getNodes().size()));
   }

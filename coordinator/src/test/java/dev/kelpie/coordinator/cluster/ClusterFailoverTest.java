@@ -5,9 +5,8 @@ import dev.kelpie.agent.config.AgentConfig;
 import dev.kelpie.coordinator.store.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +44,7 @@ class ClusterFailoverTest {
   private static final String AGENT = "ag-1";
   private static final String OPERATOR_TOKEN = "cluster-operator-token";
 
-  private static String schema;
+  private String schema;
 
   @TempDir
   Path dir;
@@ -59,14 +58,9 @@ class ClusterFailoverTest {
   private record Node(Process process, Path log, int httpPort, String id) {
   }
 
-  @BeforeAll
-  static void schema() {
+  @BeforeEach
+  void schema() {
     schema = TestDatabase.newSchema();
-  }
-
-  @AfterAll
-  static void drop() {
-    TestDatabase.dropSchema(schema);
   }
 
   @AfterEach
@@ -85,6 +79,7 @@ class ClusterFailoverTest {
     }
     ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(l -> l.contains(marker)).orElse(false))
       .forEach(ProcessHandle::destroyForcibly);
+    TestDatabase.dropSchema(schema);
   }
 
   @Test
@@ -93,10 +88,10 @@ class ClusterFailoverTest {
     + "recorded with the caller's name, and its API shows the agent as the new owner's")
   void frozenOwner() throws Exception {
     List<Node> nodes = cluster(2);
-    Node a = nodes.get(0);
-    Node b = nodes.get(1);
-    startAgent(a, b);
-    Lease first = await(() -> holder(a.id()), Duration.ofSeconds(60), "the agent owned by a");
+    startAgent(nodes.get(0), nodes.get(1));
+    Lease first = await(this::holder, Duration.ofSeconds(60), "the agent owned by a node");
+    Node a = owner(nodes, first);
+    Node b = nodes.get(1 - nodes.indexOf(a));
 
     signal(a.process().pid(), "STOP");
     Instant frozen = Instant.now();
@@ -134,10 +129,10 @@ class ClusterFailoverTest {
   @DisplayName("a coordinator killed -9: its agent is owned by the other within 10 s, with a higher token")
   void killedOwner() throws Exception {
     List<Node> nodes = cluster(2);
-    Node a = nodes.get(0);
-    Node b = nodes.get(1);
-    startAgent(a, b);
-    Lease first = await(() -> holder(a.id()), Duration.ofSeconds(60), "the agent owned by a");
+    startAgent(nodes.get(0), nodes.get(1));
+    Lease first = await(this::holder, Duration.ofSeconds(60), "the agent owned by a node");
+    Node a = owner(nodes, first);
+    Node b = nodes.get(1 - nodes.indexOf(a));
 
     a.process().destroyForcibly();
     Instant killed = Instant.now();
@@ -193,32 +188,40 @@ class ClusterFailoverTest {
     String yaml = "agent: {id: " + AGENT + ", stateDir: \"" + dir.resolve("agent-state") + "\"}\n"
       + "coordinator:\n  url: ws://127.0.0.1:" + first.httpPort() + "/bus\n"
       + "  urls: [\"ws://127.0.0.1:" + second.httpPort() + "/bus\"]\n  token: token-" + AGENT + "\n"
-      + "  reconnect: {initial: 200ms, max: 1s}\n  pingInterval: 1s\n  keepaliveInterval: 500ms\n"
+      + "  reconnect: {initial: 200ms, max: 1s}\n  connectTimeout: 10s\n  pingInterval: 1s\n  keepaliveInterval: 500ms\n"
       + "services:\n  - name: svc\n    command: [sh, -c, \"exec sleep 600\", \"" + marker + "\"]\n";
     AgentConfig config = AgentConfig.fromYaml(yaml, AGENT + ".yaml", Map.of());
     agentVertx = Vertx.vertx();
     agent = Agent.deploy(agentVertx, config, "host-of-" + AGENT, Clock.systemUTC()).await();
   }
 
+  private static Node owner(List<Node> nodes, Lease lease) {
+    return nodes.stream().filter(node -> node.id().equals(lease.ownerNode())).findFirst().orElseThrow();
+  }
+
   /** The agent's live lease if {@code node} holds it, else null. */
   private Lease holder(String node) throws Exception {
+    Lease lease = holder();
+    return lease != null && lease.ownerNode().equals(node) ? lease : null;
+  }
+
+  /** The agent's live lease, or null. */
+  private Lease holder() throws Exception {
     try (Connection db = TestDatabase.jdbc(schema); ResultSet rows = db.createStatement().executeQuery(
-      "SELECT owner_node, epoch, expires_at FROM agent_leases WHERE agent_id = '" + AGENT + "' AND expires_at > now()")) {
-      if (rows.next() && node.equals(rows.getString(1))) {
-        return new Lease(AGENT, node, rows.getLong(2), rows.getTimestamp(3).toInstant());
-      }
-      return null;
+      "SELECT owner_node, epoch, expires_at FROM agent_leases WHERE agent_id = '" + AGENT + "' AND expires_at > now() "
+        + "AND owner_node IS NOT NULL")) {
+      return rows.next() ? new Lease(AGENT, rows.getString(1), rows.getLong(2), rows.getTimestamp(3).toInstant()) : null;
     }
   }
 
-  private static long count(String sql) throws Exception {
+  private long count(String sql) throws Exception {
     try (Connection db = TestDatabase.jdbc(schema); ResultSet rows = db.createStatement().executeQuery(sql)) {
       rows.next();
       return rows.getLong(1);
     }
   }
 
-  private static List<String> rows(String sql) throws Exception {
+  private List<String> rows(String sql) throws Exception {
     try (Connection db = TestDatabase.jdbc(schema); ResultSet rows = db.createStatement().executeQuery(sql)) {
       List<String> out = new ArrayList<>();
       while (rows.next()) {
