@@ -1,7 +1,13 @@
 package dev.kelpie.coordinator;
 
 import dev.kelpie.coordinator.alert.AlertVerticle;
+import dev.kelpie.coordinator.cluster.ClusterFront;
 import dev.kelpie.coordinator.cluster.ClusterMembership;
+import dev.kelpie.coordinator.cluster.Leases;
+import dev.kelpie.coordinator.cluster.MemoryLeases;
+import dev.kelpie.coordinator.cluster.NodeLocal;
+import dev.kelpie.coordinator.cluster.Ownership;
+import dev.kelpie.coordinator.cluster.PgLeases;
 import dev.kelpie.coordinator.config.ClusterSettings;
 import dev.kelpie.coordinator.config.CoordinatorConfig;
 import dev.kelpie.coordinator.gateway.AgentConnections;
@@ -40,6 +46,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
@@ -89,6 +96,7 @@ public final class Coordinator {
     return builder(registry, new VertxOptions().setEventBusOptions(ClusterMembership.eventBus(cluster)))
       .withClusterManager(manager)
       .buildClustered()
+      .onSuccess(joined -> NodeLocal.install(joined.eventBus()))
       .onSuccess(joined -> log.info("cluster {}: joined as node {}; {} member(s)", cluster.name(), manager.getNodeId(),
         manager.getNodes().size()));
   }
@@ -133,9 +141,15 @@ public final class Coordinator {
         loops.add(http);
         return http;
       };
+      ClusterManager cluster = config.cluster().enabled() ? ((VertxInternal) vertx).clusterManager() : null;
+      Leases leases = cluster == null ? null : leases(vertx, store, cluster.getNodeId(), config.cluster(), clock);
+      Ownership ownership = leases == null ? Ownership.alone(epoch)
+        : Ownership.clustered(vertx, leases, epoch, config.cluster().leaseTerm());
       return vertx.deployVerticle(new AlertVerticle(config.alerts(), store.outbox(), clock, registry))
         .compose(alerts -> vertx.deployVerticle(new PolicyVerticle(fleet, clock, Duration.ofMillis(250),
-          metrics::levels, writer, committed, journal)))
+          metrics::levels, writer, committed, journal, ownership, leases == null ? null : store::restoreAgent)))
+        .compose(policy -> leases == null ? Future.succeededFuture()
+          : vertx.deployVerticle(new ClusterFront(leases, cluster)))
         .compose(policy -> vertx.deployVerticle(new RetentionVerticle(store, clock, config.store().keepSuccesses(),
           config.store().keepFailures(), Duration.ofHours(1))))
         // all the port's loops at once: they start side by side, so the port is whole soon after it first listens
@@ -164,6 +178,20 @@ public final class Coordinator {
       new ApiGuards(sessions, new CsrfGuard(vertx, access, shares.csrfSecret()), gatekeeper, new ProblemTranslation()),
       new LiveBridge(vertx, sessions, gatekeeper),
       new ApiRouter(vertx, gatekeeper, store));
+  }
+
+  /**
+   * Agent ownership among clustered coordinators: in PostgreSQL, the one place they all agree on (on a small pool of
+   * its own, so a renewal never waits behind the history's writes). With the in-memory store each node can only grant
+   * itself every agent: clustering then splits nothing safely, and says so.
+   */
+  private static Leases leases(Vertx vertx, Store store, String node, ClusterSettings cluster, Clock clock) {
+    if (store instanceof PgStore pg) {
+      return new PgLeases(pg.ownPool(2), node, cluster.leaseTerm());
+    }
+    log.warn("cluster {} without a database: agent ownership is not shared between coordinators, so an agent may be "
+      + "acted on by two of them; give every coordinator the same store.postgres", cluster.name());
+    return new MemoryLeases(node, cluster.leaseTerm(), clock);
   }
 
   /**

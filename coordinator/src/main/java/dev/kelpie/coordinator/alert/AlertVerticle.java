@@ -42,9 +42,14 @@ public final class AlertVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(AlertVerticle.class);
   private static final Duration TICK = Duration.ofMillis(100);
   private static final List<String> DELIVERY_OUTCOMES = List.of("delivered", "retry", "dead");
+  /** Clustered: how long a try's claim on a delivery lasts (above any receiver's timeout), and how often a node looks
+   * for alerts and deliveries a node that died left behind. */
+  static final Duration CLAIM = Duration.ofSeconds(60);
+  static final Duration SWEEP = Duration.ofSeconds(10);
 
   private final AlertSettings settings;
   private final AlertOutbox outbox;
+  private final String node;
   private final Clock clock;
   private final MeterRegistry registry;
   private final Routes routes;
@@ -77,6 +82,15 @@ public final class AlertVerticle extends VerticleBase {
   }
 
   public AlertVerticle(AlertSettings settings, AlertOutbox outbox, Clock clock, MeterRegistry registry) {
+    this(settings, outbox, clock, registry, null);
+  }
+
+  /**
+   * @param node this coordinator's name among clustered ones (null alone): each try is claimed in the outbox first,
+   *             so two coordinators never send the same delivery, and what a node that died left is picked up
+   */
+  public AlertVerticle(AlertSettings settings, AlertOutbox outbox, Clock clock, MeterRegistry registry, String node) {
+    this.node = node;
     this.settings = settings;
     this.outbox = outbox;
     this.clock = clock;
@@ -112,10 +126,24 @@ public final class AlertVerticle extends VerticleBase {
           waiting.size(), lanes.values().stream().mapToInt(lane -> lane.queue.size()).sum());
       }
       vertx.setPeriodic(TICK.toMillis(), id -> tick());
-      return vertx.eventBus().<JsonArray>consumer(Addresses.ALERTS_RAISED, message -> {
+      if (node != null) {
+        vertx.setPeriodic(SWEEP.toMillis(), id -> sweep());
+      }
+      return vertx.eventBus().<JsonArray>localConsumer(Addresses.ALERTS_RAISED, message -> {
         message.body().forEach(alert -> take((JsonObject) alert));
       }).completion();
     });
+  }
+
+  /** Alerts and deliveries another coordinator left (it died): routed and tried here; claims keep them single. */
+  private void sweep() {
+    outbox.unfinished().onSuccess(unfinished -> unfinished.forEach(delivery -> {
+      Lane lane = lanes.get(delivery.receiver());
+      if (lane != null && lane.queue.stream().noneMatch(queued -> queued.id().equals(delivery.id()))) {
+        lane.queue.add(delivery);
+      }
+    }));
+    outbox.unrouted().onSuccess(unrouted -> unrouted.forEach(this::take));
   }
 
   private Counter raisedCounter(String kind) {
@@ -182,7 +210,7 @@ public final class AlertVerticle extends VerticleBase {
       }
       waiting.subList(0, batch.size()).clear();
       groupStart = now();
-      for (Delivery delivery : deliveries) {
+      for (Delivery delivery : done.result()) {
         lanes.get(delivery.receiver()).queue.add(delivery);
         log.atInfo().addKeyValue("receiver", delivery.receiver()).addKeyValue("delivery", delivery.id())
           .log("{} alert(s) to deliver", delivery.alerts().size());
@@ -210,6 +238,27 @@ public final class AlertVerticle extends VerticleBase {
 
   private void attempt(Lane lane, Delivery delivery) {
     lane.inFlight.add(delivery.id());
+    if (node == null) {
+      send(lane, delivery);
+      return;
+    }
+    outbox.claim(delivery.id(), node, CLAIM).onComplete(claimed -> {
+      if (claimed.succeeded() && claimed.result()) {
+        send(lane, delivery);
+        return;
+      }
+      lane.inFlight.remove(delivery.id());
+      if (claimed.succeeded()) {
+        lane.queue.remove(delivery);   // another coordinator tries it (or it is finished)
+        log.atDebug().addKeyValue("delivery", delivery.id()).log("delivery claimed by another coordinator");
+      } else {
+        log.atWarn().addKeyValue("delivery", delivery.id()).log("could not claim the delivery: {}",
+          claimed.cause().getMessage());
+      }
+    });
+  }
+
+  private void send(Lane lane, Delivery delivery) {
     List<String> bodies = lane.formats.bodies(delivery, now());
     Future<Void> sent = Future.succeededFuture();
     for (int i = 0; i < bodies.size(); i++) {

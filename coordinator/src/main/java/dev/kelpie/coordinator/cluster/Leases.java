@@ -2,7 +2,10 @@ package dev.kelpie.coordinator.cluster;
 
 import io.vertx.core.Future;
 
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Agent ownership for one node: at most one node holds an agent's lease at a time, and each new hold gets a higher
@@ -15,7 +18,30 @@ public interface Leases {
   String node();
 
   /** This node's new lease on the agent, with a higher epoch than any before; empty when another node holds it. */
-  Future<Optional<Lease>> acquire(String agentId);
+  default Future<Optional<Lease>> acquire(String agentId) {
+    return acquire(agentId, 1);
+  }
+
+  /**
+   * As {@link #acquire(String)}, with an epoch of at least {@code floor}: a coordinator passes its own start epoch, so
+   * the fencing token is above every epoch an agent may remember from the coordinators before it.
+   */
+  Future<Optional<Lease>> acquire(String agentId, long floor);
+
+  /** Renews every lease in one go; answers the ones still held (renewed), the others were lost. */
+  default Future<List<Lease>> renewAll(Collection<Lease> leases) {
+    List<Future<Optional<Lease>>> renewals = leases.stream().map(this::renew).toList();
+    return Future.join(renewals).transform(done -> Future.succeededFuture(renewals.stream()
+      .filter(Future::succeeded).map(Future::result).flatMap(Optional::stream).toList()));
+  }
+
+  /** Of {@code agentIds}, those another node holds now (a live lease). */
+  default Future<Set<String>> heldElsewhere(Collection<String> agentIds) {
+    List<Future<Optional<Lease>>> holders = agentIds.stream().map(this::holder).toList();
+    return Future.all(holders).map(all -> holders.stream().map(Future::result).flatMap(Optional::stream)
+      .filter(lease -> !node().equals(lease.ownerNode())).map(Lease::agentId)
+      .collect(java.util.stream.Collectors.toSet()));
+  }
 
   /** The lease extended; empty when it was lost (expired, taken by another node, or released). */
   Future<Optional<Lease>> renew(Lease lease);

@@ -32,8 +32,9 @@ public final class MemoryLeases implements Leases {
   }
 
   @Override
-  public synchronized Future<Optional<Lease>> acquire(String agentId) {
-    long epoch = epochs.merge(agentId, 1L, Long::sum);
+  public synchronized Future<Optional<Lease>> acquire(String agentId, long floor) {
+    long epoch = Math.max(epochs.merge(agentId, 1L, Long::sum), floor);
+    epochs.put(agentId, epoch);
     Lease lease = new Lease(agentId, node, epoch, clock.instant().plus(term));
     held.put(agentId, lease);
     return Future.succeededFuture(Optional.of(lease));

@@ -7,8 +7,13 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Leases kept in PostgreSQL, each operation one compare-and-set statement, so the database decides a race: two nodes
@@ -20,8 +25,8 @@ public final class PgLeases implements Leases {
   private static final String UNTIL = "now() + make_interval(secs => $3::double precision / 1000)";
 
   private static final String ACQUIRE = "INSERT INTO agent_leases AS l (agent_id, owner_node, epoch, expires_at) "
-    + "VALUES ($1, $2, 1, " + UNTIL + ") "
-    + "ON CONFLICT (agent_id) DO UPDATE SET owner_node = EXCLUDED.owner_node, epoch = l.epoch + 1, "
+    + "VALUES ($1, $2, GREATEST($4::int8, 1), " + UNTIL + ") "
+    + "ON CONFLICT (agent_id) DO UPDATE SET owner_node = EXCLUDED.owner_node, epoch = GREATEST(l.epoch + 1, $4::int8), "
     + "expires_at = EXCLUDED.expires_at "
     + "WHERE l.owner_node IS NULL OR l.expires_at <= now() OR l.owner_node = EXCLUDED.owner_node "
     + "RETURNING agent_id, owner_node, epoch, expires_at";
@@ -32,6 +37,14 @@ public final class PgLeases implements Leases {
 
   private static final String RELEASE = "UPDATE agent_leases SET owner_node = NULL, expires_at = now() "
     + "WHERE agent_id = $1 AND owner_node = $2 AND epoch = $3 AND expires_at > now()";
+
+  private static final String RENEW_ALL = "UPDATE agent_leases l SET expires_at = " + UNTIL.replace("$3", "$2") + " "
+    + "FROM UNNEST($3::text[], $4::int8[]) AS mine(agent_id, epoch) "
+    + "WHERE l.agent_id = mine.agent_id AND l.epoch = mine.epoch AND l.owner_node = $1 AND l.expires_at > now() "
+    + "RETURNING l.agent_id, l.owner_node, l.epoch, l.expires_at";
+
+  private static final String HELD_ELSEWHERE = "SELECT agent_id FROM agent_leases WHERE agent_id = ANY($1) "
+    + "AND owner_node IS NOT NULL AND owner_node <> $2 AND expires_at > now()";
 
   private static final String HOLDER = "SELECT agent_id, owner_node, epoch, expires_at FROM agent_leases "
     + "WHERE agent_id = $1 AND owner_node IS NOT NULL AND expires_at > now()";
@@ -56,8 +69,36 @@ public final class PgLeases implements Leases {
   }
 
   @Override
-  public Future<Optional<Lease>> acquire(String agentId) {
-    return pool.preparedQuery(ACQUIRE).execute(Tuple.of(agentId, node, term.toMillis())).map(PgLeases::first);
+  public Future<Optional<Lease>> acquire(String agentId, long floor) {
+    return pool.preparedQuery(ACQUIRE).execute(Tuple.of(agentId, node, term.toMillis(), floor)).map(PgLeases::first);
+  }
+
+  @Override
+  public Future<List<Lease>> renewAll(Collection<Lease> leases) {
+    List<Lease> mine = leases.stream().filter(lease -> node.equals(lease.ownerNode())).toList();
+    if (mine.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return pool.preparedQuery(RENEW_ALL).execute(Tuple.of(node, term.toMillis(),
+        mine.stream().map(Lease::agentId).toArray(String[]::new), mine.stream().map(Lease::epoch).toArray(Long[]::new)))
+      .map(rows -> {
+        List<Lease> renewed = new ArrayList<>();
+        rows.forEach(row -> renewed.add(lease(row)));
+        return renewed;
+      });
+  }
+
+  @Override
+  public Future<Set<String>> heldElsewhere(Collection<String> agentIds) {
+    if (agentIds.isEmpty()) {
+      return Future.succeededFuture(Set.of());
+    }
+    return pool.preparedQuery(HELD_ELSEWHERE).execute(Tuple.of(agentIds.toArray(String[]::new), node))
+      .map(rows -> {
+        Set<String> held = new HashSet<>();
+        rows.forEach(row -> held.add(row.getString(0)));
+        return held;
+      });
   }
 
   @Override
@@ -84,8 +125,10 @@ public final class PgLeases implements Leases {
     if (rows.size() == 0) {
       return Optional.empty();
     }
-    Row row = rows.iterator().next();
-    return Optional.of(new Lease(row.getString(0), row.getString(1), row.getLong(2),
-      row.getOffsetDateTime(3).toInstant()));
+    return Optional.of(lease(rows.iterator().next()));
+  }
+
+  private static Lease lease(Row row) {
+    return new Lease(row.getString(0), row.getString(1), row.getLong(2), row.getOffsetDateTime(3).toInstant());
   }
 }

@@ -2,6 +2,7 @@ package dev.kelpie.coordinator.config;
 
 import dev.kelpie.shared.config.ConfigNode;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -37,8 +38,13 @@ final class ClusterReader {
         }
       }
     }
+    Duration leaseTerm = node.optionalDuration("leaseTerm", ClusterSettings.LEASE_TERM);
+    if (leaseTerm != null && leaseTerm.compareTo(Duration.ofSeconds(1)) < 0) {
+      node.problem("leaseTerm", "must be at least 1s, got " + leaseTerm.toMillis() + "ms");
+    }
     node.finish();
-    return new ClusterSettings(enabled, name, host, port, List.copyOf(members));
+    return new ClusterSettings(enabled, name, host, port, List.copyOf(members),
+      leaseTerm == null ? ClusterSettings.LEASE_TERM : leaseTerm);
   }
 
   private static boolean validPort(String member) {

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -41,6 +42,7 @@ public final class AgentGateway implements Handler<BridgeEvent> {
   private final Map<SockJSSocket, String> identities = new HashMap<>();
   private final Set<SockJSSocket> refused = new HashSet<>();
 
+  /** Built on the HTTP verticle's context; an agent given up by this node (its lease lost) is disconnected here. */
   public AgentGateway(Vertx vertx, AgentTokens tokens) {
     this(vertx, tokens, new AgentConnections());
   }
@@ -51,6 +53,17 @@ public final class AgentGateway implements Handler<BridgeEvent> {
     this.tokens = tokens;
     this.connections = connections;
     AgentCodecs.registerOn(vertx.eventBus());
+    vertx.eventBus().<JsonObject>localConsumer(Addresses.GATEWAY_AGENT_DROP, msg -> drop(msg.body().getString("agentId")));
+  }
+
+  /** The agent was given up by this node (its lease lost): its connection is closed by the gateway whose loop has it. */
+  private void drop(String agentId) {
+    List<SockJSSocket> sockets = identities.entrySet().stream().filter(entry -> entry.getValue().equals(agentId))
+      .map(Map.Entry::getKey).toList();
+    for (SockJSSocket socket : sockets) {
+      log.atWarn().addKeyValue("agent", agentId).log("disconnected: another coordinator owns the agent now");
+      socket.close();
+    }
   }
 
   /** Only the agent addresses in, only command addresses out; the per-agent rules are in {@link #handle}. */

@@ -86,6 +86,13 @@ final class CommandBook {
     return of;
   }
 
+  /** Forgets the agent's commands (another coordinator owns it now, and answers them). */
+  void forgetAgent(String agentId) {
+    byId.values().removeIf(pending -> pending.command().agentId().equals(agentId));
+    byService.values().removeIf(pending -> pending.command().agentId().equals(agentId));
+    gaveUp.values().removeIf(command -> command.agentId().equals(agentId));
+  }
+
   int size() {
     return byId.size();
   }

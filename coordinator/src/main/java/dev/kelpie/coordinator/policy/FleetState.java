@@ -110,6 +110,39 @@ public final class FleetState {
       restored.checks().size(), restored.pendingActions().size());
   }
 
+  /**
+   * Takes an agent over from another coordinator: what this one remembered of it is dropped and what the store kept
+   * ({@code restored}, that agent's part) is brought back, as {@link #restore} does at start.
+   */
+  public void adopt(String agentId, Store.Restored restored, Instant now) {
+    handedOver(agentId);
+    new Restoration(agents, commands, answerTimeout, journal, alerts).apply(restored, now);
+    log.atInfo().addKeyValue("agent", agentId).log("agent taken over: {} checks, {} unanswered commands restored",
+      restored.checks().size(), restored.pendingActions().size());
+  }
+
+  /** Another coordinator owns the agent now: this one forgets it (its checks, its commands), and decides nothing. */
+  public void handedOver(String agentId) {
+    TrackedAgent agent = agents.remove(agentId);
+    if (agent != null) {
+      agent.checks().values().forEach(check -> {
+        journal.forget(check);
+        dashboard.forget(check);
+      });
+    }
+    commands.forgetAgent(agentId);
+  }
+
+  /** Whether this coordinator tracks the agent. */
+  public boolean knows(String agentId) {
+    return agents.containsKey(agentId);
+  }
+
+  /** The agents tracked here that are not connected (for a clustered coordinator: maybe owned elsewhere). */
+  public List<String> disconnectedAgents() {
+    return agents.values().stream().filter(agent -> !agent.connected()).map(TrackedAgent::id).toList();
+  }
+
   public Outcome<HelloReply> hello(AgentHello hello, Instant now) {
     Outcome.Builder out = new Outcome.Builder();
     TrackedAgent agent = agents.computeIfAbsent(hello.agentId(), TrackedAgent::new);

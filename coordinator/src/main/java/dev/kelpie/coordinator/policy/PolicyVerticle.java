@@ -1,7 +1,9 @@
 package dev.kelpie.coordinator.policy;
 
+import dev.kelpie.coordinator.cluster.Ownership;
 import dev.kelpie.coordinator.store.DecisionJournal;
 import dev.kelpie.coordinator.store.Facts;
+import dev.kelpie.coordinator.store.Store;
 import dev.kelpie.coordinator.store.StoreWriter;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.AgentHello;
@@ -30,6 +32,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -40,6 +43,8 @@ public final class PolicyVerticle extends VerticleBase {
   /** Failure codes of the replies to agents, so an agent can tell its own mistakes from the coordinator's. */
   public static final int MALFORMED = 400;
   public static final int NO_HELLO = 409;
+  /** A hello for an agent another coordinator still owns (clustered coordinators); the agent tries again. */
+  public static final int OWNED_ELSEWHERE = 503;
   /** How long an agent is asked to wait before sending a batch again that was not taken (the store is behind). */
   static final Duration STORE_BEHIND_WAIT = Duration.ofSeconds(1);
   /** How long a command waits for the store to commit its record before the local journal takes it instead. */
@@ -49,7 +54,8 @@ public final class PolicyVerticle extends VerticleBase {
   private static final Duration STOP_FLUSH = Duration.ofSeconds(5);
 
   private static final Logger log = LoggerFactory.getLogger(PolicyVerticle.class);
-  private static final DeliveryOptions COMMAND_DELIVERY = new DeliveryOptions().setSendTimeout(10_000);
+  private static final DeliveryOptions COMMAND_DELIVERY = new DeliveryOptions().setSendTimeout(10_000)
+    .setLocalOnly(true);
 
   private final FleetState fleet;
   private final Clock clock;
@@ -58,6 +64,8 @@ public final class PolicyVerticle extends VerticleBase {
   private final StoreWriter writer;
   private final Map<String, Long> committed;
   private final DecisionJournal journal;
+  private final Ownership ownership;
+  private final Function<String, Future<Store.Restored>> restoreAgent;
   private long lastTickNanos;
   private Instant lastTickWall;
 
@@ -69,6 +77,20 @@ public final class PolicyVerticle extends VerticleBase {
    */
   public PolicyVerticle(FleetState fleet, Clock clock, Duration tick, Consumer<Map<String, Integer>> levels,
                         StoreWriter writer, Map<String, Long> committed, DecisionJournal journal) {
+    this(fleet, clock, tick, levels, writer, committed, journal, Ownership.alone(fleet.epoch()), null);
+  }
+
+  /**
+   * @param ownership    which agents this coordinator owns, and the token on their commands (alone: all of them,
+   *                     with its epoch)
+   * @param restoreAgent what the store kept of one agent, for an agent taken over from another coordinator (null
+   *                     alone)
+   */
+  public PolicyVerticle(FleetState fleet, Clock clock, Duration tick, Consumer<Map<String, Integer>> levels,
+                        StoreWriter writer, Map<String, Long> committed, DecisionJournal journal, Ownership ownership,
+                        Function<String, Future<Store.Restored>> restoreAgent) {
+    this.ownership = ownership;
+    this.restoreAgent = restoreAgent;
     this.fleet = fleet;
     this.clock = clock;
     this.tick = tick;
@@ -84,15 +106,40 @@ public final class PolicyVerticle extends VerticleBase {
     lastTickNanos = System.nanoTime();
     vertx.setPeriodic(tick.toMillis(), id -> onTick());
     vertx.setPeriodic(1000, id -> levels.accept(fleet.counts()));
+    ownership.start(this::onLost);
+    if (ownership.clustered()) {
+      vertx.setPeriodic(2000, id -> forgetOwnedElsewhere());
+    }
+    // node-local: on a clustered event bus a frame is handled by the policy of the node it arrived at
+    String operator = ownership.clustered() ? Addresses.nodeOperator(ownership.node()) : Addresses.OPERATOR;
+    String snapshot = ownership.clustered() ? Addresses.nodeSnapshot(ownership.node()) : Addresses.POLICY_SNAPSHOT;
     return Future.all(List.of(
-      bus.consumer(Addresses.AGENT_HELLO, this::onHello).completion(),
-      bus.consumer(Addresses.AGENT_REPORTS, this::onReports).completion(),
-      bus.consumer(Addresses.AGENT_KEEPALIVE, this::onKeepalive).completion(),
-      bus.consumer(Addresses.POLICY_PING, msg -> msg.reply(new JsonObject().put("epoch", fleet.epoch())
+      bus.localConsumer(Addresses.AGENT_HELLO, this::onHello).completion(),
+      bus.localConsumer(Addresses.AGENT_REPORTS, this::onReports).completion(),
+      bus.localConsumer(Addresses.AGENT_KEEPALIVE, this::onKeepalive).completion(),
+      bus.localConsumer(Addresses.POLICY_PING, msg -> msg.reply(new JsonObject().put("epoch", fleet.epoch())
         .put("store", writer.status()))).completion(),
-      bus.<JsonObject>consumer(Addresses.GATEWAY_AGENT_LINK, this::onLink).completion(),
-      bus.<JsonObject>consumer(Addresses.OPERATOR, this::onOperator).completion(),
-      bus.<JsonObject>consumer(Addresses.POLICY_SNAPSHOT, this::onSnapshot).completion()));
+      bus.<JsonObject>localConsumer(Addresses.GATEWAY_AGENT_LINK, this::onLink).completion(),
+      // clustered, these two are reached through the node's own address (ClusterFront forwards to the owner)
+      bus.<JsonObject>consumer(operator, this::onOperator).completion(),
+      bus.<JsonObject>consumer(snapshot, this::onSnapshot).completion()));
+  }
+
+  /** This node's lease on the agent was lost: another coordinator owns it; this one forgets it. */
+  private void onLost(String agentId) {
+    fleet.handedOver(agentId);
+    committed.remove(agentId);
+  }
+
+  /** Agents this node still remembers (disconnected from it) that another node now owns are forgotten here. */
+  private void forgetOwnedElsewhere() {
+    List<String> disconnected = fleet.disconnectedAgents();
+    ownership.ownedElsewhere(disconnected).onSuccess(elsewhere -> elsewhere.forEach(agentId -> {
+      if (!ownership.holds(agentId) && fleet.knows(agentId)) {
+        log.atInfo().addKeyValue("agent", agentId).log("agent owned by another coordinator now; forgotten here");
+        onLost(agentId);
+      }
+    }));
   }
 
   /**
@@ -239,8 +286,26 @@ public final class PolicyVerticle extends VerticleBase {
       refuse(message, "malformed hello: " + e.getMessage());
       return;
     }
+    ownership.take(hello.agentId())
+      .compose(taken -> taken.continuous() && fleet.knows(hello.agentId()) || restoreAgent == null
+        ? Future.succeededFuture(taken)
+        : restoreAgent.apply(hello.agentId()).map(restored -> {
+          fleet.adopt(hello.agentId(), restored, now());
+          Facts.AgentRecord record = restored.agents().get(hello.agentId());
+          committed.put(hello.agentId(), record == null ? 0L : record.lastSeq());
+          return taken;
+        }))
+      .onSuccess(taken -> welcome(message, hello, taken.token()))
+      .onFailure(failure -> {
+        log.atWarn().addKeyValue("agent", hello.agentId()).log("hello not taken: {}", failure.getMessage());
+        ownership.letGo(hello.agentId());
+        message.fail(OWNED_ELSEWHERE, failure.getMessage());
+      });
+  }
+
+  private void welcome(Message<JsonObject> message, AgentHello hello, long token) {
     Outcome<HelloReply> outcome = fleet.hello(hello, now());
-    message.reply(new HelloReply(outcome.reply().epoch(), committed.getOrDefault(hello.agentId(), 0L),
+    message.reply(new HelloReply(token, committed.getOrDefault(hello.agentId(), 0L),
       outcome.reply().memory()).toJson());
     sendOn(outcome);
     for (Command command : fleet.supersededByTheAgent(hello.agentId(), now())) {
@@ -295,11 +360,23 @@ public final class PolicyVerticle extends VerticleBase {
     AgentLink link = AgentLink.fromJson(message.body());
     if (!link.connected()) {
       sendOn(fleet.disconnected(link.agentId()));
+      ownership.letGo(link.agentId());
     }
   }
 
+  /**
+   * To the agent's connection on this node (commands never cross the cluster), stamped with this node's token for
+   * the agent; a node that does not own the agent (any more) sends nothing.
+   */
   private void send(Command command) {
-    vertx.eventBus().request(Addresses.agentCommands(command.agentId()), command.toJson(), COMMAND_DELIVERY)
+    Optional<Command> stamped = ownership.stamp(command);
+    if (stamped.isEmpty()) {
+      log.atWarn().addKeyValue("agent", command.agentId()).addKeyValue("command", command.id())
+        .log("{} of {} not sent: this coordinator does not own the agent", command.action(), command.service());
+      sendOn(fleet.undelivered(command, now(), "this coordinator does not own the agent"));
+      return;
+    }
+    vertx.eventBus().request(Addresses.agentCommands(command.agentId()), stamped.get().toJson(), COMMAND_DELIVERY)
       .onFailure(failure -> sendOn(fleet.undelivered(command, now(), failure.getMessage())));
   }
 

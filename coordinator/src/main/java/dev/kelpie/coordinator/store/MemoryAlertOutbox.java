@@ -28,7 +28,7 @@ final class MemoryAlertOutbox implements AlertOutbox {
   }
 
   @Override
-  public synchronized Future<Void> routed(List<String> alertIds, List<Delivery> made) {
+  public synchronized Future<List<Delivery>> routed(List<String> alertIds, List<Delivery> made) {
     made.forEach(delivery -> deliveries.putIfAbsent(delivery.id(), delivery));
     var it = deliveries.values().iterator();
     while (deliveries.size() > KEPT && it.hasNext()) {
@@ -36,7 +36,7 @@ final class MemoryAlertOutbox implements AlertOutbox {
         it.remove();
       }
     }
-    return Future.succeededFuture();
+    return Future.succeededFuture(made);
   }
 
   @Override

@@ -9,8 +9,11 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
@@ -39,18 +42,54 @@ final class PgAlertOutbox implements AlertOutbox {
     });
   }
 
+  /**
+   * The alerts are marked routed first, only those not routed yet: a coordinator routing the same alert at the same
+   * time holds its row until it commits, and then this one sees it routed and leaves it out. An alert with no row
+   * (raised before its facts were written, as a test may do) is routed as it is.
+   */
   @Override
-  public Future<Void> routed(List<String> alertIds, List<Delivery> deliveries) {
-    return pool.get().withTransaction(conn -> {
-      Future<?> inserted = Future.succeededFuture();
-      for (Delivery delivery : deliveries) {
-        inserted = inserted.compose(v -> conn.preparedQuery("INSERT INTO alert_deliveries (" + DELIVERY_COLUMNS
-            + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING")
-          .execute(tuple(delivery)));
-      }
-      return inserted.compose(v -> conn.preparedQuery("UPDATE alerts SET routed = TRUE WHERE id = ANY($1)")
-        .execute(Tuple.of(alertIds.toArray(new String[0])))).mapEmpty();
-    });
+  public Future<List<Delivery>> routed(List<String> alertIds, List<Delivery> deliveries) {
+    String[] ids = alertIds.toArray(new String[0]);
+    return pool.get().withTransaction(conn -> conn.preparedQuery("UPDATE alerts SET routed = TRUE WHERE id = ANY($1) "
+        + "AND NOT routed RETURNING id").execute(Tuple.of((Object) ids))
+      .compose(claimed -> conn.preparedQuery("SELECT id FROM alerts WHERE id = ANY($1)").execute(Tuple.of((Object) ids))
+        .map(present -> {
+          Set<String> mine = new HashSet<>(alertIds);
+          present.forEach(row -> mine.remove(row.getString(0)));
+          claimed.forEach(row -> mine.add(row.getString(0)));
+          return mine;
+        }))
+      .compose(mine -> {
+        List<Delivery> kept = new ArrayList<>();
+        for (Delivery delivery : deliveries) {
+          JsonArray alerts = new JsonArray();
+          delivery.alerts().forEach(alert -> {
+            if (mine.contains(((JsonObject) alert).getString("id"))) {
+              alerts.add(alert);
+            }
+          });
+          if (!alerts.isEmpty()) {
+            kept.add(alerts.size() == delivery.alerts().size() ? delivery : new Delivery(delivery.id(),
+              delivery.receiver(), delivery.createdAt(), alerts, delivery.state(), delivery.attempts(),
+              delivery.nextAt(), delivery.lastError(), delivery.finishedAt()));
+          }
+        }
+        Future<?> inserted = Future.succeededFuture();
+        for (Delivery delivery : kept) {
+          inserted = inserted.compose(v -> conn.preparedQuery("INSERT INTO alert_deliveries (" + DELIVERY_COLUMNS
+              + ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (id) DO NOTHING")
+            .execute(tuple(delivery)));
+        }
+        return inserted.map(v -> kept);
+      }));
+  }
+
+  @Override
+  public Future<Boolean> claim(String deliveryId, String node, Duration term) {
+    return pool.get().preparedQuery("UPDATE alert_deliveries SET claimed_by = $2, "
+        + "claimed_until = now() + make_interval(secs => $3::double precision / 1000) WHERE id = $1 AND state = "
+        + "'pending' AND (claimed_by IS NULL OR claimed_by = $2 OR claimed_until <= now())")
+      .execute(Tuple.of(deliveryId, node, term.toMillis())).map(rows -> rows.rowCount() == 1);
   }
 
   @Override

@@ -64,6 +64,14 @@ public final class PgStore implements Store {
     return PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connect).using(vertx).build();
   }
 
+  /**
+   * A pool of its own on the same database and schema, for work that must not queue behind the history's writes
+   * (agent leases); the caller closes it.
+   */
+  public Pool ownPool(int size) {
+    return PgBuilder.pool().with(new PoolOptions().setMaxSize(size)).connectingTo(connect).using(vertx).build();
+  }
+
   /** A new pool for whatever comes next; the old one is closed without waiting on what hangs in it. */
   @Override
   public void replaceConnections() {
@@ -77,48 +85,66 @@ public final class PgStore implements Store {
     return "postgresql";
   }
 
+  private static final String ONLY = "($1::text IS NULL OR agent_id = $1)";
+
+  /**
+   * The new epoch is above every earlier coordinator's and every agent lease's: an agent remembers the highest it has
+   * seen of either, and refuses commands below it.
+   */
   @Override
   public Future<Long> open(long proposedEpoch) {
     return vertx.executeBlocking(() -> Migrations.run(connect, schema), false)
       .compose(v -> pool.preparedQuery("INSERT INTO coordinator_epochs (epoch) "
-          + "SELECT GREATEST($1, COALESCE(MAX(epoch), 0) + 1) FROM coordinator_epochs RETURNING epoch")
+          + "SELECT GREATEST($1, COALESCE(MAX(epoch), 0) + 1, (SELECT COALESCE(MAX(epoch), 0) + 1 FROM agent_leases)) "
+          + "FROM coordinator_epochs RETURNING epoch")
         .execute(Tuple.of(proposedEpoch)))
       .map(rows -> rows.iterator().next().getLong(0));
   }
 
   @Override
   public Future<Restored> restore() {
-    Future<Map<String, Facts.AgentRecord>> agents = pool.query("SELECT agent_id, host, version, last_seq, last_seen, "
-      + "services FROM agents").execute().map(rows -> {
+    return restore(null);
+  }
+
+  @Override
+  public Future<Restored> restoreAgent(String agentId) {
+    return restore(agentId);
+  }
+
+  /** Everything, or only {@code agentId}'s (for a coordinator taking an agent over from another). */
+  private Future<Restored> restore(String agentId) {
+    Tuple only = Tuple.of(agentId);
+    Future<Map<String, Facts.AgentRecord>> agents = pool.preparedQuery("SELECT agent_id, host, version, last_seq, last_seen, "
+      + "services FROM agents WHERE " + ONLY).execute(only).map(rows -> {
         Map<String, Facts.AgentRecord> map = new HashMap<>();
         rows.forEach(r -> map.put(r.getString(0), new Facts.AgentRecord(r.getString(0), r.getString(1),
           r.getString(2), r.getLong(3), instant(r, 4), (JsonArray) r.getValue(5))));
         return map;
       });
-    Future<Map<String, Facts.CheckRecord>> checks = pool.query("SELECT agent_id, check_id, spec, memory, incident_id "
-      + "FROM checks").execute().map(rows -> {
+    Future<Map<String, Facts.CheckRecord>> checks = pool.preparedQuery("SELECT agent_id, check_id, spec, memory, incident_id "
+      + "FROM checks WHERE " + ONLY).execute(only).map(rows -> {
         Map<String, Facts.CheckRecord> map = new HashMap<>();
         rows.forEach(r -> map.put(r.getString(0) + "/" + r.getString(1), new Facts.CheckRecord(r.getString(0),
           r.getString(1), (JsonObject) r.getValue(2), (JsonObject) r.getValue(3), r.getString(4))));
         return map;
       });
-    Future<List<Facts.Action>> pending = pool.query("SELECT command_id, agent_id, service, action, reason, issued_by, "
-      + "issued_at, expires_at, epoch FROM actions WHERE status IS NULL AND issued_at > now() - interval '1 day'")
-      .execute().map(rows -> {
+    Future<List<Facts.Action>> pending = pool.preparedQuery("SELECT command_id, agent_id, service, action, reason, issued_by, "
+      + "issued_at, expires_at, epoch FROM actions WHERE status IS NULL AND issued_at > now() - interval '1 day' AND " + ONLY)
+      .execute(only).map(rows -> {
         List<Facts.Action> list = new ArrayList<>();
         rows.forEach(r -> list.add(new Facts.Action(r.getString(0), r.getString(1), r.getString(2), r.getString(3),
           r.getString(4), r.getString(5), instant(r, 6), instant(r, 7), r.getLong(8), null, null, null, null)));
         return list;
       });
-    Future<Map<String, Facts.Incident>> incidents = pool.query("SELECT id, agent_id, check_id, opened_at, reason "
-      + "FROM incidents WHERE closed_at IS NULL").execute().map(rows -> {
+    Future<Map<String, Facts.Incident>> incidents = pool.preparedQuery("SELECT id, agent_id, check_id, opened_at, reason "
+      + "FROM incidents WHERE closed_at IS NULL AND " + ONLY).execute(only).map(rows -> {
         Map<String, Facts.Incident> map = new HashMap<>();
         rows.forEach(r -> map.put(r.getString(0), new Facts.Incident(r.getString(0), r.getString(1), r.getString(2),
           instant(r, 3), null, r.getString(4))));
         return map;
       });
-    Future<List<Facts.Silence>> silences = pool.query("SELECT agent_id, check_id, until, created_by, reason, "
-      + "created_at FROM silences WHERE until > now()").execute().map(rows -> {
+    Future<List<Facts.Silence>> silences = pool.preparedQuery("SELECT agent_id, check_id, until, created_by, reason, "
+      + "created_at FROM silences WHERE until > now() AND " + ONLY).execute(only).map(rows -> {
         List<Facts.Silence> list = new ArrayList<>();
         rows.forEach(r -> list.add(new Facts.Silence(r.getString(0), r.getString(1).isEmpty() ? null
           : r.getString(1), instant(r, 2), r.getString(3), r.getString(4), instant(r, 5))));

@@ -18,6 +18,29 @@ public interface Store {
   record Restored(Map<String, Facts.AgentRecord> agents, Map<String, Facts.CheckRecord> checks,
                   Map<String, Facts.Incident> openIncidents, List<Facts.Action> pendingActions,
                   List<Facts.Silence> silences) {
+
+    /** Only {@code agentId}'s part. */
+    public Restored only(String agentId) {
+      Map<String, Facts.AgentRecord> agent = new java.util.HashMap<>();
+      if (agents.containsKey(agentId)) {
+        agent.put(agentId, agents.get(agentId));
+      }
+      Map<String, Facts.CheckRecord> itsChecks = new java.util.HashMap<>();
+      checks.forEach((key, check) -> {
+        if (check.agentId().equals(agentId)) {
+          itsChecks.put(key, check);
+        }
+      });
+      Map<String, Facts.Incident> itsIncidents = new java.util.HashMap<>();
+      openIncidents.forEach((id, incident) -> {
+        if (incident.agentId().equals(agentId)) {
+          itsIncidents.put(id, incident);
+        }
+      });
+      return new Restored(agent, itsChecks, itsIncidents,
+        pendingActions.stream().filter(a -> agentId.equals(a.agentId())).toList(),
+        silences.stream().filter(s -> agentId.equals(s.agentId())).toList());
+    }
   }
 
   String kind();
@@ -30,6 +53,11 @@ public interface Store {
    * last day and not answered, silences not yet lifted.
    */
   Future<Restored> restore();
+
+  /** As {@link #restore()}, only what concerns one agent (a coordinator taking it over from another one). */
+  default Future<Restored> restoreAgent(String agentId) {
+    return restore().map(all -> all.only(agentId));
+  }
 
   /** Writes all the facts in one transaction, or none of them. */
   Future<Void> write(Facts facts);

@@ -130,6 +130,42 @@ class PgLeasesTest {
   }
 
   @Test
+  @DisplayName("a token floor: the first lease starts at the node's epoch, a later owner goes above the old token")
+  void floorKeepsTokensAboveCoordinatorEpochs() {
+    PgLeases a = node("a", LONG);
+    PgLeases b = node("b", LONG);
+    String agent = agent();
+    Lease first = a.acquire(agent, 1_000).await().orElseThrow();
+    assertThat(first.epoch()).as("seeded from a's start epoch").isEqualTo(1_000);
+    assertThat(a.release(first).await()).isTrue();
+
+    Lease lowFloor = b.acquire(agent, 57).await().orElseThrow();
+    assertThat(lowFloor.epoch()).as("b started earlier (epoch 57), still above a's token").isEqualTo(1_001);
+    assertThat(b.release(lowFloor).await()).isTrue();
+    Lease highFloor = a.acquire(agent, 5_000).await().orElseThrow();
+    assertThat(highFloor.epoch()).isEqualTo(5_000);
+  }
+
+  @Test
+  @DisplayName("renewing all of a node's leases at once keeps the current ones and drops the lost ones")
+  void renewAllKeepsOnlyCurrentLeases() {
+    PgLeases a = node("a", Duration.ofSeconds(2));
+    PgLeases b = node("b", LONG);
+    String kept = agent();
+    String lost = agent();
+    Lease keptLease = a.acquire(kept).await().orElseThrow();
+    Lease lostLease = a.acquire(lost).await().orElseThrow();
+    awaitAcquired(b, lost, Duration.ofSeconds(20));
+    keptLease = a.acquire(kept).await().orElseThrow();
+
+    List<Lease> renewed = a.renewAll(List.of(keptLease, lostLease)).await();
+
+    assertThat(renewed).extracting(Lease::agentId).containsExactly(kept);
+    assertThat(b.heldElsewhere(List.of(kept, lost)).await()).containsExactly(kept);
+    assertThat(a.heldElsewhere(List.of(kept, lost)).await()).containsExactly(lost);
+  }
+
+  @Test
   @DisplayName("many nodes on many connections acquiring at once, round after round: one owner per epoch, always")
   void concurrentAcquisitionsNeverSplit() {
     List<PgLeases> nodes = new ArrayList<>();

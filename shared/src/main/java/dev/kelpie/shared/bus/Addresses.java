@@ -26,6 +26,18 @@ public final class Addresses {
   /** Coordinator internal: the gateway announces that an agent's connection closed (an {@code AgentLink}). */
   public static final String GATEWAY_AGENT_LINK = "kelpie.gateway.agent-link";
 
+  /**
+   * Coordinator internal, published on one node only: give up an agent's connection here ({@code {agentId}}), its
+   * lease having passed to another coordinator.
+   */
+  public static final String GATEWAY_AGENT_DROP = "kelpie.gateway.agent-drop";
+
+  /**
+   * Between clustered coordinators: prefix of each node's own addresses ({@code <prefix><node>.operator},
+   * {@code <prefix><node>.snapshot}); see {@link #nodeOperator(String)} and {@link #nodeSnapshot(String)}.
+   */
+  public static final String NODE_PREFIX = "kelpie.node.";
+
   /** Coordinator internal: the current state of every agent and check, asked by the HTTP API. */
   public static final String POLICY_SNAPSHOT = "kelpie.policy.snapshot";
 
@@ -92,6 +104,16 @@ public final class Addresses {
   /** Where the heartbeat checks of {@code service} answer with their last kick (evidence before a kill). */
   public static String localHeartbeat(String service) {
     return LOCAL_HEARTBEAT_PREFIX + service;
+  }
+
+  /** Where a clustered coordinator takes operator requests for the agents it owns, forwarded by another node. */
+  public static String nodeOperator(String node) {
+    return NODE_PREFIX + node + ".operator";
+  }
+
+  /** Where a clustered coordinator answers with the state of the agents it owns, for another node's fleet view. */
+  public static String nodeSnapshot(String node) {
+    return NODE_PREFIX + node + ".snapshot";
   }
 
   /** The address on which the coordinator sends commands to one agent; only that agent may register it. */
