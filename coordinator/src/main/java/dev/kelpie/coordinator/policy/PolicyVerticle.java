@@ -303,7 +303,7 @@ public final class PolicyVerticle extends VerticleBase {
       });
   }
 
-  private void welcome(Message<JsonObject> message, AgentHello hello, long token) {
+  private void welcome(Message<Object> message, AgentHello hello, long token) {
     Outcome<HelloReply> outcome = fleet.hello(hello, now());
     message.reply(new HelloReply(token, committed.getOrDefault(hello.agentId(), 0L),
       outcome.reply().memory()).toJson());
