@@ -102,6 +102,7 @@ class RemediateTest {
     assertThat(first.getString("action")).isEqualTo("remediate");
     assertThat(first.getString("issuedBy")).isEqualTo(TestFleet.TOKEN_NAME);
     assertThat(first.getString("status")).isEqualTo("done");
+    assertThat(first.getString("reason")).isEqualTo("operator " + TestFleet.TOKEN_NAME + " (dry run): look first");
     assertThat(first.getString("detail")).isEqualTo("dry run: 3 rows would be changed: 1, 2, 6");
     assertThat(first.getJsonObject("remediation")).isEqualTo(new JsonObject().put("dryRun", true).put("count", 3)
       .put("ids", new JsonArray().add("1").add("2").add("6")));

@@ -50,7 +50,8 @@ final class OperatorActions {
       }
       case REMEDIATE -> {
         Command command = rules.remediate(agent, check, request.by(), "operator " + request.by()
-          + (request.reason() == null ? "" : ": " + request.reason()), request.dryRun(), null, now, out);
+          + (request.dryRun() ? " (dry run)" : "") + (request.reason() == null ? "" : ": " + request.reason()),
+          request.dryRun(), null, now, out);
         reply.put("checkId", check.id()).put("dryRun", request.dryRun()).put("commandId", command.id());
       }
       case RESET -> {

@@ -112,7 +112,7 @@ class RemediationPolicyTest {
     assertThat(outcome.commands()).singleElement().satisfies(command -> {
       assertThat(command.action()).isEqualTo(Action.REMEDIATE);
       assertThat(command.dryRun()).isTrue();
-      assertThat(command.reason()).isEqualTo("operator olga: look first");
+      assertThat(command.reason()).isEqualTo("operator olga (dry run): look first");
     });
     assertThat(outcome.reply().getString("commandId")).isEqualTo(outcome.commands().get(0).id());
     assertThat(seen.drainFacts().actions.values()).singleElement()
