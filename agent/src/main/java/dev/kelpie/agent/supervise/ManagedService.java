@@ -143,7 +143,7 @@ final class ManagedService {
     watch(now, false);
   }
 
-  /** {@code now} asks the manager whatever the time since it was last asked (a notice of its own came). */
+  /** {@code askNow}: ask the manager whatever the time since it was last asked (a notice of its own came). */
   private void watch(long now, boolean askNow) {
     if (acting || watching) {
       askSoon |= askNow;

@@ -311,6 +311,8 @@ class SupervisordManagerTest {
 
     assertThat(failed.detail()).startsWith("supervisord program demo at unix:///nonexistent/supervisor.sock is "
       + "unreachable: ");
+    assertThat(harness.listing().get(0).manager().problem()).startsWith("supervisord program demo at "
+      + "unix:///nonexistent/supervisor.sock is unreachable: ");
     assertThat(start.status()).isEqualTo(CommandStatus.FAILED);
     assertThat(start.detail()).contains("is unreachable");
 

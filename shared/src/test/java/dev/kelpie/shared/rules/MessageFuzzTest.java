@@ -58,7 +58,7 @@ class MessageFuzzTest {
     "startedAt", "port", "manager", "kind", "seq", "checkId", "time", "outcome", "latencyMs", "detail", "exitCode",
     "signal", "commandId", "action", "status", "durationMs", "sentAt", "reports", "rssBytes", "cpuLoad",
     "eventLoopLagMs", "bufferDepth", "ackSeq", "epoch", "lastSeq", "reason", "issuedAt", "expiresAt", "connected",
-    "remote");
+    "remote", "state", "seenAt", "problem");
 
   private static final Map<String, Function<JsonObject, ?>> READERS = Map.ofEntries(
     Map.entry("AgentHello", AgentHello::fromJson),
