@@ -60,9 +60,11 @@ class DurabilityTest {
   void restartMidIncident() throws Exception {
     fleet.store("store: {postgres: {url: \"" + TestDatabase.url() + "\", schema: " + schema + "}}\n");
     Coordinator first = fleet.startCoordinator(AGENT);
-    fleet.startAgent(AGENT, agentConfig("--unhealthy", "{startupGrace: 500ms, startupDeadline: 3s, "
+    // the deadline outlasts the coordinator's stop and start on a loaded machine (7 s seen), so the budget is read
+    // before the agent is back and the restored starting phase runs out
+    fleet.startAgent(AGENT, agentConfig("--unhealthy", "{startupGrace: 500ms, startupDeadline: 15s, "
       + "budget: {restarts: 2, per: 1h}, backoff: {initial: 0s, max: 0s}}"));
-    fleet.await("one restart done", Duration.ofSeconds(30), () -> fleet.check(AGENT, "demo-http")
+    fleet.await("one restart done", Duration.ofSeconds(60), () -> fleet.check(AGENT, "demo-http")
       .map(c -> c.getInteger("restartsUsed") == 1 && "starting".equals(c.getString("phase"))).orElse(false));
     // acknowledged is not stored: wait until the respawn (and the services it changed) is committed before the stop
     fleet.await("the respawn stored", Duration.ofSeconds(30), () -> {
@@ -80,7 +82,7 @@ class DurabilityTest {
     assertThat(restored.getInteger("restartsUsed")).as("the budget survives the restart").isEqualTo(1);
     assertThat(fleet.pid(AGENT, "demo")).as("services as last announced, before the agent is back").isNotNull();
 
-    fleet.await("gave up", Duration.ofSeconds(40), () -> "gave_up".equals(fleet.state(AGENT, "demo-http")));
+    fleet.await("gave up", Duration.ofSeconds(80), () -> "gave_up".equals(fleet.state(AGENT, "demo-http")));
     fleet.await("stored", Duration.ofSeconds(10), () -> {
       try {
         return count("SELECT count(*) FROM checks WHERE memory->>'phase' = 'GAVE_UP'") == 1;

@@ -65,6 +65,14 @@ public final class TcpProxy implements AutoCloseable {
     sockets.clear();
   }
 
+  /** Drops every connection open now and keeps listening: the next connect goes through. */
+  public synchronized void dropConnections() throws IOException {
+    for (Socket socket : sockets) {
+      socket.close();
+    }
+    sockets.clear();
+  }
+
   /** Holds every byte, both ways, on connections open and new, until {@link #thaw()}. */
   public void freeze() {
     synchronized (gate) {
