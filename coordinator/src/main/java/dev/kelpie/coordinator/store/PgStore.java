@@ -121,11 +121,14 @@ public final class PgStore implements Store {
           r.getString(2), r.getLong(3), instant(r, 4), (JsonArray) r.getValue(5))));
         return map;
       });
-    Future<Map<String, Facts.CheckRecord>> checks = pool.preparedQuery("SELECT agent_id, check_id, spec, memory, incident_id "
-      + "FROM checks WHERE " + ONLY).execute(only).map(rows -> {
+    Future<Map<String, Facts.CheckRecord>> checks = pool.preparedQuery("SELECT agent_id, check_id, spec, memory, incident_id, "
+      + "updated_at FROM checks WHERE " + ONLY).execute(only).map(rows -> {
         Map<String, Facts.CheckRecord> map = new HashMap<>();
-        rows.forEach(r -> map.put(r.getString(0) + "/" + r.getString(1), new Facts.CheckRecord(r.getString(0),
-          r.getString(1), (JsonObject) r.getValue(2), (JsonObject) r.getValue(3), r.getString(4))));
+        rows.forEach(r -> {
+          map.put(r.getString(0) + "/" + r.getString(1), new Facts.CheckRecord(r.getString(0),
+            r.getString(1), (JsonObject) r.getValue(2), (JsonObject) r.getValue(3), r.getString(4)));
+          stampAfter(instant(r, 5));
+        });
         return map;
       });
     Future<List<Facts.Action>> pending = pool.preparedQuery("SELECT command_id, agent_id, service, action, reason, issued_by, "
@@ -267,6 +270,16 @@ public final class PgStore implements Store {
       List.of(text(Facts.CheckRecord::agentId), text(Facts.CheckRecord::checkId), text(c -> c.spec().encode()),
         text(c -> c.memory() == null ? null : c.memory().encode()), text(Facts.CheckRecord::incidentId),
         time(c -> stamp)));
+  }
+
+  /**
+   * Write times continue after the newest one restored: a coordinator taking checks over from another (or a restart
+   * on a clock that is behind) never has its writes skipped as older than the rows it took over.
+   */
+  private synchronized void stampAfter(Instant written) {
+    if (written != null) {
+      lastStampMicros = Math.max(lastStampMicros, written.getEpochSecond() * 1_000_000 + written.getNano() / 1000);
+    }
   }
 
   /** This process's write times, strictly increasing even if the wall clock steps back (microseconds, as stored). */

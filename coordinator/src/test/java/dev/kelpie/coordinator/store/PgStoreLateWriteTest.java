@@ -77,4 +77,23 @@ class PgStoreLateWriteTest {
     older.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertThat(storedMemory()).as("the memory after the older write landed").contains("\"restarts\": 2");
   }
+
+  @Test
+  @DisplayName("a coordinator whose clock is behind the one that wrote a check last still writes it once it has "
+    + "restored the check (a takeover, or a restart on a slower clock)")
+  void clockBehindAfterRestore() throws Exception {
+    store.write(memory(1)).await();
+    try (Connection db = TestDatabase.jdbc(schema)) {   // as written by a coordinator an hour ahead
+      db.createStatement().executeUpdate("UPDATE checks SET updated_at = now() + interval '1 hour'");
+    }
+    PgStore other = new PgStore(vertx, PgConnectOptions.fromUri(TestDatabase.url()), schema, 2);
+    try {
+      other.open(2).await();
+      other.restoreAgent("a").await();
+      other.write(memory(2)).await();
+      assertThat(storedMemory()).contains("\"restarts\": 2");
+    } finally {
+      other.close().await();
+    }
+  }
 }
