@@ -15,6 +15,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -105,7 +106,11 @@ class RemediationBrowserTest {
     assertThat(browser.findElement(By.id("check-statuses")).getText()).contains("done 1");
     assertThat(browser.findElements(By.cssSelector("#check-statuses polyline.series"))).hasSize(2);
 
-    browser.findElement(By.cssSelector("button[data-action='remediate']")).click();
+    // the check's summary is redrawn by live changes: a button found just before a redraw is clicked again
+    wait(Duration.ofSeconds(15)).ignoring(StaleElementReferenceException.class).until(driver -> {
+      driver.findElement(By.cssSelector("button[data-action='remediate']")).click();
+      return true;
+    });
     WebElement preview = wait(Duration.ofSeconds(15)).until(driver ->
       driver.findElement(By.cssSelector("#remediation .remediation-preview")));
     assertThat(preview.getText()).isEqualTo("dry run: 2 rows would be set to failed: 1, 2");
