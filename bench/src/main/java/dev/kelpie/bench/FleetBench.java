@@ -70,6 +70,9 @@ public final class FleetBench implements Callable<Integer> {
   @Option(names = "--coordinator-opts", defaultValue = "", description = "JVM options for the coordinator, space separated")
   String coordinatorOpts;
 
+  @Option(names = "--event-loops", description = "the coordinator's http.eventLoops (default: one per core, up to 4)")
+  Integer eventLoops;
+
   @Option(names = "--steps", split = ",", description = "find the saturation point: run these agent counts in turn "
     + "(a fresh coordinator each, e.g. 2500,5000,7500,10000) and stop at the first that misses a goal")
   List<Integer> steps;
@@ -269,7 +272,9 @@ public final class FleetBench implements Callable<Integer> {
 
   private String coordinatorYaml(int port, int agents) {
     StringBuilder yaml = new StringBuilder("http: {host: 127.0.0.1, port: " + port
-      + ", maxConnectionsPerAddress: 0}\nagents:\n");   // every simulated agent comes from 127.0.0.1
+      + ", maxConnectionsPerAddress: 0, eventLoops: " + (eventLoops != null ? eventLoops
+      : Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors())))
+      + "}\nagents:\n");   // every simulated agent comes from 127.0.0.1
     for (int i = 0; i < agents; i++) {
       yaml.append("  - {id: fleet-").append(i).append(", token: token-").append(i).append("}\n");
     }

@@ -24,6 +24,7 @@ import dev.kelpie.coordinator.http.Gatekeeper;
 import dev.kelpie.coordinator.http.HealthRoutes;
 import dev.kelpie.coordinator.http.HttpVerticle;
 import dev.kelpie.coordinator.http.LiveBridge;
+import dev.kelpie.coordinator.http.PortOpening;
 import dev.kelpie.coordinator.http.ProblemTranslation;
 import dev.kelpie.coordinator.http.Routes;
 import dev.kelpie.coordinator.http.SessionSetup;
@@ -135,9 +136,10 @@ public final class Coordinator {
       CoordinatorConfig.Http port = config.http().port() == 0 && config.http().eventLoops() > 1
         ? config.http().withPort(-1) : config.http();
       List<HttpVerticle> loops = new CopyOnWriteArrayList<>();
+      PortOpening opening = new PortOpening(config.http().eventLoops());
       Supplier<HttpVerticle> loop = () -> {
         HttpVerticle http = new HttpVerticle(port, config.tls(), config.gateway().maxFrameBytes(),
-          listening -> routes(vertx, config, registry, store, listening, shares), shares.openByAddress());
+          listening -> routes(vertx, config, registry, store, listening, shares), shares.openByAddress(), opening);
         loops.add(http);
         return http;
       };
@@ -152,7 +154,7 @@ public final class Coordinator {
           : vertx.deployVerticle(new ClusterFront(leases, cluster)))
         .compose(policy -> vertx.deployVerticle(new RetentionVerticle(store, clock, config.store().keepSuccesses(),
           config.store().keepFailures(), Duration.ofHours(1))))
-        // all the port's loops at once: they start side by side, so the port is whole soon after it first listens
+        // all the port's loops at once, side by side; they listen only when all have their routes (PortOpening)
         .compose(retention -> vertx.deployVerticle(loop, new DeploymentOptions()
           .setInstances(config.http().eventLoops())))
         .map(httpId -> new Coordinator(vertx, loops.get(0), epoch));

@@ -56,8 +56,8 @@ public record CoordinatorConfig(Http http, List<AgentCredential> agents, Gateway
     public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
     public static final int MAX_CONNECTIONS_PER_ADDRESS = 1024;
     public static final int MAX_EVENT_LOOPS = 64;
-    /** One per core, at most 4: past that the policy's one loop is the limit, not the port's. */
-    public static final int EVENT_LOOPS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    /** One by default; a large fleet wants one per core (at most 4: past that the policy's one loop is the limit). */
+    public static final int EVENT_LOOPS = 1;
 
     public Http(String host, int port, Duration headerTimeout, Duration idleTimeout, int maxConnectionsPerAddress) {
       this(host, port, headerTimeout, idleTimeout, maxConnectionsPerAddress, EVENT_LOOPS);

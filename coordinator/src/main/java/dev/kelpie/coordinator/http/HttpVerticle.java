@@ -32,6 +32,7 @@ public final class HttpVerticle extends VerticleBase {
   private final int maxFrameBytes;
   private final Function<BooleanSupplier, List<Routes>> routes;
   private final ConcurrentMap<String, Integer> openByAddress;
+  private final PortOpening opening;
   private volatile HttpServer server;
 
   /**
@@ -39,19 +40,22 @@ public final class HttpVerticle extends VerticleBase {
    * @param routes        the port's concerns, given a way to ask whether the port is listening (for {@code /ready});
    *                      called once per instance, on its own event loop
    * @param openByAddress open connections per client address, shared by every instance serving the port
+   * @param opening       where the instances serving the port wait for each other before they listen
    */
   public HttpVerticle(CoordinatorConfig.Http settings, TlsSettings tls, int maxFrameBytes,
-                      Function<BooleanSupplier, List<Routes>> routes, ConcurrentMap<String, Integer> openByAddress) {
+                      Function<BooleanSupplier, List<Routes>> routes, ConcurrentMap<String, Integer> openByAddress,
+                      PortOpening opening) {
     this.settings = settings;
     this.tls = tls;
     this.maxFrameBytes = maxFrameBytes;
     this.routes = routes;
     this.openByAddress = openByAddress;
+    this.opening = opening;
   }
 
   public HttpVerticle(CoordinatorConfig.Http settings, TlsSettings tls, int maxFrameBytes,
                       Function<BooleanSupplier, List<Routes>> routes) {
-    this(settings, tls, maxFrameBytes, routes, new ConcurrentHashMap<>());
+    this(settings, tls, maxFrameBytes, routes, new ConcurrentHashMap<>(), new PortOpening(1));
   }
 
   public HttpVerticle(String host, int port, int maxFrameBytes, Function<BooleanSupplier, List<Routes>> routes) {
@@ -79,7 +83,9 @@ public final class HttpVerticle extends VerticleBase {
     ConnectionGuard guard = new ConnectionGuard(settings.headerTimeout(), settings.maxConnectionsPerAddress(),
       openByAddress);
     ServerCertificate certificate = new ServerCertificate(vertx, tls);
-    return mounted.compose(all -> certificate.configure(options))
+    Future<Void> whole = mounted.transform(done -> opening.arrive(vertx.getOrCreateContext())
+      .transform(all -> done.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(done.cause())));
+    return whole.compose(all -> certificate.configure(options))
       .compose(configured -> vertx.createHttpServer(options)
         .connectionHandler(guard::connected)
         .requestHandler(guard.watching(router))

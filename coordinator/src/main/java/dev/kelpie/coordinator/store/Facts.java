@@ -7,11 +7,9 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 
 /**
  * Everything the policy decided should be kept, since the last write: raw results and process events, state
@@ -82,35 +80,30 @@ public final class Facts {
       + agents.size() + silences.size() + alerts.size();
   }
 
-  /** The one agent every fact here is about (alerts aside); null when there is none, or more than one. */
-  public String onlyAgent() {
-    String[] one = new String[1];
-    return agents(one) ? one[0] : null;
-  }
-
-  /** Whether these facts are about more than one agent. */
-  public boolean severalAgents() {
-    return !agents(new String[1]);
-  }
-
-  /** Fills {@code one} with the agent seen; false as soon as a second one shows. */
-  private boolean agents(String[] one) {
-    return same(one, results, ProbeResult::agentId) && same(one, events, ProcessEvent::agentId)
-      && same(one, transitions, Transition::agentId) && same(one, incidents.values(), Incident::agentId)
-      && same(one, actions.values(), Action::agentId) && same(one, checks.values(), CheckRecord::agentId)
-      && same(one, agents.values(), AgentRecord::agentId) && same(one, silences.values(), Silence::agentId);
-  }
-
-  private static <T> boolean same(String[] one, Collection<T> items, Function<T, String> agentOf) {
-    for (T item : items) {
-      String agent = agentOf.apply(item);
-      if (one[0] == null) {
-        one[0] = agent;
-      } else if (!one[0].equals(agent)) {
-        return false;
-      }
+  /**
+   * These facts split by agent into {@code lanes} parts, an agent's always in the same part ({@link #laneOf}); an
+   * alert goes with its agent's facts, one about no agent with part 0. A part may be empty.
+   */
+  public Facts[] byLane(int lanes) {
+    Facts[] parts = new Facts[lanes];
+    for (int i = 0; i < lanes; i++) {
+      parts[i] = new Facts();
     }
-    return true;
+    results.forEach(r -> parts[laneOf(r.agentId(), lanes)].results.add(r));
+    events.forEach(e -> parts[laneOf(e.agentId(), lanes)].events.add(e));
+    transitions.forEach(t -> parts[laneOf(t.agentId(), lanes)].transitions.add(t));
+    incidents.forEach((id, i) -> parts[laneOf(i.agentId(), lanes)].incidents.put(id, i));
+    actions.forEach((id, a) -> parts[laneOf(a.agentId(), lanes)].actions.put(id, a));
+    checks.forEach((key, c) -> parts[laneOf(c.agentId(), lanes)].checks.put(key, c));
+    agents.forEach((id, a) -> parts[laneOf(a.agentId(), lanes)].agents.put(id, a));
+    silences.forEach((key, silence) -> parts[laneOf(silence.agentId(), lanes)].silences.put(key, silence));
+    alerts.forEach(a -> parts[laneOf(a.body() == null ? null : a.body().getString("agentId"), lanes)].alerts.add(a));
+    return parts;
+  }
+
+  /** The lane of an agent's facts among {@code lanes}; 0 for none. */
+  public static int laneOf(String agentId, int lanes) {
+    return agentId == null ? 0 : Math.floorMod(agentId.hashCode(), lanes);
   }
 
   /** Adds later facts after these; for keyed items the later one wins. */

@@ -24,25 +24,24 @@ import java.util.concurrent.TimeoutException;
  * Writes facts in the order they come, many submissions to a transaction, and completes each submission's future
  * once it is committed: that is when an agent's reports are acknowledged. Up to {@code lanes} transactions are in
  * flight, one per lane: the facts of one agent always take that agent's lane, so its writes stay in order and two
- * transactions never touch the same rows; facts of several agents at once (a tick, a fleet-wide rule) wait for every
- * lane to be done and are written alone, as before. When the store fails, the facts stay queued (up to a bound) and
- * are retried until it returns; the policy goes on deciding from memory meanwhile. Used from the policy verticle's
- * context only.
+ * transactions never touch the same rows. A submission about several agents (a tick, a fleet-wide rule) is split
+ * over their lanes and completes when every part is committed (its commands leave only then); an empty one completes
+ * once everything before it is. When the store fails, the facts stay queued (up to a bound) and are retried until it
+ * returns; the policy goes on deciding from memory meanwhile. Used from the policy verticle's context only.
  */
 public final class StoreWriter {
 
   private static final Logger log = LoggerFactory.getLogger(StoreWriter.class);
   private static final int MAX_FACTS_PER_WRITE = 20_000;
-  /** The lane of facts that are several agents' (or nobody's but empty): written alone, all lanes idle. */
-  private static final int ALONE = -1;
-
-  private record Submission(Facts facts, Promise<Void> committed, long queuedNanos, int lane) {
+  private record Submission(Facts facts, Promise<Void> committed, long queuedNanos) {
   }
 
   /** One transaction in flight at most, over the submissions handed to it in order. */
   private static final class Lane {
     final Deque<Submission> pending = new ArrayDeque<>();
     boolean writing;
+    /** The last submission handed to it: what an empty submission waits for. */
+    Future<Void> last;
   }
 
   private final Vertx vertx;
@@ -50,12 +49,10 @@ public final class StoreWriter {
   private final int maxBacklog;
   private final Duration retryAfter;
   private final Duration writeTimeout;
-  private final Deque<Submission> queue = new ArrayDeque<>();
   private final Lane[] lanes;
   private final Timer commitLatency;
   private final Counter resultsWritten;
   private int backlog;
-  private boolean writingAlone;
   private String outage;
   private Instant outageSince;
 
@@ -89,12 +86,40 @@ public final class StoreWriter {
       .register(registry);
   }
 
-  /** Completes when these facts (and all submitted before for the same agents) are committed. */
+  /**
+   * Completes when these facts (and all submitted before for the same agents) are committed; empty facts, when all
+   * submitted before are.
+   */
   public Future<Void> submit(Facts facts) {
-    Promise<Void> committed = Promise.promise();
-    queue.addLast(new Submission(facts, committed, System.nanoTime(), laneOf(facts)));
+    long now = System.nanoTime();
     backlog += facts.size();
-    dispatch();
+    if (lanes.length == 1) {
+      return into(lanes[0], facts, now);
+    }
+    if (facts.isEmpty()) {
+      List<Future<Void>> before = new ArrayList<>();
+      for (Lane lane : lanes) {
+        if (lane.last != null) {
+          before.add(lane.last);
+        }
+      }
+      return Future.join(before).transform(all -> Future.succeededFuture());
+    }
+    Facts[] parts = facts.byLane(lanes.length);
+    List<Future<Void>> committed = new ArrayList<>(lanes.length);
+    for (int i = 0; i < lanes.length; i++) {
+      if (!parts[i].isEmpty()) {
+        committed.add(into(lanes[i], parts[i], now));
+      }
+    }
+    return committed.size() == 1 ? committed.get(0) : Future.all(committed).mapEmpty();
+  }
+
+  private Future<Void> into(Lane lane, Facts facts, long queuedNanos) {
+    Promise<Void> committed = Promise.promise();
+    lane.pending.addLast(new Submission(facts, committed, queuedNanos));
+    lane.last = committed.future();
+    flush(lane);
     return committed.future();
   }
 
@@ -111,53 +136,6 @@ public final class StoreWriter {
     return new JsonObject().put("kind", store.kind()).put("state", outage == null ? "up" : "down")
       .put("backlog", backlog).put("reason", outage)
       .put("downSince", outageSince == null ? null : outageSince.toString());
-  }
-
-  /** The lane of the one agent these facts are about; {@link #ALONE} for several agents, or an empty submission. */
-  private int laneOf(Facts facts) {
-    if (lanes.length == 1) {
-      return 0;
-    }
-    String agent = facts.onlyAgent();
-    if (agent == null) {
-      return facts.isEmpty() || facts.severalAgents() ? ALONE : 0;
-    }
-    return Math.floorMod(agent.hashCode(), lanes.length);
-  }
-
-  /** Hands queued submissions to their lanes in order; one for several agents waits until every lane is idle. */
-  private void dispatch() {
-    while (!queue.isEmpty() && !writingAlone) {
-      Submission next = queue.peekFirst();
-      if (next.lane() == ALONE) {
-        if (!idle()) {
-          return;
-        }
-        queue.removeFirst();
-        writingAlone = true;
-        write(List.of(next), () -> writingAlone = false, failed -> {
-          queue.addFirst(next);
-          writingAlone = true;
-          vertx.setTimer(retryAfter.toMillis(), id -> {
-            writingAlone = false;
-            dispatch();
-          });
-        });
-        return;
-      }
-      queue.removeFirst();
-      lanes[next.lane()].pending.addLast(next);
-      flush(lanes[next.lane()]);
-    }
-  }
-
-  private boolean idle() {
-    for (Lane lane : lanes) {
-      if (lane.writing || !lane.pending.isEmpty()) {
-        return false;
-      }
-    }
-    return true;
   }
 
   private void flush(Lane lane) {
@@ -183,7 +161,6 @@ public final class StoreWriter {
       vertx.setTimer(retryAfter.toMillis(), id -> {
         lane.writing = false;
         flush(lane);
-        dispatch();
       });
     });
   }
@@ -214,7 +191,6 @@ public final class StoreWriter {
           outageSince = null;
         }
         done.run();
-        dispatch();
       } else {
         String why = result.cause() instanceof TimeoutException
           ? "a write did not complete within " + writeTimeout.toMillis() + " ms"

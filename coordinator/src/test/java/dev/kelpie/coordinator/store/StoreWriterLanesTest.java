@@ -59,25 +59,34 @@ class StoreWriterLanesTest {
   }
 
   @Test
-  @DisplayName("facts of several agents wait until every lane is done, and what comes after waits for them")
-  void severalAgentsAlone() throws Exception {
+  @DisplayName("facts of several agents are split over their lanes, in order, and complete when every part is committed")
+  void severalAgentsSplit() throws Exception {
     StoreWriter writer = writer(2);
     String a = agentInLane(0, 2);
     String b = agentInLane(1, 2);
-    on(() -> writer.submit(result(a, 1)));
+    Future<Void> a1 = on(() -> writer.submit(result(a, 1)));
     Facts both = result(a, 2);
     both.addAll(result(b, 2));
     Future<Void> together = on(() -> writer.submit(both));
-    Future<Void> after = on(() -> writer.submit(result(b, 3)));
-    assertThat(on(() -> store.held.size())).isEqualTo(1);
-    on(() -> store.commit(0));
-    assertThat(on(() -> store.held.size())).as("the several-agent write, alone").isEqualTo(1);
-    assertThat(on(() -> store.held.get(0).facts.severalAgents())).isTrue();
-    on(() -> store.commit(0));
+    Future<Void> b3 = on(() -> writer.submit(result(b, 3)));
+    assertThat(on(() -> store.held.size())).as("a1 in lane 0, b's part of the pair in lane 1").isEqualTo(2);
+    assertThat(on(() -> store.held.get(1).facts.results.get(0))).satisfies(r -> {
+      assertThat(r.agentId()).isEqualTo(b);
+      assertThat(r.seq()).isEqualTo(2L);
+    });
+    on(() -> store.commit(1));   // b's part; b3 starts in lane 1
+    assertThat(together.isComplete()).as("a's part not committed yet").isFalse();
+    assertThat(on(() -> store.held.get(1).facts.results.get(0).seq())).isEqualTo(3L);
+    on(() -> store.commit(0));   // a1; a's part of the pair starts in lane 0
+    a1.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(together.isComplete()).isFalse();
+    Future<Void> flushed = on(() -> writer.submit(new Facts()));
+    on(() -> store.commit(1));   // a's part of the pair
     together.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    assertThat(on(() -> store.held.size())).isEqualTo(1);
-    on(() -> store.commit(0));
-    after.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(flushed.isComplete()).as("an empty submission waits for all before it").isFalse();
+    on(() -> store.commit(0));   // b3
+    b3.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    flushed.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
 
   @Test
