@@ -145,8 +145,7 @@ public final class Ownership {
     if (leases == null) {
       return Optional.of(command);
     }
-    return token(command.agentId()).map(token -> new Command(command.id(), command.agentId(), command.service(),
-      command.action(), command.reason(), command.issuedAt(), command.expiresAt(), token));
+    return token(command.agentId()).map(command::withEpoch);
   }
 
   /** The agent left this node: its lease is released, so another node may take it at once. */

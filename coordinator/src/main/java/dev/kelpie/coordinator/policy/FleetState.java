@@ -4,6 +4,7 @@ import dev.kelpie.coordinator.config.MaintenanceWindows;
 import dev.kelpie.coordinator.config.RulesSettings;
 import dev.kelpie.coordinator.store.Facts;
 import dev.kelpie.coordinator.store.Store;
+import dev.kelpie.shared.message.Action;
 import dev.kelpie.shared.message.AgentHello;
 import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.CommandResult;
@@ -347,9 +348,19 @@ public final class FleetState {
   public List<Command> unansweredFromEarlierEpochs(String agentId, Instant now) {
     return commands.ofAgent(agentId).stream()
       .filter(command -> command.epoch() < epoch && !command.expiredAt(now))
-      .filter(command -> !actedAlone(agentId, command))
-      .map(command -> new Command(command.id(), command.agentId(), command.service(), command.action(),
-        command.reason(), command.issuedAt(), command.expiresAt(), epoch))
+      .filter(command -> !actedAlone(agentId, command) && command.action() != Action.REMEDIATE)
+      .map(command -> command.withEpoch(epoch))
+      .toList();
+  }
+
+  /**
+   * Remediations of an earlier epoch still unanswered: never handed over again, since whether one was a dry run is
+   * not in its record, and a dry run sent again as a real one would change rows no one agreed to change. The caller
+   * records each as {@link #unsent}; a policy's remediation is decided again while its check still fails.
+   */
+  public List<Command> remediationsFromEarlierEpochs(String agentId) {
+    return commands.ofAgent(agentId).stream()
+      .filter(command -> command.epoch() < epoch && command.action() == Action.REMEDIATE)
       .toList();
   }
 

@@ -315,6 +315,13 @@ public final class PolicyVerticle extends VerticleBase {
       sendOn(fleet.unsent(command, now(), "not sent: the agent restarted " + command.service()
         + " itself while the coordinator was away"));
     }
+    for (Command command : fleet.remediationsFromEarlierEpochs(hello.agentId())) {
+      log.atWarn().addKeyValue("agent", command.agentId()).addKeyValue("command", command.id())
+        .log("remediation of {} from before the restart is unanswered: not sent again (ask again if still needed)",
+          command.service());
+      sendOn(fleet.unsent(command, now(), "not sent again after a coordinator restart: remediate again if the rows "
+        + "are still stuck"));
+    }
     for (Command command : fleet.unansweredFromEarlierEpochs(hello.agentId(), now())) {
       log.atWarn().addKeyValue("agent", command.agentId()).addKeyValue("command", command.id())
         .log("{} of {} from before the restart is unanswered: handed to the agent again under the same id",

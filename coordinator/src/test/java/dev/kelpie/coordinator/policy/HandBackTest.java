@@ -6,6 +6,7 @@ import dev.kelpie.shared.message.Action;
 import dev.kelpie.shared.message.AgentHello;
 import dev.kelpie.shared.message.CheckSpec;
 import dev.kelpie.shared.message.CheckType;
+import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.CommandStatus;
 import dev.kelpie.shared.message.HelloReply;
@@ -184,5 +185,35 @@ class HandBackTest {
         assertThat(superseded).isEmpty();
       }
     }
+  }
+
+  @Test
+  @DisplayName("a remediation recorded by a coordinator that died before its answer is never sent again (its record "
+    + "does not say whether it was a dry run): recorded unsent; a restart beside it is still handed over, and a dry "
+    + "run keeps its flag under a new epoch")
+  void remediationOfAnEarlierEpochIsNotSentAgain() {
+    FleetState restarted = new FleetState(43, Duration.ofSeconds(30), Duration.ofSeconds(60), () -> "new",
+      Duration.ofSeconds(90), FleetMetrics.NONE);
+    Facts.Action remediation = new Facts.Action("cmd-fix", "a", "jobs", "remediate", "operator olga (dry run)",
+      "olga", T0, T0.plusSeconds(30), 42, null, null, null, null);
+    Facts.Action restart = new Facts.Action("cmd-old", "a", "svc", "restart", "2 failures in a row", "policy",
+      T0, T0.plusSeconds(30), 42, null, null, null, null);
+    restarted.restore(new Store.Restored(
+      Map.of("a", new Facts.AgentRecord("a", "host", "1", 3, T0, null)), Map.of(), Map.of(),
+      List.of(remediation, restart), List.of()), T0.plusSeconds(5));
+    restarted.hello(new AgentHello("a", "host", "1",
+      List.of(new CheckSpec("http", CheckType.HTTP, "svc", "GET /", policy())), List.of(), Map.of(), 0),
+      T0.plusSeconds(6));
+
+    assertThat(restarted.unansweredFromEarlierEpochs("a", T0.plusSeconds(6)).stream().map(Command::id).toList())
+      .containsExactly("cmd-old");
+    List<Command> remediations = restarted.remediationsFromEarlierEpochs("a");
+    assertThat(remediations.stream().map(Command::id).toList()).containsExactly("cmd-fix");
+    Facts facts = restarted.unsent(remediations.get(0), T0.plusSeconds(6), "not sent again").facts();
+    assertThat(facts.actions.get("cmd-fix").status()).isEqualTo("unsent");
+
+    Command dryRun = new Command("d", "a", "jobs", Action.REMEDIATE, "why", T0, T0.plusSeconds(30), 42, true);
+    assertThat(dryRun.withEpoch(57)).isEqualTo(new Command("d", "a", "jobs", Action.REMEDIATE, "why", T0,
+      T0.plusSeconds(30), 57, true));
   }
 }

@@ -18,6 +18,11 @@ public record Command(String id, String agentId, String service, Action action, 
     this(id, agentId, service, action, reason, issuedAt, expiresAt, epoch, false);
   }
 
+  /** The same command under another fencing epoch (everything else kept, a dry run stays a dry run). */
+  public Command withEpoch(long newEpoch) {
+    return new Command(id, agentId, service, action, reason, issuedAt, expiresAt, newEpoch, dryRun);
+  }
+
   public boolean expiredAt(Instant now) {
     return now.isAfter(expiresAt);
   }
