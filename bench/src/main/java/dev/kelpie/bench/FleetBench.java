@@ -70,41 +70,78 @@ public final class FleetBench implements Callable<Integer> {
   @Option(names = "--coordinator-opts", defaultValue = "", description = "JVM options for the coordinator, space separated")
   String coordinatorOpts;
 
+  @Option(names = "--coordinators", defaultValue = "1", description = "coordinators in a cluster on the --postgres "
+    + "database, the agents spread over them in turn (default ${DEFAULT-VALUE})")
+  int coordinators;
+
+  private final String schema = "fleet_" + Long.toHexString(System.nanoTime());
+
   public static void main(String[] args) {
     System.exit(new CommandLine(new FleetBench()).execute(args));
   }
 
   @Override
   public Integer call() throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
+    if (coordinators < 1 || coordinators > 1 && postgres == null) {
+      System.err.println("--coordinators: 1, or more with --postgres (clustered coordinators share the database)");
+      return 2;
     }
+    List<Integer> ports = freePorts(coordinators);
+    List<Integer> clusterPorts = freePorts(coordinators);
     Path dir = Files.createTempDirectory("kelpie-fleet-bench");
-    Path config = dir.resolve("coordinator.yaml");
-    Files.writeString(config, coordinatorYaml(port));
-    List<String> command = new ArrayList<>(List.of("java"));
-    if (!coordinatorOpts.isBlank()) {
-      command.addAll(List.of(coordinatorOpts.trim().split("\\s+")));
-    }
-    command.addAll(List.of("-jar", coordinatorJar.toString(), "--config", config.toString()));
-    Process coordinator = new ProcessBuilder(command).redirectErrorStream(true)
-      .redirectOutput(dir.resolve("coordinator.log").toFile()).start();
+    List<Process> started = new ArrayList<>();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     try {
-      awaitHealthy(port, coordinator);
-      return run(vertx, port, coordinator.pid());
+      for (int node = 0; node < coordinators; node++) {   // one after the other: each joins those before it
+        Path config = dir.resolve("coordinator-" + node + ".yaml");
+        Files.writeString(config, coordinatorYaml(ports.get(node)) + clusterYaml(clusterPorts, node));
+        List<String> command = new ArrayList<>(List.of("java"));
+        if (!coordinatorOpts.isBlank()) {
+          command.addAll(List.of(coordinatorOpts.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", coordinatorJar.toString(), "--config", config.toString()));
+        started.add(new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(dir.resolve(logName(node)).toFile()).start());
+        awaitHealthy(ports.get(node), started.get(node));
+      }
+      return run(vertx, ports, started.stream().map(Process::pid).toList());
     } finally {
       vertx.close().await();
-      coordinator.destroy();
-      if (!coordinator.waitFor(20, TimeUnit.SECONDS)) {
-        coordinator.destroyForcibly();
+      for (Process coordinator : started) {
+        coordinator.destroy();
+        if (!coordinator.waitFor(20, TimeUnit.SECONDS)) {
+          coordinator.destroyForcibly();
+        }
       }
-      System.out.println("coordinator log: " + dir.resolve("coordinator.log"));
+      for (int node = 0; node < started.size(); node++) {
+        System.out.println("coordinator log: " + dir.resolve(logName(node)));
+      }
     }
   }
 
-  private int run(Vertx vertx, int port, long coordinatorPid) throws Exception {
+  private String logName(int node) {
+    return coordinators == 1 ? "coordinator.log" : "coordinator-" + node + ".log";
+  }
+
+  private String clusterYaml(List<Integer> clusterPorts, int node) {
+    if (coordinators == 1) {
+      return "";
+    }
+    return "cluster: {enabled: true, name: fleet-bench-" + clusterPorts.get(0) + ", host: 127.0.0.1, port: "
+      + clusterPorts.get(node) + ", members: " + clusterPorts.stream().map(p -> "127.0.0.1:" + p).toList() + "}\n";
+  }
+
+  private static List<Integer> freePorts(int count) throws IOException {
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        ports.add(socket.getLocalPort());
+      }
+    }
+    return ports;
+  }
+
+  private int run(Vertx vertx, List<Integer> ports, List<Long> coordinatorPids) throws Exception {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
       .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setMaxConnections(agents + 10)
       .setConnectTimeout(30_000));
@@ -117,7 +154,7 @@ public final class FleetBench implements Callable<Integer> {
       for (int i = from; i < Math.min(agents, from + 250); i++) {
         FleetAgent agent = new FleetAgent(vertx, "fleet-" + i, checks, Duration.ofMillis(intervalMillis),
           Duration.ofSeconds(crossEverySeconds), tally);
-        wave.add(agent.connect(client, port, "token-" + i).onSuccess(v -> agent.start()));
+        wave.add(agent.connect(client, ports.get(i % ports.size()), "token-" + i).onSuccess(v -> agent.start()));
         fleet.add(agent);
       }
       for (Future<Void> hello : wave) {
@@ -132,21 +169,33 @@ public final class FleetBench implements Callable<Integer> {
     Thread.sleep(warmup * 1000L);
     tally.measuring(true);
     long ackedBefore = tally.acknowledged();
-    long cpuBefore = cpuTicks(coordinatorPid);
+    List<Long> cpuBefore = new ArrayList<>();
+    for (long pid : coordinatorPids) {
+      cpuBefore.add(cpuTicks(pid));
+    }
     long start = System.nanoTime();
     Thread.sleep(seconds * 1000L);
     double elapsed = (System.nanoTime() - start) / 1e9;
-    long cpuAfter = cpuTicks(coordinatorPid);
+    List<Long> cpuAfter = new ArrayList<>();
+    for (long pid : coordinatorPids) {
+      cpuAfter.add(cpuTicks(pid));
+    }
     long acked = tally.acknowledged() - ackedBefore;
     tally.measuring(false);
-    String metrics = get(port, "/metrics");
-    long rssKb = rssKb(coordinatorPid);
+    List<String> metrics = new ArrayList<>();
+    List<Long> rssKb = new ArrayList<>();
+    for (int node = 0; node < ports.size(); node++) {
+      metrics.add(get(ports.get(node), "/metrics"));
+      rssKb.add(rssKb(coordinatorPids.get(node)));
+    }
     fleet.forEach(FleetAgent::stop);
 
     List<Long> commands = tally.commandNanos();
     List<Long> acks = tally.ackNanos();
-    System.out.printf("machine: %d cores, Java %s; coordinator: its own process (%s)%n",
+    System.out.printf("machine: %d cores, Java %s; %s (%s)%n",
       Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+      ports.size() == 1 ? "coordinator: its own process" : ports.size() + " clustered coordinators, each its own "
+        + "process, the agents spread over them in turn",
       coordinatorOpts.isBlank() ? "default JVM options" : coordinatorOpts);
     System.out.printf("shape: %d agents x %d checks every %d ms (%.0f results/s offered), one check crossing its "
         + "threshold per agent every %d s; measured %.1f s after %d s warm-up%n", agents, checks, intervalMillis,
@@ -157,12 +206,21 @@ public final class FleetBench implements Callable<Integer> {
     System.out.printf("threshold crossing -> command at agent: %d commands, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
       commands.size(), FleetTally.percentileMillis(commands, 0.5), FleetTally.percentileMillis(commands, 0.99),
       FleetTally.percentileMillis(commands, 1.0));
-    System.out.printf("receipt -> commit (coordinator's kelpie_store_commit_seconds): %s%n", commitLatency(metrics));
+    for (int node = 0; node < ports.size(); node++) {
+      System.out.printf("receipt -> commit (%s's kelpie_store_commit_seconds): %s%n", nodeName(node, ports.size()),
+        commitLatency(metrics.get(node)));
+    }
     System.out.printf("refused batches: %d%s; disconnects: %d%n", tally.refused(),
       tally.lastRefusal() == null ? "" : " (last: " + tally.lastRefusal() + ")", tally.disconnects());
-    System.out.printf("coordinator: CPU %.0f %% of one core, RSS %d MB%n",
-      (cpuAfter - cpuBefore) / 100.0 / elapsed * 100, rssKb >> 10);
+    for (int node = 0; node < ports.size(); node++) {
+      System.out.printf("%s: CPU %.0f %% of one core, RSS %d MB%n", nodeName(node, ports.size()),
+        (cpuAfter.get(node) - cpuBefore.get(node)) / 100.0 / elapsed * 100, rssKb.get(node) >> 10);
+    }
     return 0;
+  }
+
+  private static String nodeName(int node, int nodes) {
+    return nodes == 1 ? "coordinator" : "coordinator " + node;
   }
 
   private String coordinatorYaml(int port) {
@@ -175,8 +233,8 @@ public final class FleetBench implements Callable<Integer> {
       yaml.append("rules: ").append(rules).append('\n');
     }
     if (postgres != null) {
-      yaml.append("store: {postgres: {url: \"").append(postgres).append("\", schema: fleet_")
-        .append(Long.toHexString(System.nanoTime())).append("}}\n");
+      yaml.append("store: {postgres: {url: \"").append(postgres).append("\", schema: ").append(schema)
+        .append("}}\n");
     }
     return yaml.toString();
   }
