@@ -74,6 +74,10 @@ public final class FleetBench implements Callable<Integer> {
     + "database, the agents spread over them in turn (default ${DEFAULT-VALUE})")
   int coordinators;
 
+  @Option(names = "--failover", description = "after measuring, kill -9 coordinator 0 and time until each of its agents "
+    + "is owned again on another (hello answered) and its first batch there acknowledged (needs --coordinators 2+)")
+  boolean failover;
+
   private final String schema = "fleet_" + Long.toHexString(System.nanoTime());
 
   public static void main(String[] args) {
@@ -84,6 +88,10 @@ public final class FleetBench implements Callable<Integer> {
   public Integer call() throws Exception {
     if (coordinators < 1 || coordinators > 1 && postgres == null) {
       System.err.println("--coordinators: 1, or more with --postgres (clustered coordinators share the database)");
+      return 2;
+    }
+    if (failover && coordinators < 2) {
+      System.err.println("--failover needs --coordinators 2 or more (the killed node's agents move to the others)");
       return 2;
     }
     List<Integer> ports = freePorts(coordinators);
@@ -154,6 +162,13 @@ public final class FleetBench implements Callable<Integer> {
       for (int i = from; i < Math.min(agents, from + 250); i++) {
         FleetAgent agent = new FleetAgent(vertx, "fleet-" + i, checks, Duration.ofMillis(intervalMillis),
           Duration.ofSeconds(crossEverySeconds), tally);
+        if (failover) {
+          List<Integer> others = new ArrayList<>();
+          for (int k = 1; k < ports.size(); k++) {
+            others.add(ports.get((i + k) % ports.size()));
+          }
+          agent.failover(others);
+        }
         wave.add(agent.connect(client, ports.get(i % ports.size()), "token-" + i).onSuccess(v -> agent.start()));
         fleet.add(agent);
       }
@@ -188,6 +203,7 @@ public final class FleetBench implements Callable<Integer> {
       metrics.add(get(ports.get(node), "/metrics"));
       rssKb.add(rssKb(coordinatorPids.get(node)));
     }
+    String failedOver = failover ? failover(tally, coordinatorPids.get(0), ports.size()) : null;
     fleet.forEach(FleetAgent::stop);
 
     List<Long> commands = tally.commandNanos();
@@ -216,7 +232,47 @@ public final class FleetBench implements Callable<Integer> {
       System.out.printf("%s: CPU %.0f %% of one core, RSS %d MB%n", nodeName(node, ports.size()),
         (cpuAfter.get(node) - cpuBefore.get(node)) / 100.0 / elapsed * 100, rssKb.get(node) >> 10);
     }
+    if (failedOver != null) {
+      System.out.println(failedOver);
+    }
     return 0;
+  }
+
+  /**
+   * Kills coordinator 0 with SIGKILL and waits (up to 120 s) until each of its agents (every n-th, from 0) has its
+   * hello answered by another node and its first batch acknowledged there; the times from the kill, p50/p99/max.
+   */
+  private String failover(FleetTally tally, long pid, int nodes) throws Exception {
+    List<String> its = new ArrayList<>();
+    for (int i = 0; i < agents; i += nodes) {
+      its.add("fleet-" + i);
+    }
+    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    long killed = System.nanoTime();
+    long deadline = killed + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline && !tally.ackedAgain().keySet().containsAll(its)) {
+      Thread.sleep(100);
+    }
+    List<Long> owned = sinceKill(tally.ownedAgain(), its, killed);
+    List<Long> acked = sinceKill(tally.ackedAgain(), its, killed);
+    return String.format("failover (coordinator 0 killed -9, leaseTerm 6 s by default): %d of %d of its agents owned "
+        + "again, p50 %.0f ms, p99 %.0f ms, max %.0f ms; first batch acknowledged there: %d, p50 %.0f ms, p99 %.0f ms, "
+        + "max %.0f ms", owned.size(), its.size(), FleetTally.percentileMillis(owned, 0.5),
+      FleetTally.percentileMillis(owned, 0.99), FleetTally.percentileMillis(owned, 1.0), acked.size(),
+      FleetTally.percentileMillis(acked, 0.5), FleetTally.percentileMillis(acked, 0.99),
+      FleetTally.percentileMillis(acked, 1.0));
+  }
+
+  private static List<Long> sinceKill(java.util.Map<String, Long> at, List<String> agents, long killed) {
+    List<Long> out = new ArrayList<>();
+    for (String agent : agents) {
+      Long when = at.get(agent);
+      if (when != null) {
+        out.add(when - killed);
+      }
+    }
+    java.util.Collections.sort(out);
+    return out;
   }
 
   private static String nodeName(int node, int nodes) {
