@@ -203,6 +203,9 @@ public final class FleetBench implements Callable<Integer> {
       metrics.add(get(ports.get(node), "/metrics"));
       rssKb.add(rssKb(coordinatorPids.get(node)));
     }
+    long refused = tally.refused();
+    String lastRefusal = tally.lastRefusal();
+    long disconnects = tally.disconnects();
     String failedOver = failover ? failover(tally, coordinatorPids.get(0), ports.size()) : null;
     fleet.forEach(FleetAgent::stop);
 
@@ -226,8 +229,8 @@ public final class FleetBench implements Callable<Integer> {
       System.out.printf("receipt -> commit (%s's kelpie_store_commit_seconds): %s%n", nodeName(node, ports.size()),
         commitLatency(metrics.get(node)));
     }
-    System.out.printf("refused batches: %d%s; disconnects: %d%n", tally.refused(),
-      tally.lastRefusal() == null ? "" : " (last: " + tally.lastRefusal() + ")", tally.disconnects());
+    System.out.printf("refused batches: %d%s; disconnects: %d%s%n", refused,
+      lastRefusal == null ? "" : " (last: " + lastRefusal + ")", disconnects, failover ? " (before the failover)" : "");
     for (int node = 0; node < ports.size(); node++) {
       System.out.printf("%s: CPU %.0f %% of one core, RSS %d MB%n", nodeName(node, ports.size()),
         (cpuAfter.get(node) - cpuBefore.get(node)) / 100.0 / elapsed * 100, rssKb.get(node) >> 10);
