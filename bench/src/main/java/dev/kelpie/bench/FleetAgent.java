@@ -72,8 +72,8 @@ final class FleetAgent {
   }
 
   /**
-   * When its connection is lost, the agent connects to {@code ports} in turn (every 200 ms until one answers its hello),
-   * recording when it was owned again (hello answered) and when its first batch after that was acknowledged.
+   * When its connection is lost, the agent connects to {@code ports} in turn (every 200 ms until one answers its
+   * hello), recording when it was owned again (hello answered) and when its first batch after that was acknowledged.
    */
   void failover(List<Integer> ports) {
     failoverPorts = List.copyOf(ports);

@@ -122,7 +122,8 @@ final class CoordinatorCluster implements AutoCloseable {
 
   /**
    * Starts agent {@code agentId} (one of the cluster's) that connects to {@code order}'s coordinators in that order,
-   * with a {@code svc} service that sleeps (a Python process with the marker and the agent's id); {@code more} adds services and a checks section.
+   * with a {@code svc} service that sleeps (a Python process with the marker and the agent's id); {@code more} adds
+   * services and a checks section.
    */
   void startAgent(String agentId, List<Node> order, String more) throws Exception {
     String yaml = "agent: {id: " + agentId + ", stateDir: \"" + dir.resolve("state-" + agentId) + "\"}\n"
@@ -130,7 +131,8 @@ final class CoordinatorCluster implements AutoCloseable {
       + "  urls: " + order.subList(1, order.size()).stream()
         .map(node -> "\"ws://127.0.0.1:" + node.httpPort() + "/bus\"").toList() + "\n"
       + "  token: token-" + agentId + "\n"
-      + "  reconnect: {initial: 200ms, max: 1s}\n  connectTimeout: 10s\n  pingInterval: 1s\n  keepaliveInterval: 500ms\n"
+      + "  reconnect: {initial: 200ms, max: 1s}\n  connectTimeout: 10s\n  pingInterval: 1s\n"
+      + "  keepaliveInterval: 500ms\n"
       + "services:\n  - name: svc\n    command: [python3, -c, \"import time; time.sleep(600)\", \"" + marker + "\", \""
       + agentId + "\"]\n"
       + more;
@@ -157,7 +159,8 @@ final class CoordinatorCluster implements AutoCloseable {
   /** The agent's live lease, or null. */
   Lease holder(String agentId) throws Exception {
     try (Connection db = TestDatabase.jdbc(schema); ResultSet rows = db.createStatement().executeQuery(
-      "SELECT owner_node, epoch, expires_at FROM agent_leases WHERE agent_id = '" + agentId + "' AND expires_at > now() "
+      "SELECT owner_node, epoch, expires_at FROM agent_leases WHERE agent_id = '" + agentId + "' "
+        + "AND expires_at > now() "
         + "AND owner_node IS NOT NULL")) {
       return rows.next() ? new Lease(agentId, rows.getString(1), rows.getLong(2), rows.getTimestamp(3).toInstant())
         : null;

@@ -104,7 +104,8 @@ class ThreeCoordinatorsTest {
 
     reportsWhole(before);
     assertThat(cluster.rows("SELECT agent_id, action FROM actions")).as("no action for a healthy service").isEmpty();
-    assertThat(cluster.rows("SELECT agent_id, type FROM process_events WHERE upper(type) NOT IN ('STARTED', 'ADOPTED')"))
+    assertThat(cluster.rows("SELECT agent_id, type FROM process_events "
+      + "WHERE upper(type) NOT IN ('STARTED', 'ADOPTED')"))
       .as("no service exited").isEmpty();
     for (String agent : AGENTS) {
       assertThat(cluster.servicePid(agent)).as(agent + "'s service, same process").isEqualTo(servicePids.get(agent));
