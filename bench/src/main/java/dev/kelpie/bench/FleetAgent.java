@@ -54,6 +54,13 @@ final class FleetAgent {
   private int failuresToSend;
   private long crossedAt;
   private boolean awaitingCommand;
+  private boolean stopped;
+  private long pingTimer = -1;
+  private WebSocketClient client;
+  private List<Integer> failoverPorts = List.of();
+  private int failoverNext;
+  private String token;
+  private boolean awaitingFirstAck;
 
   FleetAgent(Vertx vertx, String id, int checks, Duration interval, Duration crossEvery, FleetTally tally) {
     this.vertx = vertx;
@@ -64,7 +71,17 @@ final class FleetAgent {
     this.tally = tally;
   }
 
+  /**
+   * When its connection is lost, the agent connects to {@code ports} in turn (every 200 ms until one answers its
+   * hello), recording when it was owned again (hello answered) and when its first batch after that was acknowledged.
+   */
+  void failover(List<Integer> ports) {
+    failoverPorts = List.copyOf(ports);
+  }
+
   Future<Void> connect(WebSocketClient client, int port, String token) {
+    this.client = client;
+    this.token = token;
     return client.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
         .setURI("/bus/websocket").addHeader("Authorization", "Bearer " + token))
       .compose(socket -> {
@@ -73,9 +90,13 @@ final class FleetAgent {
             tally.disconnected();
           }
           running = false;
+          vertx.cancelTimer(pingTimer);
+          if (!stopped && !failoverPorts.isEmpty()) {
+            reconnect();
+          }
         });
         connection.register(Addresses.agentCommands(id), this::onCommand);
-        vertx.setPeriodic(5000, t -> {
+        pingTimer = vertx.setPeriodic(5000, t -> {
           if (running) {
             connection.ping();
           }
@@ -90,7 +111,7 @@ final class FleetAgent {
         return connection.request(Addresses.AGENT_HELLO, hello.toJson(), TIMEOUT);
       })
       .map(reply -> {
-        seq = reply.getLong("lastSeq");
+        seq = Math.max(seq, reply.getLong("lastSeq"));   // after a failover, pending reports keep their numbers
         return null;
       });
   }
@@ -115,7 +136,25 @@ final class FleetAgent {
   }
 
   void stop() {
+    stopped = true;
     running = false;
+  }
+
+  private void reconnect() {
+    int port = failoverPorts.get(failoverNext++ % failoverPorts.size());
+    connect(client, port, token).onComplete(done -> {
+      if (stopped) {
+        return;
+      }
+      if (done.succeeded()) {
+        tally.ownedAgain(id, System.nanoTime());
+        awaitingFirstAck = true;
+        running = true;
+        flush();
+      } else {
+        vertx.setTimer(200, t -> reconnect());
+      }
+    });
   }
 
   private void probe() {
@@ -148,6 +187,10 @@ final class FleetAgent {
         inFlight = false;
         if (done.succeeded()) {
           tally.acknowledged(batch.size(), System.nanoTime() - sent);
+          if (awaitingFirstAck) {
+            awaitingFirstAck = false;
+            tally.ackedAgain(id, System.nanoTime());
+          }
           flush();
         } else {
           tally.refused(done.cause().getMessage());

@@ -70,6 +70,16 @@ public final class FleetBench implements Callable<Integer> {
   @Option(names = "--coordinator-opts", defaultValue = "", description = "JVM options for the coordinator, space separated")
   String coordinatorOpts;
 
+  @Option(names = "--coordinators", defaultValue = "1", description = "coordinators in a cluster on the --postgres "
+    + "database, the agents spread over them in turn (default ${DEFAULT-VALUE})")
+  int coordinators;
+
+  @Option(names = "--failover", description = "after measuring, kill -9 coordinator 0 and time until each of its agents "
+    + "is owned again on another (hello answered) and its first batch there acknowledged (needs --coordinators 2+)")
+  boolean failover;
+
+  private final String schema = "fleet_" + Long.toHexString(System.nanoTime());
+
   @Option(names = "--event-loops", description = "the coordinator's http.eventLoops (default: one per core, up to 4)")
   Integer eventLoops;
 
@@ -113,6 +123,14 @@ public final class FleetBench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (coordinators < 1 || coordinators > 1 && postgres == null) {
+      System.err.println("--coordinators: 1, or more with --postgres (clustered coordinators share the database)");
+      return 2;
+    }
+    if (failover && coordinators < 2) {
+      System.err.println("--failover needs --coordinators 2 or more (the killed node's agents move to the others)");
+      return 2;
+    }
     if (steps == null || steps.isEmpty()) {
       runOnce(agents);
       return 0;
@@ -147,35 +165,62 @@ public final class FleetBench implements Callable<Integer> {
   }
 
   private Step runOnce(int agents) throws Exception {
-    int port;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      port = socket.getLocalPort();
-    }
+    List<Integer> ports = freePorts(coordinators);
+    List<Integer> clusterPorts = freePorts(coordinators);
     Path dir = Files.createTempDirectory("kelpie-fleet-bench");
-    Path config = dir.resolve("coordinator.yaml");
-    Files.writeString(config, coordinatorYaml(port, agents));
-    List<String> command = new ArrayList<>(List.of("java"));
-    if (!coordinatorOpts.isBlank()) {
-      command.addAll(List.of(coordinatorOpts.trim().split("\\s+")));
-    }
-    command.addAll(List.of("-jar", coordinatorJar.toString(), "--config", config.toString()));
-    Process coordinator = new ProcessBuilder(command).redirectErrorStream(true)
-      .redirectOutput(dir.resolve("coordinator.log").toFile()).start();
+    List<Process> started = new ArrayList<>();
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     try {
-      awaitHealthy(port, coordinator);
-      return run(vertx, port, coordinator.pid(), agents);
+      for (int node = 0; node < coordinators; node++) {   // one after the other: each joins those before it
+        Path config = dir.resolve("coordinator-" + node + ".yaml");
+        Files.writeString(config, coordinatorYaml(ports.get(node), agents) + clusterYaml(clusterPorts, node));
+        List<String> command = new ArrayList<>(List.of("java"));
+        if (!coordinatorOpts.isBlank()) {
+          command.addAll(List.of(coordinatorOpts.trim().split("\\s+")));
+        }
+        command.addAll(List.of("-jar", coordinatorJar.toString(), "--config", config.toString()));
+        started.add(new ProcessBuilder(command).redirectErrorStream(true)
+          .redirectOutput(dir.resolve(logName(node)).toFile()).start());
+        awaitHealthy(ports.get(node), started.get(node));
+      }
+      return run(vertx, ports, started.stream().map(Process::pid).toList(), agents);
     } finally {
       vertx.close().await();
-      coordinator.destroy();
-      if (!coordinator.waitFor(20, TimeUnit.SECONDS)) {
-        coordinator.destroyForcibly();
+      for (Process coordinator : started) {
+        coordinator.destroy();
+        if (!coordinator.waitFor(20, TimeUnit.SECONDS)) {
+          coordinator.destroyForcibly();
+        }
       }
-      System.out.println("coordinator log: " + dir.resolve("coordinator.log"));
+      for (int node = 0; node < started.size(); node++) {
+        System.out.println("coordinator log: " + dir.resolve(logName(node)));
+      }
     }
   }
 
-  private Step run(Vertx vertx, int port, long coordinatorPid, int agents) throws Exception {
+  private String logName(int node) {
+    return coordinators == 1 ? "coordinator.log" : "coordinator-" + node + ".log";
+  }
+
+  private String clusterYaml(List<Integer> clusterPorts, int node) {
+    if (coordinators == 1) {
+      return "";
+    }
+    return "cluster: {enabled: true, name: fleet-bench-" + clusterPorts.get(0) + ", host: 127.0.0.1, port: "
+      + clusterPorts.get(node) + ", members: " + clusterPorts.stream().map(p -> "127.0.0.1:" + p).toList() + "}\n";
+  }
+
+  private static List<Integer> freePorts(int count) throws IOException {
+    List<Integer> ports = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      try (ServerSocket socket = new ServerSocket(0)) {
+        ports.add(socket.getLocalPort());
+      }
+    }
+    return ports;
+  }
+
+  private Step run(Vertx vertx, List<Integer> ports, List<Long> coordinatorPids, int agents) throws Exception {
     WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
       .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setMaxConnections(agents + 10)
       .setConnectTimeout(30_000));
@@ -188,7 +233,14 @@ public final class FleetBench implements Callable<Integer> {
       for (int i = from; i < Math.min(agents, from + 250); i++) {
         FleetAgent agent = new FleetAgent(vertx, "fleet-" + i, checks, Duration.ofMillis(intervalMillis),
           Duration.ofSeconds(crossEverySeconds), tally);
-        wave.add(agent.connect(client, port, "token-" + i).onSuccess(v -> agent.start()));
+        if (failover) {
+          List<Integer> others = new ArrayList<>();
+          for (int k = 1; k < ports.size(); k++) {
+            others.add(ports.get((i + k) % ports.size()));
+          }
+          agent.failover(others);
+        }
+        wave.add(agent.connect(client, ports.get(i % ports.size()), "token-" + i).onSuccess(v -> agent.start()));
         fleet.add(agent);
       }
       for (Future<Void> hello : wave) {
@@ -203,23 +255,43 @@ public final class FleetBench implements Callable<Integer> {
     Thread.sleep(warmup * 1000L);
     tally.measuring(true);
     long ackedBefore = tally.acknowledged();
-    double storedBefore = resultsStored(get(port, "/metrics"));
-    long cpuBefore = cpuTicks(coordinatorPid);
+    double storedBefore = 0;
+    for (int port : ports) {
+      storedBefore += resultsStored(get(port, "/metrics"));
+    }
+    List<Long> cpuBefore = new ArrayList<>();
+    for (long pid : coordinatorPids) {
+      cpuBefore.add(cpuTicks(pid));
+    }
     long start = System.nanoTime();
     Thread.sleep(seconds * 1000L);
     double elapsed = (System.nanoTime() - start) / 1e9;
-    long cpuAfter = cpuTicks(coordinatorPid);
+    List<Long> cpuAfter = new ArrayList<>();
+    for (long pid : coordinatorPids) {
+      cpuAfter.add(cpuTicks(pid));
+    }
     long acked = tally.acknowledged() - ackedBefore;
     tally.measuring(false);
-    String metrics = get(port, "/metrics");
-    double stored = resultsStored(metrics) - storedBefore;
-    long rssKb = rssKb(coordinatorPid);
+    List<String> metrics = new ArrayList<>();
+    List<Long> rssKb = new ArrayList<>();
+    double stored = -storedBefore;
+    for (int node = 0; node < ports.size(); node++) {
+      metrics.add(get(ports.get(node), "/metrics"));
+      rssKb.add(rssKb(coordinatorPids.get(node)));
+      stored += resultsStored(metrics.get(node));
+    }
+    long refused = tally.refused();
+    String lastRefusal = tally.lastRefusal();
+    long disconnects = tally.disconnects();
+    String failedOver = failover ? failover(tally, coordinatorPids.get(0), ports.size(), agents) : null;
     fleet.forEach(FleetAgent::stop);
 
     List<Long> commands = tally.commandNanos();
     List<Long> acks = tally.ackNanos();
-    System.out.printf("machine: %d cores, Java %s; coordinator: its own process (%s)%n",
+    System.out.printf("machine: %d cores, Java %s; %s (%s)%n",
       Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+      ports.size() == 1 ? "coordinator: its own process" : ports.size() + " clustered coordinators, each its own "
+        + "process, the agents spread over them in turn",
       coordinatorOpts.isBlank() ? "default JVM options" : coordinatorOpts);
     System.out.printf("shape: %d agents x %d checks every %d ms (%.0f results/s offered), one check crossing its "
         + "threshold per agent every %d s; measured %.1f s after %d s warm-up%n", agents, checks, intervalMillis,
@@ -231,14 +303,31 @@ public final class FleetBench implements Callable<Integer> {
     System.out.printf("threshold crossing -> command at agent: %d commands, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
       commands.size(), FleetTally.percentileMillis(commands, 0.5), FleetTally.percentileMillis(commands, 0.99),
       FleetTally.percentileMillis(commands, 1.0));
-    System.out.printf("receipt -> commit (coordinator's kelpie_store_commit_seconds): %s%n", commitLatency(metrics));
-    System.out.printf("refused batches: %d%s; disconnects: %d%n", tally.refused(),
-      tally.lastRefusal() == null ? "" : " (last: " + tally.lastRefusal() + ")", tally.disconnects());
-    double cpu = (cpuAfter - cpuBefore) / 100.0 / elapsed * 100;
-    System.out.printf("coordinator: CPU %.0f %% of one core, RSS %d MB%n", cpu, rssKb >> 10);
+    for (int node = 0; node < ports.size(); node++) {
+      System.out.printf("receipt -> commit (%s's kelpie_store_commit_seconds): %s%n", nodeName(node, ports.size()),
+        commitLatency(metrics.get(node)));
+    }
+    System.out.printf("refused batches: %d%s; disconnects: %d%s%n", refused,
+      lastRefusal == null ? "" : " (last: " + lastRefusal + ")", disconnects, failover ? " (before the failover)" : "");
+    double cpu = 0;
+    long rssMb = 0;
+    double commitP99 = Double.NaN;
+    for (int node = 0; node < ports.size(); node++) {
+      double nodeCpu = (cpuAfter.get(node) - cpuBefore.get(node)) / 100.0 / elapsed * 100;
+      System.out.printf("%s: CPU %.0f %% of one core, RSS %d MB%n", nodeName(node, ports.size()), nodeCpu,
+        rssKb.get(node) >> 10);
+      cpu += nodeCpu;
+      rssMb = Math.max(rssMb, rssKb.get(node) >> 10);
+      double p99 = commitP99Millis(metrics.get(node));
+      commitP99 = Double.isNaN(commitP99) || p99 > commitP99 ? p99 : commitP99;
+    }
+    if (failedOver != null) {
+      System.out.println(failedOver);
+    }
+    // a step: CPU summed over the nodes, the largest node's memory and commit p99
     return new Step(agents, connected, agents * checks * 1000.0 / intervalMillis, acked / elapsed,
       postgres == null ? acked / elapsed : stored / elapsed, FleetTally.percentileMillis(commands, 0.99),
-      commitP99Millis(metrics), tally.refused(), tally.disconnects(), cpu, rssKb >> 10);
+      commitP99, refused, disconnects, cpu, rssMb);
   }
 
   /** Results the coordinator committed so far ({@code kelpie_store_results_written_total}); 0 when not reported. */
@@ -270,6 +359,47 @@ public final class FleetBench implements Callable<Integer> {
     return Double.POSITIVE_INFINITY;
   }
 
+  /**
+   * Kills coordinator 0 with SIGKILL and waits (up to 120 s) until each of its agents (every n-th, from 0) has its
+   * hello answered by another node and its first batch acknowledged there; the times from the kill, p50/p99/max.
+   */
+  private String failover(FleetTally tally, long pid, int nodes, int agents) throws Exception {
+    List<String> its = new ArrayList<>();
+    for (int i = 0; i < agents; i += nodes) {
+      its.add("fleet-" + i);
+    }
+    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    long killed = System.nanoTime();
+    long deadline = killed + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline && !tally.ackedAgain().keySet().containsAll(its)) {
+      Thread.sleep(100);
+    }
+    List<Long> owned = sinceKill(tally.ownedAgain(), its, killed);
+    List<Long> acked = sinceKill(tally.ackedAgain(), its, killed);
+    return String.format("failover (coordinator 0 killed -9, leaseTerm 6 s by default): %d of %d of its agents owned "
+        + "again, p50 %.0f ms, p99 %.0f ms, max %.0f ms; first batch acknowledged there: %d, p50 %.0f ms, p99 %.0f ms, "
+        + "max %.0f ms", owned.size(), its.size(), FleetTally.percentileMillis(owned, 0.5),
+      FleetTally.percentileMillis(owned, 0.99), FleetTally.percentileMillis(owned, 1.0), acked.size(),
+      FleetTally.percentileMillis(acked, 0.5), FleetTally.percentileMillis(acked, 0.99),
+      FleetTally.percentileMillis(acked, 1.0));
+  }
+
+  private static List<Long> sinceKill(java.util.Map<String, Long> at, List<String> agents, long killed) {
+    List<Long> out = new ArrayList<>();
+    for (String agent : agents) {
+      Long when = at.get(agent);
+      if (when != null) {
+        out.add(when - killed);
+      }
+    }
+    java.util.Collections.sort(out);
+    return out;
+  }
+
+  private static String nodeName(int node, int nodes) {
+    return nodes == 1 ? "coordinator" : "coordinator " + node;
+  }
+
   private String coordinatorYaml(int port, int agents) {
     StringBuilder yaml = new StringBuilder("http: {host: 127.0.0.1, port: " + port
       + ", maxConnectionsPerAddress: 0, eventLoops: " + (eventLoops != null ? eventLoops
@@ -282,8 +412,8 @@ public final class FleetBench implements Callable<Integer> {
       yaml.append("rules: ").append(rules).append('\n');
     }
     if (postgres != null) {
-      yaml.append("store: {postgres: {url: \"").append(postgres).append("\", schema: fleet_")
-        .append(Long.toHexString(System.nanoTime())).append("}}\n");
+      yaml.append("store: {postgres: {url: \"").append(postgres).append("\", schema: ").append(schema)
+        .append("}}\n");
     }
     return yaml.toString();
   }

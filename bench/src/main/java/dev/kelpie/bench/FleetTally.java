@@ -3,6 +3,8 @@ package dev.kelpie.bench;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -14,6 +16,8 @@ final class FleetTally {
   private final AtomicLong disconnects = new AtomicLong();
   private final List<Long> commandNanos = Collections.synchronizedList(new ArrayList<>());
   private final List<Long> ackNanos = Collections.synchronizedList(new ArrayList<>());
+  private final Map<String, Long> ownedAgain = new ConcurrentHashMap<>();
+  private final Map<String, Long> ackedAgain = new ConcurrentHashMap<>();
   private volatile boolean measuring;
   private volatile String lastRefusal;
 
@@ -41,6 +45,26 @@ final class FleetTally {
     if (measuring) {
       commandNanos.add(nanos);
     }
+  }
+
+  /** An agent that lost its connection had its hello answered elsewhere at {@code at}. */
+  void ownedAgain(String agent, long at) {
+    ownedAgain.putIfAbsent(agent, at);
+  }
+
+  /** An agent owned again had its first batch there acknowledged at {@code at}. */
+  void ackedAgain(String agent, long at) {
+    ackedAgain.putIfAbsent(agent, at);
+  }
+
+  /** When each agent was owned again after losing its connection (System.nanoTime()). */
+  Map<String, Long> ownedAgain() {
+    return Map.copyOf(ownedAgain);
+  }
+
+  /** When each agent owned again had its first batch acknowledged (System.nanoTime()). */
+  Map<String, Long> ackedAgain() {
+    return Map.copyOf(ackedAgain);
   }
 
   long acknowledged() {

@@ -1,9 +1,7 @@
 package dev.kelpie.coordinator.cluster;
 
-import dev.kelpie.agent.Agent;
-import dev.kelpie.agent.config.AgentConfig;
+import dev.kelpie.coordinator.cluster.CoordinatorCluster.Node;
 import dev.kelpie.coordinator.store.TestDatabase;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -11,27 +9,17 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import static dev.kelpie.coordinator.cluster.CoordinatorCluster.await;
+import static dev.kelpie.coordinator.cluster.CoordinatorCluster.freePort;
+import static dev.kelpie.coordinator.cluster.CoordinatorCluster.signal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -40,45 +28,23 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class ClusterFailoverTest {
 
-  private static final Pattern NODE = Pattern.compile("joined as node (\\S+);");
   private static final String AGENT = "ag-1";
-  private static final String OPERATOR_TOKEN = "cluster-operator-token";
 
   private String schema;
+  private CoordinatorCluster cluster;
 
   @TempDir
   Path dir;
 
-  private final String marker = "kelpie.test=" + UUID.randomUUID();
-  private final List<Process> started = new ArrayList<>();
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-  private Vertx agentVertx;
-  private Agent agent;
-
-  private record Node(Process process, Path log, int httpPort, String id) {
-  }
-
   @BeforeEach
   void schema() {
     schema = TestDatabase.newSchema();
+    cluster = new CoordinatorCluster(dir, schema, List.of(AGENT));
   }
 
   @AfterEach
   void stop() throws Exception {
-    if (agentVertx != null) {
-      agent.undeploy().eventually(agentVertx::close).timeout(20, TimeUnit.SECONDS).otherwiseEmpty().await();
-    }
-    for (Process process : started) {
-      signal(process.pid(), "CONT");
-      process.destroy();
-    }
-    for (Process process : started) {
-      if (!process.waitFor(20, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      }
-    }
-    ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(l -> l.contains(marker)).orElse(false))
-      .forEach(ProcessHandle::destroyForcibly);
+    cluster.close();
     TestDatabase.dropSchema(schema);
   }
 
@@ -136,7 +102,7 @@ class ClusterFailoverTest {
       + "http.server.HTTPServer(('127.0.0.1', int(sys.argv[1])), http.server.SimpleHTTPRequestHandler)"
       + ".serve_forever()\n");
     startAgent(nodes.get(0), nodes.get(1), "  - name: web\n    command: [python3, \"" + serve + "\", \"" + webPort
-      + "\", \"" + marker + "\"]\n    port: " + webPort + "\n"
+      + "\", \"" + cluster.marker() + "\"]\n    port: " + webPort + "\n"
       + "checks:\n  - {id: web-http, type: http, service: web, url: \"http://127.0.0.1:" + webPort + "/\", "
       + "interval: 500ms, timeout: 1s, policy: {failureThreshold: 3, startupGrace: 1s, "
       + "backoff: {initial: 1s, max: 5s}}}\n");
@@ -171,48 +137,12 @@ class ClusterFailoverTest {
 
   private long webPid(Path serve) {
     return ProcessHandle.allProcesses().filter(p -> p.isAlive() && p.info().commandLine()
-        .map(line -> line.contains(marker) && line.contains(serve.toString())).orElse(false))
+        .map(line -> line.contains(cluster.marker()) && line.contains(serve.toString())).orElse(false))
       .mapToLong(ProcessHandle::pid).findFirst().orElse(-1);
   }
 
   private List<Node> cluster(int size) throws Exception {
-    List<Integer> clusterPorts = new ArrayList<>();
-    for (int i = 0; i < size; i++) {
-      clusterPorts.add(freePort());
-    }
-    String members = clusterPorts.stream().map(port -> "127.0.0.1:" + port).toList().toString();
-    List<Node> nodes = new ArrayList<>();
-    for (int i = 0; i < size; i++) {
-      int httpPort = freePort();
-      Path config = dir.resolve("c" + i + ".yaml");
-      Files.writeString(config, "http: {host: 127.0.0.1, port: " + httpPort + "}\n"
-        + "agents:\n  - {id: " + AGENT + ", token: token-" + AGENT + "}\n"
-        + "store: {postgres: {url: \"" + TestDatabase.url() + "\", schema: " + schema + "}}\n"
-        + "keepalive: {lostAfter: 60s}\n"
-        + "access:\n  localViewing: true\n  tokens:\n    - {name: cluster-script, role: operator, tokenSha256: "
-        + sha256(OPERATOR_TOKEN) + "}\n"
-        + "cluster: {enabled: true, name: kelpie-fo-" + clusterPorts.get(0) + ", host: 127.0.0.1, port: "
-        + clusterPorts.get(i) + ", members: " + members + ", leaseTerm: 3s}\n");
-      Path log = dir.resolve("c" + i + ".log");
-      String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-      ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-Xmx256m", "-D" + marker, "-cp", classPath,
-        "dev.kelpie.coordinator.CoordinatorMain", "--config", config.toString())
-        .redirectErrorStream(true).redirectOutput(log.toFile());
-      builder.environment().remove("KELPIE_DB_URL");
-      builder.environment().remove("KELPIE_HTTP_PORT");
-      builder.environment().remove("KELPIE_HTTP_HOST");
-      Process process = builder.start();
-      started.add(process);
-      String text = await(() -> {
-        String t = Files.exists(log) ? Files.readString(log) : "";
-        return t.contains("coordinator started") ? t : null;
-      }, Duration.ofSeconds(180), "coordinator " + i + " started");
-      Matcher node = NODE.matcher(text);
-      assertThat(node.find()).as("the node names itself").isTrue();
-      nodes.add(new Node(process, log, httpPort, node.group(1)));
-    }
-    return nodes;
+    return cluster.start(size);
   }
 
   private void startAgent(Node first, Node second) throws Exception {
@@ -220,98 +150,34 @@ class ClusterFailoverTest {
   }
 
   private void startAgent(Node first, Node second, String moreServicesAndChecks) throws Exception {
-    String yaml = "agent: {id: " + AGENT + ", stateDir: \"" + dir.resolve("agent-state") + "\"}\n"
-      + "coordinator:\n  url: ws://127.0.0.1:" + first.httpPort() + "/bus\n"
-      + "  urls: [\"ws://127.0.0.1:" + second.httpPort() + "/bus\"]\n  token: token-" + AGENT + "\n"
-      + "  reconnect: {initial: 200ms, max: 1s}\n  connectTimeout: 10s\n  pingInterval: 1s\n  keepaliveInterval: 500ms\n"
-      + "services:\n  - name: svc\n    command: [sh, -c, \"exec sleep 600\", \"" + marker + "\"]\n"
-      + moreServicesAndChecks;
-    AgentConfig config = AgentConfig.fromYaml(yaml, AGENT + ".yaml", Map.of());
-    agentVertx = Vertx.vertx();
-    agent = Agent.deploy(agentVertx, config, "host-of-" + AGENT, Clock.systemUTC()).await();
+    cluster.startAgent(AGENT, List.of(first, second), moreServicesAndChecks);
   }
 
   private static Node owner(List<Node> nodes, Lease lease) {
     return nodes.stream().filter(node -> node.id().equals(lease.ownerNode())).findFirst().orElseThrow();
   }
 
-  /** The agent's live lease if {@code node} holds it, else null. */
   private Lease holder(String node) throws Exception {
-    Lease lease = holder();
-    return lease != null && lease.ownerNode().equals(node) ? lease : null;
+    return cluster.holder(AGENT, node);
   }
 
-  /** The agent's live lease, or null. */
   private Lease holder() throws Exception {
-    try (Connection db = TestDatabase.jdbc(schema); ResultSet rows = db.createStatement().executeQuery(
-      "SELECT owner_node, epoch, expires_at FROM agent_leases WHERE agent_id = '" + AGENT + "' AND expires_at > now() "
-        + "AND owner_node IS NOT NULL")) {
-      return rows.next() ? new Lease(AGENT, rows.getString(1), rows.getLong(2), rows.getTimestamp(3).toInstant()) : null;
-    }
+    return cluster.holder(AGENT);
   }
 
   private long count(String sql) throws Exception {
-    try (Connection db = TestDatabase.jdbc(schema); ResultSet rows = db.createStatement().executeQuery(sql)) {
-      rows.next();
-      return rows.getLong(1);
-    }
+    return cluster.count(sql);
   }
 
   private List<String> rows(String sql) throws Exception {
-    try (Connection db = TestDatabase.jdbc(schema); ResultSet rows = db.createStatement().executeQuery(sql)) {
-      List<String> out = new ArrayList<>();
-      while (rows.next()) {
-        out.add(rows.getString(1) + "/" + rows.getString(2));
-      }
-      return out;
-    }
+    return cluster.rows(sql);
   }
 
   private HttpResponse<String> post(Node node, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
-      .header("Authorization", "Bearer " + OPERATOR_TOKEN).header("content-type", "application/json")
-      .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": \"cluster test\"}"))
-      .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
+    return cluster.post(node, path);
   }
 
   private HttpResponse<String> get(Node node, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
-      .header("Authorization", "Bearer " + OPERATOR_TOKEN).timeout(Duration.ofSeconds(15)).GET().build(),
-      HttpResponse.BodyHandlers.ofString());
-  }
-
-  private interface Probe<T> {
-    T get() throws Exception;
-  }
-
-  private static <T> T await(Probe<T> probe, Duration bound, String what) throws Exception {
-    Instant deadline = Instant.now().plus(bound);
-    Exception last = null;
-    while (Instant.now().isBefore(deadline)) {
-      try {
-        T value = probe.get();
-        if (value != null) {
-          return value;
-        }
-      } catch (Exception e) {
-        last = e;
-      }
-      TimeUnit.MILLISECONDS.sleep(100);
-    }
-    throw new AssertionError("not seen within " + bound + ": " + what, last);
-  }
-
-  private static void signal(long pid, String signal) throws Exception {
-    new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor(5, TimeUnit.SECONDS);
-  }
-
-  private static String sha256(String text) {
-    return dev.kelpie.coordinator.access.BearerToken.sha256(text);
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return cluster.get(node, path);
   }
 }

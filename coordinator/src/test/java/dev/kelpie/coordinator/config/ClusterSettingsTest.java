@@ -4,6 +4,7 @@ import dev.kelpie.shared.config.ConfigException;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -35,6 +36,29 @@ class ClusterSettingsTest {
 
     assertThat(cluster).isEqualTo(new ClusterSettings(true, "prod", "10.0.0.1", 5801,
       List.of("10.0.0.1:5801", "db-2.lan:5801", "[::1]:5801")));
+  }
+
+  @Test
+  @DisplayName("the lease term: 6 s unless set, at least 1 s")
+  void leaseTerm() {
+    assertThat(CoordinatorConfig.fromYaml("cluster: {enabled: true}\n", "c.yaml", Map.of()).cluster().leaseTerm())
+      .isEqualTo(Duration.ofSeconds(6));
+    assertThat(CoordinatorConfig.fromYaml("cluster: {enabled: true, leaseTerm: 3s}\n", "c.yaml", Map.of()).cluster()
+      .leaseTerm()).isEqualTo(Duration.ofSeconds(3));
+    assertThatThrownBy(() -> CoordinatorConfig.fromYaml("cluster: {enabled: true, leaseTerm: 500ms}\n", "c.yaml",
+      Map.of())).isInstanceOf(ConfigException.class)
+      .hasMessageContaining("c.yaml: cluster.leaseTerm: must be at least 1s, got 500ms");
+  }
+
+  @Test
+  @DisplayName("the compose coordinators' cluster: section reads, each naming itself from the environment")
+  void compose() throws Exception {
+    java.nio.file.Path file = java.nio.file.Path.of("../config/compose/coordinator.yaml");
+    ClusterSettings cluster = CoordinatorConfig.load(file, Map.of("KELPIE_CLUSTER_HOST", "coordinator-b",
+      "AGENT_A_TOKEN", "a", "AGENT_B_TOKEN", "b")).cluster();
+    assertThat(cluster.enabled()).isTrue();
+    assertThat(cluster.host()).isEqualTo("coordinator-b");
+    assertThat(cluster.members()).containsExactly("coordinator:5701", "coordinator-b:5701");
   }
 
   @Test
