@@ -3,6 +3,7 @@ package dev.kelpie.coordinator.http;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.impl.ConnectionBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Closes connections that hold the port without using it (slowloris): one that has not sent a whole request within
@@ -47,10 +49,21 @@ final class ConnectionGuard {
   void connected(HttpConnection connection) {
     String address = connection.remoteAddress() == null ? "?" : connection.remoteAddress().hostAddress();
     int open = openByAddress.merge(address, 1, Integer::sum);
-    connection.closeHandler(closed -> {
-      openByAddress.computeIfPresent(address, (key, count) -> count == 1 ? null : count - 1);
-      watched.remove(connection);
-    });
+    AtomicBoolean counted = new AtomicBoolean(true);
+    Runnable closed = () -> {
+      if (counted.getAndSet(false)) {
+        openByAddress.computeIfPresent(address, (key, count) -> count == 1 ? null : count - 1);
+        watched.remove(connection);
+      }
+    };
+    // A connection upgraded to a WebSocket no longer calls its HTTP close handler when it closes (the socket
+    // takes the channel over), so the count follows the channel itself; without it every agent's connection stayed
+    // counted and an address was refused for good after maxPerAddress reconnects.
+    if (connection instanceof ConnectionBase base) {
+      base.channel().closeFuture().addListener(done -> closed.run());
+    } else {
+      connection.closeHandler(v -> closed.run());
+    }
     if (maxPerAddress > 0 && open > maxPerAddress) {
       log.atWarn().addKeyValue("remote", address)
         .log("closed a connection: {} open from this address (http.maxConnectionsPerAddress)", open);

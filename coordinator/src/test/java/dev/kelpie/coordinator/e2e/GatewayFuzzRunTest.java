@@ -75,6 +75,7 @@ class GatewayFuzzRunTest {
     + "served, no command but the policy's")
   void fuzzRun() throws Exception {
     fleet = new Fleet();
+    fleet.eventLoops(2);   // the port on two event loops, as a large fleet runs it: one count of connections
     fleet.startCoordinator(vertx -> vertx.exceptionHandler(escaped::add), GOOD, FUZZER);
     int port = Fleet.freePort();
     fleet.startAgent(GOOD, "services:\n  - name: demo\n    command: " + fleet.demoCommand(port) + "\n"
