@@ -339,17 +339,10 @@ public final class FleetBench implements Callable<Integer> {
 
   /** The upper bound of the bucket holding the 99th percentile of receipt -> commit, in ms; NaN when not reported. */
   static double commitP99Millis(String metrics) {
-    Matcher bucket = Pattern.compile("^kelpie_store_commit_seconds_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*} (\\S+)",
-      Pattern.MULTILINE).matcher(metrics);
-    List<double[]> buckets = new ArrayList<>();
-    while (bucket.find()) {
-      double le = bucket.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bucket.group(1));
-      buckets.add(new double[] {le, Double.parseDouble(bucket.group(2))});
-    }
+    List<double[]> buckets = commitBuckets(metrics);
     if (buckets.isEmpty()) {
       return Double.NaN;
     }
-    buckets.sort((a, b) -> Double.compare(a[0], b[0]));
     double rank = buckets.get(buckets.size() - 1)[1] * 0.99;
     for (double[] b : buckets) {
       if (b[1] >= rank) {
@@ -456,6 +449,17 @@ public final class FleetBench implements Callable<Integer> {
     if (!found.isEmpty()) {
       return found.toString();
     }
+    List<double[]> buckets = commitBuckets(metrics);
+    if (buckets.isEmpty()) {
+      return "not reported";
+    }
+    double total = buckets.get(buckets.size() - 1)[1];
+    return "p50 <= " + bucketBound(buckets, total * 0.5) + ", p99 <= " + bucketBound(buckets, total * 0.99)
+      + " (histogram buckets)";
+  }
+
+  /** The receipt -> commit histogram's buckets as {upper bound in s, cumulative count}, smallest bound first. */
+  private static List<double[]> commitBuckets(String metrics) {
     Matcher bucket = Pattern.compile("^kelpie_store_commit_seconds_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*} (\\S+)",
       Pattern.MULTILINE).matcher(metrics);
     List<double[]> buckets = new ArrayList<>();
@@ -463,13 +467,8 @@ public final class FleetBench implements Callable<Integer> {
       double le = bucket.group(1).equals("+Inf") ? Double.POSITIVE_INFINITY : Double.parseDouble(bucket.group(1));
       buckets.add(new double[] {le, Double.parseDouble(bucket.group(2))});
     }
-    if (buckets.isEmpty()) {
-      return "not reported";
-    }
     buckets.sort((a, b) -> Double.compare(a[0], b[0]));
-    double total = buckets.get(buckets.size() - 1)[1];
-    return "p50 <= " + bucketBound(buckets, total * 0.5) + ", p99 <= " + bucketBound(buckets, total * 0.99)
-      + " (histogram buckets)";
+    return buckets;
   }
 
   private static String bucketBound(List<double[]> buckets, double rank) {
