@@ -1,26 +1,16 @@
 package dev.kelpie.coordinator.e2e;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -34,8 +24,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DashboardBrowserTest {
 
   private static final String AGENT = "web-01";
-  private static final Path CHROMIUM = Path.of(System.getProperty("kelpie.chromium", "/usr/bin/chromium"));
-  private static final Path CHROMEDRIVER = Path.of(System.getProperty("kelpie.chromedriver", "/usr/bin/chromedriver"));
   /** The states a check passes through between its hang and its respawn: anything but healthy, in the overview. */
   private static final Set<String> FAILING = Set.of("failing", "unhealthy", "backing_off", "acting", "starting");
 
@@ -47,12 +35,7 @@ class DashboardBrowserTest {
   @BeforeEach
   void start(TestInfo info) throws Exception {
     testName = info.getTestMethod().orElseThrow().getName();
-    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    if (!present && System.getenv("CI") == null) {
-      Assumptions.abort("no " + CHROMIUM + " or " + CHROMEDRIVER + ": apt-get install chromium chromium-driver");
-    }
-    assertThat(present).as("browser tests need Debian's chromium and chromium-driver (.ci/run installs them)")
-      .isTrue();
+    Chromium.required();
     fleet = new Fleet();
     demoPort = Fleet.freePort();
     fleet.access(Fleet.accessWithUsers(""));
@@ -260,14 +243,7 @@ class DashboardBrowserTest {
   // --- helpers -------------------------------------------------------------------------------------------------
 
   private WebDriver chromium() {
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-      "--disable-quic", "--window-size=1400,900");
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-      .usingAnyFreePort().build();
-    return new ChromeDriver(service, options);
+    return Chromium.start();
   }
 
   private void logIn(String user, String password) {
@@ -298,16 +274,10 @@ class DashboardBrowserTest {
   }
 
   private WebDriverWait wait(Duration timeout) {
-    WebDriverWait wait = new WebDriverWait(browser, timeout, Duration.ofMillis(100));
-    wait.ignoring(org.openqa.selenium.NoSuchElementException.class)
-      .ignoring(org.openqa.selenium.StaleElementReferenceException.class);
-    return wait;
+    return Chromium.waitOn(browser, timeout);
   }
 
   private void screenshot(String moment) throws IOException {
-    File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-    Path target = Path.of("target", "screenshots", getClass().getSimpleName() + "-" + testName + "-" + moment + ".png");
-    Files.createDirectories(target.getParent());
-    Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+    Chromium.screenshot(browser, getClass().getSimpleName() + "-" + testName + "-" + moment);
   }
 }

@@ -2,29 +2,20 @@ package dev.kelpie.coordinator.e2e;
 
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -36,8 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 @DisplayName("The demo, with its own configuration")
 class DemoBrowserTest {
 
-  private static final Path CHROMIUM = Path.of(System.getProperty("kelpie.chromium", "/usr/bin/chromium"));
-  private static final Path CHROMEDRIVER = Path.of(System.getProperty("kelpie.chromedriver", "/usr/bin/chromedriver"));
 
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private DemoPrograms demo;
@@ -70,12 +59,7 @@ class DemoBrowserTest {
   @Test
   @DisplayName("a local viewer presses Log in, logs in as the demo's operator and restarts the demo from its host page")
   void aLocalViewerLogsInFromThePageAndRestartsTheDemo() throws Exception {
-    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    if (!present && System.getenv("CI") == null) {
-      Assumptions.abort("no " + CHROMIUM + " or " + CHROMEDRIVER + ": apt-get install chromium chromium-driver");
-    }
-    assertThat(present).as("browser tests need Debian's chromium and chromium-driver (.ci/run installs them)")
-      .isTrue();
+    Chromium.required();
     browser = chromium();
     browser.get(demo.baseUrl() + "/#/host/demo-host");
     By pidCell = By.cssSelector("[data-service='demo'] .pid");
@@ -193,27 +177,14 @@ class DemoBrowserTest {
   }
 
   private WebDriver chromium() {
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-      "--disable-quic", "--window-size=1400,900");
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-      .usingAnyFreePort().build();
-    return new ChromeDriver(service, options);
+    return Chromium.start();
   }
 
   private WebDriverWait wait(Duration timeout) {
-    WebDriverWait wait = new WebDriverWait(browser, timeout, Duration.ofMillis(100));
-    wait.ignoring(org.openqa.selenium.NoSuchElementException.class)
-      .ignoring(org.openqa.selenium.StaleElementReferenceException.class);
-    return wait;
+    return Chromium.waitOn(browser, timeout);
   }
 
   private void screenshot(String moment) throws IOException {
-    File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-    Path target = Path.of("target", "screenshots", "DemoBrowserTest-" + moment + ".png");
-    Files.createDirectories(target.getParent());
-    Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+    Chromium.screenshot(browser, "DemoBrowserTest-" + moment);
   }
 }

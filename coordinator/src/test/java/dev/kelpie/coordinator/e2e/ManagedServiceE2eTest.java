@@ -9,9 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.nio.charset.StandardCharsets;
@@ -135,23 +132,11 @@ class ManagedServiceE2eTest {
   @Test
   @DisplayName("the host page shows supervisord's own view beside Kelpie's pid")
   void hostPageShowsTheManagersView() throws Exception {
-    Path chromium = Path.of(System.getProperty("kelpie.chromium", "/usr/bin/chromium"));
-    Path chromedriver = Path.of(System.getProperty("kelpie.chromedriver", "/usr/bin/chromedriver"));
-    boolean present = Files.isExecutable(chromium) && Files.isExecutable(chromedriver);
-    if ("true".equals(System.getenv("CI"))) {
-      assertThat(present).as("browser tests need Debian's chromium and chromium-driver").isTrue();
-    }
-    assumeTrue(present, "no " + chromium + " or " + chromedriver + ": apt-get install chromium chromium-driver");
+    Chromium.required();
     fleet.await("supervisord's view of the demo in /api/agents", Duration.ofSeconds(30),
       () -> manager().map(m -> "RUNNING".equals(m.getString("state"))).orElse(false));
     long pid = manager().orElseThrow().getLong("pid");
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(chromium.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-      "--window-size=1400,900");
-    WebDriver browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(chromedriver.toFile())
-      .usingAnyFreePort().build(), options);
+    WebDriver browser = Chromium.start();
     try {
       browser.get(fleet.baseUrl() + "/#/host/" + AGENT);
       By row = By.cssSelector("[data-service='demo']");

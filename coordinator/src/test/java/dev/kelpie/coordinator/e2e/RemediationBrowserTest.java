@@ -7,26 +7,16 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.Alert;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +34,6 @@ class RemediationBrowserTest {
   private static final String AGENT = "db-01";
   private static final String DB = System.getenv().getOrDefault("KELPIE_TEST_DATABASE_URL",
     "postgresql://postgres@127.0.0.1:5432/test");
-  private static final Path CHROMIUM = Path.of(System.getProperty("kelpie.chromium", "/usr/bin/chromium"));
-  private static final Path CHROMEDRIVER = Path.of(System.getProperty("kelpie.chromedriver", "/usr/bin/chromedriver"));
 
   private final String schema = "t_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
   private Vertx vertx;
@@ -55,10 +43,7 @@ class RemediationBrowserTest {
 
   @BeforeEach
   void start() throws Exception {
-    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    if (!present && System.getenv("CI") == null) {
-      Assumptions.abort("no " + CHROMIUM + " or " + CHROMEDRIVER + ": apt-get install chromium chromium-driver");
-    }
+    Chromium.required();
     vertx = Vertx.vertx();
     db = PgBuilder.pool().with(new PoolOptions().setMaxSize(2)).connectingTo(PgConnectOptions.fromUri(DB))
       .using(vertx).build();
@@ -154,14 +139,7 @@ class RemediationBrowserTest {
   }
 
   private WebDriver chromium() {
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-      "--disable-quic", "--window-size=1400,900");
-    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-      .usingAnyFreePort().build();
-    return new ChromeDriver(service, options);
+    return Chromium.start();
   }
 
   private void logIn(String user, String password) {
@@ -175,16 +153,10 @@ class RemediationBrowserTest {
   }
 
   private WebDriverWait wait(Duration timeout) {
-    WebDriverWait wait = new WebDriverWait(browser, timeout, Duration.ofMillis(100));
-    wait.ignoring(org.openqa.selenium.NoSuchElementException.class)
-      .ignoring(org.openqa.selenium.StaleElementReferenceException.class);
-    return wait;
+    return Chromium.waitOn(browser, timeout);
   }
 
   private void screenshot(String moment) throws IOException {
-    File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-    Path target = Path.of("target", "screenshots", getClass().getSimpleName() + "-" + moment + ".png");
-    Files.createDirectories(target.getParent());
-    Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+    Chromium.screenshot(browser, getClass().getSimpleName() + "-" + moment);
   }
 }

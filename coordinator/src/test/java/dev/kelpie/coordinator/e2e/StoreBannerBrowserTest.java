@@ -3,25 +3,17 @@ package dev.kelpie.coordinator.e2e;
 import dev.kelpie.coordinator.store.TcpProxy;
 import dev.kelpie.coordinator.store.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
-import org.openqa.selenium.OutputType;
-import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,8 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class StoreBannerBrowserTest {
 
   private static final String AGENT = "host-b";
-  private static final Path CHROMIUM = Path.of(System.getProperty("kelpie.chromium", "/usr/bin/chromium"));
-  private static final Path CHROMEDRIVER = Path.of(System.getProperty("kelpie.chromedriver", "/usr/bin/chromedriver"));
 
   private final String schema = TestDatabase.newSchema();
   private Fleet fleet;
@@ -43,12 +33,7 @@ class StoreBannerBrowserTest {
 
   @BeforeEach
   void start() throws Exception {
-    boolean present = Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER);
-    if (!present && System.getenv("CI") == null) {
-      Assumptions.abort("no " + CHROMIUM + " or " + CHROMEDRIVER + ": apt-get install chromium chromium-driver");
-    }
-    assertThat(present).as("browser tests need Debian's chromium and chromium-driver (.ci/run installs them)")
-      .isTrue();
+    Chromium.required();
     fleet = new Fleet();
     URI db = URI.create(TestDatabase.url());
     proxy = new TcpProxy(db.getHost(), db.getPort());
@@ -60,13 +45,7 @@ class StoreBannerBrowserTest {
     fleet.startAgent(AGENT, "checks:\n  - {id: port, type: tcp, host: 127.0.0.1, port: " + fleet.coordinatorPort()
       + ", interval: 200ms}\n");
     fleet.await("agent reporting", Duration.ofSeconds(30), () -> "healthy".equals(fleet.state(AGENT, "port")));
-    ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM.toFile());
-    options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-      "--window-size=1400,900");
-    browser = new ChromeDriver(new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
-      .usingAnyFreePort().build(), options);
+    browser = Chromium.start();
   }
 
   @AfterEach
@@ -107,13 +86,10 @@ class StoreBannerBrowserTest {
   }
 
   private WebDriverWait wait(Duration timeout) {
-    return new WebDriverWait(browser, timeout, Duration.ofMillis(100));
+    return Chromium.waitOn(browser, timeout);
   }
 
   private void screenshot(String moment) throws Exception {
-    File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
-    Path target = Path.of("target", "screenshots", getClass().getSimpleName() + "-" + moment + ".png");
-    Files.createDirectories(target.getParent());
-    Files.copy(shot.toPath(), target, StandardCopyOption.REPLACE_EXISTING);
+    Chromium.screenshot(browser, getClass().getSimpleName() + "-" + moment);
   }
 }
