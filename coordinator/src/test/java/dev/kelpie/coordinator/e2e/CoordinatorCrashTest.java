@@ -73,24 +73,8 @@ class CoordinatorCrashTest {
 
   /** The coordinator's main class on this test's class path, halting itself at {@code haltAt} when set. */
   private Process startCoordinator(String haltAt, String log) throws Exception {
-    List<String> command = new ArrayList<>(List.of("java", "-D" + fleet.marker(), "-Xshare:auto",
-      "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path")));
-    if (haltAt != null) {
-      command.add("-Dkelpie.test.haltAt=" + haltAt);
-    }
-    command.addAll(List.of("dev.kelpie.coordinator.CoordinatorMain", "--config", config.toString()));
-    return new ProcessBuilder(command).redirectErrorStream(true)
-      .redirectOutput(config.resolveSibling(log).toFile()).start();
-  }
-
-  private void awaitReady() {
-    fleet.await("the coordinator ready", Duration.ofSeconds(60), () -> {
-      try {
-        return fleet.get("/ready").statusCode() == 200;
-      } catch (RuntimeException notYet) {
-        return false;
-      }
-    });
+    return haltAt == null ? fleet.coordinatorProcess(config, log)
+      : fleet.coordinatorProcess(config, log, "kelpie.test.haltAt=" + haltAt);
   }
 
   private String agentConfig() {
@@ -150,14 +134,14 @@ class CoordinatorCrashTest {
     + "and exactly one restart per hang")
   void killedAtEachStep() throws Exception {
     coordinator = startCoordinator("before-send", "coordinator-1.log");
-    awaitReady();
+    fleet.awaitReady();
     fleet.startAgent(AGENT, agentConfig());
     fleet.await("demo healthy", Duration.ofSeconds(60), () -> "healthy".equals(fleet.state(AGENT, "demo-http")));
     long first = fleet.pid(AGENT, "demo");
     hangAndAwaitHalt("before the command left");
 
     coordinator = startCoordinator("after-send", "coordinator-2.log");
-    awaitReady();
+    fleet.awaitReady();
     awaitHealthyAfter(first);
     assertThat(restartsSpawned()).as("the restart recorded but never sent is carried out once").isEqualTo(1);
     long second = fleet.pid(AGENT, "demo");
@@ -170,7 +154,7 @@ class CoordinatorCrashTest {
     coordinator = startCoordinator("after-answer", "coordinator-5.log");
     awaitHalt("after the answer");
     coordinator = startCoordinator(null, "coordinator-6.log");
-    awaitReady();
+    fleet.awaitReady();
     awaitHealthyAfter(second);
 
     fleet.await("both restarts answered and recorded", Duration.ofSeconds(30), () ->
@@ -216,7 +200,7 @@ class CoordinatorCrashTest {
     + "notices its own pause and reports no agent lost")
   void pausedCoordinator() throws Exception {
     coordinator = startCoordinator(null, "coordinator-paused.log");
-    awaitReady();
+    fleet.awaitReady();
     fleet.startAgent(AGENT, agentConfig());
     fleet.await("demo healthy", Duration.ofSeconds(60), () -> "healthy".equals(fleet.state(AGENT, "demo-http")));
 

@@ -20,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -221,6 +223,32 @@ final class Fleet implements AutoCloseable {
   }
 
   /** GET a coordinator path as the operator script: status code and body. */
+  /**
+   * The coordinator's main class as a process of its own (on this test's class path, marked as this fleet's), with
+   * {@code properties} as {@code -D} options, its output in {@code log} beside {@code config}.
+   */
+  Process coordinatorProcess(Path config, String log, String... properties) throws IOException {
+    List<String> command = new ArrayList<>(List.of("java", "-D" + marker(),
+      "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path")));
+    for (String property : properties) {
+      command.add("-D" + property);
+    }
+    command.addAll(List.of("dev.kelpie.coordinator.CoordinatorMain", "--config", config.toString()));
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(config.resolveSibling(log).toFile())
+      .start();
+  }
+
+  /** Until the coordinator on this fleet's port answers /ready with 200. */
+  void awaitReady() {
+    await("the coordinator ready", Duration.ofSeconds(60), () -> {
+      try {
+        return get("/ready").statusCode() == 200;
+      } catch (RuntimeException notYet) {
+        return false;
+      }
+    });
+  }
+
   HttpResponse<String> get(String path) {
     try {
       return checked(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + coordinatorPort + path))

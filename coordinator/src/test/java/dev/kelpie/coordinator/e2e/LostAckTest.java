@@ -12,8 +12,6 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -81,25 +79,9 @@ class LostAckTest {
       + "agents:\n  - {id: " + AGENT + ", token: " + Fleet.TOKEN + AGENT + "}\n"
       + storeYaml() + "access:\n  localViewing: true\n  tokens:\n    - {name: " + Fleet.OPERATOR_TOKEN_NAME
       + ", role: operator, tokenSha256: " + Fleet.sha256(Fleet.OPERATOR_TOKEN) + "}\n");
-    List<String> command = new ArrayList<>(List.of("java", "-D" + fleet.marker(), "-Xshare:auto",
-      "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path")));
-    if (haltAfterSeq != null) {
-      command.add("-Dkelpie.test.haltAt=after-store-before-ack");
-      command.add("-Dkelpie.test.haltAfterSeq=" + haltAfterSeq);
-    }
-    command.addAll(List.of("dev.kelpie.coordinator.CoordinatorMain", "--config", config.toString()));
-    return new ProcessBuilder(command).redirectErrorStream(true)
-      .redirectOutput(config.resolveSibling(log).toFile()).start();
-  }
-
-  private void awaitReady() {
-    fleet.await("the coordinator ready", Duration.ofSeconds(60), () -> {
-      try {
-        return fleet.get("/ready").statusCode() == 200;
-      } catch (RuntimeException notYet) {
-        return false;
-      }
-    });
+    return haltAfterSeq == null ? fleet.coordinatorProcess(config, log)
+      : fleet.coordinatorProcess(config, log, "kelpie.test.haltAt=after-store-before-ack",
+        "kelpie.test.haltAfterSeq=" + haltAfterSeq);
   }
 
   private long lastSeq() {
@@ -147,7 +129,7 @@ class LostAckTest {
     + "started again, it is sent nothing twice and stores every report once, without a hole")
   void haltedBetweenStoreAndAck() throws Exception {
     coordinator = startCoordinator(60L, "coordinator-halting.log");
-    awaitReady();
+    fleet.awaitReady();
     agent = startAgent(fleet.coordinatorPort());
     assertThat(coordinator.waitFor(90, TimeUnit.SECONDS)).as("the coordinator halted after the store").isTrue();
     assertThat(coordinator.exitValue()).isEqualTo(137);
@@ -155,7 +137,7 @@ class LostAckTest {
     assertThat(storedAtHalt).as("stored when it halted").isGreaterThanOrEqualTo(60);
 
     coordinator = startCoordinator(null, "coordinator-again.log");
-    awaitReady();
+    fleet.awaitReady();
     fleet.await("reports after the restart", Duration.ofSeconds(60), () -> lastSeq() > storedAtHalt + 40);
     assertEveryReportStoredOnce();
   }
