@@ -140,7 +140,11 @@ class DashboardBrowserTest {
     long before = fleet.pid(AGENT, "demo");
     By pidCell = By.cssSelector("[data-service='demo'] .pid");
     wait(Duration.ofSeconds(10)).until(driver -> driver.findElement(pidCell).getText().contains(String.valueOf(before)));
-    browser.findElement(By.cssSelector("[data-service='demo'] button[data-action='restart']")).click();
+    // the service's row is redrawn by live changes: a button found just before a redraw is clicked again
+    wait(Duration.ofSeconds(10)).until(driver -> {
+      driver.findElement(By.cssSelector("[data-service='demo'] button[data-action='restart']")).click();
+      return true;
+    });
     // Restart asks why, as Stop does; the answer is recorded with the name
     org.openqa.selenium.Alert asked = wait(Duration.ofSeconds(5)).until(driver -> driver.switchTo().alert());
     assertThat(asked.getText()).contains("Restart demo on " + AGENT).contains("Why?");
