@@ -1,0 +1,110 @@
+package dev.kelpie.bench;
+
+import dev.kelpie.coordinator.policy.FleetMetrics;
+import dev.kelpie.coordinator.policy.FleetState;
+import dev.kelpie.shared.message.AgentHello;
+import dev.kelpie.shared.message.CheckSpec;
+import dev.kelpie.shared.message.CheckType;
+import dev.kelpie.shared.message.ProbeResult;
+import dev.kelpie.shared.message.Report;
+import dev.kelpie.shared.message.ReportBatch;
+import dev.kelpie.shared.policy.PolicySpec;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The coordinator's 250 ms tick alone, without sockets or a store: a {@link FleetState} holding {@code agents x
+ * checks} checks, one round of results in, then {@code ticks} ticks timed. With {@code --reporting}, a quarter of the
+ * agents report before each tick (every agent once a second), and only the ticks are timed. Prints ns per tick.
+ */
+@Command(name = "kelpie-tick-bench", mixinStandardHelpOptions = true)
+public final class TickBench implements Callable<Integer> {
+
+  private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+  private static final Duration TICK = Duration.ofMillis(250);
+
+  @Option(names = "--agents", defaultValue = "5000", description = "agents (default ${DEFAULT-VALUE})")
+  int agents;
+
+  @Option(names = "--checks", defaultValue = "10", description = "checks per agent (default ${DEFAULT-VALUE})")
+  int checks;
+
+  @Option(names = "--ticks", defaultValue = "1000", description = "ticks timed (default ${DEFAULT-VALUE})")
+  int ticks;
+
+  @Option(names = "--rounds", defaultValue = "3", description = "timed runs, the best printed (default ${DEFAULT-VALUE})")
+  int rounds;
+
+  @Option(names = "--reporting", description = "a quarter of the agents report before each tick")
+  boolean reporting;
+
+  private final AtomicLong commandIds = new AtomicLong();
+  private long[] seqs;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new TickBench()).execute(args));
+  }
+
+  @Override
+  public Integer call() {
+    long best = Long.MAX_VALUE;
+    for (int round = 0; round < rounds; round++) {
+      seqs = new long[agents];
+      FleetState fleet = new FleetState(1, Duration.ofSeconds(30), Duration.ofSeconds(60),
+        () -> "cmd-" + commandIds.incrementAndGet(), Duration.ofHours(1), FleetMetrics.NONE);
+      Instant now = T0;
+      for (int a = 0; a < agents; a++) {
+        fleet.hello(hello("agent-" + a), now);
+      }
+      now = now.plusSeconds(1);
+      for (int a = 0; a < agents; a++) {
+        fleet.reports(round(a, now), now);
+      }
+      fleet.tick(now);
+      long spent = 0;
+      for (int i = 0; i < ticks; i++) {
+        now = now.plus(TICK);
+        if (reporting) {
+          for (int a = i % 4; a < agents; a += 4) {
+            fleet.reports(round(a, now), now);
+          }
+        }
+        long start = System.nanoTime();
+        fleet.tick(now);
+        spent += System.nanoTime() - start;
+      }
+      long perTick = spent / ticks;
+      System.out.printf("round %d: %,d ns per tick (%d agents x %d checks, %s)%n", round + 1, perTick, agents, checks,
+        reporting ? "a quarter reporting before each tick" : "quiet");
+      best = Math.min(best, perTick);
+    }
+    System.out.printf("best: %,d ns per tick%n", best);
+    return 0;
+  }
+
+  private AgentHello hello(String agentId) {
+    PolicySpec policy = PolicySpec.defaults();
+    List<CheckSpec> specs = new ArrayList<>();
+    for (int c = 0; c < checks; c++) {
+      specs.add(new CheckSpec("check-" + c, CheckType.HTTP, "svc-" + (c % 3), "GET http://localhost/" + c, policy));
+    }
+    return new AgentHello(agentId, agentId + ".example", "bench", specs, List.of());
+  }
+
+  private ReportBatch round(int agent, Instant now) {
+    String agentId = "agent-" + agent;
+    List<Report> results = new ArrayList<>(checks);
+    for (int c = 0; c < checks; c++) {
+      results.add(ProbeResult.up(agentId, "check-" + c, now, Duration.ofMillis(3), "ok").withSeq(++seqs[agent]));
+    }
+    return new ReportBatch(agentId, now, results);
+  }
+}
