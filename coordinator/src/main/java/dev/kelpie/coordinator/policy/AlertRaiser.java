@@ -195,6 +195,34 @@ final class AlertRaiser {
     }
   }
 
+  /**
+   * When the open incident is next due to be alerted by {@link #repeatIfDue}: {@link Instant#MIN} when its opening is
+   * still held back (as soon as allowed), null when never (no incident, or no repeats).
+   */
+  Instant repeatDue(Facts.Incident incident) {
+    if (incident == null) {
+      return null;
+    }
+    Alerted alerted = alertedIncidents.get(incident.id());
+    if (alerted == null) {
+      return Instant.MIN;
+    }
+    return repeatInterval.isZero() ? null : alerted.at().plus(repeatInterval);
+  }
+
+  /** The next moment after {@code now} a maintenance window begins or ends; null when none will. */
+  Instant nextMaintenanceChange(Instant now) {
+    Instant next = null;
+    for (MaintenanceWindows.Window window : maintenance.windows()) {
+      for (Instant at : new Instant[] {window.from(), window.until()}) {
+        if (at != null && at.isAfter(now) && (next == null || at.isBefore(next))) {
+          next = at;
+        }
+      }
+    }
+    return next;
+  }
+
   void agentLost(List<Facts.Alert> out, TrackedAgent agent, Instant now, String why) {
     boolean silenced = agent.silencedUntil() != null && agent.silencedUntil().isAfter(now);
     if (!silenced && maintenance.covering(agent.id(), agent.host(), Map.of(), now) == null) {
@@ -212,7 +240,7 @@ final class AlertRaiser {
   }
 
   /** Whether an alert about this check may go out now; says why not in the log at debug level. */
-  private boolean allowed(TrackedAgent agent, TrackedCheck check, Instant now) {
+  boolean allowed(TrackedAgent agent, TrackedCheck check, Instant now) {
     if (!agent.reachable()) {
       return false;
     }

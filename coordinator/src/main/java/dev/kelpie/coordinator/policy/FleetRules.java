@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -154,15 +155,17 @@ final class FleetRules {
     }
   }
 
-  /** Unanswered commands are given up on: the checks waiting on them may decide again. */
-  void overdue(Instant now) {
-    for (CommandBook.Pending pending : commands.overdue(now)) {
+  /** Unanswered commands are given up on: the checks waiting on them may decide again. Returns those commands. */
+  List<CommandBook.Pending> overdue(Instant now) {
+    List<CommandBook.Pending> overdue = commands.overdue(now);
+    for (CommandBook.Pending pending : overdue) {
       log.atWarn().addKeyValue("agent", pending.command().agentId()).addKeyValue("command", pending.command().id())
         .log("no answer to {} of {} within {}", pending.command().action(), pending.command().service(),
           answerTimeout);
       metrics.commandLost(pending.command().action(), "unanswered");
       pending.waiting().forEach(check -> check.state().onActionFinished(now, false));
     }
+    return overdue;
   }
 
   /** Time passes for a reachable agent's checks: backoff delays and startup deadlines run out. */
@@ -314,7 +317,7 @@ final class FleetRules {
   }
 
   /** While a command runs on its service, whoever sent it, a check's failures are the command's doing. */
-  private boolean busy(TrackedAgent agent, TrackedCheck check) {
+  boolean busy(TrackedAgent agent, TrackedCheck check) {
     return check.service() != null
       && (commands.forService(agent.id(), check.service()) != null || agent.commandRunning(check.service()));
   }

@@ -55,6 +55,8 @@ public final class FleetState {
   private final OperatorActions operator;
   private RestartGate gate;
   private AlertRaiser alerts = new AlertRaiser(Duration.ofHours(4), MaintenanceWindows.NONE);
+  private final Deadlines deadlines;
+  private final TickSchedule schedule;
 
   public FleetState(long epoch, Duration commandTtl, Duration answerTimeout, Supplier<String> commandIds,
                     Duration lostAfter, FleetMetrics metrics) {
@@ -64,6 +66,8 @@ public final class FleetState {
     this.metrics = metrics;
     this.rules = new FleetRules(commands, epoch, commandTtl, answerTimeout, commandIds, metrics);
     this.operator = new OperatorActions(rules, journal, epoch);
+    this.deadlines = new Deadlines(lostAfter, rules, journal, alerts);
+    this.schedule = new TickSchedule(deadlines::next);
     rules(RulesSettings.NONE);
   }
 
@@ -73,6 +77,7 @@ public final class FleetState {
     rules.gate(gate);
     dashboard.gate(gate);
     journal.keepOpenWhile(gate::keepsIncidentOpen);
+    agents.values().forEach(schedule::settle);
     return this;
   }
 
@@ -83,7 +88,9 @@ public final class FleetState {
    */
   public Outcome<JsonObject> releaseHold(String cause, String by, String reason, Instant now) {
     Outcome.Builder out = new Outcome.Builder();
-    return out.build(gate.release(cause, by, reason, now, out));
+    JsonObject released = gate.release(cause, by, reason, now, out);
+    schedule.showAll(agents.values());
+    return out.build(released);
   }
 
   /**
@@ -92,6 +99,8 @@ public final class FleetState {
    */
   public FleetState alerting(Duration repeatInterval, MaintenanceWindows maintenance) {
     alerts = alerts.with(repeatInterval, maintenance);
+    deadlines.alerts(alerts);
+    schedule.everyoneAt(Instant.MIN);   // moments of repeats move; the first tick goes over everyone, and brings them
     return this;
   }
 
@@ -107,6 +116,7 @@ public final class FleetState {
    */
   public void restore(Store.Restored restored, Instant now) {
     new Restoration(agents, commands, answerTimeout, journal, alerts).apply(restored, now);
+    agents.values().forEach(this::restored);
     log.info("restored {} agents, {} checks, {} unanswered commands from the store", restored.agents().size(),
       restored.checks().size(), restored.pendingActions().size());
   }
@@ -118,6 +128,7 @@ public final class FleetState {
   public void adopt(String agentId, Store.Restored restored, Instant now) {
     handedOver(agentId);
     new Restoration(agents, commands, answerTimeout, journal, alerts).apply(restored, now);
+    restored(agents.get(agentId));
     log.atInfo().addKeyValue("agent", agentId).log("agent taken over: {} checks, {} unanswered commands restored",
       restored.checks().size(), restored.pendingActions().size());
   }
@@ -126,6 +137,7 @@ public final class FleetState {
   public void handedOver(String agentId) {
     TrackedAgent agent = agents.remove(agentId);
     if (agent != null) {
+      schedule.forget(agent);
       agent.checks().values().forEach(check -> {
         journal.forget(check);
         dashboard.forget(check);
@@ -168,6 +180,9 @@ public final class FleetState {
       settle(agent, now, out);   // what the agent decided alone is journaled (and alerted) before its replay
     }
     agent.checks().values().forEach(check -> journal.check(out.facts(), agent, check, now));
+    schedule.announced(agent);
+    schedule.settle(agent);
+    schedule.changed(agent, now);
     log.atInfo().addKeyValue("agent", hello.agentId()).addKeyValue("host", hello.host())
       .log("agent connected: {} checks, {} services, resuming after report {}", hello.checks().size(),
         hello.services().size(), agent.lastSeq());
@@ -178,6 +193,7 @@ public final class FleetState {
     TrackedAgent agent = agents.get(agentId);
     if (agent != null && agent.connected()) {
       agent.disconnected();
+      schedule.show(agent);
       log.atWarn().addKeyValue("agent", agentId).log("agent disconnected: its checks are not acted on until it returns");
     }
     return new Outcome.Builder().build(null);
@@ -237,6 +253,7 @@ public final class FleetState {
       agent.taken(now);
     }
     settle(agent, now, out);
+    schedule.changed(agent, now);
     journal.agent(facts, agent, now);
     metrics.ingested(results);
     if (duplicates > 0) {
@@ -266,6 +283,7 @@ public final class FleetState {
     if (agent != null && agent.connected()) {
       agent.vitals(AgentClock.take(keepalive, now));
       heard(agent, now, out);
+      schedule.changed(agent, now);
     }
     return out.build(null);
   }
@@ -276,9 +294,11 @@ public final class FleetState {
    */
   public Outcome<Void> tick(Instant now) {
     Outcome.Builder out = new Outcome.Builder();
-    rules.overdue(now);
-    gate.tick(now, out);
-    for (TrackedAgent agent : agents.values()) {
+    rules.overdue(now).forEach(overdue -> schedule.settle(agents.get(overdue.command().agentId())));
+    gate.tick(now, out).forEach(calmed -> schedule.settle(agents.get(calmed)));
+    schedule.causes(gate.causesShown(), agents.values());
+    List<TrackedAgent> due = schedule.due(now, agents.values());
+    for (TrackedAgent agent : due) {
       if (agent.silentSince(now, lostAfter)) {
         log.atError().addKeyValue("agent", agent.id())
           .log("agent lost: nothing heard for {}; its checks are not acted on", lostAfter);
@@ -295,7 +315,9 @@ public final class FleetState {
           alerts.repeatIfDue(out.facts().alerts, agent, check, journal.incident(check), now));
       }
     }
-    out.changes(dashboard.changes(agents.values(), now));
+    due.forEach(agent -> schedule.changed(agent, now));
+    schedule.everyoneAt(alerts.nextMaintenanceChange(now));
+    out.changes(dashboard.changes(schedule.shown(), now));
     return out.build(null);
   }
 
@@ -314,6 +336,7 @@ public final class FleetState {
     Outcome.Builder out = new Outcome.Builder();
     JsonObject reply = operator.apply(agent, request, now, out);
     settle(agent, now, out);
+    schedule.changed(agent, now);
     return out.build(reply);
   }
 
@@ -387,6 +410,7 @@ public final class FleetState {
     TrackedAgent target = agents.get(command.agentId());
     if (target != null) {
       settle(target, now, out);
+      schedule.changed(target, now);
     }
     return out.build(null);
   }
@@ -416,6 +440,19 @@ public final class FleetState {
     }
     counts.put("commands_in_flight", commands.size());
     return counts;
+  }
+
+  /** An agent brought back from the store: the next tick goes over it, as over one that just said hello. */
+  private void restored(TrackedAgent agent) {
+    if (agent != null) {
+      schedule.announced(agent);
+      schedule.settle(agent);
+    }
+  }
+
+  /** How many agents the last tick went over, and how many its changes compared: what a tick cost (for tests). */
+  int[] lastTickWork() {
+    return new int[] {schedule.ticked(), schedule.compared()};
   }
 
   /** After the rules: the journal writes what changed, then the alerts follow what it saw and what was ordered. */

@@ -20,6 +20,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.EnumSet;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -147,8 +148,12 @@ final class RestartGate {
     restarted(agent, check.service(), now, out);
   }
 
-  /** Time passes: shared causes whose failures cleared are released, flaps that calmed end, stale waits are dropped. */
-  void tick(Instant now, Outcome.Builder out) {
+  /**
+   * Time passes: shared causes whose failures cleared are released, flaps that calmed end, stale waits are dropped.
+   * Returns the agents whose flaps calmed (their incidents kept open through the run may close now).
+   */
+  Set<String> tick(Instant now, Outcome.Builder out) {
+    Set<String> calmed = new HashSet<>();
     blast.recount();
     correlated.forgetUnless(agentId -> agents.containsKey(agentId) && agents.get(agentId).reachable());
     for (CorrelatedFailures.Cause cause : correlated.cleared()) {
@@ -158,6 +163,7 @@ final class RestartGate {
     }
     for (FlappingServices.Flap flap : flapping.calmed(now)) {
       TrackedAgent agent = agents.get(flap.agentId());
+      calmed.add(flap.agentId());
       log.atInfo().addKeyValue("agent", flap.agentId()).log("{} no longer flapping", flap.service());
       out.facts().alerts.add(RuleAlerts.flapAlert("resolved", agent, flap, flap.service() + " on "
         + RuleAlerts.host(agent, flap.agentId())
@@ -165,6 +171,12 @@ final class RestartGate {
     }
     blast.waiting().stream().filter(wait -> !needsRestart(wait.agentId(), wait.service())).toList()
       .forEach(wait -> blast.forget(key(wait.agentId(), wait.service())));
+    return calmed;
+  }
+
+  /** The shared causes as checks' holds show them: when they change, any failing check's hold may read otherwise. */
+  Object causesShown() {
+    return correlated.active();
   }
 
   /** A person lets the restarts a shared cause holds go; recorded with their name. */

@@ -272,6 +272,22 @@ public final class CheckState {
     return budget.usedAt(now);
   }
 
+  /** When {@link #restartsUsed} next falls, a restart leaving the budget's window; null when none is in it. */
+  public Instant restartsFallAt(Instant now) {
+    return budget.nextExpiry(now);
+  }
+
+  /**
+   * When time alone may make {@link #onTick} decide: a backoff delay or a startup deadline runs out; null when
+   * nothing waits on time.
+   */
+  public Instant decidesAt() {
+    if (phase == CheckPhase.BACKING_OFF) {
+      return restartNotBefore;
+    }
+    return phase == CheckPhase.STARTING ? startupDeadline : null;
+  }
+
   /** Why the check is failing, acting or gave up; null while healthy. */
   public String reason() {
     return reason;

@@ -40,6 +40,12 @@ public final class RestartBudget {
     return List.copyOf(spent);
   }
 
+  /** When the oldest restart still in the window leaves it (one fewer used); null when none is in it. */
+  public Instant nextExpiry(Instant now) {
+    forgetBefore(now.minus(limits.per()));
+    return spent.isEmpty() ? null : spent.peekFirst().plus(limits.per());
+  }
+
   public void restore(List<Instant> restarts) {
     spent.clear();
     spent.addAll(restarts);
