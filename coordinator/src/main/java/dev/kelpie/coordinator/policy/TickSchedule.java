@@ -113,8 +113,9 @@ final class TickSchedule {
   }
 
   /**
-   * The agents this tick goes over: those left to settle, and those whose moment has come and still has (one whose
-   * moment moved later goes back in line untouched). All of them are shown on the next changes.
+   * The agents this tick goes over: those left to settle, and those whose moment has come and still has something to
+   * do (one whose moment moved later, or whose moment only changed what is shown, goes back in line). All of them are
+   * compared on the next changes.
    */
   List<TrackedAgent> due(Instant now, Collection<TrackedAgent> agents) {
     Set<TrackedAgent> due = new LinkedHashSet<>(unsettled);
@@ -126,6 +127,7 @@ final class TickSchedule {
     for (TrackedAgent agent : wakeups.due(now)) {
       Instant at = next.apply(agent, now);
       if (at != null && at.isAfter(now)) {
+        shown.add(agent);   // a restart that just left its budget's window is no longer a moment, but shows
         wakeups.at(agent, at);
       } else {
         due.add(agent);
