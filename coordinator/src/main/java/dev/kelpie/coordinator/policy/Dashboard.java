@@ -84,7 +84,8 @@ final class Dashboard {
   /**
    * What changed since the last call: {@code {time, checks: [...], agents: [...]}} with the changed ones only, as in
    * the snapshot without the checks' policies; null when nothing changed. Only what a person sees counts (state,
-   * failures, last outcome, silence, incident, budget), not every result.
+   * failures, last outcome, silence, incident, budget), not every result. Only {@code agents} (and their checks) are
+   * compared: the caller passes those that may have changed since the last call, not the whole fleet.
    */
   JsonObject changes(Collection<TrackedAgent> agents, Instant now) {
     JsonArray changedAgents = new JsonArray();

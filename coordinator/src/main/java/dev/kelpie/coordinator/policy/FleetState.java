@@ -37,7 +37,8 @@ import java.util.function.Supplier;
  * undelivered command, an operator's request, a tick) returns one {@link Outcome}: no I/O, time passed in, so the
  * whole loop can be tested without sockets. Each input goes the same way: the rules decide ({@link FleetRules}), the
  * journal turns what changed into facts ({@link Journal}), the alerts are raised from what the journal saw
- * ({@link AlertRaiser}); on a tick, the dashboard's changes are added ({@link Dashboard}).
+ * ({@link AlertRaiser}); on a tick, the dashboard's changes are added ({@link Dashboard}). Every input tells the
+ * {@link TickSchedule} which agent it changed, so that a tick need not look at the whole fleet.
  */
 public final class FleetState {
 
@@ -100,7 +101,7 @@ public final class FleetState {
   public FleetState alerting(Duration repeatInterval, MaintenanceWindows maintenance) {
     alerts = alerts.with(repeatInterval, maintenance);
     deadlines.alerts(alerts);
-    schedule.everyoneAt(Instant.MIN);   // moments of repeats move; the first tick goes over everyone, and brings them
+    schedule.everyoneAt(Instant.MIN);   // the repeats' moments moved: the next tick goes over every agent
     return this;
   }
 
@@ -290,7 +291,9 @@ public final class FleetState {
 
   /**
    * Time passes: backoff delays and startup deadlines run out, unanswered commands are given up on, silent agents
-   * are lost, silences end, open incidents are alerted again; the dashboard's changes come with it.
+   * are lost, silences end, open incidents are alerted again; the dashboard's changes come with it. Only the agents
+   * whose next moment came, or that an input left to settle, are gone over, and only those that may have changed are
+   * compared with what was last shown ({@link TickSchedule}): a quiet fleet costs a tick nothing, however large.
    */
   public Outcome<Void> tick(Instant now) {
     Outcome.Builder out = new Outcome.Builder();

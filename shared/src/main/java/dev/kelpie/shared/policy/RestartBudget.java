@@ -42,6 +42,9 @@ public final class RestartBudget {
 
   /** When the oldest restart still in the window leaves it (one fewer used); null when none is in it. */
   public Instant nextExpiry(Instant now) {
+    if (spent.isEmpty()) {
+      return null;
+    }
     forgetBefore(now.minus(limits.per()));
     return spent.isEmpty() ? null : spent.peekFirst().plus(limits.per());
   }
