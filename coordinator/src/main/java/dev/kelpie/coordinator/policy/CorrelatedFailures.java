@@ -182,7 +182,13 @@ final class CorrelatedFailures {
       return share;
     }
     Instant from = now.minus(settings.window());
-    Set<String> keys = new java.util.TreeSet<>(peers.causes());
+    Set<String> keys = new java.util.TreeSet<>();
+    for (String key : peers.causes()) {
+      FleetShare.Cause elsewhere = peers.cause(key);
+      if (elsewhere.failing() > 0 || elsewhere.since() != null) {
+        keys.add(key);   // the others need this node's hosts having it (a percent of the fleet's)
+      }
+    }
     failing.forEach((key, hosts) -> {
       if (!hosts.isEmpty()) {
         keys.add(key);
@@ -199,10 +205,8 @@ final class CorrelatedFailures {
         }
       }
       Cause cause = active.get(key);
-      if (failingNow > 0 || cause != null || settings.percent() > 0) {
-        share.put(key, new FleetShare.Cause(failingNow, recent, settings.percent() > 0 ? hostsWith(key, fleet) : 0,
-          cause == null ? null : cause.since().toString(), cause == null ? null : cause.overriddenBy()));
-      }
+      share.put(key, new FleetShare.Cause(failingNow, recent, hostsWith(key, fleet),
+        cause == null ? null : cause.since().toString(), cause == null ? null : cause.overriddenBy()));
     }
     return share;
   }
