@@ -22,6 +22,8 @@ public final class PeerShares {
   private final String self;
   private final long staleAfterNanos;
   private final Map<String, Heard> shares = new HashMap<>();
+  private final Map<String, Long> membersSince = new HashMap<>();
+  private long lastRetain;
 
   public PeerShares(String self, java.time.Duration staleAfter) {
     this.self = self;
@@ -50,8 +52,14 @@ public final class PeerShares {
     return before == null || before.share().version() != share.version();
   }
 
-  /** Keeps the shares of {@code members} heard within {@code staleAfter} of {@code nowNanos}; names the dropped. */
+  /**
+   * Keeps the shares of {@code members} heard within {@code staleAfter} of {@code nowNanos}; names the dropped. A member
+   * not heard yet is waited for ({@link #allHeard}) until it has been a member for {@code staleAfter}.
+   */
   public List<String> retain(Collection<String> members, long nowNanos) {
+    membersSince.keySet().retainAll(members);
+    members.stream().filter(node -> !node.equals(self)).forEach(node -> membersSince.putIfAbsent(node, nowNanos));
+    lastRetain = nowNanos;
     List<String> dropped = shares.entrySet().stream()
       .filter(e -> !members.contains(e.getKey()) || nowNanos - e.getValue().atNanos() > staleAfterNanos)
       .map(Map.Entry::getKey).toList();
@@ -61,6 +69,11 @@ public final class PeerShares {
 
   public boolean none() {
     return shares.isEmpty();
+  }
+
+  /** Whether another coordinator is in the cluster (heard or not): restarts then wait to be heard. */
+  public boolean clustered() {
+    return !shares.isEmpty() || !membersSince.isEmpty();
   }
 
   /** How many other nodes are counted. */
@@ -77,7 +90,10 @@ public final class PeerShares {
 
   /** Whether every other node has said it received this node's share of {@code version} (or a later one). */
   public boolean allHeard(long version) {
-    return shares.values().stream().allMatch(held -> held.share().heard().getOrDefault(self, -1L) >= version);
+    boolean unheardNewcomer = membersSince.entrySet().stream().anyMatch(member -> !shares.containsKey(member.getKey())
+      && lastRetain - member.getValue() <= staleAfterNanos);
+    return !unheardNewcomer
+      && shares.values().stream().allMatch(held -> held.share().heard().getOrDefault(self, -1L) >= version);
   }
 
   /** Restarts running on the other nodes. */

@@ -19,9 +19,12 @@ import java.util.function.BiPredicate;
  * <p>Among clustered coordinators the limits are the fleet's: the other nodes' restarts running count
  * ({@link PeerShares}), and so do the ones waiting on the nodes before this one (lower node id). A restart goes only
  * once every other node has said it heard of it waiting here ({@link #version}): two nodes wanting the last place at
- * the same instant both hear of each other before either takes it, and the one after lets the one before go. So the
- * limit holds across the cluster, at the cost of one more decision of the check (its next failure) per restart.
- * Alone, nothing waits for anyone: the limits count this node's restarts, as before.
+ * the same instant both hear of each other before either takes it, and the one after lets the one before go (messages
+ * between two nodes arrive in order, so an acknowledgement carries what its sender ran by then). So the limit holds
+ * across the cluster, at the cost of one more decision of the check (its next failure) per restart; a node that just
+ * joined is waited for until heard (at most the shares' staleness), one silent that long is no longer counted (its
+ * agents move within the lease term). Alone, nothing waits for anyone: the limits count this node's restarts, as
+ * before.
  */
 final class BlastRadius {
 
@@ -67,7 +70,7 @@ final class BlastRadius {
       wait = groupLimit(agent, ahead, hosts);
     }
     Waiting before = waiting.get(key);
-    if (wait == null && !peers.none() && limited() && (before == null || !peers.allHeard(before.version()))) {
+    if (wait == null && peers.clustered() && limited() && (before == null || !peers.allHeard(before.version()))) {
       wait = new Wait("waiting: telling the other coordinators first (restarts are limited across the fleet)", false);
     }
     if (wait == null || wait.shadow()) {

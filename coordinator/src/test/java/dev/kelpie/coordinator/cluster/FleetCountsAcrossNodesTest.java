@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Two real clustered coordinator processes on one PostgreSQL schema with {@code rules: {inFlight: 1, correlated:
  * {hosts: 3}}}, and three real agents: ag-1 and ag-3 on node 0, ag-2 on node 1. Each agent runs a web service (an HTTP
- * server, checked every 500 ms, stopped within 4 s) and a sleeping service whose check probes a TCP "dependency" the
+ * server, checked every 500 ms, deaf to SIGTERM so that a restart runs for its 4 s stopGrace) and a sleeping service whose check probes a TCP "dependency" the
  * test serves. The fleet rules must count the whole fleet: one restart at a time across both nodes, a dependency down
  * on 3 hosts held on both nodes though neither has 3, and a node that leaves no longer counted.
  */
@@ -66,7 +66,8 @@ class FleetCountsAcrossNodesTest {
       int webPort = freePort();
       Path web = dir.resolve("web-" + agent + ".py");
       webs.put(agent, web);
-      Files.writeString(web, "import sys, http.server\n"
+      Files.writeString(web, "import sys, signal, http.server\n"
+        + "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"   // a restart waits stopGrace (4 s), then kills
         + "http.server.HTTPServer(('127.0.0.1', int(sys.argv[1])), http.server.SimpleHTTPRequestHandler)"
         + ".serve_forever()\n");
       cluster.startAgent(agent, List.of(first, nodes.get(1 - i % 2)), "  - name: web\n    command: [python3, \""

@@ -93,9 +93,26 @@ class PeerSharesTest {
     assertThat(peers.retain(List.of("m", "a", "b"), 4 * SECOND)).containsExactlyInAnyOrder("a", "c");
     assertThat(peers.running()).isEqualTo(2);
     assertThat(peers.allHeard(1)).as("b never heard this node").isFalse();
-    assertThat(peers.retain(List.of("m", "b"), 6 * SECOND)).containsExactly("b");
+    assertThat(peers.retain(List.of("m", "b"), 10 * SECOND)).containsExactly("b");
     assertThat(peers.none()).isTrue();
-    assertThat(peers.allHeard(1)).isTrue();
+    assertThat(peers.allHeard(1)).as("b, silent, is no longer waited for").isTrue();
+  }
+
+  @Test
+  @DisplayName("a member not heard yet (it just joined) is waited for, for at most staleAfter; alone, nothing is")
+  void newcomer() {
+    PeerShares peers = new PeerShares("m", Duration.ofSeconds(3));
+    assertThat(peers.clustered()).isFalse();
+    peers.retain(List.of("m"), 0);
+    assertThat(peers.clustered()).isFalse();
+    peers.retain(List.of("m", "n"), SECOND);
+    assertThat(peers.clustered()).isTrue();
+    assertThat(peers.allHeard(0)).isFalse();
+    peers.retain(List.of("m", "n"), 3 * SECOND);
+    assertThat(peers.allHeard(0)).isFalse();
+    peers.retain(List.of("m", "n"), 5 * SECOND);
+    assertThat(peers.allHeard(0)).as("never heard within staleAfter: not waited for").isTrue();
+    assertThat(PeerShares.alone().clustered()).isFalse();
   }
 
   @Test
