@@ -136,6 +136,9 @@ class FleetCountsAcrossNodesTest {
     assertThat(sawWaiting).as("the second web shown waiting for the first").isTrue();
     await(() -> webPid("ag-1") != web1 && webPid("ag-2") != web2 ? true : null, Duration.ofSeconds(30),
       "new web processes");
+    System.out.println("one restart at a time across nodes: first ran " + Duration.between(runs.get(0)[0],
+      runs.get(0)[1]).toMillis() + " ms, second issued " + Duration.between(runs.get(0)[1], runs.get(1)[0]).toMillis()
+      + " ms after the first was answered");
   }
 
   @Test
