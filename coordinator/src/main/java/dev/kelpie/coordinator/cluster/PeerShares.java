@@ -19,6 +19,8 @@ public final class PeerShares {
   private record Heard(FleetShare share, long atNanos) {
   }
 
+  private static final FleetShare.Cause NO_CAUSE = new FleetShare.Cause(0, 0, 0, null, null);
+
   private final String self;
   private final long staleAfterNanos;
   private final Map<String, Heard> shares = new HashMap<>();
@@ -129,6 +131,9 @@ public final class PeerShares {
 
   /** What the other nodes see of a shared cause, summed: failing, recent, hosts; since and release as any node has. */
   public FleetShare.Cause cause(String key) {
+    if (shares.isEmpty()) {
+      return NO_CAUSE;
+    }
     int failing = 0;
     int recent = 0;
     int hosts = 0;

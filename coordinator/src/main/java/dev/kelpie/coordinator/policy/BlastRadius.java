@@ -119,8 +119,10 @@ final class BlastRadius {
     }
   }
 
+  /** Whether a limit is enforced (one in shadow mode holds nothing, so nothing waits to be heard for it). */
   private boolean limited() {
-    return settings.inFlight().max() > 0 || !settings.groups().isEmpty();
+    return settings.inFlight().max() > 0 && !settings.inFlight().shadow()
+      || settings.groups().stream().anyMatch(group -> !group.shadow());
   }
 
   /** Group sizes are counted again after this (hosts come and go). */

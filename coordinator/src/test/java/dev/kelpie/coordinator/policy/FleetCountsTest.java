@@ -220,6 +220,22 @@ class FleetCountsTest {
   }
 
   @Test
+  @DisplayName("a fleet limit in shadow mode holds nothing in a cluster either: no wait to be heard (the other node"
+    + " has not heard of this one yet), the restart goes")
+  void shadowLimitWaitsForNoOne() {
+    fleet = new FleetState(1, Duration.ofSeconds(30), Duration.ofSeconds(60), () -> "cmd-" + ids.incrementAndGet(),
+      Duration.ofHours(1), FleetMetrics.NONE)
+      .rules(new RulesSettings(new RulesSettings.InFlight(1, true), List.of(), RulesSettings.NONE.correlated(),
+        NO_FLAPPING))
+      .peers(peers);
+    hello("h1");
+    peer("n", 0, 0, 0, false, Map.of());
+    probe("h1", false, 1);
+    probe("h1", false, 2);
+    assertThat(commands).hasSize(1);
+  }
+
+  @Test
   @DisplayName("a node alone publishes nothing and waits for no one: its share is only asked for when clustered")
   void aloneUnchanged() {
     fleet = new FleetState(1, Duration.ofSeconds(30), Duration.ofSeconds(60), () -> "cmd-" + ids.incrementAndGet(),
