@@ -107,8 +107,7 @@ final class RestartGate {
     Map<String, Integer> hostsIn = new HashMap<>();
     blast.share(runningIn, waitingIn, hostsIn, agents.values());
     return new FleetShare(null, blast.version(), Map.of(), blast.running(), runningIn, blast.waiting().size(),
-      waitingIn, hostsIn, correlated.share(now, agentId -> agents.containsKey(agentId)
-        && agents.get(agentId).reachable(), agents.values()));
+      waitingIn, hostsIn, correlated.share(now, this::reachable, agents.values()));
   }
 
   /** Grows whenever the restarts running or waiting here change: the other nodes must hear it at once. */
@@ -181,7 +180,7 @@ final class RestartGate {
   /** Time passes: shared causes whose failures cleared are released, flaps that calmed end, stale waits are dropped. */
   void tick(Instant now, Outcome.Builder out) {
     blast.recount();
-    correlated.forgetUnless(agentId -> agents.containsKey(agentId) && agents.get(agentId).reachable());
+    correlated.forgetUnless(this::reachable);
     correlated.reconsider(now, agents.values()).forEach(cause -> tripped(cause, now, out));
     for (CorrelatedFailures.Cause cause : correlated.active()) {
       if (cause.overriddenBy() != null) {
@@ -360,6 +359,11 @@ final class RestartGate {
     return spent.size() < limits.restarts() ? null : "restart budget of " + limits.restarts() + " per "
       + dev.kelpie.shared.policy.Durations.human(limits.per()) + " of service " + check.service()
       + " (shared by its " + sharing + " checks) used up";
+  }
+
+  private boolean reachable(String agentId) {
+    TrackedAgent agent = agents.get(agentId);
+    return agent != null && agent.reachable();
   }
 
   private boolean stillRunning(String agentId, String service) {
