@@ -30,7 +30,9 @@ export class RulesPage {
     const shadow = rules.shadow.map(s => `<tr><td>${when(s.at)}</td><td>${hostLink(s.agentId)}</td>
       <td>${esc(s.checkId)}</td><td>${esc(s.what)}</td></tr>`);
     this.main.innerHTML = `<h1>Fleet rules</h1>
-      <p class="muted">${rules.restartsRunning} restarts running now. Restarts held by a rule are not lost: the check
+      <p class="muted">${rules.restartsRunning} restarts running now${rules.coordinators > 1
+        ? ` across the fleet's ${rules.coordinators} coordinators (${rules.restartsRunningHere} from this one;
+          ${rules.waitingElsewhere} more waiting on the others, listed there)` : ''}. Restarts held by a rule are not lost: the check
         decides again at its next failure, and a recovery in between costs nothing.</p>
       <div class="panel"><h2>Suspected shared causes</h2>${table(['cause', 'failing', 'since', ''], causes)}</div>
       <div class="panel"><h2>Waiting their turn</h2>${table(['host', 'service', 'since', 'why'], waiting)}</div>

@@ -3,6 +3,7 @@ package dev.kelpie.coordinator;
 import dev.kelpie.coordinator.alert.AlertVerticle;
 import dev.kelpie.coordinator.cluster.ClusterFront;
 import dev.kelpie.coordinator.cluster.ClusterMembership;
+import dev.kelpie.coordinator.cluster.FleetCounters;
 import dev.kelpie.coordinator.cluster.Leases;
 import dev.kelpie.coordinator.cluster.MemoryLeases;
 import dev.kelpie.coordinator.cluster.NodeLocal;
@@ -147,9 +148,13 @@ public final class Coordinator {
       Leases leases = cluster == null ? null : leases(vertx, store, cluster.getNodeId(), config.cluster(), clock);
       Ownership ownership = leases == null ? Ownership.alone(epoch)
         : Ownership.clustered(vertx, leases, epoch, config.cluster().leaseTerm());
+      // the fleet rules count the whole fleet: each node's share every 250 ms and on change, dropped after 3 s unheard
+      FleetCounters counters = cluster == null ? null
+        : new FleetCounters(cluster, Duration.ofMillis(250), Duration.ofSeconds(3));
       return vertx.deployVerticle(new AlertVerticle(config.alerts(), store.outbox(), clock, registry))
         .compose(alerts -> vertx.deployVerticle(new PolicyVerticle(fleet, clock, Duration.ofMillis(250),
-          metrics::levels, writer, committed, journal, ownership, leases == null ? null : store::restoreAgent)))
+          metrics::levels, writer, committed, journal, ownership, leases == null ? null : store::restoreAgent,
+          counters)))
         .compose(policy -> leases == null ? Future.succeededFuture()
           : vertx.deployVerticle(new ClusterFront(leases, cluster)))
         .compose(policy -> vertx.deployVerticle(new RetentionVerticle(store, clock, config.store().keepSuccesses(),

@@ -1,5 +1,6 @@
 package dev.kelpie.coordinator.policy;
 
+import dev.kelpie.coordinator.cluster.PeerShares;
 import dev.kelpie.coordinator.config.RulesSettings;
 
 import java.time.Instant;
@@ -14,20 +15,32 @@ import java.util.function.BiPredicate;
 /**
  * How many restarts may run at once, across the fleet and per label group, like a disruption budget: a restart runs
  * from its command until the agent's answer; the services kept waiting go in the order they first asked.
+ *
+ * <p>Among clustered coordinators the limits are the fleet's: the other nodes' restarts running count
+ * ({@link PeerShares}), and so do the ones waiting on the nodes before this one (lower node id). A restart goes only
+ * once every other node has said it heard of it waiting here ({@link #version}): two nodes wanting the last place at
+ * the same instant both hear of each other before either takes it, and the one after lets the one before go (messages
+ * between two nodes arrive in order, so an acknowledgement carries what its sender ran by then). So the limit holds
+ * across the cluster, at the cost of one more decision of the check (its next failure) per restart; a node that just
+ * joined is waited for until heard (at most the shares' staleness), one silent that long is no longer counted (its
+ * agents move within the lease term). Alone, nothing waits for anyone: the limits count this node's restarts, as
+ * before.
  */
 final class BlastRadius {
 
   private record Running(String agentId, String service, List<String> groups) {
   }
 
-  /** A service waiting its turn: since when, and why (shown). */
-  record Waiting(String agentId, String service, Instant since, String why, List<String> groups) {
+  /** A service waiting its turn: since when, and why (shown); {@code version}: this node's share that first told it. */
+  record Waiting(String agentId, String service, Instant since, String why, List<String> groups, long version) {
   }
 
   private final RulesSettings settings;
   private final Map<String, Running> running = new LinkedHashMap<>();
   private final Map<String, Waiting> waiting = new LinkedHashMap<>();
   private final Map<String, Integer> sizes = new HashMap<>();
+  private PeerShares peers = PeerShares.alone();
+  private long version;
 
   BlastRadius(RulesSettings settings) {
     this.settings = settings;
@@ -43,7 +56,7 @@ final class BlastRadius {
    */
   Wait admit(TrackedAgent agent, String service, Instant now, BiPredicate<String, String> stillRunning,
              Collection<TrackedAgent> hosts) {
-    running.values().removeIf(r -> !stillRunning.test(r.agentId(), r.service()));
+    prune(stillRunning);
     String key = RestartGate.key(agent.id(), service);
     List<String> ahead = new ArrayList<>();
     for (String other : waiting.keySet()) {
@@ -56,18 +69,60 @@ final class BlastRadius {
     if (wait == null) {
       wait = groupLimit(agent, ahead, hosts);
     }
+    Waiting before = waiting.get(key);
+    if (wait == null && peers.clustered() && limited() && (before == null || !peers.allHeard(before.version()))) {
+      wait = new Wait("waiting: telling the other coordinators first (restarts are limited across the fleet)", false);
+    }
     if (wait == null || wait.shadow()) {
-      waiting.remove(key);
+      if (waiting.remove(key) != null) {
+        version++;
+      }
       return wait;
     }
-    Waiting before = waiting.get(key);
+    if (before == null) {
+      version++;
+    }
     waiting.put(key, new Waiting(agent.id(), service, before == null ? now : before.since(), wait.why(),
-      groupsOf(agent)));
+      groupsOf(agent), before == null ? version : before.version()));
     return wait;
   }
 
   void started(TrackedAgent agent, String service) {
     running.put(RestartGate.key(agent.id(), service), new Running(agent.id(), service, groupsOf(agent)));
+    version++;
+  }
+
+  /** Restarts answered meanwhile no longer run. */
+  void prune(BiPredicate<String, String> stillRunning) {
+    if (running.values().removeIf(r -> !stillRunning.test(r.agentId(), r.service()))) {
+      version++;
+    }
+  }
+
+  /** The other coordinators' shares, counted with this node's restarts. */
+  void peers(PeerShares shares) {
+    peers = shares;
+  }
+
+  /** Grows whenever the restarts running or waiting here change: what the other nodes must hear before one goes. */
+  long version() {
+    return version;
+  }
+
+  /** This node's restarts running and waiting, in all and per group, and its hosts per group (for percents). */
+  void share(Map<String, Integer> runningIn, Map<String, Integer> waitingIn, Map<String, Integer> hostsIn,
+             Collection<TrackedAgent> hosts) {
+    running.values().forEach(r -> r.groups().forEach(g -> runningIn.merge(g, 1, Integer::sum)));
+    waiting.values().forEach(w -> w.groups().forEach(g -> waitingIn.merge(g, 1, Integer::sum)));
+    if (!settings.groups().isEmpty()) {
+      hosts.forEach(host -> groupsOf(host).forEach(g -> hostsIn.merge(g, 1, Integer::sum)));
+    }
+  }
+
+  /** Whether a limit is enforced (one in shadow mode holds nothing, so nothing waits to be heard for it). */
+  private boolean limited() {
+    return settings.inFlight().max() > 0 && !settings.inFlight().shadow()
+      || settings.groups().stream().anyMatch(group -> !group.shadow());
   }
 
   /** Group sizes are counted again after this (hosts come and go). */
@@ -77,7 +132,9 @@ final class BlastRadius {
 
   /** A waiting service that no longer needs its restart leaves the line. */
   void forget(String key) {
-    waiting.remove(key);
+    if (waiting.remove(key) != null) {
+      version++;
+    }
   }
 
   Collection<Waiting> waiting() {
@@ -88,11 +145,18 @@ final class BlastRadius {
     return running.size();
   }
 
+  /** Restarts running across the fleet: here and on the other coordinators. */
+  int runningInFleet() {
+    return running.size() + peers.running();
+  }
+
   private Wait fleetLimit(int ahead) {
     int max = settings.inFlight().max();
-    if (max > 0 && running.size() + ahead >= max) {
-      return new Wait("waiting: " + running.size() + " restarts already running in the fleet (at most " + max + ")"
-        + (ahead > 0 ? ", " + ahead + " waiting before it" : ""), settings.inFlight().shadow());
+    int inFleet = runningInFleet();
+    int before = ahead + peers.waitingBefore();
+    if (max > 0 && inFleet + before >= max) {
+      return new Wait("waiting: " + inFleet + " restarts already running in the fleet (at most " + max + ")"
+        + (before > 0 ? ", " + before + " waiting before it" : ""), settings.inFlight().shadow());
     }
     return null;
   }
@@ -101,10 +165,11 @@ final class BlastRadius {
     for (String group : groupsOf(agent)) {
       RulesSettings.Group rule = rule(group);
       int size = sizes.computeIfAbsent(group, g -> (int) hosts.stream().filter(host -> groupsOf(host).contains(g))
-        .count());
+        .count() + peers.hostsIn(g));
       int limit = limit(rule, size);
-      long inGroup = running.values().stream().filter(r -> r.groups().contains(group)).count();
-      long waitingAhead = 0;
+      long inGroup = running.values().stream().filter(r -> r.groups().contains(group)).count()
+        + peers.runningIn(group);
+      long waitingAhead = peers.waitingBeforeIn(group);
       for (String key : ahead) {
         if (waiting.get(key).groups().contains(group)) {
           waitingAhead++;

@@ -1,5 +1,7 @@
 package dev.kelpie.coordinator.policy;
 
+import dev.kelpie.coordinator.cluster.FleetShare;
+import dev.kelpie.coordinator.cluster.PeerShares;
 import dev.kelpie.coordinator.config.RulesSettings;
 import dev.kelpie.shared.message.CheckSpec;
 
@@ -10,6 +12,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -17,6 +21,12 @@ import java.util.regex.Pattern;
  * Failures with a shared cause: the same check id, the same dependency or the same (non-local) target host turning
  * failing on many hosts within a window. Such a cause holds the restarts of every failing check that has it, until
  * none of them fails any more or a person overrides it. One host failing alone never trips it.
+ *
+ * <p>Among clustered coordinators the hosts are the fleet's: each node adds what the others see of a cause
+ * ({@link PeerShares}: hosts failing it, recently, and having it) to its own hosts, when a failure of its own comes in
+ * and on every tick ({@link #reconsider}), so a cause split over nodes, none of which reaches the threshold alone, holds
+ * the restarts on all of them. A cause stays until its failures cleared on every node; a release on one node is taken
+ * up by the others; only the first node to find a cause alerts it (two finding it in the same instant both do).
  */
 final class CorrelatedFailures {
 
@@ -39,6 +49,8 @@ final class CorrelatedFailures {
   private final RulesSettings.Correlated settings;
   private final Map<String, Map<String, Instant>> failing = new HashMap<>();
   private final Map<String, Cause> active = new LinkedHashMap<>();
+  private final Set<String> quiet = new java.util.HashSet<>();
+  private PeerShares peers = PeerShares.alone();
 
   CorrelatedFailures(RulesSettings.Correlated settings) {
     this.settings = settings;
@@ -97,19 +109,55 @@ final class CorrelatedFailures {
       if (hosts.putIfAbsent(agent.id(), now) != null || tripped != null || covered(check) != null) {
         continue;
       }
-      Instant from = now.minus(settings.window());
-      int recent = (int) hosts.values().stream().filter(since -> !since.isBefore(from)).count();
-      if (recent < 2) {
-        continue;
+      tripped = trip(key, hosts, now, fleet);
+    }
+    return tripped;
+  }
+
+  /**
+   * The causes the other nodes' hosts now tip over (with this node's failing ones), to alert once; none alone. Only
+   * causes with a failing host here: a node with none has nothing to hold.
+   */
+  List<Cause> reconsider(Instant now, Collection<TrackedAgent> fleet) {
+    List<Cause> tripped = new ArrayList<>();
+    if (!settings.on() || peers.none()) {
+      return tripped;
+    }
+    failing.forEach((key, hosts) -> {
+      if (!hosts.isEmpty() && !active.containsKey(key) && peers.cause(key).recent() > 0) {
+        Cause cause = trip(key, hosts, now, fleet);
+        if (cause != null) {
+          tripped.add(cause);
+        }
       }
-      boolean byCount = settings.hosts() > 0 && recent >= settings.hosts();
-      int of = byCount || settings.percent() == 0 ? 0 : hostsWith(key, fleet);
-      boolean byShare = settings.percent() > 0 && recent * 100 >= settings.percent() * of;
-      if (byCount || byShare) {
-        of = of == 0 ? hostsWith(key, fleet) : of;
-        tripped = new Cause(key, now, recent, of, null);
-        active.put(key, tripped);
-      }
+    });
+    active.replaceAll((key, cause) -> {   // a release on another node holds here too
+      String by = cause.overriddenBy() == null ? peers.cause(key).overriddenBy() : null;
+      return by == null ? cause : new Cause(key, cause.since(), cause.failing(), cause.of(), by);
+    });
+    return tripped;
+  }
+
+  /** Whether the cause's recent failures here and on the other nodes trip it; the cause to alert, or null. */
+  private Cause trip(String key, Map<String, Instant> hosts, Instant now, Collection<TrackedAgent> fleet) {
+    Instant from = now.minus(settings.window());
+    FleetShare.Cause elsewhere = peers.cause(key);
+    int recent = (int) hosts.values().stream().filter(since -> !since.isBefore(from)).count() + elsewhere.recent();
+    if (recent < 2) {
+      return null;
+    }
+    boolean byCount = settings.hosts() > 0 && recent >= settings.hosts();
+    int of = byCount || settings.percent() == 0 ? 0 : hostsWith(key, fleet) + elsewhere.hosts();
+    boolean byShare = settings.percent() > 0 && recent * 100 >= settings.percent() * of;
+    if (!byCount && !byShare) {
+      return null;
+    }
+    of = of == 0 ? hostsWith(key, fleet) + elsewhere.hosts() : of;
+    Cause tripped = new Cause(key, now, recent, of, null);
+    active.put(key, tripped);
+    if (elsewhere.since() != null) {
+      quiet.add(key);   // another node found it first and alerted it
+      return null;
     }
     return tripped;
   }
@@ -117,6 +165,50 @@ final class CorrelatedFailures {
   private static int hostsWith(String key, Collection<TrackedAgent> fleet) {
     return (int) fleet.stream().filter(host -> host.checks().values().stream()
       .anyMatch(other -> keys(other).contains(key))).count();
+  }
+
+  /** The other coordinators' shares, counted with this node's hosts. */
+  void peers(PeerShares shares) {
+    peers = shares;
+  }
+
+  /**
+   * What this node sees of each cause it has a failing host for, or that another node asks about: its reachable hosts
+   * failing it, recently, and having it, and the cause if tripped here.
+   */
+  Map<String, FleetShare.Cause> share(Instant now, Predicate<String> reachable, Collection<TrackedAgent> fleet) {
+    Map<String, FleetShare.Cause> share = new HashMap<>();
+    if (!settings.on()) {
+      return share;
+    }
+    Instant from = now.minus(settings.window());
+    Set<String> keys = new java.util.TreeSet<>();
+    for (String key : peers.causes()) {
+      FleetShare.Cause elsewhere = peers.cause(key);
+      if (elsewhere.failing() > 0 || elsewhere.since() != null) {
+        keys.add(key);   // the others need this node's hosts having it (a percent of the fleet's)
+      }
+    }
+    failing.forEach((key, hosts) -> {
+      if (!hosts.isEmpty()) {
+        keys.add(key);
+      }
+    });
+    for (String key : keys) {
+      Map<String, Instant> hosts = failing.getOrDefault(key, Map.of());
+      int failingNow = 0;
+      int recent = 0;
+      for (Map.Entry<String, Instant> host : hosts.entrySet()) {
+        if (reachable.test(host.getKey())) {
+          failingNow++;
+          recent += host.getValue().isBefore(from) ? 0 : 1;
+        }
+      }
+      Cause cause = active.get(key);
+      share.put(key, new FleetShare.Cause(failingNow, recent, hostsWith(key, fleet),
+        cause == null ? null : cause.since().toString(), cause == null ? null : cause.overriddenBy()));
+    }
+    return share;
   }
 
   /** The cause holding this check's restarts (an overridden one no longer holds), or null. */
@@ -140,7 +232,7 @@ final class CorrelatedFailures {
 
   private Cause current(Cause cause) {
     Map<String, Instant> hosts = failing.get(cause.key());
-    int now = hosts == null ? 0 : hosts.size();
+    int now = (hosts == null ? 0 : hosts.size()) + peers.cause(cause.key()).failing();
     return now > cause.failing() ? new Cause(cause.key(), cause.since(), now, cause.of(), null) : cause;
   }
 
@@ -151,13 +243,15 @@ final class CorrelatedFailures {
     }
   }
 
-  /** The causes whose failures have all cleared: no longer held, to resolve. */
+  /** The causes whose failures have all cleared (on every node): no longer held, to resolve if alerted here. */
   List<Cause> cleared() {
     List<Cause> cleared = new ArrayList<>();
     active.values().removeIf(cause -> {
       Map<String, Instant> hosts = failing.get(cause.key());
-      if (hosts == null || hosts.isEmpty()) {
-        cleared.add(cause);
+      if ((hosts == null || hosts.isEmpty()) && peers.cause(cause.key()).failing() == 0) {
+        if (!quiet.remove(cause.key())) {
+          cleared.add(cause);
+        }
         return true;
       }
       return false;
@@ -168,6 +262,12 @@ final class CorrelatedFailures {
   /** A person lets the held restarts go; the cause stays known (and alerted) until its failures clear. */
   Cause override(String key, String by) {
     Cause cause = active.get(key);
+    FleetShare.Cause elsewhere = peers.cause(key);
+    if (cause == null && elsewhere.since() != null) {
+      // held on other nodes only: released here, so they take the release up from this node's share
+      cause = new Cause(key, Instant.parse(elsewhere.since()), elsewhere.failing(), elsewhere.hosts(), null);
+      quiet.add(key);
+    }
     if (cause == null) {
       return null;
     }

@@ -1,5 +1,7 @@
 package dev.kelpie.coordinator.policy;
 
+import dev.kelpie.coordinator.cluster.FleetShare;
+import dev.kelpie.coordinator.cluster.PeerShares;
 import dev.kelpie.coordinator.config.MaintenanceWindows;
 import dev.kelpie.coordinator.config.RulesSettings;
 import dev.kelpie.coordinator.store.Facts;
@@ -55,6 +57,7 @@ public final class FleetState {
   private final Dashboard dashboard = new Dashboard(journal);
   private final OperatorActions operator;
   private RestartGate gate;
+  private PeerShares peers = PeerShares.alone();
   private AlertRaiser alerts = new AlertRaiser(Duration.ofHours(4), MaintenanceWindows.NONE);
   private final Deadlines deadlines;
   private final TickSchedule schedule;
@@ -75,11 +78,29 @@ public final class FleetState {
   /** The fleet rules (blast radius, correlated failures, flapping) a restart passes before it goes; off by default. */
   public FleetState rules(RulesSettings settings) {
     gate = new RestartGate(settings, agents, commands, epoch);
+    gate.peers(peers);
     rules.gate(gate);
     dashboard.gate(gate);
     journal.keepOpenWhile(gate::keepsIncidentOpen);
     agents.values().forEach(schedule::settle);
     return this;
+  }
+
+  /** The other clustered coordinators' shares of the fleet's counts, which the fleet rules add to this node's. */
+  public FleetState peers(PeerShares shares) {
+    peers = shares;
+    gate.peers(shares);
+    return this;
+  }
+
+  /** This node's share of the fleet's counts, for the other coordinators (without its node, version and acks). */
+  public FleetShare share(Instant now) {
+    return gate.share(now);
+  }
+
+  /** Grows whenever this node's restarts running or waiting change: its share must go out at once. */
+  public long shareVersion() {
+    return gate.shareVersion();
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.kelpie.coordinator.policy;
 
+import dev.kelpie.coordinator.cluster.FleetCounters;
 import dev.kelpie.coordinator.cluster.Ownership;
 import dev.kelpie.coordinator.store.DecisionJournal;
 import dev.kelpie.coordinator.store.Facts;
@@ -66,6 +67,7 @@ public final class PolicyVerticle extends VerticleBase {
   private final DecisionJournal journal;
   private final Ownership ownership;
   private final Function<String, Future<Store.Restored>> restoreAgent;
+  private final FleetCounters counters;
   private long lastTickNanos;
   private Instant lastTickWall;
 
@@ -77,7 +79,7 @@ public final class PolicyVerticle extends VerticleBase {
    */
   public PolicyVerticle(FleetState fleet, Clock clock, Duration tick, Consumer<Map<String, Integer>> levels,
                         StoreWriter writer, Map<String, Long> committed, DecisionJournal journal) {
-    this(fleet, clock, tick, levels, writer, committed, journal, Ownership.alone(fleet.epoch()), null);
+    this(fleet, clock, tick, levels, writer, committed, journal, Ownership.alone(fleet.epoch()), null, null);
   }
 
   /**
@@ -85,10 +87,13 @@ public final class PolicyVerticle extends VerticleBase {
    *                     with its epoch)
    * @param restoreAgent what the store kept of one agent, for an agent taken over from another coordinator (null
    *                     alone)
+   * @param counters     the fleet's counts shared with the other coordinators, which the fleet rules add to this
+   *                     node's (null alone)
    */
   public PolicyVerticle(FleetState fleet, Clock clock, Duration tick, Consumer<Map<String, Integer>> levels,
                         StoreWriter writer, Map<String, Long> committed, DecisionJournal journal, Ownership ownership,
-                        Function<String, Future<Store.Restored>> restoreAgent) {
+                        Function<String, Future<Store.Restored>> restoreAgent, FleetCounters counters) {
+    this.counters = counters;
     this.ownership = ownership;
     this.restoreAgent = restoreAgent;
     this.fleet = fleet;
@@ -113,7 +118,12 @@ public final class PolicyVerticle extends VerticleBase {
     // node-local: on a clustered event bus a frame is handled by the policy of the node it arrived at
     String operator = ownership.clustered() ? Addresses.nodeOperator(ownership.node()) : Addresses.OPERATOR;
     String snapshot = ownership.clustered() ? Addresses.nodeSnapshot(ownership.node()) : Addresses.POLICY_SNAPSHOT;
-    return Future.all(List.of(
+    Future<Void> shares = Future.succeededFuture();
+    if (counters != null) {
+      fleet.peers(counters.peers());
+      shares = counters.start(vertx, () -> fleet.share(now()), fleet::shareVersion);
+    }
+    return Future.all(List.of(shares,
       bus.localConsumer(Addresses.AGENT_HELLO, this::onHello).completion(),
       bus.localConsumer(Addresses.AGENT_REPORTS, this::onReports).completion(),
       bus.localConsumer(Addresses.AGENT_KEEPALIVE, this::onKeepalive).completion(),
@@ -158,6 +168,9 @@ public final class PolicyVerticle extends VerticleBase {
    * before its action, incident and alerts are durable). Completes when the facts are committed.
    */
   private Future<Void> sendOn(Outcome<?> outcome) {
+    if (counters != null) {
+      counters.changed();
+    }
     EventBus bus = vertx.eventBus();
     for (FleetEvent event : outcome.events()) {
       bus.publish(Addresses.FLEET_EVENTS, event.toJson());

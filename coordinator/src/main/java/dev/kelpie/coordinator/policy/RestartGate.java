@@ -1,5 +1,7 @@
 package dev.kelpie.coordinator.policy;
 
+import dev.kelpie.coordinator.cluster.FleetShare;
+import dev.kelpie.coordinator.cluster.PeerShares;
 import dev.kelpie.coordinator.config.RulesSettings;
 import dev.kelpie.coordinator.store.Facts;
 import dev.kelpie.shared.message.ProbeResult;
@@ -56,6 +58,7 @@ final class RestartGate {
   private final Map<String, Deque<Instant>> serviceRestarts = new HashMap<>();
   private final Deque<JsonObject> shadowed = new ArrayDeque<>();
   private final Map<TrackedCheck, String> shadowNoted = new IdentityHashMap<>();
+  private PeerShares peers = PeerShares.alone();
 
   RestartGate(RulesSettings settings, Map<String, TrackedAgent> agents, CommandBook commands, long epoch) {
     this.agents = agents;
@@ -74,16 +77,43 @@ final class RestartGate {
   void observe(TrackedAgent agent, TrackedCheck check, ProbeResult result, Instant now, Outcome.Builder out) {
     CorrelatedFailures.Cause tripped = correlated.observe(agent, check, result.up(), now, agents.values());
     if (tripped != null) {
-      log.atError().addKeyValue("cause", tripped.key()).log("correlated failure: {}; restarts of the checks it"
-        + " covers are {}", tripped.summary(), correlated.shadow() ? "not held (shadow mode)" : "held");
-      out.facts().alerts.add(RuleAlerts.fleetAlert("correlated_failure", "firing", "critical", tripped.summary()
-        + (correlated.shadow() ? " (shadow mode: restarts not held)" : "; their restarts are held until it clears"),
-        RuleAlerts.causeJson(tripped), now));
+      tripped(tripped, now, out);
     }
     if (result.up()) {
       held.remove(check);
       shadowNoted.remove(check);
     }
+  }
+
+  private void tripped(CorrelatedFailures.Cause tripped, Instant now, Outcome.Builder out) {
+    log.atError().addKeyValue("cause", tripped.key()).log("correlated failure: {}; restarts of the checks it"
+      + " covers are {}", tripped.summary(), correlated.shadow() ? "not held (shadow mode)" : "held");
+    out.facts().alerts.add(RuleAlerts.fleetAlert("correlated_failure", "firing", "critical", tripped.summary()
+      + (correlated.shadow() ? " (shadow mode: restarts not held)" : "; their restarts are held until it clears"),
+      RuleAlerts.causeJson(tripped), now));
+  }
+
+  /** The other coordinators' shares of the fleet's counts (clustered), which every rule adds to its own. */
+  void peers(PeerShares shares) {
+    peers = shares;
+    blast.peers(shares);
+    correlated.peers(shares);
+  }
+
+  /** This node's share of the fleet's counts, for the other coordinators (node, version, acks added by the caller). */
+  FleetShare share(Instant now) {
+    blast.prune(this::stillRunning);
+    Map<String, Integer> runningIn = new HashMap<>();
+    Map<String, Integer> waitingIn = new HashMap<>();
+    Map<String, Integer> hostsIn = new HashMap<>();
+    blast.share(runningIn, waitingIn, hostsIn, agents.values());
+    return new FleetShare(null, blast.version(), Map.of(), blast.running(), runningIn, blast.waiting().size(),
+      waitingIn, hostsIn, correlated.share(now, this::reachable, agents.values()));
+  }
+
+  /** Grows whenever the restarts running or waiting here change: the other nodes must hear it at once. */
+  long shareVersion() {
+    return blast.version();
   }
 
   /** A service started again without a command of ours (it crashed and its agent restarted it): counts as flapping. */
@@ -155,7 +185,13 @@ final class RestartGate {
   Set<String> tick(Instant now, Outcome.Builder out) {
     Set<String> calmed = new HashSet<>();
     blast.recount();
-    correlated.forgetUnless(agentId -> agents.containsKey(agentId) && agents.get(agentId).reachable());
+    correlated.forgetUnless(this::reachable);
+    correlated.reconsider(now, agents.values()).forEach(cause -> tripped(cause, now, out));
+    for (CorrelatedFailures.Cause cause : correlated.active()) {
+      if (cause.overriddenBy() != null) {
+        held.entrySet().removeIf(entry -> entry.getValue().why().startsWith("held: " + cause.name() + " "));
+      }
+    }
     for (CorrelatedFailures.Cause cause : correlated.cleared()) {
       log.atInfo().addKeyValue("cause", cause.key()).log("correlated failure cleared: {}", cause.name());
       out.facts().alerts.add(RuleAlerts.fleetAlert("correlated_failure", "resolved", "critical", cause.name()
@@ -220,7 +256,18 @@ final class RestartGate {
   /** The rules' view for the dashboard: shared causes, flapping services, the waiting line, recent shadow actions. */
   JsonObject summary() {
     JsonArray causes = new JsonArray();
-    correlated.active().forEach(cause -> causes.add(RuleAlerts.causeJson(cause)));
+    java.util.Set<String> here = new java.util.HashSet<>();
+    correlated.active().forEach(cause -> {
+      causes.add(RuleAlerts.causeJson(cause));
+      here.add(cause.key());
+    });
+    for (String key : peers.causes()) {
+      FleetShare.Cause elsewhere = peers.cause(key);
+      if (elsewhere.since() != null && here.add(key)) {
+        causes.add(RuleAlerts.causeJson(new CorrelatedFailures.Cause(key, Instant.parse(elsewhere.since()),
+          elsewhere.failing(), elsewhere.hosts(), elsewhere.overriddenBy())));
+      }
+    }
     JsonArray flaps = new JsonArray();
     flapping.all().forEach(flap -> flaps.add(new JsonObject().put("agentId", flap.agentId())
       .put("service", flap.service()).put("since", flap.since().toString()).put("restarts", flap.restarts())
@@ -228,8 +275,10 @@ final class RestartGate {
     JsonArray waiting = new JsonArray();
     blast.waiting().forEach(wait -> waiting.add(new JsonObject().put("agentId", wait.agentId())
       .put("service", wait.service()).put("since", wait.since().toString()).put("why", wait.why())));
-    return new JsonObject().put("restartsRunning", blast.running()).put("correlated", causes).put("flapping", flaps)
-      .put("waiting", waiting).put("shadow", new JsonArray(shadowed.stream().toList()));
+    return new JsonObject().put("restartsRunning", blast.runningInFleet()).put("correlated", causes)
+      .put("flapping", flaps).put("waiting", waiting).put("shadow", new JsonArray(shadowed.stream().toList()))
+      .put("restartsRunningHere", blast.running()).put("waitingElsewhere", peers.waiting())
+      .put("coordinators", peers.nodes() + 1);
   }
 
   private boolean hold(TrackedCheck check, String why, Instant now) {
@@ -322,6 +371,11 @@ final class RestartGate {
     return spent.size() < limits.restarts() ? null : "restart budget of " + limits.restarts() + " per "
       + dev.kelpie.shared.policy.Durations.human(limits.per()) + " of service " + check.service()
       + " (shared by its " + sharing + " checks) used up";
+  }
+
+  private boolean reachable(String agentId) {
+    TrackedAgent agent = agents.get(agentId);
+    return agent != null && agent.reachable();
   }
 
   private boolean stillRunning(String agentId, String service) {

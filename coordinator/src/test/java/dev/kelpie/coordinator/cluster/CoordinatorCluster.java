@@ -47,6 +47,7 @@ final class CoordinatorCluster implements AutoCloseable {
   private final List<Integer> clusterPorts = new ArrayList<>();
   private final List<Integer> httpPorts = new ArrayList<>();
   private int starts;
+  private String moreYaml = "";
 
   /** A coordinator process: {@code index} is its place in the cluster (its ports and config stay across restarts). */
   record Node(int index, Process process, Path log, int httpPort, String id) {
@@ -64,6 +65,12 @@ final class CoordinatorCluster implements AutoCloseable {
 
   String marker() {
     return marker;
+  }
+
+  /** Adds {@code yaml} (top-level sections, such as {@code rules:}) to every coordinator's config started after. */
+  CoordinatorCluster coordinatorYaml(String yaml) {
+    moreYaml = yaml;
+    return this;
   }
 
   /** Starts {@code size} coordinators one after the other, each once it says it started. */
@@ -94,7 +101,7 @@ final class CoordinatorCluster implements AutoCloseable {
       + "access:\n  localViewing: true\n  tokens:\n    - {name: cluster-script, role: operator, tokenSha256: "
       + dev.kelpie.coordinator.access.BearerToken.sha256(OPERATOR_TOKEN) + "}\n"
       + "cluster: {enabled: true, name: kelpie-fo-" + clusterPorts.get(0) + ", host: 127.0.0.1, port: "
-      + clusterPorts.get(index) + ", members: " + members + ", leaseTerm: 3s}\n");
+      + clusterPorts.get(index) + ", members: " + members + ", leaseTerm: 3s}\n" + moreYaml);
     Path log = dir.resolve("c" + index + "-" + (starts++) + ".log");
     String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

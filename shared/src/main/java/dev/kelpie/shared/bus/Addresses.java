@@ -38,6 +38,13 @@ public final class Addresses {
    */
   public static final String NODE_PREFIX = "kelpie.node.";
 
+  /**
+   * Between clustered coordinators, published to every node: each node's share of the fleet's counts (restarts
+   * running and waiting, hosts failing per shared cause), every 250 ms and on change. Under {@link #NODE_PREFIX}, so
+   * it crosses nodes.
+   */
+  public static final String FLEET_SHARES = NODE_PREFIX + "shares";
+
   /** Coordinator internal: the current state of every agent and check, asked by the HTTP API. */
   public static final String POLICY_SNAPSHOT = "kelpie.policy.snapshot";
 
