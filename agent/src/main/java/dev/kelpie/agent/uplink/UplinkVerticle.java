@@ -46,20 +46,31 @@ import java.util.concurrent.TimeUnit;
  */
 public final class UplinkVerticle extends VerticleBase {
 
-  /** How the uplink reaches the coordinator; mapped from the agent's config. */
+  /**
+   * How the uplink reaches the coordinator; mapped from the agent's config. {@code batchWindow}: how long a routine
+   * report may wait for others to share its frame ({@link BatchWindow}).
+   */
   public record Settings(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
                          Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout, List<URI> urls,
-                         UplinkTls tls) {
+                         UplinkTls tls, Duration batchWindow) {
 
     public Settings {
       urls = urls == null || urls.isEmpty() ? List.of(url) : List.copyOf(urls);
       tls = tls == null ? UplinkTls.NONE : tls;
+      batchWindow = batchWindow == null ? BatchWindow.DEFAULT : batchWindow;
+    }
+
+    public Settings(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
+                    Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout, List<URI> urls,
+                    UplinkTls tls) {
+      this(url, token, reconnectInitial, reconnectMax, bufferSize, pingInterval, keepaliveInterval, connectTimeout,
+        urls, tls, null);
     }
 
     public Settings(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
                     Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout) {
       this(url, token, reconnectInitial, reconnectMax, bufferSize, pingInterval, keepaliveInterval, connectTimeout,
-        null, UplinkTls.NONE);
+        null, UplinkTls.NONE, null);
     }
   }
 
@@ -80,6 +91,10 @@ public final class UplinkVerticle extends VerticleBase {
   private final CommandGate gate = new CommandGate();
   private final AgentMetrics metrics;
 
+  private final RoutineReports routine;
+  private BatchWindow window;
+  /** The last report numbered that matters (not {@linkplain RoutineReports routine}): it leaves without waiting. */
+  private long mattersUpTo;
   private Outbox outbox;
   private OutboxJournal journal;
   private boolean lostItsNumbering;
@@ -102,11 +117,13 @@ public final class UplinkVerticle extends VerticleBase {
     this.settings = settings;
     this.stateDir = stateDir;
     this.clock = clock;
+    this.routine = new RoutineReports(checks);
   }
 
   @Override
   public Future<?> start() {
     journal = new OutboxJournal(vertx, stateDir, JOURNAL_REWRITE_BYTES);
+    window = new BatchWindow(vertx, settings.batchWindow(), this::flush);
     client = vertx.createWebSocketClient(settings.tls().apply(new WebSocketClientOptions()
       .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setClosingTimeout(2)
       .setConnectTimeout((int) settings.connectTimeout().toMillis())));
@@ -162,6 +179,11 @@ public final class UplinkVerticle extends VerticleBase {
   private void enqueue(Report report) {
     long droppedBefore = outbox.dropped();
     Report numbered = outbox.add(report);
+    if (routine.routine(numbered)) {
+      window.lingering();
+    } else {
+      mattersUpTo = numbered.seq();
+    }
     if (outbox.dropped() > droppedBefore) {
       metrics.reportDropped();
       log.atWarn().addKeyValue("agent", agentId)
@@ -230,6 +252,7 @@ public final class UplinkVerticle extends VerticleBase {
           log.atWarn().addKeyValue("agent", agentId).log("the coordinator holds reports up to {}, more than this"
             + " agent numbered: its state was lost or is older; numbering again after it", reply.lastSeq());
           long renumberedUpTo = outbox.nextSeq() - 1;
+          mattersUpTo = renumberedUpTo;
           journal.rewrite(outbox.nextSeq(), outbox.waiting()).onComplete(done -> {
             outbox.durable(renumberedUpTo);
             flush();
@@ -238,6 +261,7 @@ public final class UplinkVerticle extends VerticleBase {
           journal.acknowledged(reply.lastSeq());
         }
         lostItsNumbering = false;
+        window.dueNow();   // what waited while the link was down (or lingered when it went) leaves at once
         ready = true;
         attempts = 0;
         log.atInfo().addKeyValue("agent", agentId)
@@ -273,12 +297,21 @@ public final class UplinkVerticle extends VerticleBase {
         : Future.failedFuture(failure));
   }
 
+  /**
+   * Sends the next batch unless one is in flight or all that waits is routine and its window is open: a report that
+   * matters takes everything before it along at once.
+   */
   private void flush() {
     if (!ready || sending || !outbox.hasUnsent()) {
       return;
     }
+    if (window.mayWait() && !outbox.readyThrough(mattersUpTo)) {
+      window.lingering();
+      return;
+    }
     BridgeConnection conn = connection;
     List<Report> batch = outbox.nextBatch(BATCH);
+    window.sent(!outbox.hasUnsent());
     sending = true;
     conn.request(Addresses.AGENT_REPORTS, new ReportBatch(agentId, clock.instant(), batch).toJson(), REPLY_TIMEOUT)
       .map(ReportAck::fromJson)
@@ -317,6 +350,7 @@ public final class UplinkVerticle extends VerticleBase {
     vertx.setTimer(Math.max(50, retryAfterMs), id -> {
       if (conn == connection) {
         sending = false;
+        window.dueNow();
         flush();
       }
     });
