@@ -1,6 +1,8 @@
 package dev.kelpie.bench;
 
+import dev.kelpie.agent.uplink.BatchWindow;
 import dev.kelpie.agent.uplink.BridgeConnection;
+import dev.kelpie.agent.uplink.RoutineReports;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.Action;
 import dev.kelpie.shared.message.AgentHello;
@@ -30,8 +32,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * An agent in the shape real fleets have, over a real bridge connection: N checks each probed every interval (their
- * phases spread), each result sent as it comes unless a batch is in flight (then it rides with the next one, as the
- * real uplink batches), pings and keepalives at the agent's defaults. Every {@code crossEvery} one of its checks fails
+ * phases spread evenly), results batched as the real uplink batches them (a routine result lingers up to the batch
+ * window, one that matters leaves at once with what lingers; a result that comes while a batch is in flight rides with
+ * the next one), pings and keepalives at the agent's defaults. Every {@code crossEvery} one of its checks fails
  * three times in a row, and the time from the third failure leaving to the restart command arriving is recorded. It
  * answers commands as done, as a real agent would.
  */
@@ -45,7 +48,12 @@ final class FleetAgent {
   private final Duration interval;
   private final Duration crossEvery;
   private final FleetTally tally;
+  private final List<CheckSpec> specs = new ArrayList<>();
+  private final RoutineReports routine;
+  private final BatchWindow window;
   private final List<Report> pending = new ArrayList<>();
+  /** Something pending matters: it leaves without waiting for the window. */
+  private boolean mattersPending;
   private BridgeConnection connection;
   private long seq;
   private boolean inFlight;
@@ -62,13 +70,20 @@ final class FleetAgent {
   private String token;
   private boolean awaitingFirstAck;
 
-  FleetAgent(Vertx vertx, String id, int checks, Duration interval, Duration crossEvery, FleetTally tally) {
+  FleetAgent(Vertx vertx, String id, int checks, Duration interval, Duration crossEvery, Duration batchWindow,
+             FleetTally tally) {
     this.vertx = vertx;
     this.id = id;
     this.checks = checks;
     this.interval = interval;
     this.crossEvery = crossEvery;
     this.tally = tally;
+    for (int i = 0; i < checks; i++) {
+      specs.add(new CheckSpec("check-" + i, CheckType.HTTP, "svc", "simulated", SimulatedAgent.policy(),
+        java.util.Map.of("role", "r" + Math.floorMod(id.hashCode(), 10))));
+    }
+    this.routine = new RoutineReports(specs);
+    this.window = new BatchWindow(vertx, batchWindow, this::flush);
   }
 
   /**
@@ -101,11 +116,6 @@ final class FleetAgent {
             connection.ping();
           }
         });
-        List<CheckSpec> specs = new ArrayList<>();
-        for (int i = 0; i < checks; i++) {
-          specs.add(new CheckSpec("check-" + i, CheckType.HTTP, "svc", "simulated", SimulatedAgent.policy(),
-            java.util.Map.of("role", "r" + Math.floorMod(id.hashCode(), 10))));
-        }
         AgentHello hello = new AgentHello(id, id, "bench", specs,
           List.of(new ServiceInfo("svc", true, 1L, Instant.now(), null)));
         return connection.request(Addresses.AGENT_HELLO, hello.toJson(), TIMEOUT);
@@ -123,6 +133,7 @@ final class FleetAgent {
     vertx.setTimer(1 + random.nextLong(step), first -> vertx.setPeriodic(step, t -> probe()));
     vertx.setTimer(1 + random.nextLong(5000), first -> vertx.setPeriodic(5000, t -> {
       if (running) {
+        tally.keepaliveSent();
         connection.send(Addresses.AGENT_KEEPALIVE, new Keepalive(id, Instant.now(), 40L << 20, 0.01, 1,
           pending.size()).toJson());
       }
@@ -150,6 +161,7 @@ final class FleetAgent {
         tally.ownedAgain(id, System.nanoTime());
         awaitingFirstAck = true;
         running = true;
+        window.dueNow();
         flush();
       } else {
         vertx.setTimer(200, t -> reconnect());
@@ -168,8 +180,17 @@ final class FleetAgent {
       awaitingCommand = true;
       crossedAt = System.nanoTime();
     }
-    pending.add(new ProbeResult(id, ++seq, "check-" + check, Instant.now(), down ? Outcome.DOWN : Outcome.UP,
+    add(new ProbeResult(id, ++seq, "check-" + check, Instant.now(), down ? Outcome.DOWN : Outcome.UP,
       Duration.ofMillis(2), down ? "simulated failure" : "ok"));
+  }
+
+  private void add(Report report) {
+    pending.add(report);
+    if (routine.routine(report)) {
+      window.lingering();
+    } else {
+      mattersPending = true;
+    }
     flush();
   }
 
@@ -177,9 +198,16 @@ final class FleetAgent {
     if (inFlight || pending.isEmpty() || !running) {
       return;
     }
+    if (!mattersPending && window.mayWait()) {
+      window.lingering();
+      return;
+    }
     List<Report> batch = new ArrayList<>(pending);
     pending.clear();
+    mattersPending = false;
+    window.sent(true);
     inFlight = true;
+    tally.batchSent();
     long sent = System.nanoTime();
     connection.request(Addresses.AGENT_REPORTS, new ReportBatch(id, Instant.now(), batch).toJson(), TIMEOUT)
       .map(ReportAck::fromJson)
@@ -195,7 +223,10 @@ final class FleetAgent {
         } else {
           tally.refused(done.cause().getMessage());
           pending.addAll(0, batch);
-          vertx.setTimer(1000, t -> flush());
+          vertx.setTimer(1000, t -> {
+            window.dueNow();
+            flush();
+          });
         }
       });
   }
@@ -209,8 +240,6 @@ final class FleetAgent {
       tally.commanded(System.nanoTime() - crossedAt);
       awaitingCommand = false;
     }
-    pending.add(CommandResult.of(command, CommandStatus.DONE, "simulated", Instant.now(), Duration.ZERO, 2L)
-      .withSeq(++seq));
-    flush();
+    add(CommandResult.of(command, CommandStatus.DONE, "simulated", Instant.now(), Duration.ZERO, 2L).withSeq(++seq));
   }
 }
