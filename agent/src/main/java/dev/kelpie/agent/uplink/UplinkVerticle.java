@@ -96,6 +96,12 @@ public final class UplinkVerticle extends VerticleBase {
   /** The last report numbered that matters (not {@linkplain RoutineReports routine}): it leaves without waiting. */
   private long mattersUpTo;
   private Outbox outbox;
+  /** The coordinator takes vitals riding a report batch (its hello's reply said so). */
+  private boolean vitalsInBatches;
+  /** A batch was taken since the last keepalive: the coordinator heard from this agent within the interval. */
+  private boolean takenSinceKeepalive;
+  /** The latest vitals, waiting for the next batch to carry them; null when none wait. */
+  private Keepalive ridingVitals;
   private OutboxJournal journal;
   private boolean lostItsNumbering;
   private WebSocketClient client;
@@ -162,15 +168,26 @@ public final class UplinkVerticle extends VerticleBase {
     return Future.join(client.shutdown(1, TimeUnit.SECONDS), journal.close());
   }
 
+  /**
+   * A keepalive frame, unless a batch was taken within the interval and the coordinator takes vitals in batches: then
+   * the vitals ride the next batch instead (no frame of their own). When no batch follows, the next interval's
+   * keepalive is a frame again, so the coordinator hears from the agent at least every two intervals.
+   */
   private void keepalive(AgentVitals vitals) {
     if (!ready) {
       return;
     }
+    boolean carried = vitalsInBatches && takenSinceKeepalive;
+    takenSinceKeepalive = false;
     BridgeConnection conn = connection;
     vitals.rssBytes().onSuccess(rss -> {
       if (conn == connection && ready) {
-        conn.send(Addresses.AGENT_KEEPALIVE, new Keepalive(agentId, clock.instant(), rss, AgentVitals.cpuLoad(),
-          vitals.takeWorstLagMillis(), outbox.size()).toJson());
+        Keepalive keepalive = new Keepalive(agentId, clock.instant(), rss, AgentVitals.cpuLoad(),
+          vitals.takeWorstLagMillis(), outbox.size());
+        ridingVitals = carried ? keepalive : null;
+        if (!carried) {
+          conn.send(Addresses.AGENT_KEEPALIVE, keepalive.toJson());
+        }
       }
     });
   }
@@ -261,6 +278,8 @@ public final class UplinkVerticle extends VerticleBase {
           journal.acknowledged(reply.lastSeq());
         }
         lostItsNumbering = false;
+        vitalsInBatches = reply.vitalsInBatches();
+        ridingVitals = null;
         window.dueNow();   // what waited while the link was down (or lingered when it went) leaves at once
         ready = true;
         attempts = 0;
@@ -313,7 +332,9 @@ public final class UplinkVerticle extends VerticleBase {
     List<Report> batch = outbox.nextBatch(BATCH);
     window.sent(!outbox.hasUnsent());
     sending = true;
-    conn.request(Addresses.AGENT_REPORTS, new ReportBatch(agentId, clock.instant(), batch).toJson(), REPLY_TIMEOUT)
+    ReportBatch frame = new ReportBatch(agentId, clock.instant(), batch, ridingVitals);
+    ridingVitals = null;
+    conn.request(Addresses.AGENT_REPORTS, frame.toJson(), REPLY_TIMEOUT)
       .map(ReportAck::fromJson)
       .onComplete(done -> {
         if (conn != connection) {
@@ -324,6 +345,7 @@ public final class UplinkVerticle extends VerticleBase {
           acknowledged(done.result().ackSeq());
           waitAndResend(conn, batch, done.result().retryAfterMs());
         } else if (done.succeeded()) {
+          takenSinceKeepalive = true;
           acknowledged(done.result().ackSeq());
           if (!done.result().memory().isEmpty()) {
             vertx.eventBus().publish(Addresses.LOCAL_COORDINATOR, new JsonObject().put("inCharge", true)

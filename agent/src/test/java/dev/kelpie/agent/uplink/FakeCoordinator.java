@@ -19,7 +19,7 @@ import java.util.function.Predicate;
 
 /**
  * A coordinator's bridge end, no more: answers a hello with the last sequence it holds, acknowledges every report batch
- * (keeping what it was sent, frame by frame, with when it came), counts keepalives, and can drop the connection. Runs
+ * (keeping what it was sent, frame by frame, with when it came), keeps keepalives, and can drop the connection. Runs
  * on its own Vert.x, so the agent's event loop and the coordinator's are two, as in the field.
  */
 final class FakeCoordinator implements AutoCloseable {
@@ -39,8 +39,15 @@ final class FakeCoordinator implements AutoCloseable {
   private volatile long lastSeq;
   private volatile boolean holdAcks;
   private final HttpServer server;
+  private final boolean takesVitals;
 
   FakeCoordinator() {
+    this(false);
+  }
+
+  /** {@code takesVitals}: its hello's reply says it takes vitals riding report batches, as coordinators now do. */
+  FakeCoordinator(boolean takesVitals) {
+    this.takesVitals = takesVitals;
     server = vertx.createHttpServer().webSocketHandler(this::accept).listen(0, "127.0.0.1").await();
   }
 
@@ -101,7 +108,7 @@ final class FakeCoordinator implements AutoCloseable {
       JsonObject body = frame.getJsonObject("body");
       String replyAddress = frame.getString("replyAddress");
       if (Addresses.AGENT_HELLO.equals(address)) {
-        reply(socket, replyAddress, new HelloReply(1, lastSeq, Map.of()).toJson());
+        reply(socket, replyAddress, new HelloReply(1, lastSeq, Map.of(), takesVitals).toJson());
       } else if (Addresses.AGENT_REPORTS.equals(address)) {
         ReportBatch batch = ReportBatch.fromJson(body);
         frames.add(new Frame(System.nanoTime(), batch));
