@@ -11,6 +11,7 @@ import dev.kelpie.shared.message.CheckType;
 import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.CommandStatus;
+import dev.kelpie.shared.message.HelloReply;
 import dev.kelpie.shared.message.Keepalive;
 import dev.kelpie.shared.message.Outcome;
 import dev.kelpie.shared.message.ProbeResult;
@@ -54,6 +55,9 @@ final class FleetAgent {
   private final List<Report> pending = new ArrayList<>();
   /** Something pending matters: it leaves without waiting for the window. */
   private boolean mattersPending;
+  private boolean vitalsInBatches;
+  private boolean takenSinceKeepalive;
+  private Keepalive ridingVitals;
   private BridgeConnection connection;
   private long seq;
   private boolean inFlight;
@@ -122,20 +126,29 @@ final class FleetAgent {
       })
       .map(reply -> {
         seq = Math.max(seq, reply.getLong("lastSeq"));   // after a failover, pending reports keep their numbers
+        vitalsInBatches = HelloReply.fromJson(reply).vitalsInBatches();
         return null;
       });
   }
 
-  /** Starts probing at a random phase, and the keepalives of a real agent (every 5 s; pings run from the connect). */
+  /**
+   * Starts probing at a random phase, and the keepalives of a real agent (every 5 s, riding the next batch when one was
+   * taken within the interval and the coordinator takes them so; pings run from the connect).
+   */
   void start() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long step = Math.max(1, interval.toMillis() / checks);
     vertx.setTimer(1 + random.nextLong(step), first -> vertx.setPeriodic(step, t -> probe()));
     vertx.setTimer(1 + random.nextLong(5000), first -> vertx.setPeriodic(5000, t -> {
       if (running) {
-        tally.keepaliveSent();
-        connection.send(Addresses.AGENT_KEEPALIVE, new Keepalive(id, Instant.now(), 40L << 20, 0.01, 1,
-          pending.size()).toJson());
+        Keepalive keepalive = new Keepalive(id, Instant.now(), 40L << 20, 0.01, 1, pending.size());
+        boolean carried = vitalsInBatches && takenSinceKeepalive;
+        takenSinceKeepalive = false;
+        ridingVitals = carried ? keepalive : null;
+        if (!carried) {
+          tally.keepaliveSent();
+          connection.send(Addresses.AGENT_KEEPALIVE, keepalive.toJson());
+        }
       }
     }));
     if (!crossEvery.isZero()) {
@@ -209,11 +222,14 @@ final class FleetAgent {
     inFlight = true;
     tally.batchSent();
     long sent = System.nanoTime();
-    connection.request(Addresses.AGENT_REPORTS, new ReportBatch(id, Instant.now(), batch).toJson(), TIMEOUT)
+    ReportBatch frame = new ReportBatch(id, Instant.now(), batch, ridingVitals);
+    ridingVitals = null;
+    connection.request(Addresses.AGENT_REPORTS, frame.toJson(), TIMEOUT)
       .map(ReportAck::fromJson)
       .onComplete(done -> {
         inFlight = false;
         if (done.succeeded()) {
+          takenSinceKeepalive = done.result().retryAfterMs() == null;
           tally.acknowledged(batch.size(), System.nanoTime() - sent);
           if (awaitingFirstAck) {
             awaitingFirstAck = false;
