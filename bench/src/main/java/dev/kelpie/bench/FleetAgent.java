@@ -51,6 +51,7 @@ final class FleetAgent {
   private final FleetTally tally;
   private final List<CheckSpec> specs = new ArrayList<>();
   private final RoutineReports routine;
+  private final Duration batchWindow;
   private final BatchWindow window;
   private final List<Report> pending = new ArrayList<>();
   /** Something pending matters: it leaves without waiting for the window. */
@@ -87,6 +88,7 @@ final class FleetAgent {
         java.util.Map.of("role", "r" + Math.floorMod(id.hashCode(), 10))));
     }
     this.routine = new RoutineReports(specs);
+    this.batchWindow = batchWindow;
     this.window = new BatchWindow(vertx, batchWindow, this::flush);
   }
 
@@ -148,6 +150,14 @@ final class FleetAgent {
         if (!carried) {
           tally.keepaliveSent();
           connection.send(Addresses.AGENT_KEEPALIVE, keepalive.toJson());
+        } else {
+          vertx.setTimer(Math.max(500, batchWindow.toMillis()), w -> {   // no batch to ride: a frame after all
+            if (ridingVitals == keepalive && running) {
+              ridingVitals = null;
+              tally.keepaliveSent();
+              connection.send(Addresses.AGENT_KEEPALIVE, keepalive.toJson());
+            }
+          });
         }
       }
     }));

@@ -80,6 +80,7 @@ public final class UplinkVerticle extends VerticleBase {
   private static final DeliveryOptions COMMAND_TIMEOUT = new DeliveryOptions().setSendTimeout(600_000);
   private static final long JOURNAL_REWRITE_BYTES = 4L << 20;
   private static final long HAND_OVER_TIMEOUT_MILLIS = 5_000;
+  private static final Duration MIN_VITALS_WAIT = Duration.ofMillis(500);
 
   private final String agentId;
   private final String host;
@@ -170,8 +171,9 @@ public final class UplinkVerticle extends VerticleBase {
 
   /**
    * A keepalive frame, unless a batch was taken within the interval and the coordinator takes vitals in batches: then
-   * the vitals ride the next batch instead (no frame of their own). When no batch follows, the next interval's
-   * keepalive is a frame again, so the coordinator hears from the agent at least every two intervals.
+   * the vitals ride the next batch instead (no frame of their own), if one leaves within {@link #vitalsWait}; if none
+   * does, they leave as a keepalive frame after all. So the coordinator hears from the agent at least every interval
+   * and a little, as before.
    */
   private void keepalive(AgentVitals vitals) {
     if (!ready) {
@@ -181,15 +183,29 @@ public final class UplinkVerticle extends VerticleBase {
     takenSinceKeepalive = false;
     BridgeConnection conn = connection;
     vitals.rssBytes().onSuccess(rss -> {
-      if (conn == connection && ready) {
-        Keepalive keepalive = new Keepalive(agentId, clock.instant(), rss, AgentVitals.cpuLoad(),
-          vitals.takeWorstLagMillis(), outbox.size());
-        ridingVitals = carried ? keepalive : null;
-        if (!carried) {
+      if (conn != connection || !ready) {
+        return;
+      }
+      Keepalive keepalive = new Keepalive(agentId, clock.instant(), rss, AgentVitals.cpuLoad(),
+        vitals.takeWorstLagMillis(), outbox.size());
+      if (!carried) {
+        ridingVitals = null;
+        conn.send(Addresses.AGENT_KEEPALIVE, keepalive.toJson());
+        return;
+      }
+      ridingVitals = keepalive;
+      vertx.setTimer(vitalsWait().toMillis(), id -> {
+        if (ridingVitals == keepalive && conn == connection && ready) {
+          ridingVitals = null;
           conn.send(Addresses.AGENT_KEEPALIVE, keepalive.toJson());
         }
-      }
+      });
     });
+  }
+
+  /** How long vitals wait for a batch to ride: the batch window, and at least half a second. */
+  private Duration vitalsWait() {
+    return settings.batchWindow().compareTo(MIN_VITALS_WAIT) > 0 ? settings.batchWindow() : MIN_VITALS_WAIT;
   }
 
   /** Numbers the report and journals it; it leaves once the journal has it, so a crash can neither lose nor renumber it. */
