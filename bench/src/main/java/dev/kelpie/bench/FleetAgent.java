@@ -239,7 +239,7 @@ final class FleetAgent {
       .onComplete(done -> {
         inFlight = false;
         if (done.succeeded()) {
-          takenSinceKeepalive = done.result().retryAfterMs() == null;
+          takenSinceKeepalive |= done.result().retryAfterMs() == null;
           tally.acknowledged(batch.size(), System.nanoTime() - sent);
           if (awaitingFirstAck) {
             awaitingFirstAck = false;
