@@ -43,7 +43,8 @@ public final class Agent {
     UplinkVerticle uplink = new UplinkVerticle(config.agentId(), host, VERSION, config.checkSpecs(),
       new UplinkVerticle.Settings(link.url(), link.token(), link.reconnectInitial(), link.reconnectMax(),
         link.bufferSize(), link.pingInterval(), link.keepaliveInterval(), link.connectTimeout(), link.urls(),
-        new UplinkTls(link.tls().ca(), link.tls().cert(), link.tls().key())), config.stateDir(), clock, counted);
+        new UplinkTls(link.tls().ca(), link.tls().cert(), link.tls().key()), link.batchWindow()), config.stateDir(),
+      clock, counted);
     SupervisorVerticle supervisor = new SupervisorVerticle(config.agentId(), config.stateDir(),
       config.services(), clock);
     ProbeVerticle probes = new ProbeVerticle(config.agentId(), config.checks(), clock, counted);

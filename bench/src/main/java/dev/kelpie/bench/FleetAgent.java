@@ -1,6 +1,8 @@
 package dev.kelpie.bench;
 
+import dev.kelpie.agent.uplink.BatchWindow;
 import dev.kelpie.agent.uplink.BridgeConnection;
+import dev.kelpie.agent.uplink.RoutineReports;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.Action;
 import dev.kelpie.shared.message.AgentHello;
@@ -9,6 +11,7 @@ import dev.kelpie.shared.message.CheckType;
 import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.CommandStatus;
+import dev.kelpie.shared.message.HelloReply;
 import dev.kelpie.shared.message.Keepalive;
 import dev.kelpie.shared.message.Outcome;
 import dev.kelpie.shared.message.ProbeResult;
@@ -30,8 +33,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * An agent in the shape real fleets have, over a real bridge connection: N checks each probed every interval (their
- * phases spread), each result sent as it comes unless a batch is in flight (then it rides with the next one, as the
- * real uplink batches), pings and keepalives at the agent's defaults. Every {@code crossEvery} one of its checks fails
+ * phases spread evenly), results batched as the real uplink batches them (a routine result lingers up to the batch
+ * window, one that matters leaves at once with what lingers; a result that comes while a batch is in flight rides with
+ * the next one), pings and keepalives at the agent's defaults. Every {@code crossEvery} one of its checks fails
  * three times in a row, and the time from the third failure leaving to the restart command arriving is recorded. It
  * answers commands as done, as a real agent would.
  */
@@ -45,7 +49,16 @@ final class FleetAgent {
   private final Duration interval;
   private final Duration crossEvery;
   private final FleetTally tally;
+  private final List<CheckSpec> specs = new ArrayList<>();
+  private final RoutineReports routine;
+  private final Duration batchWindow;
+  private final BatchWindow window;
   private final List<Report> pending = new ArrayList<>();
+  /** Something pending matters: it leaves without waiting for the window. */
+  private boolean mattersPending;
+  private boolean vitalsInBatches;
+  private boolean takenSinceKeepalive;
+  private Keepalive ridingVitals;
   private BridgeConnection connection;
   private long seq;
   private boolean inFlight;
@@ -62,13 +75,21 @@ final class FleetAgent {
   private String token;
   private boolean awaitingFirstAck;
 
-  FleetAgent(Vertx vertx, String id, int checks, Duration interval, Duration crossEvery, FleetTally tally) {
+  FleetAgent(Vertx vertx, String id, int checks, Duration interval, Duration crossEvery, Duration batchWindow,
+             FleetTally tally) {
     this.vertx = vertx;
     this.id = id;
     this.checks = checks;
     this.interval = interval;
     this.crossEvery = crossEvery;
     this.tally = tally;
+    for (int i = 0; i < checks; i++) {
+      specs.add(new CheckSpec("check-" + i, CheckType.HTTP, "svc", "simulated", SimulatedAgent.policy(),
+        java.util.Map.of("role", "r" + Math.floorMod(id.hashCode(), 10))));
+    }
+    this.routine = new RoutineReports(specs);
+    this.batchWindow = batchWindow;
+    this.window = new BatchWindow(vertx, batchWindow, this::flush);
   }
 
   /**
@@ -101,30 +122,43 @@ final class FleetAgent {
             connection.ping();
           }
         });
-        List<CheckSpec> specs = new ArrayList<>();
-        for (int i = 0; i < checks; i++) {
-          specs.add(new CheckSpec("check-" + i, CheckType.HTTP, "svc", "simulated", SimulatedAgent.policy(),
-            java.util.Map.of("role", "r" + Math.floorMod(id.hashCode(), 10))));
-        }
         AgentHello hello = new AgentHello(id, id, "bench", specs,
           List.of(new ServiceInfo("svc", true, 1L, Instant.now(), null)));
         return connection.request(Addresses.AGENT_HELLO, hello.toJson(), TIMEOUT);
       })
       .map(reply -> {
         seq = Math.max(seq, reply.getLong("lastSeq"));   // after a failover, pending reports keep their numbers
+        vitalsInBatches = HelloReply.fromJson(reply).vitalsInBatches();
         return null;
       });
   }
 
-  /** Starts probing at a random phase, and the keepalives of a real agent (every 5 s; pings run from the connect). */
+  /**
+   * Starts probing at a random phase, and the keepalives of a real agent (every 5 s, riding the next batch when one was
+   * taken within the interval and the coordinator takes them so; pings run from the connect).
+   */
   void start() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long step = Math.max(1, interval.toMillis() / checks);
     vertx.setTimer(1 + random.nextLong(step), first -> vertx.setPeriodic(step, t -> probe()));
     vertx.setTimer(1 + random.nextLong(5000), first -> vertx.setPeriodic(5000, t -> {
       if (running) {
-        connection.send(Addresses.AGENT_KEEPALIVE, new Keepalive(id, Instant.now(), 40L << 20, 0.01, 1,
-          pending.size()).toJson());
+        Keepalive keepalive = new Keepalive(id, Instant.now(), 40L << 20, 0.01, 1, pending.size());
+        boolean carried = vitalsInBatches && takenSinceKeepalive;
+        takenSinceKeepalive = false;
+        ridingVitals = carried ? keepalive : null;
+        if (!carried) {
+          tally.keepaliveSent();
+          connection.send(Addresses.AGENT_KEEPALIVE, keepalive.toJson());
+        } else {
+          vertx.setTimer(Math.max(500, batchWindow.toMillis()), w -> {   // no batch to ride: a frame after all
+            if (ridingVitals == keepalive && running) {
+              ridingVitals = null;
+              tally.keepaliveSent();
+              connection.send(Addresses.AGENT_KEEPALIVE, keepalive.toJson());
+            }
+          });
+        }
       }
     }));
     if (!crossEvery.isZero()) {
@@ -150,6 +184,7 @@ final class FleetAgent {
         tally.ownedAgain(id, System.nanoTime());
         awaitingFirstAck = true;
         running = true;
+        window.dueNow();
         flush();
       } else {
         vertx.setTimer(200, t -> reconnect());
@@ -168,8 +203,17 @@ final class FleetAgent {
       awaitingCommand = true;
       crossedAt = System.nanoTime();
     }
-    pending.add(new ProbeResult(id, ++seq, "check-" + check, Instant.now(), down ? Outcome.DOWN : Outcome.UP,
+    add(new ProbeResult(id, ++seq, "check-" + check, Instant.now(), down ? Outcome.DOWN : Outcome.UP,
       Duration.ofMillis(2), down ? "simulated failure" : "ok"));
+  }
+
+  private void add(Report report) {
+    pending.add(report);
+    if (routine.routine(report)) {
+      window.lingering();
+    } else {
+      mattersPending = true;
+    }
     flush();
   }
 
@@ -177,15 +221,25 @@ final class FleetAgent {
     if (inFlight || pending.isEmpty() || !running) {
       return;
     }
+    if (!mattersPending && window.mayWait()) {
+      window.lingering();
+      return;
+    }
     List<Report> batch = new ArrayList<>(pending);
     pending.clear();
+    mattersPending = false;
+    window.sent(true);
     inFlight = true;
+    tally.batchSent();
     long sent = System.nanoTime();
-    connection.request(Addresses.AGENT_REPORTS, new ReportBatch(id, Instant.now(), batch).toJson(), TIMEOUT)
+    ReportBatch frame = new ReportBatch(id, Instant.now(), batch, ridingVitals);
+    ridingVitals = null;
+    connection.request(Addresses.AGENT_REPORTS, frame.toJson(), TIMEOUT)
       .map(ReportAck::fromJson)
       .onComplete(done -> {
         inFlight = false;
         if (done.succeeded()) {
+          takenSinceKeepalive |= done.result().retryAfterMs() == null;
           tally.acknowledged(batch.size(), System.nanoTime() - sent);
           if (awaitingFirstAck) {
             awaitingFirstAck = false;
@@ -195,7 +249,10 @@ final class FleetAgent {
         } else {
           tally.refused(done.cause().getMessage());
           pending.addAll(0, batch);
-          vertx.setTimer(1000, t -> flush());
+          vertx.setTimer(1000, t -> {
+            window.dueNow();
+            flush();
+          });
         }
       });
   }
@@ -209,8 +266,6 @@ final class FleetAgent {
       tally.commanded(System.nanoTime() - crossedAt);
       awaitingCommand = false;
     }
-    pending.add(CommandResult.of(command, CommandStatus.DONE, "simulated", Instant.now(), Duration.ZERO, 2L)
-      .withSeq(++seq));
-    flush();
+    add(CommandResult.of(command, CommandStatus.DONE, "simulated", Instant.now(), Duration.ZERO, 2L).withSeq(++seq));
   }
 }

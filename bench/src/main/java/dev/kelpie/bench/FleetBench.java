@@ -1,5 +1,6 @@
 package dev.kelpie.bench;
 
+import dev.kelpie.agent.uplink.BatchWindow;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -27,7 +28,8 @@ import java.util.regex.Pattern;
 
 /**
  * The fleet's shape against a coordinator running as its own process (the jar users run): many agents, each with a
- * few checks at the default interval, about one result per frame, pings and keepalives at the defaults. Prints
+ * few checks at the default interval, their results batched as the agent batches them ({@code --batch-window}), pings
+ * and keepalives at the defaults. Prints
  * agents connected, results acknowledged per second, crossing -> command and report -> acknowledgement percentiles,
  * receipt -> commit (from the coordinator's own metrics), refused batches, disconnects, and the coordinator's CPU and
  * resident memory. The load generator shares the machine; its own cost is in the figures' noise.
@@ -47,6 +49,10 @@ public final class FleetBench implements Callable<Integer> {
   @Option(names = "--cross-every-s", defaultValue = "60",
     description = "each agent crosses one check's threshold this often; 0: never (default ${DEFAULT-VALUE})")
   long crossEverySeconds;
+
+  @Option(names = "--batch-window", description = "ms a routine result may linger for others to share its frame, as "
+    + "the agent's coordinator.batchWindow; 0: each result leaves at once (default: the agent's, 500)")
+  Long batchWindowMillis;
 
   @Option(names = "--warmup", defaultValue = "15", description = "seconds before measuring (default ${DEFAULT-VALUE})")
   int warmup;
@@ -125,6 +131,10 @@ public final class FleetBench implements Callable<Integer> {
   public Integer call() throws Exception {
     if (coordinators < 1 || coordinators > 1 && postgres == null) {
       System.err.println("--coordinators: 1, or more with --postgres (clustered coordinators share the database)");
+      return 2;
+    }
+    if (batchWindowMillis != null && (batchWindowMillis < 0 || batchWindowMillis > 5000)) {
+      System.err.println("--batch-window: 0 to 5000 ms, as the agent's coordinator.batchWindow");
       return 2;
     }
     if (failover && coordinators < 2) {
@@ -232,7 +242,7 @@ public final class FleetBench implements Callable<Integer> {
       List<Future<Void>> wave = new ArrayList<>();
       for (int i = from; i < Math.min(agents, from + 250); i++) {
         FleetAgent agent = new FleetAgent(vertx, "fleet-" + i, checks, Duration.ofMillis(intervalMillis),
-          Duration.ofSeconds(crossEverySeconds), tally);
+          Duration.ofSeconds(crossEverySeconds), batchWindow(), tally);
         if (failover) {
           List<Integer> others = new ArrayList<>();
           for (int k = 1; k < ports.size(); k++) {
@@ -255,6 +265,8 @@ public final class FleetBench implements Callable<Integer> {
     Thread.sleep(warmup * 1000L);
     tally.measuring(true);
     long ackedBefore = tally.acknowledged();
+    long batchesBefore = tally.batches();
+    long keepalivesBefore = tally.keepalives();
     double storedBefore = 0;
     for (int port : ports) {
       storedBefore += resultsStored(get(port, "/metrics"));
@@ -271,6 +283,8 @@ public final class FleetBench implements Callable<Integer> {
       cpuAfter.add(cpuTicks(pid));
     }
     long acked = tally.acknowledged() - ackedBefore;
+    long batches = tally.batches() - batchesBefore;
+    long keepalives = tally.keepalives() - keepalivesBefore;
     tally.measuring(false);
     List<String> metrics = new ArrayList<>();
     List<Long> rssKb = new ArrayList<>();
@@ -298,6 +312,9 @@ public final class FleetBench implements Callable<Integer> {
       agents * checks * 1000.0 / intervalMillis, crossEverySeconds, elapsed, warmup);
     System.out.printf("results acknowledged: %.0f per second; stored (committed): %s%n", acked / elapsed,
       postgres == null ? "in memory, as acknowledged" : String.format("%.0f per second", stored / elapsed));
+    System.out.printf("frames from agents: %.0f per second (%.0f report batches/s, %.2f reports each, answered by as "
+        + "many acknowledgements; %.0f keepalives/s); batch window %d ms%n", (batches + keepalives) / elapsed,
+      batches / elapsed, batches == 0 ? 0.0 : (double) acked / batches, keepalives / elapsed, batchWindow().toMillis());
     System.out.printf("report -> acknowledgement: p50 %.1f ms, p99 %.1f ms (%d samples)%n",
       FleetTally.percentileMillis(acks, 0.5), FleetTally.percentileMillis(acks, 0.99), acks.size());
     System.out.printf("threshold crossing -> command at agent: %d commands, p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
@@ -328,6 +345,10 @@ public final class FleetBench implements Callable<Integer> {
     return new Step(agents, connected, agents * checks * 1000.0 / intervalMillis, acked / elapsed,
       postgres == null ? acked / elapsed : stored / elapsed, FleetTally.percentileMillis(commands, 0.99),
       commitP99, refused, disconnects, cpu, rssMb);
+  }
+
+  private Duration batchWindow() {
+    return batchWindowMillis == null ? BatchWindow.DEFAULT : Duration.ofMillis(batchWindowMillis);
   }
 
   /** Results the coordinator committed so far ({@code kelpie_store_results_written_total}); 0 when not reported. */

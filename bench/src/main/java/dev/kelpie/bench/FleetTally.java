@@ -13,6 +13,8 @@ final class FleetTally {
 
   private final AtomicLong acknowledged = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong batches = new AtomicLong();
+  private final AtomicLong keepalives = new AtomicLong();
   private final AtomicLong disconnects = new AtomicLong();
   private final List<Long> commandNanos = Collections.synchronizedList(new ArrayList<>());
   private final List<Long> ackNanos = Collections.synchronizedList(new ArrayList<>());
@@ -30,6 +32,23 @@ final class FleetTally {
     if (measuring && ThreadLocalRandom.current().nextInt(20) == 0) {
       ackNanos.add(nanos);
     }
+  }
+
+  /** A report frame left an agent (each is answered by one acknowledgement frame). */
+  void batchSent() {
+    batches.incrementAndGet();
+  }
+
+  void keepaliveSent() {
+    keepalives.incrementAndGet();
+  }
+
+  long batches() {
+    return batches.get();
+  }
+
+  long keepalives() {
+    return keepalives.get();
   }
 
   void refused(String why) {

@@ -3,6 +3,7 @@ package dev.kelpie.agent.config;
 import dev.kelpie.agent.probe.ProbeKinds;
 import dev.kelpie.agent.probe.ProbeTarget;
 import dev.kelpie.agent.probe.ProbedCheck;
+import dev.kelpie.agent.uplink.BatchWindow;
 import dev.kelpie.shared.config.ConfigException;
 import dev.kelpie.shared.config.ConfigSource;
 import dev.kelpie.shared.message.CheckSpec;
@@ -35,16 +36,24 @@ public record AgentConfig(String agentId, Path stateDir, Uplink uplink, List<Ser
 
   /**
    * How the agent reaches its coordinator: {@code url} first, then the others of {@code urls} (standbys) in order,
-   * moving to the next one after a failed attempt or a lost connection.
+   * moving to the next one after a failed attempt or a lost connection. {@code batchWindow}: how long a routine report
+   * may wait for others to share its frame (zero: none waits).
    */
   public record Uplink(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
                        Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout, List<URI> urls,
-                       Tls tls) {
+                       Tls tls, Duration batchWindow) {
 
     public Uplink {
       urls = urls == null || urls.isEmpty() ? (url == null ? List.of() : List.of(url)) : List.copyOf(urls);
       url = url != null ? url : urls.isEmpty() ? null : urls.get(0);
       tls = tls == null ? Tls.NONE : tls;
+      batchWindow = batchWindow == null ? BatchWindow.DEFAULT : batchWindow;
+    }
+
+    public Uplink(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
+                  Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout, List<URI> urls, Tls tls) {
+      this(url, token, reconnectInitial, reconnectMax, bufferSize, pingInterval, keepaliveInterval, connectTimeout,
+        urls, tls, null);
     }
 
     public Uplink(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,

@@ -3,6 +3,7 @@ package dev.kelpie.agent.config;
 import dev.kelpie.agent.probe.ExecAllowList;
 import dev.kelpie.agent.probe.ProbeKinds;
 import dev.kelpie.agent.probe.ProcessTarget;
+import dev.kelpie.agent.uplink.BatchWindow;
 import dev.kelpie.shared.config.ConfigNode;
 import dev.kelpie.shared.config.ConfigSource;
 import dev.kelpie.shared.config.Identifier;
@@ -27,6 +28,7 @@ final class AgentConfigReader {
   private static final List<String> BUS_SCHEMES = List.of("ws", "wss");
   private static final Duration RECONNECT_INITIAL = Duration.ofMillis(500);
   private static final Duration RECONNECT_MAX = Duration.ofSeconds(30);
+  private static final Duration MAX_BATCH_WINDOW = Duration.ofSeconds(5);
 
   private final ConfigSource source;
   private final ConfigNode root;
@@ -125,7 +127,7 @@ final class AgentConfigReader {
     AgentConfig.Uplink uplink = new AgentConfig.Uplink(url, token, initial, max,
       node.optionalInt("buffer", 10_000, 1, Limits.MAX_OUTBOX), positive(node, "pingInterval", Duration.ofSeconds(5)),
       positive(node, "keepaliveInterval", Duration.ofSeconds(5)),
-      positive(node, "connectTimeout", Duration.ofSeconds(3)), urls, tls);
+      positive(node, "connectTimeout", Duration.ofSeconds(3)), urls, tls, batchWindow(node));
     node.finish();
     return uplink;
   }
@@ -208,6 +210,17 @@ final class AgentConfigReader {
 
   private static boolean watchesService(AgentConfig.CheckConfig check, String service) {
     return CheckType.PROCESS.equals(check.type()) && service.equals(check.service());
+  }
+
+  /** Zero (send each report at once) up to a few seconds; longer would only leave the dashboard behind. */
+  private static Duration batchWindow(ConfigNode node) {
+    Duration window = node.optionalDuration("batchWindow", BatchWindow.DEFAULT);
+    if (window.isNegative() || window.compareTo(MAX_BATCH_WINDOW) > 0) {
+      node.problem("batchWindow", "must be between 0ms and " + MAX_BATCH_WINDOW.toSeconds() + "s, got "
+        + window.toMillis() + "ms");
+      return BatchWindow.DEFAULT;
+    }
+    return window;
   }
 
   private static Duration positive(ConfigNode node, String key, Duration fallback) {

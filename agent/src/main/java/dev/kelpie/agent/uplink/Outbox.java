@@ -141,6 +141,14 @@ final class Outbox {
     return !unsent.isEmpty() && unsent.peekFirst().seq() <= durableUpTo;
   }
 
+  /**
+   * Whether report {@code seq} may leave now (it is durable) and is not sent yet, or an earlier one is not: a batch
+   * sent now carries it, with everything before it.
+   */
+  boolean readyThrough(long seq) {
+    return !unsent.isEmpty() && unsent.peekFirst().seq() <= seq && seq <= durableUpTo;
+  }
+
   long nextSeq() {
     return nextSeq;
   }

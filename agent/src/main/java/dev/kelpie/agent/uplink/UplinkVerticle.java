@@ -46,20 +46,31 @@ import java.util.concurrent.TimeUnit;
  */
 public final class UplinkVerticle extends VerticleBase {
 
-  /** How the uplink reaches the coordinator; mapped from the agent's config. */
+  /**
+   * How the uplink reaches the coordinator; mapped from the agent's config. {@code batchWindow}: how long a routine
+   * report may wait for others to share its frame ({@link BatchWindow}).
+   */
   public record Settings(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
                          Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout, List<URI> urls,
-                         UplinkTls tls) {
+                         UplinkTls tls, Duration batchWindow) {
 
     public Settings {
       urls = urls == null || urls.isEmpty() ? List.of(url) : List.copyOf(urls);
       tls = tls == null ? UplinkTls.NONE : tls;
+      batchWindow = batchWindow == null ? BatchWindow.DEFAULT : batchWindow;
+    }
+
+    public Settings(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
+                    Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout, List<URI> urls,
+                    UplinkTls tls) {
+      this(url, token, reconnectInitial, reconnectMax, bufferSize, pingInterval, keepaliveInterval, connectTimeout,
+        urls, tls, null);
     }
 
     public Settings(URI url, String token, Duration reconnectInitial, Duration reconnectMax, int bufferSize,
                     Duration pingInterval, Duration keepaliveInterval, Duration connectTimeout) {
       this(url, token, reconnectInitial, reconnectMax, bufferSize, pingInterval, keepaliveInterval, connectTimeout,
-        null, UplinkTls.NONE);
+        null, UplinkTls.NONE, null);
     }
   }
 
@@ -69,6 +80,7 @@ public final class UplinkVerticle extends VerticleBase {
   private static final DeliveryOptions COMMAND_TIMEOUT = new DeliveryOptions().setSendTimeout(600_000);
   private static final long JOURNAL_REWRITE_BYTES = 4L << 20;
   private static final long HAND_OVER_TIMEOUT_MILLIS = 5_000;
+  private static final Duration MIN_VITALS_WAIT = Duration.ofMillis(500);
 
   private final String agentId;
   private final String host;
@@ -80,7 +92,17 @@ public final class UplinkVerticle extends VerticleBase {
   private final CommandGate gate = new CommandGate();
   private final AgentMetrics metrics;
 
+  private final RoutineReports routine;
+  private BatchWindow window;
+  /** The last report numbered that matters (not {@linkplain RoutineReports routine}): it leaves without waiting. */
+  private long mattersUpTo;
   private Outbox outbox;
+  /** The coordinator takes vitals riding a report batch (its hello's reply said so). */
+  private boolean vitalsInBatches;
+  /** A batch was taken since the last keepalive: the coordinator heard from this agent within the interval. */
+  private boolean takenSinceKeepalive;
+  /** The latest vitals, waiting for the next batch to carry them; null when none wait. */
+  private Keepalive ridingVitals;
   private OutboxJournal journal;
   private boolean lostItsNumbering;
   private WebSocketClient client;
@@ -102,11 +124,13 @@ public final class UplinkVerticle extends VerticleBase {
     this.settings = settings;
     this.stateDir = stateDir;
     this.clock = clock;
+    this.routine = new RoutineReports(checks);
   }
 
   @Override
   public Future<?> start() {
     journal = new OutboxJournal(vertx, stateDir, JOURNAL_REWRITE_BYTES);
+    window = new BatchWindow(vertx, settings.batchWindow(), this::flush);
     client = vertx.createWebSocketClient(settings.tls().apply(new WebSocketClientOptions()
       .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setClosingTimeout(2)
       .setConnectTimeout((int) settings.connectTimeout().toMillis())));
@@ -145,23 +169,54 @@ public final class UplinkVerticle extends VerticleBase {
     return Future.join(client.shutdown(1, TimeUnit.SECONDS), journal.close());
   }
 
+  /**
+   * A keepalive frame, unless a batch was taken within the interval and the coordinator takes vitals in batches: then
+   * the vitals ride the next batch instead (no frame of their own), if one leaves within {@link #vitalsWait}; if none
+   * does, they leave as a keepalive frame after all. So the coordinator hears from the agent at least every interval
+   * and a little, as before.
+   */
   private void keepalive(AgentVitals vitals) {
     if (!ready) {
       return;
     }
+    boolean carried = vitalsInBatches && takenSinceKeepalive;
+    takenSinceKeepalive = false;
     BridgeConnection conn = connection;
     vitals.rssBytes().onSuccess(rss -> {
-      if (conn == connection && ready) {
-        conn.send(Addresses.AGENT_KEEPALIVE, new Keepalive(agentId, clock.instant(), rss, AgentVitals.cpuLoad(),
-          vitals.takeWorstLagMillis(), outbox.size()).toJson());
+      if (conn != connection || !ready) {
+        return;
       }
+      Keepalive keepalive = new Keepalive(agentId, clock.instant(), rss, AgentVitals.cpuLoad(),
+        vitals.takeWorstLagMillis(), outbox.size());
+      if (!carried) {
+        ridingVitals = null;
+        conn.send(Addresses.AGENT_KEEPALIVE, keepalive.toJson());
+        return;
+      }
+      ridingVitals = keepalive;
+      vertx.setTimer(vitalsWait().toMillis(), id -> {
+        if (ridingVitals == keepalive && conn == connection && ready) {
+          ridingVitals = null;
+          conn.send(Addresses.AGENT_KEEPALIVE, keepalive.toJson());
+        }
+      });
     });
+  }
+
+  /** How long vitals wait for a batch to ride: the batch window, and at least half a second. */
+  private Duration vitalsWait() {
+    return settings.batchWindow().compareTo(MIN_VITALS_WAIT) > 0 ? settings.batchWindow() : MIN_VITALS_WAIT;
   }
 
   /** Numbers the report and journals it; it leaves once the journal has it, so a crash can neither lose nor renumber it. */
   private void enqueue(Report report) {
     long droppedBefore = outbox.dropped();
     Report numbered = outbox.add(report);
+    if (routine.routine(numbered)) {
+      window.lingering();
+    } else {
+      mattersUpTo = numbered.seq();
+    }
     if (outbox.dropped() > droppedBefore) {
       metrics.reportDropped();
       log.atWarn().addKeyValue("agent", agentId)
@@ -230,6 +285,7 @@ public final class UplinkVerticle extends VerticleBase {
           log.atWarn().addKeyValue("agent", agentId).log("the coordinator holds reports up to {}, more than this"
             + " agent numbered: its state was lost or is older; numbering again after it", reply.lastSeq());
           long renumberedUpTo = outbox.nextSeq() - 1;
+          mattersUpTo = renumberedUpTo;
           journal.rewrite(outbox.nextSeq(), outbox.waiting()).onComplete(done -> {
             outbox.durable(renumberedUpTo);
             flush();
@@ -238,6 +294,9 @@ public final class UplinkVerticle extends VerticleBase {
           journal.acknowledged(reply.lastSeq());
         }
         lostItsNumbering = false;
+        vitalsInBatches = reply.vitalsInBatches();
+        ridingVitals = null;
+        window.dueNow();   // what waited while the link was down (or lingered when it went) leaves at once
         ready = true;
         attempts = 0;
         log.atInfo().addKeyValue("agent", agentId)
@@ -273,14 +332,25 @@ public final class UplinkVerticle extends VerticleBase {
         : Future.failedFuture(failure));
   }
 
+  /**
+   * Sends the next batch unless one is in flight or all that waits is routine and its window is open: a report that
+   * matters takes everything before it along at once.
+   */
   private void flush() {
     if (!ready || sending || !outbox.hasUnsent()) {
       return;
     }
+    if (window.mayWait() && !outbox.readyThrough(mattersUpTo)) {
+      window.lingering();
+      return;
+    }
     BridgeConnection conn = connection;
     List<Report> batch = outbox.nextBatch(BATCH);
+    window.sent(!outbox.hasUnsent());
     sending = true;
-    conn.request(Addresses.AGENT_REPORTS, new ReportBatch(agentId, clock.instant(), batch).toJson(), REPLY_TIMEOUT)
+    ReportBatch frame = new ReportBatch(agentId, clock.instant(), batch, ridingVitals);
+    ridingVitals = null;
+    conn.request(Addresses.AGENT_REPORTS, frame.toJson(), REPLY_TIMEOUT)
       .map(ReportAck::fromJson)
       .onComplete(done -> {
         if (conn != connection) {
@@ -291,6 +361,7 @@ public final class UplinkVerticle extends VerticleBase {
           acknowledged(done.result().ackSeq());
           waitAndResend(conn, batch, done.result().retryAfterMs());
         } else if (done.succeeded()) {
+          takenSinceKeepalive = true;
           acknowledged(done.result().ackSeq());
           if (!done.result().memory().isEmpty()) {
             vertx.eventBus().publish(Addresses.LOCAL_COORDINATOR, new JsonObject().put("inCharge", true)
@@ -317,6 +388,7 @@ public final class UplinkVerticle extends VerticleBase {
     vertx.setTimer(Math.max(50, retryAfterMs), id -> {
       if (conn == connection) {
         sending = false;
+        window.dueNow();
         flush();
       }
     });

@@ -240,6 +240,9 @@ public final class FleetState {
     Outcome.Builder out = new Outcome.Builder();
     Facts facts = out.facts();
     heard(agent, now, out);
+    if (received.vitals() != null) {
+      agent.vitals(AgentClock.take(received.vitals(), now));   // a keepalive riding the batch
+    }
     int results = 0;
     int duplicates = 0;
     for (Report report : batch.reports()) {

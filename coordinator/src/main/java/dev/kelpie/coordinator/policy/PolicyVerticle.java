@@ -319,7 +319,7 @@ public final class PolicyVerticle extends VerticleBase {
   private void welcome(Message<Object> message, AgentHello hello, long token) {
     Outcome<HelloReply> outcome = fleet.hello(hello, now());
     message.reply(new HelloReply(token, committed.getOrDefault(hello.agentId(), 0L),
-      outcome.reply().memory()).toJson());
+      outcome.reply().memory(), true).toJson());
     sendOn(outcome);
     for (Command command : fleet.supersededByTheAgent(hello.agentId(), now())) {
       log.atWarn().addKeyValue("agent", command.agentId()).addKeyValue("command", command.id())

@@ -163,6 +163,20 @@ class FleetStateTest {
   }
 
   @Test
+  @DisplayName("vitals riding a report batch are taken as a keepalive's: the dashboard shows them")
+  void vitalsInABatch() {
+    hello();
+    seen.take(fleet.reports(new ReportBatch("a", T0.plusSeconds(5), List.of(result("http", true, 5)),
+      new Keepalive("a", T0.plusSeconds(5), 123_456, 0.5, 7, 3)), T0.plusSeconds(5)));
+
+    JsonObject vitals = fleet.snapshot(T0.plusSeconds(5), null, true).getJsonArray("agents").getJsonObject(0)
+      .getJsonObject("vitals");
+    assertThat(vitals.getLong("rssBytes")).isEqualTo(123_456);
+    assertThat(vitals.getLong("eventLoopLagMs")).isEqualTo(7);
+    assertThat(vitals.getString("time")).isEqualTo(T0.plusSeconds(5).toString());
+  }
+
+  @Test
   @DisplayName("a failure probed before the service's current process started does not restart the new one")
   void lateResultAboutAnEarlierProcess() {
     hello();

@@ -9,12 +9,17 @@ import java.util.Map;
  * The coordinator's answer to an {@link AgentHello}: its epoch (commands from older epochs are refused) and the last
  * sequence number it already holds for this agent, so the agent replays only what is missing. {@code memory} (optional,
  * empty from older coordinators) is each check's policy memory, so the agent that is left alone later goes on with
- * the same budget.
+ * the same budget. {@code vitalsInBatches} (optional, false from older coordinators): the coordinator takes a
+ * {@link ReportBatch#vitals} as a keepalive, so the agent may leave out keepalive frames while its batches flow.
  */
-public record HelloReply(long epoch, long lastSeq, Map<String, CheckMemory> memory) {
+public record HelloReply(long epoch, long lastSeq, Map<String, CheckMemory> memory, boolean vitalsInBatches) {
 
   public HelloReply {
     memory = memory == null ? Map.of() : Map.copyOf(memory);
+  }
+
+  public HelloReply(long epoch, long lastSeq, Map<String, CheckMemory> memory) {
+    this(epoch, lastSeq, memory, false);
   }
 
   public HelloReply(long epoch, long lastSeq) {
@@ -26,11 +31,14 @@ public record HelloReply(long epoch, long lastSeq, Map<String, CheckMemory> memo
     if (!memory.isEmpty()) {
       json.put("memory", CheckMemoryJson.toJson(memory));
     }
+    if (vitalsInBatches) {
+      json.put("vitalsInBatches", true);
+    }
     return json;
   }
 
   public static HelloReply fromJson(JsonObject json) {
     return new HelloReply(Json.number(json, "epoch"), Json.number(json, "lastSeq"),
-      CheckMemoryJson.byCheck(json, "memory"));
+      CheckMemoryJson.byCheck(json, "memory"), Boolean.TRUE.equals(json.getValue("vitalsInBatches")));
   }
 }

@@ -195,7 +195,10 @@ public final class AgentRules {
     text(problems, "manager.problem", manager.problem());
   }
 
-  /** Every problem of a batch: its reports, each under its index, in ascending sequence order. */
+  /**
+   * Every problem of a batch: its reports, each under its index, in ascending sequence order; and its vitals, as a
+   * keepalive's, of the same agent.
+   */
   public static List<String> batch(ReportBatch batch) {
     List<String> problems = new ArrayList<>();
     id(problems, "agentId", batch.agentId());
@@ -208,6 +211,13 @@ public final class AgentRules {
         problems.add(at + "seq: must be above the report before it (" + previous + "), got " + report.seq());
       }
       previous = Math.max(previous, report.seq());
+    }
+    if (batch.vitals() != null) {
+      keepalive(batch.vitals()).forEach(problem -> problems.add("vitals." + problem));
+      if (!batch.vitals().agentId().equals(batch.agentId())) {
+        problems.add("vitals.agentId: must be the batch's agent '" + batch.agentId() + "', got '"
+          + batch.vitals().agentId() + "'");
+      }
     }
     return problems;
   }
