@@ -146,7 +146,10 @@ public final class Coordinator {
       ClusterManager cluster = config.cluster().enabled() ? ((VertxInternal) vertx).clusterManager() : null;
       Leases leases = cluster == null ? null : leases(vertx, store, cluster.getNodeId(), config.cluster(), clock);
       Ownership ownership = leases == null ? Ownership.alone(epoch)
-        : Ownership.clustered(vertx, leases, epoch, config.cluster().leaseTerm());
+        : Ownership.clustered(vertx, leases, epoch, config.cluster().leaseTerm()).watchOrphans(cluster::getNodes);
+      if (cluster != null) {
+        ClusterMembership.watch(cluster, ownership::peerLeft, ownership::peerJoined);
+      }
       return vertx.deployVerticle(new AlertVerticle(config.alerts(), store.outbox(), clock, registry))
         .compose(alerts -> vertx.deployVerticle(new PolicyVerticle(fleet, clock, Duration.ofMillis(250),
           metrics::levels, writer, committed, journal, ownership, leases == null ? null : store::restoreAgent)))

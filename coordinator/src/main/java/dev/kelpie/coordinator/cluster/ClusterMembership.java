@@ -16,6 +16,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -51,6 +52,26 @@ public final class ClusterMembership {
     join.getTcpIpConfig().setEnabled(true).setMembers(settings.members());
     config.addListenerConfig(new ListenerConfig(new Changes(settings.name())));
     return new HazelcastClusterManager(config);
+  }
+
+  /**
+   * Tells {@code left} and {@code joined} (on Hazelcast's event thread) of each node that leaves or joins, by the node
+   * id Vert.x gives it (the Hazelcast member's id): Vert.x keeps its own single node listener for itself.
+   */
+  public static void watch(ClusterManager manager, Consumer<String> left, Consumer<String> joined) {
+    if (manager instanceof HazelcastClusterManager hazelcast) {
+      hazelcast.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
+        @Override
+        public void memberAdded(MembershipEvent event) {
+          joined.accept(event.getMember().getUuid().toString());
+        }
+
+        @Override
+        public void memberRemoved(MembershipEvent event) {
+          left.accept(event.getMember().getUuid().toString());
+        }
+      });
+    }
   }
 
   /** The clustered event bus listens on the cluster's host (any free port); members reach it there. */

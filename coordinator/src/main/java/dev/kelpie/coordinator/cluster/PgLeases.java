@@ -18,7 +18,9 @@ import java.util.Set;
 /**
  * Leases kept in PostgreSQL, each operation one compare-and-set statement, so the database decides a race: two nodes
  * acquiring the same agent at once serialize on its row, and the loser sees a live lease and is refused. Expiry is
- * judged by the database's clock, never a node's.
+ * judged by the database's clock, never a node's. A released lease ends at once but keeps its holder's name: the
+ * node that let the agent go still tracks its silence, and if that node dies too the agent is an orphan another node
+ * must watch ({@link #claimOrphans}); a claimed orphan's lease has no holder (NULL).
  */
 public final class PgLeases implements Leases {
 
@@ -29,13 +31,18 @@ public final class PgLeases implements Leases {
     + "ON CONFLICT (agent_id) DO UPDATE SET owner_node = EXCLUDED.owner_node, epoch = GREATEST(l.epoch + 1, $4::int8), "
     + "expires_at = EXCLUDED.expires_at "
     + "WHERE l.owner_node IS NULL OR l.expires_at <= now() OR l.owner_node = EXCLUDED.owner_node "
+    + "OR l.owner_node = ANY($5::text[]) "
     + "RETURNING agent_id, owner_node, epoch, expires_at";
+
+  private static final String CLAIM_ORPHANS = "UPDATE agent_leases SET owner_node = NULL "
+    + "WHERE owner_node IS NOT NULL AND owner_node <> ALL($1::text[]) "
+    + "AND expires_at <= now() - make_interval(secs => $2::double precision / 1000) RETURNING agent_id";
 
   private static final String RENEW = "UPDATE agent_leases SET expires_at = " + UNTIL + " "
     + "WHERE agent_id = $1 AND owner_node = $2 AND epoch = $4 AND expires_at > now() "
     + "RETURNING agent_id, owner_node, epoch, expires_at";
 
-  private static final String RELEASE = "UPDATE agent_leases SET owner_node = NULL, expires_at = now() "
+  private static final String RELEASE = "UPDATE agent_leases SET expires_at = now() "
     + "WHERE agent_id = $1 AND owner_node = $2 AND epoch = $3 AND expires_at > now()";
 
   private static final String RENEW_ALL = "UPDATE agent_leases l SET expires_at = " + UNTIL.replace("$3", "$2") + " "
@@ -70,7 +77,23 @@ public final class PgLeases implements Leases {
 
   @Override
   public Future<Optional<Lease>> acquire(String agentId, long floor) {
-    return pool.preparedQuery(ACQUIRE).execute(Tuple.of(agentId, node, term.toMillis(), floor)).map(PgLeases::first);
+    return acquire(agentId, floor, List.of());
+  }
+
+  @Override
+  public Future<Optional<Lease>> acquire(String agentId, long floor, Collection<String> departed) {
+    return pool.preparedQuery(ACQUIRE).execute(Tuple.of(agentId, node, term.toMillis(), floor,
+      departed.toArray(String[]::new))).map(PgLeases::first);
+  }
+
+  @Override
+  public Future<List<String>> claimOrphans(Collection<String> members, Duration grace) {
+    return pool.preparedQuery(CLAIM_ORPHANS).execute(Tuple.of(members.toArray(String[]::new), grace.toMillis()))
+      .map(rows -> {
+        List<String> claimed = new ArrayList<>();
+        rows.forEach(row -> claimed.add(row.getString(0)));
+        return claimed;
+      });
   }
 
   @Override
