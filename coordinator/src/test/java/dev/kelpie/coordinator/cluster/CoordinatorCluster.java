@@ -47,6 +47,8 @@ final class CoordinatorCluster implements AutoCloseable {
   private final List<Integer> clusterPorts = new ArrayList<>();
   private final List<Integer> httpPorts = new ArrayList<>();
   private int starts;
+  private String lostAfter = "60s";
+  private String more = "";
 
   /** A coordinator process: {@code index} is its place in the cluster (its ports and config stay across restarts). */
   record Node(int index, Process process, Path log, int httpPort, String id) {
@@ -60,6 +62,13 @@ final class CoordinatorCluster implements AutoCloseable {
     this.dir = dir;
     this.schema = schema;
     this.agentIds = List.copyOf(agentIds);
+  }
+
+  /** Coordinators started from now on call an agent lost after {@code lostAfter} and add {@code yaml} (sections). */
+  CoordinatorCluster configure(String lostAfter, String yaml) {
+    this.lostAfter = lostAfter;
+    this.more = yaml;
+    return this;
   }
 
   String marker() {
@@ -90,7 +99,7 @@ final class CoordinatorCluster implements AutoCloseable {
     Files.writeString(config, "http: {host: 127.0.0.1, port: " + httpPorts.get(index) + "}\n"
       + "agents:\n" + known
       + "store: {postgres: {url: \"" + TestDatabase.url() + "\", schema: " + schema + "}}\n"
-      + "keepalive: {lostAfter: 60s}\n"
+      + "keepalive: {lostAfter: " + lostAfter + "}\n" + more
       + "access:\n  localViewing: true\n  tokens:\n    - {name: cluster-script, role: operator, tokenSha256: "
       + dev.kelpie.coordinator.access.BearerToken.sha256(OPERATOR_TOKEN) + "}\n"
       + "cluster: {enabled: true, name: kelpie-fo-" + clusterPorts.get(0) + ", host: 127.0.0.1, port: "
@@ -140,6 +149,17 @@ final class CoordinatorCluster implements AutoCloseable {
     Vertx vertx = Vertx.vertx();
     agents.put(agentId, new Running(vertx, Agent.deploy(vertx, config, "host-of-" + agentId, Clock.systemUTC())
       .await()));
+  }
+
+  /**
+   * Agent {@code agentId}'s host dies: its Vert.x stops without the agent's own shutdown, so it says goodbye to no one
+   * and tries no other coordinator, and its service goes with it.
+   */
+  void killAgent(String agentId) {
+    long pid = servicePid(agentId);
+    Running running = agents.remove(agentId);
+    running.vertx().close().timeout(20, TimeUnit.SECONDS).otherwiseEmpty().await();
+    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
   }
 
   /** The pid of agent {@code agentId}'s {@code svc}, or -1. */
@@ -211,9 +231,13 @@ final class CoordinatorCluster implements AutoCloseable {
   }
 
   HttpResponse<String> post(Node node, String path) throws Exception {
+    return post(node, path, "{\"reason\": \"cluster test\"}");
+  }
+
+  HttpResponse<String> post(Node node, String path, String body) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
       .header("Authorization", "Bearer " + OPERATOR_TOKEN).header("content-type", "application/json")
-      .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": \"cluster test\"}"))
+      .POST(HttpRequest.BodyPublishers.ofString(body))
       .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
   }
 
