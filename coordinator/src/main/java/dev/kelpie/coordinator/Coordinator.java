@@ -8,6 +8,7 @@ import dev.kelpie.coordinator.cluster.MemoryLeases;
 import dev.kelpie.coordinator.cluster.NodeLocal;
 import dev.kelpie.coordinator.cluster.Ownership;
 import dev.kelpie.coordinator.cluster.PgLeases;
+import dev.kelpie.coordinator.cluster.TakeoverReads;
 import dev.kelpie.coordinator.config.ClusterSettings;
 import dev.kelpie.coordinator.config.CoordinatorConfig;
 import dev.kelpie.coordinator.gateway.AgentConnections;
@@ -152,7 +153,7 @@ public final class Coordinator {
       }
       return vertx.deployVerticle(new AlertVerticle(config.alerts(), store.outbox(), clock, registry))
         .compose(alerts -> vertx.deployVerticle(new PolicyVerticle(fleet, clock, Duration.ofMillis(250),
-          metrics::levels, writer, committed, journal, ownership, leases == null ? null : store::restoreAgent)))
+          metrics::levels, writer, committed, journal, ownership, leases == null ? null : new TakeoverReads(vertx, store))))
         .compose(policy -> leases == null ? Future.succeededFuture()
           : vertx.deployVerticle(new ClusterFront(leases, cluster)))
         .compose(policy -> vertx.deployVerticle(new RetentionVerticle(store, clock, config.store().keepSuccesses(),

@@ -4,7 +4,9 @@ import io.vertx.core.Future;
 
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -37,6 +39,19 @@ public interface Leases {
    */
   default Future<Optional<Lease>> acquire(String agentId, long floor, Collection<String> departed) {
     return acquire(agentId, floor);
+  }
+
+  /**
+   * As {@link #acquire(String, long, Collection)} for several agents in one go: the leases granted, by agent (an agent
+   * missing was refused: another node holds it).
+   */
+  default Future<Map<String, Lease>> acquireAll(Collection<String> agentIds, long floor, Collection<String> departed) {
+    List<Future<Optional<Lease>>> each = agentIds.stream().map(id -> acquire(id, floor, departed)).toList();
+    return Future.all(each).map(all -> {
+      Map<String, Lease> granted = new HashMap<>();
+      each.forEach(one -> one.result().ifPresent(lease -> granted.put(lease.agentId(), lease)));
+      return granted;
+    });
   }
 
   /**

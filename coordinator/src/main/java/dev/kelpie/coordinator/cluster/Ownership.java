@@ -65,8 +65,9 @@ public final class Ownership {
   private final Map<String, Held> held = new HashMap<>();
   private final Map<String, Long> lastEpochs = new HashMap<>();
   private final Set<String> departed = ConcurrentHashMap.newKeySet();
-  private Consumer<String> lost = agentId -> { };
   private final Map<Long, Runnable> waiting = new HashMap<>();
+  private final BatchedAcquisitions acquisitions;
+  private Consumer<String> lost = agentId -> { };
   private Context context;
   private OrphanWatch orphans;
   private boolean renewing;
@@ -76,6 +77,8 @@ public final class Ownership {
     this.leases = leases;
     this.floor = floor;
     this.term = term;
+    this.acquisitions = leases == null ? null
+      : new BatchedAcquisitions(vertx, leases, floor, () -> List.copyOf(departed));
   }
 
   /** A coordinator alone: it owns whoever says hello, and its token is its own epoch. */
@@ -174,7 +177,7 @@ public final class Ownership {
 
   private void attempt(String agentId, long giveUpNanos, Promise<Taken> taken) {
     long sent = System.nanoTime();
-    leases.acquire(agentId, floor, List.copyOf(departed)).onComplete(done -> {
+    acquisitions.acquire(agentId).onComplete(done -> {
       if (done.succeeded() && done.result().isPresent()) {
         Lease lease = done.result().get();
         Long before = lastEpochs.put(agentId, lease.epoch());

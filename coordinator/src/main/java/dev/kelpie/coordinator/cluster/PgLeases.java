@@ -9,11 +9,14 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Leases kept in PostgreSQL, each operation one compare-and-set statement, so the database decides a race: two nodes
@@ -28,6 +31,15 @@ public final class PgLeases implements Leases {
 
   private static final String ACQUIRE = "INSERT INTO agent_leases AS l (agent_id, owner_node, epoch, expires_at) "
     + "VALUES ($1, $2, GREATEST($4::int8, 1), " + UNTIL + ") "
+    + "ON CONFLICT (agent_id) DO UPDATE SET owner_node = EXCLUDED.owner_node, epoch = GREATEST(l.epoch + 1, $4::int8), "
+    + "expires_at = EXCLUDED.expires_at "
+    + "WHERE l.owner_node IS NULL OR l.expires_at <= now() OR l.owner_node = EXCLUDED.owner_node "
+    + "OR l.owner_node = ANY($5::text[]) "
+    + "RETURNING agent_id, owner_node, epoch, expires_at";
+
+  /** ACQUIRE for many agents (distinct, sorted: two nodes lock rows in the same order, so they never deadlock). */
+  private static final String ACQUIRE_ALL = "INSERT INTO agent_leases AS l (agent_id, owner_node, epoch, expires_at) "
+    + "SELECT a.agent_id, $2, GREATEST($4::int8, 1), " + UNTIL + " FROM UNNEST($1::text[]) AS a(agent_id) "
     + "ON CONFLICT (agent_id) DO UPDATE SET owner_node = EXCLUDED.owner_node, epoch = GREATEST(l.epoch + 1, $4::int8), "
     + "expires_at = EXCLUDED.expires_at "
     + "WHERE l.owner_node IS NULL OR l.expires_at <= now() OR l.owner_node = EXCLUDED.owner_node "
@@ -84,6 +96,20 @@ public final class PgLeases implements Leases {
   public Future<Optional<Lease>> acquire(String agentId, long floor, Collection<String> departed) {
     return pool.preparedQuery(ACQUIRE).execute(Tuple.of(agentId, node, term.toMillis(), floor,
       departed.toArray(String[]::new))).map(PgLeases::first);
+  }
+
+  @Override
+  public Future<Map<String, Lease>> acquireAll(Collection<String> agentIds, long floor, Collection<String> departed) {
+    if (agentIds.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    String[] sorted = new TreeSet<>(agentIds).toArray(String[]::new);
+    return pool.preparedQuery(ACQUIRE_ALL).execute(Tuple.of(sorted, node, term.toMillis(), floor,
+      departed.toArray(String[]::new))).map(rows -> {
+        Map<String, Lease> granted = new HashMap<>();
+        rows.forEach(row -> granted.put(row.getString(0), lease(row)));
+        return granted;
+      });
   }
 
   @Override

@@ -218,6 +218,36 @@ class PgLeasesTest {
   }
 
   @Test
+  @DisplayName("many agents acquired in one statement: the free, expired and departed ones granted with a higher "
+    + "epoch, a live holder's refused, two nodes racing for the same set never both win an agent")
+  void acquireAllInOneGo() {
+    PgLeases gone = node("gone-" + UUID.randomUUID(), LONG);
+    PgLeases live = node("live-" + UUID.randomUUID(), LONG);
+    PgLeases b = node("b-" + UUID.randomUUID(), LONG);
+    PgLeases c = node("c-" + UUID.randomUUID(), LONG);
+    String free = agent();
+    String ofGone = agent();
+    String ofLive = agent();
+    Lease old = gone.acquire(ofGone).await().orElseThrow();
+    live.acquire(ofLive).await().orElseThrow();
+
+    Map<String, Lease> granted = b.acquireAll(List.of(ofLive, free, ofGone, free), 1, List.of(gone.node())).await();
+    assertThat(granted.keySet()).containsExactlyInAnyOrder(free, ofGone);
+    assertThat(granted.get(ofGone).epoch()).isGreaterThan(old.epoch());
+    assertThat(granted.values()).allMatch(lease -> lease.ownerNode().equals(b.node()));
+
+    List<String> contested = LongStream.range(0, 50).mapToObj(i -> agent()).toList();
+    List<String> reversed = new ArrayList<>(contested);
+    java.util.Collections.reverse(reversed);
+    var both = Future.all(b.acquireAll(contested, 1, List.of()), c.acquireAll(reversed, 1, List.of())).await();
+    Map<String, Lease> byB = both.resultAt(0);
+    Map<String, Lease> byC = both.resultAt(1);
+    assertThat(byB.size() + byC.size()).as("each agent granted once").isEqualTo(contested.size());
+    assertThat(java.util.Collections.disjoint(byB.keySet(), byC.keySet())).as("granted to both: b %s, c %s",
+      byB.keySet(), byC.keySet()).isTrue();
+  }
+
+  @Test
   @DisplayName("orphans: a lease run out for the grace under a holder that is no member is claimed once, by one node; "
     + "a member's, a fresh one's and a live one's are not")
   void orphansAreClaimedOnce() {
