@@ -54,24 +54,32 @@ public final class ClusterMembership {
     return new HazelcastClusterManager(config);
   }
 
+  /** Where Vert.x keeps a member's node id (not the Hazelcast member's own id) among its attributes. */
+  private static final String VERTX_NODE_ID = "__vertx.nodeId";
+
   /**
    * Tells {@code left} and {@code joined} (on Hazelcast's event thread) of each node that leaves or joins, by the node
-   * id Vert.x gives it (the Hazelcast member's id): Vert.x keeps its own single node listener for itself.
+   * id Vert.x gives it (the one leases name): Vert.x keeps its own single node listener for itself.
    */
   public static void watch(ClusterManager manager, Consumer<String> left, Consumer<String> joined) {
     if (manager instanceof HazelcastClusterManager hazelcast) {
       hazelcast.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
         @Override
         public void memberAdded(MembershipEvent event) {
-          joined.accept(event.getMember().getUuid().toString());
+          joined.accept(nodeId(event.getMember()));
         }
 
         @Override
         public void memberRemoved(MembershipEvent event) {
-          left.accept(event.getMember().getUuid().toString());
+          left.accept(nodeId(event.getMember()));
         }
       });
     }
+  }
+
+  private static String nodeId(Member member) {
+    String id = member.getAttribute(VERTX_NODE_ID);
+    return id != null ? id : member.getUuid().toString();
   }
 
   /** The clustered event bus listens on the cluster's host (any free port); members reach it there. */

@@ -49,6 +49,7 @@ final class CoordinatorCluster implements AutoCloseable {
   private int starts;
   private String lostAfter = "60s";
   private String more = "";
+  private String leaseTerm = "3s";
 
   /** A coordinator process: {@code index} is its place in the cluster (its ports and config stay across restarts). */
   record Node(int index, Process process, Path log, int httpPort, String id) {
@@ -68,6 +69,12 @@ final class CoordinatorCluster implements AutoCloseable {
   CoordinatorCluster configure(String lostAfter, String yaml) {
     this.lostAfter = lostAfter;
     this.more = yaml;
+    return this;
+  }
+
+  /** Coordinators started from now on hold leases for {@code term}. */
+  CoordinatorCluster leaseTerm(String term) {
+    this.leaseTerm = term;
     return this;
   }
 
@@ -103,7 +110,7 @@ final class CoordinatorCluster implements AutoCloseable {
       + "access:\n  localViewing: true\n  tokens:\n    - {name: cluster-script, role: operator, tokenSha256: "
       + dev.kelpie.coordinator.access.BearerToken.sha256(OPERATOR_TOKEN) + "}\n"
       + "cluster: {enabled: true, name: kelpie-fo-" + clusterPorts.get(0) + ", host: 127.0.0.1, port: "
-      + clusterPorts.get(index) + ", members: " + members + ", leaseTerm: 3s}\n");
+      + clusterPorts.get(index) + ", members: " + members + ", leaseTerm: " + leaseTerm + "}\n");
     Path log = dir.resolve("c" + index + "-" + (starts++) + ".log");
     String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
