@@ -9,6 +9,7 @@ import dev.kelpie.coordinator.cluster.MemoryLeases;
 import dev.kelpie.coordinator.cluster.NodeLocal;
 import dev.kelpie.coordinator.cluster.Ownership;
 import dev.kelpie.coordinator.cluster.PgLeases;
+import dev.kelpie.coordinator.cluster.TakeoverReads;
 import dev.kelpie.coordinator.config.ClusterSettings;
 import dev.kelpie.coordinator.config.CoordinatorConfig;
 import dev.kelpie.coordinator.gateway.AgentConnections;
@@ -147,13 +148,16 @@ public final class Coordinator {
       ClusterManager cluster = config.cluster().enabled() ? ((VertxInternal) vertx).clusterManager() : null;
       Leases leases = cluster == null ? null : leases(vertx, store, cluster.getNodeId(), config.cluster(), clock);
       Ownership ownership = leases == null ? Ownership.alone(epoch)
-        : Ownership.clustered(vertx, leases, epoch, config.cluster().leaseTerm());
+        : Ownership.clustered(vertx, leases, epoch, config.cluster().leaseTerm()).watchOrphans(cluster::getNodes);
+      if (cluster != null) {
+        ClusterMembership.watch(cluster, ownership::peerLeft, ownership::peerJoined);
+      }
       // the fleet rules count the whole fleet: each node's share every 250 ms and on change, dropped after 3 s unheard
       FleetCounters counters = cluster == null ? null
         : new FleetCounters(cluster, Duration.ofMillis(250), Duration.ofSeconds(3));
       return vertx.deployVerticle(new AlertVerticle(config.alerts(), store.outbox(), clock, registry))
         .compose(alerts -> vertx.deployVerticle(new PolicyVerticle(fleet, clock, Duration.ofMillis(250),
-          metrics::levels, writer, committed, journal, ownership, leases == null ? null : store::restoreAgent,
+          metrics::levels, writer, committed, journal, ownership, leases == null ? null : new TakeoverReads(vertx, store),
           counters)))
         .compose(policy -> leases == null ? Future.succeededFuture()
           : vertx.deployVerticle(new ClusterFront(leases, cluster)))

@@ -16,6 +16,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /**
@@ -51,6 +52,34 @@ public final class ClusterMembership {
     join.getTcpIpConfig().setEnabled(true).setMembers(settings.members());
     config.addListenerConfig(new ListenerConfig(new Changes(settings.name())));
     return new HazelcastClusterManager(config);
+  }
+
+  /** Where Vert.x keeps a member's node id (not the Hazelcast member's own id) among its attributes. */
+  private static final String VERTX_NODE_ID = "__vertx.nodeId";
+
+  /**
+   * Tells {@code left} and {@code joined} (on Hazelcast's event thread) of each node that leaves or joins, by the node
+   * id Vert.x gives it (the one leases name): Vert.x keeps its own single node listener for itself.
+   */
+  public static void watch(ClusterManager manager, Consumer<String> left, Consumer<String> joined) {
+    if (manager instanceof HazelcastClusterManager hazelcast) {
+      hazelcast.getHazelcastInstance().getCluster().addMembershipListener(new MembershipListener() {
+        @Override
+        public void memberAdded(MembershipEvent event) {
+          joined.accept(nodeId(event.getMember()));
+        }
+
+        @Override
+        public void memberRemoved(MembershipEvent event) {
+          left.accept(nodeId(event.getMember()));
+        }
+      });
+    }
+  }
+
+  private static String nodeId(Member member) {
+    String id = member.getAttribute(VERTX_NODE_ID);
+    return id != null ? id : member.getUuid().toString();
   }
 
   /** The clustered event bus listens on the cluster's host (any free port); members reach it there. */

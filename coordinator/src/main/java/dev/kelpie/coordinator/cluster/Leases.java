@@ -2,8 +2,11 @@ package dev.kelpie.coordinator.cluster;
 
 import io.vertx.core.Future;
 
+import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -27,6 +30,38 @@ public interface Leases {
    * the fencing token is above every epoch an agent may remember from the coordinators before it.
    */
   Future<Optional<Lease>> acquire(String agentId, long floor);
+
+  /**
+   * As {@link #acquire(String, long)}, also taking a live lease whose holder is one of {@code departed}: nodes the
+   * cluster saw leave, whose leases would otherwise keep their agents waiting out the term. Safe against a holder
+   * that only froze: the new epoch is higher, so the agent refuses the old holder's commands once it has this one's
+   * answer, and the old holder's next renewal fails, so it gives the agent up.
+   */
+  default Future<Optional<Lease>> acquire(String agentId, long floor, Collection<String> departed) {
+    return acquire(agentId, floor);
+  }
+
+  /**
+   * As {@link #acquire(String, long, Collection)} for several agents in one go: the leases granted, by agent (an agent
+   * missing was refused: another node holds it).
+   */
+  default Future<Map<String, Lease>> acquireAll(Collection<String> agentIds, long floor, Collection<String> departed) {
+    List<Future<Optional<Lease>>> each = agentIds.stream().map(id -> acquire(id, floor, departed)).toList();
+    return Future.all(each).map(all -> {
+      Map<String, Lease> granted = new HashMap<>();
+      each.forEach(one -> one.result().ifPresent(lease -> granted.put(lease.agentId(), lease)));
+      return granted;
+    });
+  }
+
+  /**
+   * Orphans: agents whose lease ran out at least {@code grace} ago, held last by a node that is not one of
+   * {@code members} (it died, and no one took the agent over: the agent's host is likely gone too). Each is claimed
+   * for this node in the same statement (its lease released, so no other node claims it again) and answered once.
+   */
+  default Future<List<String>> claimOrphans(Collection<String> members, Duration grace) {
+    return Future.succeededFuture(List.of());
+  }
 
   /** Renews every lease in one go; answers the ones still held (renewed), the others were lost. */
   default Future<List<Lease>> renewAll(Collection<Lease> leases) {

@@ -2,6 +2,7 @@ package dev.kelpie.coordinator.cluster;
 
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.Command;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -17,7 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Which agents this coordinator owns, and the fencing token it stamps on their commands.
@@ -60,7 +64,12 @@ public final class Ownership {
   private final Duration term;
   private final Map<String, Held> held = new HashMap<>();
   private final Map<String, Long> lastEpochs = new HashMap<>();
+  private final Set<String> departed = ConcurrentHashMap.newKeySet();
+  private final Map<Long, Runnable> waiting = new HashMap<>();
+  private final BatchedAcquisitions acquisitions;
   private Consumer<String> lost = agentId -> { };
+  private Context context;
+  private OrphanWatch orphans;
   private boolean renewing;
 
   private Ownership(Vertx vertx, Leases leases, long floor, Duration term) {
@@ -68,6 +77,8 @@ public final class Ownership {
     this.leases = leases;
     this.floor = floor;
     this.term = term;
+    this.acquisitions = leases == null ? null
+      : new BatchedAcquisitions(vertx, leases, floor, () -> List.copyOf(departed));
   }
 
   /** A coordinator alone: it owns whoever says hello, and its token is its own epoch. */
@@ -91,15 +102,68 @@ public final class Ownership {
 
   /** Starts renewing; {@code lost} hears (on the caller's context) of each agent whose lease was lost. */
   public void start(Consumer<String> lost) {
+    start(lost, agentId -> Future.succeededFuture());
+  }
+
+  /**
+   * As {@link #start(Consumer)}, and, when watching for orphans ({@link #watchOrphans}), {@code orphaned} adopts each
+   * agent this node claimed because its coordinator died with it.
+   */
+  public void start(Consumer<String> lost, Function<String, Future<?>> orphaned) {
     this.lost = lost;
+    this.context = vertx == null ? null : vertx.getOrCreateContext();
     if (leases != null) {
       vertx.setPeriodic(Math.max(100, term.toMillis() / 3), id -> renew());
+      if (orphans != null) {
+        orphans.start(term.dividedBy(3), orphaned);
+      }
     }
   }
 
   /**
-   * Takes the agent for this node: at once when it is free or expired, else after its holder's lease runs out
-   * (polled, for at most a term and a second: a node that died keeps its agents only until then). Fails with
+   * Keeps watch, once started, for agents whose lease ran out a term ago under a holder that is not one of
+   * {@code members} (the cluster's nodes now), so their silence is still tracked somewhere.
+   */
+  public Ownership watchOrphans(Supplier<Collection<String>> members) {
+    if (leases != null) {
+      orphans = new OrphanWatch(vertx, leases, members, term);
+    }
+    return this;
+  }
+
+  /**
+   * The cluster saw {@code node} leave (any thread): its agents may be taken at once rather than after their leases
+   * run out. A node that only froze is safe to overtake: see {@link Leases#acquire(String, long, Collection)}.
+   */
+  public void peerLeft(String node) {
+    if (leases != null && !node.equals(leases.node())) {
+      departed.add(node);
+      if (context != null) {
+        context.runOnContext(v -> retryWaiting());
+      }
+    }
+  }
+
+  /** The hellos waiting for a holder to go try again now: the holder may be the node that just left. */
+  private void retryWaiting() {
+    List<Map.Entry<Long, Runnable>> now = List.copyOf(waiting.entrySet());
+    waiting.clear();
+    now.forEach(entry -> {
+      if (vertx.cancelTimer(entry.getKey())) {
+        entry.getValue().run();
+      }
+    });
+  }
+
+  /** {@code node} is a member (again): its leases are waited out as any live node's. */
+  public void peerJoined(String node) {
+    departed.remove(node);
+  }
+
+  /**
+   * Takes the agent for this node: at once when it is free or expired or its holder left the cluster, else after its
+   * holder's lease runs out or the cluster sees the holder leave (polled, for at most a term and a second: a node
+   * that died keeps its agents only until then). Fails with
    * {@link NotOwned} when another node still holds it after that.
    */
   public Future<Taken> take(String agentId) {
@@ -113,7 +177,7 @@ public final class Ownership {
 
   private void attempt(String agentId, long giveUpNanos, Promise<Taken> taken) {
     long sent = System.nanoTime();
-    leases.acquire(agentId, floor).onComplete(done -> {
+    acquisitions.acquire(agentId).onComplete(done -> {
       if (done.succeeded() && done.result().isPresent()) {
         Lease lease = done.result().get();
         Long before = lastEpochs.put(agentId, lease.epoch());
@@ -125,7 +189,11 @@ public final class Ownership {
         taken.fail(new NotOwned(done.failed() ? "agent leases unreachable: " + done.cause().getMessage()
           : "agent '" + agentId + "' is owned by another coordinator"));
       } else {
-        vertx.setTimer(TAKE_RETRY_MILLIS, id -> attempt(agentId, giveUpNanos, taken));
+        long timer = vertx.setTimer(TAKE_RETRY_MILLIS, id -> {
+          waiting.remove(id);
+          attempt(agentId, giveUpNanos, taken);
+        });
+        waiting.put(timer, () -> attempt(agentId, giveUpNanos, taken));
       }
     });
   }

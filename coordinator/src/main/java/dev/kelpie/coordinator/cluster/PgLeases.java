@@ -9,16 +9,21 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Leases kept in PostgreSQL, each operation one compare-and-set statement, so the database decides a race: two nodes
  * acquiring the same agent at once serialize on its row, and the loser sees a live lease and is refused. Expiry is
- * judged by the database's clock, never a node's.
+ * judged by the database's clock, never a node's. A released lease ends at once but keeps its holder's name: the
+ * node that let the agent go still tracks its silence, and if that node dies too the agent is an orphan another node
+ * must watch ({@link #claimOrphans}); a claimed orphan's lease has no holder (NULL).
  */
 public final class PgLeases implements Leases {
 
@@ -29,13 +34,27 @@ public final class PgLeases implements Leases {
     + "ON CONFLICT (agent_id) DO UPDATE SET owner_node = EXCLUDED.owner_node, epoch = GREATEST(l.epoch + 1, $4::int8), "
     + "expires_at = EXCLUDED.expires_at "
     + "WHERE l.owner_node IS NULL OR l.expires_at <= now() OR l.owner_node = EXCLUDED.owner_node "
+    + "OR l.owner_node = ANY($5::text[]) "
     + "RETURNING agent_id, owner_node, epoch, expires_at";
+
+  /** ACQUIRE for many agents (distinct, sorted: two nodes lock rows in the same order, so they never deadlock). */
+  private static final String ACQUIRE_ALL = "INSERT INTO agent_leases AS l (agent_id, owner_node, epoch, expires_at) "
+    + "SELECT a.agent_id, $2, GREATEST($4::int8, 1), " + UNTIL + " FROM UNNEST($1::text[]) AS a(agent_id) "
+    + "ON CONFLICT (agent_id) DO UPDATE SET owner_node = EXCLUDED.owner_node, epoch = GREATEST(l.epoch + 1, $4::int8), "
+    + "expires_at = EXCLUDED.expires_at "
+    + "WHERE l.owner_node IS NULL OR l.expires_at <= now() OR l.owner_node = EXCLUDED.owner_node "
+    + "OR l.owner_node = ANY($5::text[]) "
+    + "RETURNING agent_id, owner_node, epoch, expires_at";
+
+  private static final String CLAIM_ORPHANS = "UPDATE agent_leases SET owner_node = NULL "
+    + "WHERE owner_node IS NOT NULL AND owner_node <> ALL($1::text[]) "
+    + "AND expires_at <= now() - make_interval(secs => $2::double precision / 1000) RETURNING agent_id";
 
   private static final String RENEW = "UPDATE agent_leases SET expires_at = " + UNTIL + " "
     + "WHERE agent_id = $1 AND owner_node = $2 AND epoch = $4 AND expires_at > now() "
     + "RETURNING agent_id, owner_node, epoch, expires_at";
 
-  private static final String RELEASE = "UPDATE agent_leases SET owner_node = NULL, expires_at = now() "
+  private static final String RELEASE = "UPDATE agent_leases SET expires_at = now() "
     + "WHERE agent_id = $1 AND owner_node = $2 AND epoch = $3 AND expires_at > now()";
 
   private static final String RENEW_ALL = "UPDATE agent_leases l SET expires_at = " + UNTIL.replace("$3", "$2") + " "
@@ -70,7 +89,37 @@ public final class PgLeases implements Leases {
 
   @Override
   public Future<Optional<Lease>> acquire(String agentId, long floor) {
-    return pool.preparedQuery(ACQUIRE).execute(Tuple.of(agentId, node, term.toMillis(), floor)).map(PgLeases::first);
+    return acquire(agentId, floor, List.of());
+  }
+
+  @Override
+  public Future<Optional<Lease>> acquire(String agentId, long floor, Collection<String> departed) {
+    return pool.preparedQuery(ACQUIRE).execute(Tuple.of(agentId, node, term.toMillis(), floor,
+      departed.toArray(String[]::new))).map(PgLeases::first);
+  }
+
+  @Override
+  public Future<Map<String, Lease>> acquireAll(Collection<String> agentIds, long floor, Collection<String> departed) {
+    if (agentIds.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    String[] sorted = new TreeSet<>(agentIds).toArray(String[]::new);
+    return pool.preparedQuery(ACQUIRE_ALL).execute(Tuple.of(sorted, node, term.toMillis(), floor,
+      departed.toArray(String[]::new))).map(rows -> {
+        Map<String, Lease> granted = new HashMap<>();
+        rows.forEach(row -> granted.put(row.getString(0), lease(row)));
+        return granted;
+      });
+  }
+
+  @Override
+  public Future<List<String>> claimOrphans(Collection<String> members, Duration grace) {
+    return pool.preparedQuery(CLAIM_ORPHANS).execute(Tuple.of(members.toArray(String[]::new), grace.toMillis()))
+      .map(rows -> {
+        List<String> claimed = new ArrayList<>();
+        rows.forEach(row -> claimed.add(row.getString(0)));
+        return claimed;
+      });
   }
 
   @Override

@@ -155,6 +155,21 @@ public final class FleetState {
       restored.checks().size(), restored.pendingActions().size());
   }
 
+  /**
+   * Adopts an orphan: an agent whose coordinator died with it. As {@link #adopt}, and silent since the store last heard
+   * of it, so the ticks call it lost once that silence is longer than lostAfter (no one else would).
+   */
+  public void adoptOrphan(String agentId, Store.Restored restored, Instant now) {
+    adopt(agentId, restored, now);
+    TrackedAgent agent = agents.get(agentId);
+    Facts.AgentRecord record = restored.agents().get(agentId);
+    if (agent != null && record != null) {
+      agent.lastKnown(record.host(), record.version(), record.lastSeen() == null ? now : record.lastSeen());
+    } else if (agent != null) {
+      agent.lastKnown(null, null, now);
+    }
+  }
+
   /** Another coordinator owns the agent now: this one forgets it (its checks, its commands), and decides nothing. */
   public void handedOver(String agentId) {
     TrackedAgent agent = agents.remove(agentId);

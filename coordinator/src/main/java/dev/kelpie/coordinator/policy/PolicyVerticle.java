@@ -111,7 +111,7 @@ public final class PolicyVerticle extends VerticleBase {
     lastTickNanos = System.nanoTime();
     vertx.setPeriodic(tick.toMillis(), id -> onTick());
     vertx.setPeriodic(1000, id -> levels.accept(fleet.counts()));
-    ownership.start(this::onLost);
+    ownership.start(this::onLost, this::adoptOrphan);
     if (ownership.clustered()) {
       vertx.setPeriodic(2000, id -> forgetOwnedElsewhere());
     }
@@ -139,6 +139,19 @@ public final class PolicyVerticle extends VerticleBase {
   private void onLost(String agentId) {
     fleet.handedOver(agentId);
     committed.remove(agentId);
+  }
+
+  /** The agent's coordinator died with it; this node keeps watch on it as the store left it, silent since then. */
+  private Future<?> adoptOrphan(String agentId) {
+    if (restoreAgent == null) {
+      return Future.succeededFuture();
+    }
+    return restoreAgent.apply(agentId).map(restored -> {
+      fleet.adoptOrphan(agentId, restored, now());
+      Facts.AgentRecord record = restored.agents().get(agentId);
+      committed.put(agentId, record == null ? 0L : record.lastSeq());
+      return restored;
+    });
   }
 
   /** Agents this node still remembers (disconnected from it) that another node now owns are forgotten here. */
@@ -176,7 +189,7 @@ public final class PolicyVerticle extends VerticleBase {
       bus.publish(Addresses.FLEET_EVENTS, event.toJson());
     }
     if (outcome.changes() != null) {
-      bus.publish(Addresses.DASHBOARD_CHANGES, outcome.changes());
+      bus.publish(Addresses.DASHBOARD_CHANGES, ownedHere(outcome.changes()));
     }
     if (outcome.facts().isEmpty()) {
       outcome.commands().forEach(this::send);
@@ -193,6 +206,19 @@ public final class PolicyVerticle extends VerticleBase {
       sendWhenRecorded(outcome, committed);
     }
     return committed;
+  }
+
+  /**
+   * Clustered, every node's live feed carries every node's changes (the address crosses nodes), so each names the
+   * coordinator it comes from, as the merged fleet snapshot names each agent's.
+   */
+  private JsonObject ownedHere(JsonObject changes) {
+    if (ownership.clustered()) {
+      changes.put("coordinator", ownership.node());
+      changes.getJsonArray("agents", new JsonArray()).forEach(agent -> ((JsonObject) agent)
+        .put("coordinator", ownership.node()));
+    }
+    return changes;
   }
 
   /**

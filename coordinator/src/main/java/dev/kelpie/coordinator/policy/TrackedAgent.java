@@ -229,6 +229,18 @@ final class TrackedAgent {
     }
   }
 
+  /**
+   * As a coordinator before this one last knew the agent (its host and version, heard of at {@code seen}), for an
+   * agent this one has not heard from itself.
+   */
+  void lastKnown(String knownHost, String knownVersion, Instant seen) {
+    host = host == null ? knownHost : host;
+    version = version == null ? knownVersion : version;
+    if (lastSeen == null || lastSeen.isBefore(seen)) {
+      lastSeen = seen;
+    }
+  }
+
   /** Marks the agent lost when silent longer than {@code lostAfter}; returns whether it just became lost. */
   boolean silentSince(Instant now, Duration lostAfter) {
     if (lost || lastSeen == null || Duration.between(lastSeen, now).compareTo(lostAfter) <= 0) {

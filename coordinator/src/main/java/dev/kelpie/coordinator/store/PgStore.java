@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +86,7 @@ public final class PgStore implements Store {
     return "postgresql";
   }
 
-  private static final String ONLY = "($1::text IS NULL OR agent_id = $1)";
+  private static final String ONLY = "($1::text[] IS NULL OR agent_id = ANY($1::text[]))";
 
   /**
    * The new epoch is above every earlier coordinator's and every agent lease's: an agent remembers the highest it has
@@ -103,17 +104,22 @@ public final class PgStore implements Store {
 
   @Override
   public Future<Restored> restore() {
-    return restore(null);
+    return restore((String[]) null);
   }
 
   @Override
   public Future<Restored> restoreAgent(String agentId) {
-    return restore(agentId);
+    return restore(new String[] {agentId});
   }
 
-  /** Everything, or only {@code agentId}'s (for a coordinator taking an agent over from another). */
-  private Future<Restored> restore(String agentId) {
-    Tuple only = Tuple.of(agentId);
+  @Override
+  public Future<Restored> restoreAgents(Collection<String> agentIds) {
+    return restore(agentIds.toArray(String[]::new));
+  }
+
+  /** Everything (null), or only {@code agentIds}' (for a coordinator taking agents over from another). */
+  private Future<Restored> restore(String[] agentIds) {
+    Tuple only = Tuple.tuple().addArrayOfString(agentIds);
     Future<Map<String, Facts.AgentRecord>> agents = pool.preparedQuery("SELECT agent_id, host, version, last_seq, last_seen, "
       + "services FROM agents WHERE " + ONLY).execute(only).map(rows -> {
         Map<String, Facts.AgentRecord> map = new HashMap<>();

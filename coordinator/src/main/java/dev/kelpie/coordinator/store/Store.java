@@ -4,6 +4,7 @@ import dev.kelpie.coordinator.alert.AlertOutbox;
 import io.vertx.core.Future;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -57,6 +58,14 @@ public interface Store {
   /** As {@link #restore()}, only what concerns one agent (a coordinator taking it over from another one). */
   default Future<Restored> restoreAgent(String agentId) {
     return restore().map(all -> all.only(agentId));
+  }
+
+  /**
+   * At least {@code agentIds}' parts (each taken with {@link Restored#only}), in one round of queries: a node taking
+   * over many agents at once (a dead node's) reads them together rather than one query round each.
+   */
+  default Future<Restored> restoreAgents(Collection<String> agentIds) {
+    return restore();
   }
 
   /** Writes all the facts in one transaction, or none of them. */

@@ -48,6 +48,9 @@ final class CoordinatorCluster implements AutoCloseable {
   private final List<Integer> httpPorts = new ArrayList<>();
   private int starts;
   private String moreYaml = "";
+  private String lostAfter = "60s";
+  private String more = "";
+  private String leaseTerm = "3s";
 
   /** A coordinator process: {@code index} is its place in the cluster (its ports and config stay across restarts). */
   record Node(int index, Process process, Path log, int httpPort, String id) {
@@ -61,6 +64,19 @@ final class CoordinatorCluster implements AutoCloseable {
     this.dir = dir;
     this.schema = schema;
     this.agentIds = List.copyOf(agentIds);
+  }
+
+  /** Coordinators started from now on call an agent lost after {@code lostAfter} and add {@code yaml} (sections). */
+  CoordinatorCluster configure(String lostAfter, String yaml) {
+    this.lostAfter = lostAfter;
+    this.more = yaml;
+    return this;
+  }
+
+  /** Coordinators started from now on hold leases for {@code term}. */
+  CoordinatorCluster leaseTerm(String term) {
+    this.leaseTerm = term;
+    return this;
   }
 
   String marker() {
@@ -97,11 +113,11 @@ final class CoordinatorCluster implements AutoCloseable {
     Files.writeString(config, "http: {host: 127.0.0.1, port: " + httpPorts.get(index) + "}\n"
       + "agents:\n" + known
       + "store: {postgres: {url: \"" + TestDatabase.url() + "\", schema: " + schema + "}}\n"
-      + "keepalive: {lostAfter: 60s}\n"
+      + "keepalive: {lostAfter: " + lostAfter + "}\n" + more
       + "access:\n  localViewing: true\n  tokens:\n    - {name: cluster-script, role: operator, tokenSha256: "
       + dev.kelpie.coordinator.access.BearerToken.sha256(OPERATOR_TOKEN) + "}\n"
       + "cluster: {enabled: true, name: kelpie-fo-" + clusterPorts.get(0) + ", host: 127.0.0.1, port: "
-      + clusterPorts.get(index) + ", members: " + members + ", leaseTerm: 3s}\n" + moreYaml);
+      + clusterPorts.get(index) + ", members: " + members + ", leaseTerm: " + leaseTerm + "}\n" + moreYaml);
     Path log = dir.resolve("c" + index + "-" + (starts++) + ".log");
     String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -147,6 +163,17 @@ final class CoordinatorCluster implements AutoCloseable {
     Vertx vertx = Vertx.vertx();
     agents.put(agentId, new Running(vertx, Agent.deploy(vertx, config, "host-of-" + agentId, Clock.systemUTC())
       .await()));
+  }
+
+  /**
+   * Agent {@code agentId}'s host dies: its Vert.x stops without the agent's own shutdown, so it says goodbye to no one
+   * and tries no other coordinator, and its service goes with it.
+   */
+  void killAgent(String agentId) {
+    long pid = servicePid(agentId);
+    Running running = agents.remove(agentId);
+    running.vertx().close().timeout(20, TimeUnit.SECONDS).otherwiseEmpty().await();
+    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
   }
 
   /** The pid of agent {@code agentId}'s {@code svc}, or -1. */
@@ -218,9 +245,13 @@ final class CoordinatorCluster implements AutoCloseable {
   }
 
   HttpResponse<String> post(Node node, String path) throws Exception {
+    return post(node, path, "{\"reason\": \"cluster test\"}");
+  }
+
+  HttpResponse<String> post(Node node, String path, String body) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
       .header("Authorization", "Bearer " + OPERATOR_TOKEN).header("content-type", "application/json")
-      .POST(HttpRequest.BodyPublishers.ofString("{\"reason\": \"cluster test\"}"))
+      .POST(HttpRequest.BodyPublishers.ofString(body))
       .timeout(Duration.ofSeconds(15)).build(), HttpResponse.BodyHandlers.ofString());
   }
 

@@ -199,6 +199,86 @@ class PgLeasesTest {
     }
   }
 
+  @Test
+  @DisplayName("a holder the cluster saw leave: its live lease is taken at once, with a higher epoch, and it can no "
+    + "longer renew it; a live holder's lease is still refused")
+  void departedHolderIsOvertaken() {
+    PgLeases gone = node("gone-" + UUID.randomUUID(), LONG);
+    PgLeases live = node("live-" + UUID.randomUUID(), LONG);
+    PgLeases taker = node("taker-" + UUID.randomUUID(), LONG);
+    String agentOfGone = agent();
+    String agentOfLive = agent();
+    Lease old = gone.acquire(agentOfGone).await().orElseThrow();
+    live.acquire(agentOfLive).await().orElseThrow();
+
+    Lease taken = taker.acquire(agentOfGone, 1, List.of(gone.node())).await().orElseThrow();
+    assertThat(taken.epoch()).as("the new token").isGreaterThan(old.epoch());
+    assertThat(gone.renew(old).await()).as("the departed holder's renewal (were it only frozen)").isEmpty();
+    assertThat(taker.acquire(agentOfLive, 1, List.of(gone.node())).await()).as("a live holder's agent").isEmpty();
+  }
+
+  @Test
+  @DisplayName("many agents acquired in one statement: the free, expired and departed ones granted with a higher "
+    + "epoch, a live holder's refused, two nodes racing for the same set never both win an agent")
+  void acquireAllInOneGo() {
+    PgLeases gone = node("gone-" + UUID.randomUUID(), LONG);
+    PgLeases live = node("live-" + UUID.randomUUID(), LONG);
+    PgLeases b = node("b-" + UUID.randomUUID(), LONG);
+    PgLeases c = node("c-" + UUID.randomUUID(), LONG);
+    String free = agent();
+    String ofGone = agent();
+    String ofLive = agent();
+    Lease old = gone.acquire(ofGone).await().orElseThrow();
+    live.acquire(ofLive).await().orElseThrow();
+
+    Map<String, Lease> granted = b.acquireAll(List.of(ofLive, free, ofGone, free), 1, List.of(gone.node())).await();
+    assertThat(granted.keySet()).containsExactlyInAnyOrder(free, ofGone);
+    assertThat(granted.get(ofGone).epoch()).isGreaterThan(old.epoch());
+    assertThat(granted.values()).allMatch(lease -> lease.ownerNode().equals(b.node()));
+
+    List<String> contested = LongStream.range(0, 50).mapToObj(i -> agent()).toList();
+    List<String> reversed = new ArrayList<>(contested);
+    java.util.Collections.reverse(reversed);
+    var both = Future.all(b.acquireAll(contested, 1, List.of()), c.acquireAll(reversed, 1, List.of())).await();
+    Map<String, Lease> byB = both.resultAt(0);
+    Map<String, Lease> byC = both.resultAt(1);
+    assertThat(byB.size() + byC.size()).as("each agent granted once").isEqualTo(contested.size());
+    assertThat(java.util.Collections.disjoint(byB.keySet(), byC.keySet())).as("granted to both: b %s, c %s",
+      byB.keySet(), byC.keySet()).isTrue();
+  }
+
+  @Test
+  @DisplayName("orphans: a lease run out for the grace under a holder that is no member is claimed once, by one node; "
+    + "a member's, a fresh one's and a live one's are not")
+  void orphansAreClaimedOnce() {
+    Duration shortTerm = Duration.ofMillis(200);
+    PgLeases dead = node("dead-" + UUID.randomUUID(), shortTerm);
+    PgLeases member = node("member-" + UUID.randomUUID(), shortTerm);
+    PgLeases b = node("b-" + UUID.randomUUID(), LONG);
+    PgLeases c = node("c-" + UUID.randomUUID(), LONG);
+    String orphan = agent();
+    String released = agent();
+    String membersAgent = agent();
+    dead.acquire(orphan).await().orElseThrow();
+    dead.release(dead.acquire(released).await().orElseThrow()).await();
+    member.acquire(membersAgent).await().orElseThrow();
+    List<String> members = List.of(member.node(), b.node(), c.node());
+
+    assertThat(b.claimOrphans(members, Duration.ofMinutes(1)).await()).as("within the grace").isEmpty();
+    vertx.timer(shortTerm.toMillis() * 2 + 100).await();
+    var claims = Future.all(b.claimOrphans(members, Duration.ofMillis(100)),
+      c.claimOrphans(members, Duration.ofMillis(100))).await();
+    List<String> byB = claims.resultAt(0);
+    List<String> byC = claims.resultAt(1);
+    List<String> all = new ArrayList<>(byB);
+    all.addAll(byC);
+    assertThat(all).as("claimed by b %s and c %s", byB, byC).contains(orphan, released)
+      .doesNotContain(membersAgent).doesNotHaveDuplicates();
+    assertThat(b.claimOrphans(members, Duration.ofMillis(100)).await()).as("claimed again").doesNotContain(orphan,
+      released);
+    assertThat(b.acquire(orphan).await()).as("a claimed orphan is free for whoever it says hello to").isPresent();
+  }
+
   private static Lease awaitAcquired(PgLeases leases, String agent, Duration bound) {
     Instant deadline = Instant.now().plus(bound);
     while (Instant.now().isBefore(deadline)) {

@@ -464,6 +464,27 @@ abstract class StoreContract {
   }
 
   @Test
+  @DisplayName("agents taken over together are restored together: each one's part as if read alone")
+  void restoreAgentsTogether() {
+    Facts facts = facts();
+    facts.agents.put("a", agent("a", "h1", 40));
+    facts.agents.put("b", agent("b", "h2", 7));
+    facts.agents.put("z", agent("z", "h3", 3));
+    facts.checks.put("a/c", check("a", "c", "web", null, null));
+    facts.checks.put("b/c", check("b", "c", "web", null, null));
+    facts.checks.put("z/c", check("z", "c", "web", null, null));
+    write(facts);
+
+    Store.Restored together = store.restoreAgents(List.of("a", "b")).await();
+    for (String agent : List.of("a", "b")) {
+      Store.Restored alone = store.restoreAgent(agent).await();
+      assertThat(together.only(agent)).as(agent).isEqualTo(alone);
+      assertThat(alone.agents()).containsOnlyKeys(agent);
+    }
+    assertThat(store.restore().await().agents()).containsOnlyKeys("a", "b", "z");
+  }
+
+  @Test
   @DisplayName("a new store restores nothing")
   void restoreEmpty() {
     Store.Restored restored = store.restore().await();

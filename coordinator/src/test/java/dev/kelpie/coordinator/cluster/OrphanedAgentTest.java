@@ -1,0 +1,103 @@
+package dev.kelpie.coordinator.cluster;
+
+import dev.kelpie.coordinator.alert.WebhookReceiver;
+import dev.kelpie.coordinator.cluster.CoordinatorCluster.Node;
+import dev.kelpie.coordinator.store.TestDatabase;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import static dev.kelpie.coordinator.cluster.CoordinatorCluster.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * An agent whose host dies together with its coordinator: two real coordinator processes on one PostgreSQL schema, a
+ * real agent (its own Vert.x) connected to one of them, and a real webhook receiver. Only the owner tracks an agent's
+ * silence, so the survivor must notice the orphan by its lease.
+ */
+class OrphanedAgentTest {
+
+  private static final String AGENT = "ag-orphan";
+  private static final Duration LOST_AFTER = Duration.ofSeconds(8);
+  /** The lease term (3 s in these clusters) twice over: its expiry, the grace for agents still alive, a look. */
+  private static final Duration MARGIN = Duration.ofSeconds(6);
+
+  private String schema;
+  private CoordinatorCluster cluster;
+  private WebhookReceiver receiver;
+
+  @TempDir
+  Path dir;
+
+  @BeforeEach
+  void start() throws Exception {
+    schema = TestDatabase.newSchema();
+    receiver = new WebhookReceiver();
+    cluster = new CoordinatorCluster(dir, schema, List.of(AGENT)).configure(LOST_AFTER.toSeconds() + "s",
+      "alerts:\n  receivers: [{name: hook, type: webhook, url: \"" + receiver.url()
+        + "\", secret: orphan-secret-0123456789}]\n  group: {window: 100ms}\n");
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    cluster.close();
+    receiver.close();
+    TestDatabase.dropSchema(schema);
+  }
+
+  @Test
+  @DisplayName("an agent and its coordinator killed -9 together: the other coordinator shows the agent lost within "
+    + "lostAfter and a margin, in its API, with one agent_lost alert delivered")
+  void agentAndOwnerDieTogether() throws Exception {
+    List<Node> nodes = cluster.start(2);
+    Node a = nodes.get(0);
+    Node b = nodes.get(1);
+    cluster.startAgent(AGENT, List.of(a, b),
+      "checks:\n  - {id: alive, type: process, service: svc, interval: 500ms}\n");
+    await(() -> cluster.holder(AGENT, a.id()), Duration.ofSeconds(60), "the agent owned by a");
+    await(() -> cluster.count("SELECT count(*) FROM results WHERE agent_id = '" + AGENT + "' AND up") > 0 ? true
+      : null, Duration.ofSeconds(60), "the agent's service seen up");
+
+    Instant lastReport = Instant.now();   // reports came every 500 ms until here
+    cluster.killAgent(AGENT);
+    a.process().destroyForcibly();
+    Instant killed = Instant.now();
+
+    JsonObject lost = await(() -> {
+      JsonObject fleet = new JsonObject(cluster.get(b, "/api/agents").body());
+      return fleet.getJsonArray("agents").stream().map(JsonObject.class::cast)
+        .filter(agent -> AGENT.equals(agent.getString("agentId")) && agent.getBoolean("lost", false))
+        .findFirst().orElse(null);
+    }, LOST_AFTER.plus(MARGIN).plusSeconds(10), "b shows the agent lost");
+    Duration after = Duration.between(killed, Instant.now());
+    System.out.println("orphaned agent shown lost by the survivor " + after.toMillis() + " ms after the kill: " + lost);
+    assertThat(after).as("shown lost within lostAfter and a margin").isLessThan(LOST_AFTER.plus(MARGIN));
+    assertThat(Duration.between(lastReport, Instant.now())).as("not called lost before lostAfter of silence")
+      .isGreaterThan(LOST_AFTER.minusSeconds(1));
+    assertThat(lost.getString("coordinator")).as("watched by the survivor").isEqualTo(b.id());
+    assertThat(lost.getBoolean("connected")).isFalse();
+
+    await(() -> lostAlerts() > 0 ? true : null, Duration.ofSeconds(15), "an agent_lost alert at the receiver");
+    assertThat(cluster.count("SELECT count(*) FROM alerts WHERE body->>'kind' = 'agent_lost' AND body->>'agentId' = '"
+      + AGENT + "'")).as("one agent_lost alert recorded").isEqualTo(1);
+    assertThat(Files.readString(b.log())).as("b's log").contains("agent lost: nothing heard for");
+    Thread.sleep(2_000);   // a second alert, if one were raised, has had its time to arrive
+    assertThat(lostAlerts()).as("the agent_lost alert, once").isEqualTo(1);
+  }
+
+  private long lostAlerts() {
+    return receiver.accepted().stream().flatMap(request -> request.json().getJsonArray("alerts").stream())
+      .map(JsonObject.class::cast)
+      .filter(alert -> "agent_lost".equals(alert.getString("kind")) && AGENT.equals(alert.getString("agentId")))
+      .count();
+  }
+}
