@@ -103,9 +103,12 @@ class FleetRulesE2eTest {
     Fleet.signal(workerPid, "CONT");
     stoppedPid = null;
 
-    dbUp.set(true);
+    // the app recovers first, then its dependency: had the db come back first, a failure of the app probed in the
+    // instant between the two would rightly be restarted (the hold is gone), which is not what this test is about
     tellDemo(appPort, "/healthy");
     fleet.await("the app healthy again", Duration.ofSeconds(30), () -> "healthy".equals(fleet.state(AGENT, "app")));
+    dbUp.set(true);
+    fleet.await("the db healthy again", Duration.ofSeconds(30), () -> "healthy".equals(fleet.state(AGENT, "db")));
     assertThat(fleet.pid(AGENT, "app")).isEqualTo(appPid);
     assertThat(fleet.check(AGENT, "app").orElseThrow().containsKey("hold")).isFalse();
   }
