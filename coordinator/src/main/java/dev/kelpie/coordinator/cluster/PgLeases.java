@@ -29,15 +29,10 @@ public final class PgLeases implements Leases {
 
   private static final String UNTIL = "now() + make_interval(secs => $3::double precision / 1000)";
 
-  private static final String ACQUIRE = "INSERT INTO agent_leases AS l (agent_id, owner_node, epoch, expires_at) "
-    + "VALUES ($1, $2, GREATEST($4::int8, 1), " + UNTIL + ") "
-    + "ON CONFLICT (agent_id) DO UPDATE SET owner_node = EXCLUDED.owner_node, epoch = GREATEST(l.epoch + 1, $4::int8), "
-    + "expires_at = EXCLUDED.expires_at "
-    + "WHERE l.owner_node IS NULL OR l.expires_at <= now() OR l.owner_node = EXCLUDED.owner_node "
-    + "OR l.owner_node = ANY($5::text[]) "
-    + "RETURNING agent_id, owner_node, epoch, expires_at";
-
-  /** ACQUIRE for many agents (distinct, sorted: two nodes lock rows in the same order, so they never deadlock). */
+  /**
+   * Takes the agents' leases (distinct, sorted: two nodes lock rows in the same order, so they never deadlock) where
+   * free, expired, already this node's or held by a node that left ($5); returns those granted.
+   */
   private static final String ACQUIRE_ALL = "INSERT INTO agent_leases AS l (agent_id, owner_node, epoch, expires_at) "
     + "SELECT a.agent_id, $2, GREATEST($4::int8, 1), " + UNTIL + " FROM UNNEST($1::text[]) AS a(agent_id) "
     + "ON CONFLICT (agent_id) DO UPDATE SET owner_node = EXCLUDED.owner_node, epoch = GREATEST(l.epoch + 1, $4::int8), "
@@ -94,8 +89,7 @@ public final class PgLeases implements Leases {
 
   @Override
   public Future<Optional<Lease>> acquire(String agentId, long floor, Collection<String> departed) {
-    return pool.preparedQuery(ACQUIRE).execute(Tuple.of(agentId, node, term.toMillis(), floor,
-      departed.toArray(String[]::new))).map(PgLeases::first);
+    return acquireAll(List.of(agentId), floor, departed).map(granted -> Optional.ofNullable(granted.get(agentId)));
   }
 
   @Override
