@@ -1,7 +1,6 @@
 package dev.kelpie.coordinator.cluster;
 
 import dev.kelpie.coordinator.cluster.CoordinatorCluster.Node;
-import dev.kelpie.coordinator.store.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,22 +29,19 @@ class ClusterFailoverTest {
 
   private static final String AGENT = "ag-1";
 
-  private String schema;
   private CoordinatorCluster cluster;
 
   @TempDir
   Path dir;
 
   @BeforeEach
-  void schema() {
-    schema = TestDatabase.newSchema();
-    cluster = new CoordinatorCluster(dir, schema, List.of(AGENT));
+  void start() {
+    cluster = new CoordinatorCluster(dir, List.of(AGENT));
   }
 
   @AfterEach
   void stop() throws Exception {
     cluster.close();
-    TestDatabase.dropSchema(schema);
   }
 
   @Test

@@ -1,7 +1,6 @@
 package dev.kelpie.coordinator.cluster;
 
 import dev.kelpie.coordinator.cluster.CoordinatorCluster.Node;
-import dev.kelpie.coordinator.store.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -35,7 +34,6 @@ class ClusterLiveFeedTest {
 
   private static final String AGENT = "ag-live";
 
-  private String schema;
   private CoordinatorCluster cluster;
 
   @TempDir
@@ -43,14 +41,12 @@ class ClusterLiveFeedTest {
 
   @BeforeEach
   void start() {
-    schema = TestDatabase.newSchema();
-    cluster = new CoordinatorCluster(dir, schema, List.of(AGENT));
+    cluster = new CoordinatorCluster(dir, List.of(AGENT));
   }
 
   @AfterEach
   void stop() throws Exception {
     cluster.close();
-    TestDatabase.dropSchema(schema);
   }
 
   @Test

@@ -59,11 +59,19 @@ final class CoordinatorCluster implements AutoCloseable {
   private record Running(Vertx vertx, Agent agent) {
   }
 
-  /** The cluster's coordinators will know {@code agentIds} (token {@code token-<id>}) and store in {@code schema}. */
-  CoordinatorCluster(Path dir, String schema, List<String> agentIds) {
+  /**
+   * The cluster's coordinators will know {@code agentIds} (token {@code token-<id>}) and store in a schema of their
+   * own, made now and dropped on {@link #close}.
+   */
+  CoordinatorCluster(Path dir, List<String> agentIds) {
     this.dir = dir;
-    this.schema = schema;
+    this.schema = TestDatabase.newSchema();
     this.agentIds = List.copyOf(agentIds);
+  }
+
+  /** The PostgreSQL schema the coordinators store in. */
+  String schema() {
+    return schema;
   }
 
   /** Coordinators started from now on call an agent lost after {@code lostAfter} and add {@code yaml} (sections). */
@@ -310,5 +318,6 @@ final class CoordinatorCluster implements AutoCloseable {
     }
     ProcessHandle.allProcesses().filter(p -> p.info().commandLine().map(l -> l.contains(marker)).orElse(false))
       .forEach(ProcessHandle::destroyForcibly);
+    TestDatabase.dropSchema(schema);
   }
 }

@@ -1,7 +1,6 @@
 package dev.kelpie.coordinator.cluster;
 
 import dev.kelpie.coordinator.cluster.CoordinatorCluster.Node;
-import dev.kelpie.coordinator.store.TestDatabase;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -25,7 +24,6 @@ class DepartedOwnerTest {
   private static final String AGENT = "ag-departed";
   private static final Duration TERM = Duration.ofSeconds(30);
 
-  private String schema;
   private CoordinatorCluster cluster;
 
   @TempDir
@@ -33,14 +31,12 @@ class DepartedOwnerTest {
 
   @BeforeEach
   void start() {
-    schema = TestDatabase.newSchema();
-    cluster = new CoordinatorCluster(dir, schema, List.of(AGENT)).leaseTerm(TERM.toSeconds() + "s");
+    cluster = new CoordinatorCluster(dir, List.of(AGENT)).leaseTerm(TERM.toSeconds() + "s");
   }
 
   @AfterEach
   void stop() throws Exception {
     cluster.close();
-    TestDatabase.dropSchema(schema);
   }
 
   @Test

@@ -43,7 +43,6 @@ class FleetCountsAcrossNodesTest {
 
   private static final List<String> AGENTS = List.of("ag-1", "ag-2", "ag-3");
 
-  private String schema;
   private Path dir;
   private CoordinatorCluster cluster;
   private final List<Node> nodes = new ArrayList<>();
@@ -53,9 +52,8 @@ class FleetCountsAcrossNodesTest {
 
   @BeforeAll
   void start() throws Exception {
-    schema = TestDatabase.newSchema();
     dir = Files.createTempDirectory("kelpie-counts");
-    cluster = new CoordinatorCluster(dir, schema, AGENTS)
+    cluster = new CoordinatorCluster(dir, AGENTS)
       .coordinatorYaml("rules: {inFlight: 1, correlated: {hosts: 3, window: 2m}}\n");
     nodes.addAll(cluster.start(2));
     depPort = freePort();
@@ -99,7 +97,6 @@ class FleetCountsAcrossNodesTest {
     if (cluster != null) {
       cluster.close();
     }
-    TestDatabase.dropSchema(schema);
   }
 
   @Test
@@ -209,7 +206,7 @@ class FleetCountsAcrossNodesTest {
   /** The web restarts, each [issued, answered], in the order issued. */
   private List<Instant[]> restartRuns() throws Exception {
     List<Instant[]> runs = new ArrayList<>();
-    try (Connection db = TestDatabase.jdbc(schema); ResultSet rows = db.createStatement().executeQuery(
+    try (Connection db = TestDatabase.jdbc(cluster.schema()); ResultSet rows = db.createStatement().executeQuery(
       "SELECT issued_at, finished_at FROM actions WHERE service = 'web' AND action = 'restart' AND finished_at IS NOT "
         + "NULL ORDER BY issued_at")) {
       while (rows.next()) {

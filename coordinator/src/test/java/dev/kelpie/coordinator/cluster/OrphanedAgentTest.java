@@ -2,7 +2,6 @@ package dev.kelpie.coordinator.cluster;
 
 import dev.kelpie.coordinator.alert.WebhookReceiver;
 import dev.kelpie.coordinator.cluster.CoordinatorCluster.Node;
-import dev.kelpie.coordinator.store.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -31,7 +30,6 @@ class OrphanedAgentTest {
   /** The lease term (3 s in these clusters) twice over: its expiry, the grace for agents still alive, a look. */
   private static final Duration MARGIN = Duration.ofSeconds(6);
 
-  private String schema;
   private CoordinatorCluster cluster;
   private WebhookReceiver receiver;
 
@@ -40,9 +38,8 @@ class OrphanedAgentTest {
 
   @BeforeEach
   void start() throws Exception {
-    schema = TestDatabase.newSchema();
     receiver = new WebhookReceiver();
-    cluster = new CoordinatorCluster(dir, schema, List.of(AGENT)).configure(LOST_AFTER.toSeconds() + "s",
+    cluster = new CoordinatorCluster(dir, List.of(AGENT)).configure(LOST_AFTER.toSeconds() + "s",
       "alerts:\n  receivers: [{name: hook, type: webhook, url: \"" + receiver.url()
         + "\", secret: orphan-secret-0123456789}]\n  group: {window: 100ms}\n");
   }
@@ -51,7 +48,6 @@ class OrphanedAgentTest {
   void stop() throws Exception {
     cluster.close();
     receiver.close();
-    TestDatabase.dropSchema(schema);
   }
 
   @Test

@@ -1,7 +1,6 @@
 package dev.kelpie.coordinator.cluster;
 
 import dev.kelpie.coordinator.cluster.CoordinatorCluster.Node;
-import dev.kelpie.coordinator.store.TestDatabase;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,7 +38,6 @@ class ThreeCoordinatorsTest {
   private static final List<String> AGENTS = IntStream.rangeClosed(1, 6).mapToObj(i -> "ag-" + i).toList();
   private static final String CHECKS = "checks:\n  - {id: alive, type: process, service: svc, interval: 500ms}\n";
 
-  private String schema;
   private Path dir;
   private CoordinatorCluster cluster;
   private final List<Node> nodes = new ArrayList<>();
@@ -47,9 +45,8 @@ class ThreeCoordinatorsTest {
 
   @BeforeAll
   void start() throws Exception {
-    schema = TestDatabase.newSchema();
     dir = Files.createTempDirectory("kelpie-three");
-    cluster = new CoordinatorCluster(dir, schema, AGENTS);
+    cluster = new CoordinatorCluster(dir, AGENTS);
     nodes.addAll(cluster.start(3));
     for (int i = 0; i < AGENTS.size(); i++) {
       List<Node> order = new ArrayList<>();
@@ -77,7 +74,6 @@ class ThreeCoordinatorsTest {
     if (cluster != null) {
       cluster.close();
     }
-    TestDatabase.dropSchema(schema);
   }
 
   @Test
