@@ -53,7 +53,11 @@ class RemoteCommandsTest {
     TestFleet.Run stopped = fleet.remote("stop", "web-01/demo", "--reason", "maintenance");
     assertThat(stopped.exit()).as(stopped.err()).isZero();
     assertThat(stopped.out()).startsWith("stop of web-01/demo sent (command ");
-    TestFleet.await("status to fail", Duration.ofSeconds(20), () -> fleet.remote("status").exit() == 1);
+    // the process's end and the stop's answer are two reports: "down" (no process) may show between them
+    TestFleet.await("status to fail, the demo stopped", Duration.ofSeconds(20), () -> {
+      TestFleet.Run status = fleet.remote("status");
+      return status.exit() == 1 && status.out().matches("(?s).*web-01/demo\\s+stopped.*");
+    });
     TestFleet.Run failing = fleet.remote("status");
     assertThat(failing.out()).containsPattern("web-01/demo\\s+stopped")
       .containsPattern("web-01/demo-port\\s+(failing|unhealthy)").contains("something is failing");
