@@ -57,7 +57,8 @@ public interface Leases {
   /**
    * Orphans: agents whose lease ran out at least {@code grace} ago, held last by a node that is not one of
    * {@code members} (it died, and no one took the agent over: the agent's host is likely gone too). Each is claimed
-   * for this node in the same statement (its lease released, so no other node claims it again) and answered once.
+   * for this node in the same statement (its lease released in this node's name: no other node claims it again while
+   * this one lives, and one does if this one dies in turn) and answered once.
    */
   default Future<List<String>> claimOrphans(Collection<String> members, Duration grace) {
     return Future.succeededFuture(List.of());

@@ -23,7 +23,8 @@ import java.util.TreeSet;
  * acquiring the same agent at once serialize on its row, and the loser sees a live lease and is refused. Expiry is
  * judged by the database's clock, never a node's. A released lease ends at once but keeps its holder's name: the
  * node that let the agent go still tracks its silence, and if that node dies too the agent is an orphan another node
- * must watch ({@link #claimOrphans}); a claimed orphan's lease has no holder (NULL).
+ * must watch ({@link #claimOrphans}); a claimed orphan's lease is released in its claimer's name, so if the claimer
+ * dies in turn the agent is an orphan again and another node claims it.
  */
 public final class PgLeases implements Leases {
 
@@ -41,7 +42,7 @@ public final class PgLeases implements Leases {
     + "OR l.owner_node = ANY($5::text[]) "
     + "RETURNING agent_id, owner_node, epoch, expires_at";
 
-  private static final String CLAIM_ORPHANS = "UPDATE agent_leases SET owner_node = NULL "
+  private static final String CLAIM_ORPHANS = "UPDATE agent_leases SET owner_node = $3, expires_at = now() "
     + "WHERE owner_node IS NOT NULL AND owner_node <> ALL($1::text[]) "
     + "AND expires_at <= now() - make_interval(secs => $2::double precision / 1000) RETURNING agent_id";
 
@@ -108,7 +109,7 @@ public final class PgLeases implements Leases {
 
   @Override
   public Future<List<String>> claimOrphans(Collection<String> members, Duration grace) {
-    return pool.preparedQuery(CLAIM_ORPHANS).execute(Tuple.of(members.toArray(String[]::new), grace.toMillis()))
+    return pool.preparedQuery(CLAIM_ORPHANS).execute(Tuple.of(members.toArray(String[]::new), grace.toMillis(), node))
       .map(rows -> {
         List<String> claimed = new ArrayList<>();
         rows.forEach(row -> claimed.add(row.getString(0)));

@@ -279,6 +279,26 @@ class PgLeasesTest {
     assertThat(b.acquire(orphan).await()).as("a claimed orphan is free for whoever it says hello to").isPresent();
   }
 
+  @Test
+  @DisplayName("orphans: an orphan whose claimer dies in turn is an orphan again, claimed by a node still there")
+  void claimerDiesInTurn() {
+    Duration shortTerm = Duration.ofMillis(200);
+    PgLeases dead = node("dead-" + UUID.randomUUID(), shortTerm);
+    PgLeases claimer = node("claimer-" + UUID.randomUUID(), LONG);
+    PgLeases survivor = node("survivor-" + UUID.randomUUID(), LONG);
+    String orphan = agent();
+    dead.acquire(orphan).await().orElseThrow();
+    vertx.timer(shortTerm.toMillis() * 2 + 100).await();
+    assertThat(claimer.claimOrphans(List.of(claimer.node(), survivor.node()), Duration.ofMillis(100)).await())
+      .contains(orphan);
+    assertThat(survivor.claimOrphans(List.of(claimer.node(), survivor.node()), Duration.ofMillis(100)).await())
+      .as("not while its claimer is a member").doesNotContain(orphan);
+
+    vertx.timer(200).await();
+    assertThat(survivor.claimOrphans(List.of(survivor.node()), Duration.ofMillis(100)).await())
+      .as("once its claimer has left the members").contains(orphan);
+  }
+
   private static Lease awaitAcquired(PgLeases leases, String agent, Duration bound) {
     Instant deadline = Instant.now().plus(bound);
     while (Instant.now().isBefore(deadline)) {
