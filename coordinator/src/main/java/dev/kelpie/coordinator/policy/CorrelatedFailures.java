@@ -26,7 +26,8 @@ import java.util.regex.Pattern;
  * ({@link PeerShares}: hosts failing it, recently, and having it) to its own hosts, when a failure of its own comes in
  * and on every tick ({@link #reconsider}), so a cause split over nodes, none of which reaches the threshold alone, holds
  * the restarts on all of them. A cause stays until its failures cleared on every node; a release on one node is taken
- * up by the others; only the first node to find a cause alerts it (two finding it in the same instant both do).
+ * up by the others; only the first node to find a cause alerts it (two finding it in the same instant both do); if
+ * that node leaves before it clears, the node that found it next resolves it.
  */
 final class CorrelatedFailures {
 
@@ -120,6 +121,7 @@ final class CorrelatedFailures {
    */
   List<Cause> reconsider(Instant now, Collection<TrackedAgent> fleet) {
     List<Cause> tripped = new ArrayList<>();
+    answerForTheDeparted();
     if (!settings.on() || peers.none()) {
       return tripped;
     }
@@ -136,6 +138,23 @@ final class CorrelatedFailures {
       return by == null ? cause : new Cause(key, cause.since(), cause.failing(), cause.of(), by);
     });
     return tripped;
+  }
+
+  /**
+   * A cause held here quietly was alerted by the node that found it first. If that node is gone (no node still here
+   * reports finding it before this one did), its resolution is this node's: it is no longer quiet, and its clearing is
+   * alerted from here. Among several quiet nodes the one that found it next takes it over, the others stay quiet. A
+   * cause no longer failing anywhere is not taken over: the node that found it has resolved it as it dropped it.
+   */
+  private void answerForTheDeparted() {
+    quiet.removeIf(key -> {
+      Cause cause = active.get(key);
+      FleetShare.Cause elsewhere = peers.cause(key);
+      Map<String, Instant> hosts = failing.get(key);
+      boolean stillFailing = elsewhere.failing() > 0 || hosts != null && !hosts.isEmpty();
+      return cause != null && stillFailing
+        && (elsewhere.since() == null || Instant.parse(elsewhere.since()).isAfter(cause.since()));
+    });
   }
 
   /** Whether the cause's recent failures here and on the other nodes trip it; the cause to alert, or null. */

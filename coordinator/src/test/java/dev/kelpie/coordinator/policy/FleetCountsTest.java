@@ -220,6 +220,46 @@ class FleetCountsTest {
   }
 
   @Test
+  @DisplayName("a cause alerted by a node that then leaves is resolved here, the node that found it next, once it"
+    + " clears; while that node is there it is resolved there, not here")
+  void causeOfADepartedNode() {
+    fleet(0, new RulesSettings.Correlated(3, 0, Duration.ofMinutes(2), false), List.of());
+    hello("h1");
+    peer("n", 0, 0, 0, true, Map.of("check:app", new FleetShare.Cause(2, 2, 2, T0.toString(), null)));
+    probe("h1", false, 1);
+    probe("h1", false, 2);
+    assertThat(hold("h1")).startsWith("held: check app");
+    take(fleet.tick(T0.plusSeconds(2)));
+    assertThat(facts.alerts).as("alerted by n, which found it first").isEmpty();
+
+    peers.retain(List.of(), System.nanoTime());
+    take(fleet.tick(T0.plusSeconds(3)));
+    assertThat(rules().getJsonArray("correlated")).as("still failing here").hasSize(1);
+    probe("h1", true, 4);
+    take(fleet.tick(T0.plusSeconds(4)));
+    assertThat(rules().getJsonArray("correlated")).isEmpty();
+    assertThat(facts.alerts).extracting(alert -> alert.body().getString("status")).containsExactly("resolved");
+  }
+
+  @Test
+  @DisplayName("a cause alerted by another node that is still there is resolved there only")
+  void causeOfALiveNodeStaysQuiet() {
+    fleet(0, new RulesSettings.Correlated(3, 0, Duration.ofMinutes(2), false), List.of());
+    hello("h1");
+    peer("n", 0, 0, 0, true, Map.of("check:app", new FleetShare.Cause(2, 2, 2, T0.toString(), null)));
+    probe("h1", false, 1);
+    probe("h1", false, 2);
+    take(fleet.tick(T0.plusSeconds(2)));
+    peer("n", 0, 0, 0, true, Map.of("check:app", new FleetShare.Cause(1, 1, 2, T0.toString(), null)));
+    take(fleet.tick(T0.plusSeconds(3)));
+    probe("h1", true, 3);
+    peer("n", 0, 0, 0, true, Map.of());   // cleared everywhere: n resolved it and dropped it
+    take(fleet.tick(T0.plusSeconds(4)));
+    assertThat(rules().getJsonArray("correlated")).isEmpty();
+    assertThat(facts.alerts).as("n alerted it and resolves it").isEmpty();
+  }
+
+  @Test
   @DisplayName("a fleet limit in shadow mode holds nothing in a cluster either: no wait to be heard (the other node"
     + " has not heard of this one yet), the restart goes")
   void shadowLimitWaitsForNoOne() {
