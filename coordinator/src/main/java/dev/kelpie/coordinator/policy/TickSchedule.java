@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * Which agents a tick must look at, so that its cost follows what changed or fell due, not the size of the fleet:
@@ -151,6 +152,12 @@ final class TickSchedule {
     shown.clear();
     compared = result.size();
     return result;
+  }
+
+  /** The agents an input changed since the last tick (left to settle, or to be shown), some maybe twice. */
+  void pending(Consumer<TrackedAgent> each) {
+    unsettled.forEach(each);
+    shown.forEach(each);
   }
 
   /** How many agents the last tick went over, and how many the last changes compared (for tests and benches). */
