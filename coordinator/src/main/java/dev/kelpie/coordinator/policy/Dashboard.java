@@ -7,10 +7,12 @@ import dev.kelpie.shared.message.PolicySpecJson;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.ProcessEvent;
 import dev.kelpie.shared.message.ServiceInfo;
+import dev.kelpie.shared.policy.CheckPhase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.IdentityHashMap;
@@ -28,6 +30,8 @@ final class Dashboard {
   static final String AGENT_LOST = "agent_lost";
   static final String SILENCED = "silenced";
   static final String CONNECTED = "connected";
+  private static final String[] PHASES = Arrays.stream(CheckPhase.values())
+    .map(phase -> phase.name().toLowerCase()).toArray(String[]::new);
 
   private final Journal journal;
   private final Map<TrackedAgent, ShownAgent> publishedAgents = new IdentityHashMap<>();
@@ -45,7 +49,12 @@ final class Dashboard {
 
   /** The check's state apart from silences: the policy's phase, or "agent_lost" while its agent cannot be reached. */
   static String state(TrackedAgent agent, TrackedCheck check) {
-    return agent.reachable() ? check.state().phase().name().toLowerCase() : AGENT_LOST;
+    return agent.reachable() ? phase(check.state().phase()) : AGENT_LOST;
+  }
+
+  /** The phase as people see it, in lower case (made once: a tick asks it of every check it compares). */
+  static String phase(CheckPhase phase) {
+    return PHASES[phase.ordinal()];
   }
 
   /** The state a person sees of a check: "silenced" (the check's or its agent's silence) first, else its state. */
@@ -221,7 +230,7 @@ final class Dashboard {
       .put("service", spec.service())
       .put("target", spec.target())
       .put("state", state(agent, check))
-      .put("phase", state.phase().name().toLowerCase())
+      .put("phase", phase(state.phase()))
       .put("consecutiveFailures", state.consecutiveFailures())
       .put("failureThreshold", spec.policy().failureThreshold())
       .put("restartsUsed", state.restartsUsed(now))
