@@ -2,21 +2,22 @@ package dev.kelpie.coordinator.policy;
 
 import dev.kelpie.shared.policy.CheckPhase;
 
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * The fleet's gauges (checks in each state, open incidents, agents connected, disconnected and lost), kept as running
- * totals: an agent is counted again only when something of it may have changed (the agents the dashboard compares),
- * its earlier share taken off first, so reading the gauges costs what changed, not the size of the fleet.
+ * The fleet's gauges (checks in each state, agents connected, disconnected and lost; open incidents, which the
+ * journal counts), kept as running totals: an agent is counted again only when something of it may have changed (the
+ * agents the dashboard compares), its earlier share taken off first, so reading the gauges costs what changed, not the
+ * size of the fleet.
  */
 final class FleetLevels {
 
   private static final CheckPhase[] PHASES = CheckPhase.values();
   private static final int LOST_CHECKS = PHASES.length;
-  private static final int INCIDENTS = LOST_CHECKS + 1;
-  private static final int CONNECTED = INCIDENTS + 1;
+  private static final int CONNECTED = LOST_CHECKS + 1;
   private static final int DISCONNECTED = CONNECTED + 1;
   private static final int LOST = DISCONNECTED + 1;
   private static final String[] NAMES = names();
@@ -37,16 +38,13 @@ final class FleetLevels {
       counted.put(agent, share);
     } else {
       add(share, -1);
-      java.util.Arrays.fill(share, 0);
+      Arrays.fill(share, 0);
     }
     share[agent.connected() ? CONNECTED : DISCONNECTED] = 1;
     share[LOST] = agent.lost() ? 1 : 0;
     boolean reachable = agent.reachable();
     for (TrackedCheck check : agent.checks().values()) {
       share[reachable ? check.state().phase().ordinal() : LOST_CHECKS]++;
-      if (journal.incident(check) != null) {
-        share[INCIDENTS]++;
-      }
     }
     add(share, 1);
   }
@@ -67,6 +65,9 @@ final class FleetLevels {
         counts.put(NAMES[i], totals[i]);
       }
     }
+    if (journal.openIncidents() != 0) {
+      counts.put("incidents_open", journal.openIncidents());
+    }
     return counts;
   }
 
@@ -79,10 +80,9 @@ final class FleetLevels {
   private static String[] names() {
     String[] names = new String[LOST + 1];
     for (CheckPhase phase : PHASES) {
-      names[phase.ordinal()] = "state." + phase.name().toLowerCase();
+      names[phase.ordinal()] = "state." + Dashboard.phase(phase);
     }
     names[LOST_CHECKS] = "state." + Dashboard.AGENT_LOST;
-    names[INCIDENTS] = "incidents_open";
     names[CONNECTED] = "agents_connected";
     names[DISCONNECTED] = "agents_disconnected";
     names[LOST] = "agents_lost";
