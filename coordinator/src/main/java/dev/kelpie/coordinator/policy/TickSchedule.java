@@ -141,11 +141,12 @@ final class TickSchedule {
 
   /** The agents to compare with what was last published, with those whose checks depend on theirs; then none. */
   Collection<TrackedAgent> shown() {
-    List<TrackedAgent> all = new ArrayList<>(shown);
-    for (TrackedAgent agent : all) {
-      Set<TrackedAgent> watching = dependents.get(agent.id());
-      if (watching != null) {
-        shown.addAll(watching);
+    if (!dependents.isEmpty()) {   // most fleets have no check depending on another agent's
+      for (TrackedAgent agent : new ArrayList<>(shown)) {
+        Set<TrackedAgent> watching = dependents.get(agent.id());
+        if (watching != null) {
+          shown.addAll(watching);
+        }
       }
     }
     List<TrackedAgent> result = new ArrayList<>(shown);
