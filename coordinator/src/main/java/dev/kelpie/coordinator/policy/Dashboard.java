@@ -1,12 +1,9 @@
 package dev.kelpie.coordinator.policy;
 
 import dev.kelpie.coordinator.store.Facts;
-import dev.kelpie.shared.message.CheckSpec;
 import dev.kelpie.shared.message.Keepalive;
 import dev.kelpie.shared.message.PolicySpecJson;
 import dev.kelpie.shared.message.ProbeResult;
-import dev.kelpie.shared.message.ProcessEvent;
-import dev.kelpie.shared.message.ServiceInfo;
 import dev.kelpie.shared.policy.CheckPhase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -15,10 +12,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -34,8 +27,7 @@ final class Dashboard {
     .map(phase -> phase.name().toLowerCase()).toArray(String[]::new);
 
   private final Journal journal;
-  private final Map<TrackedAgent, ShownAgent> publishedAgents = new IdentityHashMap<>();
-  private final Map<TrackedCheck, ShownCheck> publishedChecks = new IdentityHashMap<>();
+  private final Published published = new Published();
   private RestartGate gate;
 
   Dashboard(Journal journal) {
@@ -104,20 +96,12 @@ final class Dashboard {
     JsonArray changedAgents = new JsonArray();
     JsonArray changedChecks = new JsonArray();
     for (TrackedAgent agent : agents) {
-      ShownAgent shownAgent = publishedAgents.get(agent);
-      if (shownAgent == null) {
-        publishedAgents.put(agent, shownAgent = new ShownAgent());
-      }
-      if (shownAgent.update(agent)) {
+      if (published.agentChanged(agent)) {
         changedAgents.add(agent(agent, now));
       }
       for (TrackedCheck check : agent.checks().values()) {
-        ShownCheck shownCheck = publishedChecks.get(check);
-        if (shownCheck == null) {
-          publishedChecks.put(check, shownCheck = new ShownCheck());
-        }
         Facts.Incident incident = journal.incident(check);
-        if (shownCheck.update(shown(agent, check, now), check.state().consecutiveFailures(), check.lastUp(),
+        if (published.checkChanged(check, shown(agent, check, now), check.state().consecutiveFailures(), check.lastUp(),
           check.silencedUntil(), incident == null ? null : incident.id(), check.state().restartsUsed(now),
           check.spec(), gate.hold(agent, check))) {
           changedChecks.add(check(agent, check, now, false));
@@ -132,90 +116,12 @@ final class Dashboard {
 
   /** A check its agent no longer announces. */
   void forget(TrackedCheck check) {
-    publishedChecks.remove(check);
+    published.forget(check);
   }
 
   /** An agent no longer tracked here. */
   void forget(TrackedAgent agent) {
-    publishedAgents.remove(agent);
-  }
-
-  /**
-   * What was last published of an agent, compared and updated in place: the changes look at every reporting agent
-   * each tick, and a list of its values made each time would be most of what a tick allocates.
-   */
-  private static final class ShownAgent {
-    private boolean published;
-    private String host;
-    private boolean connected;
-    private boolean lost;
-    private Instant silencedUntil;
-    private List<ServiceInfo> services = List.of();
-    private ProcessEvent lastEvent;
-
-    /** Takes the agent's shown values; whether any differs from those last taken (always, the first time). */
-    boolean update(TrackedAgent agent) {
-      ProcessEvent last = agent.recentEvents().peekLast();
-      if (published && Objects.equals(host, agent.host()) && connected == agent.connected() && lost == agent.lost()
-        && Objects.equals(silencedUntil, agent.silencedUntil()) && sameServices(agent.services())
-        && Objects.equals(lastEvent, last)) {
-        return false;
-      }
-      published = true;
-      host = agent.host();
-      connected = agent.connected();
-      lost = agent.lost();
-      silencedUntil = agent.silencedUntil();
-      services = List.copyOf(agent.services());
-      lastEvent = last;
-      return true;
-    }
-
-    private boolean sameServices(Collection<ServiceInfo> now) {
-      if (now.size() != services.size()) {
-        return false;
-      }
-      int i = 0;
-      for (ServiceInfo service : now) {
-        if (!service.equals(services.get(i++))) {
-          return false;
-        }
-      }
-      return true;
-    }
-  }
-
-  /** What was last published of a check (state, failures, last outcome, silence, incident, budget, spec, hold). */
-  private static final class ShownCheck {
-    private boolean published;
-    private String shown;
-    private int failures;
-    private Boolean lastUp;
-    private Instant silencedUntil;
-    private String incidentId;
-    private int restartsUsed;
-    private CheckSpec spec;
-    private String hold;
-
-    /** Takes the check's shown values; whether any differs from those last taken (always, the first time). */
-    boolean update(String shownNow, int failuresNow, Boolean lastUpNow, Instant silencedUntilNow, String incidentNow,
-                   int restartsUsedNow, CheckSpec specNow, String holdNow) {
-      if (published && shownNow.equals(shown) && failuresNow == failures && Objects.equals(lastUpNow, lastUp)
-        && Objects.equals(silencedUntilNow, silencedUntil) && Objects.equals(incidentNow, incidentId)
-        && restartsUsedNow == restartsUsed && Objects.equals(specNow, spec) && Objects.equals(holdNow, hold)) {
-        return false;
-      }
-      published = true;
-      shown = shownNow;
-      failures = failuresNow;
-      lastUp = lastUpNow;
-      silencedUntil = silencedUntilNow;
-      incidentId = incidentNow;
-      restartsUsed = restartsUsedNow;
-      spec = specNow;
-      hold = holdNow;
-      return true;
-    }
+    published.forget(agent);
   }
 
   /** The check as people see it; {@code withPolicy} adds the policy in force (the bulk of it, rarely changing). */
