@@ -23,7 +23,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The coordinator's 250 ms tick alone, without sockets or a store: a {@link FleetState} holding {@code agents x
  * checks} checks, one round of results in, then {@code ticks} ticks timed. With {@code --reporting}, a quarter of the
- * agents report before each tick (every agent once a second), and only the ticks are timed. Prints ns per tick.
+ * agents report before each tick (every agent once a second). The gauges ({@code FleetState.counts()}) are read every
+ * fourth tick, as the policy verticle reads them once a second. Prints ns per tick, per counts() and per batch (wall
+ * clock and this thread's CPU time), and the bytes each allocates (a figure other processes on the machine do not
+ * disturb).
  */
 @Command(name = "kelpie-tick-bench", mixinStandardHelpOptions = true)
 public final class TickBench implements Callable<Integer> {
@@ -73,24 +76,70 @@ public final class TickBench implements Callable<Integer> {
       }
       fleet.tick(now);
       long spent = 0;
+      long spentReporting = 0;
+      long spentCounting = 0;
+      long[] allocated = new long[3];
+      long[] cpu = new long[3];
+      int batches = 0;
+      int countings = 0;
       for (int i = 0; i < ticks; i++) {
         now = now.plus(TICK);
         if (reporting) {
+          long start = System.nanoTime();
+          long bytes = allocatedBytes();
+          long cpuAt = cpuNanos();
           for (int a = i % 4; a < agents; a += 4) {
             fleet.reports(round(a, now), now);
+            batches++;
           }
+          cpu[1] += cpuNanos() - cpuAt;
+          allocated[1] += allocatedBytes() - bytes;
+          spentReporting += System.nanoTime() - start;
         }
         long start = System.nanoTime();
+        long bytes = allocatedBytes();
+        long cpuAt = cpuNanos();
         fleet.tick(now);
+        cpu[0] += cpuNanos() - cpuAt;
+        allocated[0] += allocatedBytes() - bytes;
         spent += System.nanoTime() - start;
+        if (i % 4 == 3) {   // the gauges, once a second as the policy verticle reads them
+          start = System.nanoTime();
+          bytes = allocatedBytes();
+          cpuAt = cpuNanos();
+          fleet.counts();
+          cpu[2] += cpuNanos() - cpuAt;
+          allocated[2] += allocatedBytes() - bytes;
+          spentCounting += System.nanoTime() - start;
+          countings++;
+        }
       }
       long perTick = spent / ticks;
       System.out.printf("round %d: %,d ns per tick (%d agents x %d checks, %s)%n", round + 1, perTick, agents, checks,
         reporting ? "a quarter reporting before each tick" : "quiet");
+      System.out.printf("  allocated: %,d bytes per tick, %,d per counts()%s%n", allocated[0] / ticks,
+        allocated[2] / Math.max(1, countings), reporting ? String.format(", %,d per batch of %d results",
+          allocated[1] / Math.max(1, batches), checks) : "");
+      System.out.printf("  %,d ns per counts()%s%n", spentCounting / Math.max(1, countings), reporting
+        ? String.format(", %,d ns per batch", spentReporting / Math.max(1, batches)) : "");
+      System.out.printf("  thread CPU: %,d ns per tick, %,d per counts()%s%n", cpu[0] / ticks,
+        cpu[2] / Math.max(1, countings), reporting ? String.format(", %,d per batch", cpu[1] / Math.max(1, batches))
+          : "");
       best = Math.min(best, perTick);
     }
     System.out.printf("best: %,d ns per tick%n", best);
     return 0;
+  }
+
+  /** What this thread allocated so far: a count that other processes on the machine do not disturb. */
+  private static long allocatedBytes() {
+    return ((com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean())
+      .getCurrentThreadAllocatedBytes();
+  }
+
+  /** This thread's CPU time: on a shared machine, steadier than the wall clock (time spent waiting is not in it). */
+  private static long cpuNanos() {
+    return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
   }
 
   private AgentHello hello(String agentId) {

@@ -20,7 +20,8 @@ final class CommandBook {
   }
 
   private final Map<String, Pending> byId = new HashMap<>();
-  private final Map<String, Pending> byService = new HashMap<>();
+  /** By agent, then service: asked for each result, so the question makes no key. */
+  private final Map<String, Map<String, Pending>> byService = new HashMap<>();
   private final Map<String, Command> gaveUp = new LinkedHashMap<>() {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Command> eldest) {
@@ -29,7 +30,8 @@ final class CommandBook {
   };
 
   Pending forService(String agentId, String service) {
-    return byService.get(key(agentId, service));
+    Map<String, Pending> ofAgent = byService.get(agentId);
+    return ofAgent == null ? null : ofAgent.get(service);
   }
 
   void add(Command command, TrackedCheck check, Instant answerDeadline) {
@@ -39,7 +41,7 @@ final class CommandBook {
     }
     Pending pending = new Pending(command, waiting, answerDeadline);
     byId.put(command.id(), pending);
-    byService.put(key(command.agentId(), command.service()), pending);
+    byService.computeIfAbsent(command.agentId(), id -> new HashMap<>()).put(command.service(), pending);
   }
 
   /**
@@ -55,7 +57,7 @@ final class CommandBook {
     gaveUp.remove(commandId);
     Pending pending = byId.remove(commandId);
     if (pending != null) {
-      byService.remove(key(pending.command().agentId(), pending.command().service()), pending);
+      forgetService(pending);
     }
     return pending;
   }
@@ -68,7 +70,7 @@ final class CommandBook {
       Pending pending = it.next();
       if (now.isAfter(pending.answerDeadline())) {
         it.remove();
-        byService.remove(key(pending.command().agentId(), pending.command().service()), pending);
+        forgetService(pending);
         gaveUp.put(pending.command().id(), pending.command());
         overdue.add(pending);
       }
@@ -89,7 +91,7 @@ final class CommandBook {
   /** Forgets the agent's commands (another coordinator owns it now, and answers them). */
   void forgetAgent(String agentId) {
     byId.values().removeIf(pending -> pending.command().agentId().equals(agentId));
-    byService.values().removeIf(pending -> pending.command().agentId().equals(agentId));
+    byService.remove(agentId);
     gaveUp.values().removeIf(command -> command.agentId().equals(agentId));
   }
 
@@ -97,7 +99,10 @@ final class CommandBook {
     return byId.size();
   }
 
-  private static String key(String agentId, String service) {
-    return agentId + '\u0000' + service;
+  private void forgetService(Pending pending) {
+    Map<String, Pending> ofAgent = byService.get(pending.command().agentId());
+    if (ofAgent != null && ofAgent.remove(pending.command().service(), pending) && ofAgent.isEmpty()) {
+      byService.remove(pending.command().agentId());
+    }
   }
 }

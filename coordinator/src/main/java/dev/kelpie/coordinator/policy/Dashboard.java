@@ -1,9 +1,10 @@
 package dev.kelpie.coordinator.policy;
 
 import dev.kelpie.coordinator.store.Facts;
-import dev.kelpie.shared.message.PolicySpecJson;
 import dev.kelpie.shared.message.Keepalive;
+import dev.kelpie.shared.message.PolicySpecJson;
 import dev.kelpie.shared.message.ProbeResult;
+import dev.kelpie.shared.policy.CheckPhase;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -11,9 +12,6 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 
 /**
@@ -25,9 +23,11 @@ final class Dashboard {
   static final String AGENT_LOST = "agent_lost";
   static final String SILENCED = "silenced";
   static final String CONNECTED = "connected";
+  private static final String[] PHASES = Arrays.stream(CheckPhase.values())
+    .map(phase -> phase.name().toLowerCase()).toArray(String[]::new);
 
   private final Journal journal;
-  private final Map<Object, Object> published = new IdentityHashMap<>();
+  private final Published published = new Published();
   private RestartGate gate;
 
   Dashboard(Journal journal) {
@@ -41,7 +41,12 @@ final class Dashboard {
 
   /** The check's state apart from silences: the policy's phase, or "agent_lost" while its agent cannot be reached. */
   static String state(TrackedAgent agent, TrackedCheck check) {
-    return agent.reachable() ? check.state().phase().name().toLowerCase() : AGENT_LOST;
+    return agent.reachable() ? phase(check.state().phase()) : AGENT_LOST;
+  }
+
+  /** The phase as people see it, in lower case (made once: a tick asks it of every check it compares). */
+  static String phase(CheckPhase phase) {
+    return PHASES[phase.ordinal()];
   }
 
   /** The state a person sees of a check: "silenced" (the check's or its agent's silence) first, else its state. */
@@ -91,15 +96,14 @@ final class Dashboard {
     JsonArray changedAgents = new JsonArray();
     JsonArray changedChecks = new JsonArray();
     for (TrackedAgent agent : agents) {
-      if (changed(agent, Arrays.asList(agent.host(), agent.connected(), agent.lost(), agent.silencedUntil(),
-        List.copyOf(agent.services()), agent.recentEvents().peekLast()))) {
+      if (published.agentChanged(agent)) {
         changedAgents.add(agent(agent, now));
       }
       for (TrackedCheck check : agent.checks().values()) {
         Facts.Incident incident = journal.incident(check);
-        if (changed(check, Arrays.asList(shown(agent, check, now), check.state().consecutiveFailures(),
-          check.lastUp(), check.silencedUntil(), incident == null ? null : incident.id(),
-          check.state().restartsUsed(now), check.spec(), String.valueOf(gate.hold(agent, check))))) {
+        if (published.checkChanged(check, shown(agent, check, now), check.state().consecutiveFailures(), check.lastUp(),
+          check.silencedUntil(), incident == null ? null : incident.id(), check.state().restartsUsed(now),
+          check.spec(), gate.hold(agent, check))) {
           changedChecks.add(check(agent, check, now, false));
         }
       }
@@ -112,11 +116,12 @@ final class Dashboard {
 
   /** A check its agent no longer announces. */
   void forget(TrackedCheck check) {
-    published.remove(check);
+    published.forget(check);
   }
 
-  private boolean changed(Object shownThing, Object key) {
-    return !key.equals(published.put(shownThing, key));
+  /** An agent no longer tracked here. */
+  void forget(TrackedAgent agent) {
+    published.forget(agent);
   }
 
   /** The check as people see it; {@code withPolicy} adds the policy in force (the bulk of it, rarely changing). */
@@ -131,7 +136,7 @@ final class Dashboard {
       .put("service", spec.service())
       .put("target", spec.target())
       .put("state", state(agent, check))
-      .put("phase", state.phase().name().toLowerCase())
+      .put("phase", phase(state.phase()))
       .put("consecutiveFailures", state.consecutiveFailures())
       .put("failureThreshold", spec.policy().failureThreshold())
       .put("restartsUsed", state.restartsUsed(now))

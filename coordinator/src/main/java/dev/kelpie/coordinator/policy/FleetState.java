@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -55,6 +56,7 @@ public final class FleetState {
   private final FleetRules rules;
   private final Journal journal = new Journal();
   private final Dashboard dashboard = new Dashboard(journal);
+  private final FleetLevels levels = new FleetLevels(journal);
   private final OperatorActions operator;
   private RestartGate gate;
   private PeerShares peers = PeerShares.alone();
@@ -175,6 +177,8 @@ public final class FleetState {
     TrackedAgent agent = agents.remove(agentId);
     if (agent != null) {
       schedule.forget(agent);
+      levels.forget(agent);
+      dashboard.forget(agent);
       agent.checks().values().forEach(check -> {
         journal.forget(check);
         dashboard.forget(check);
@@ -359,7 +363,9 @@ public final class FleetState {
     }
     due.forEach(agent -> schedule.changed(agent, now));
     schedule.everyoneAt(alerts.nextMaintenanceChange(now));
-    out.changes(dashboard.changes(schedule.shown(), now));
+    Collection<TrackedAgent> shown = schedule.shown();
+    shown.forEach(levels::recount);
+    out.changes(dashboard.changes(shown, now));
     return out.build(null);
   }
 
@@ -465,21 +471,14 @@ public final class FleetState {
     return dashboard.snapshot(agents.values(), epoch, commands.size(), now, onlyAgent, detail);
   }
 
-  /** How many checks stand in each state, and how many agents are connected and lost, for gauges. */
+  /**
+   * How many checks stand in each state, how many incidents are open, how many agents are connected and lost, for
+   * gauges. Kept up to date as agents change ({@link FleetLevels}): only the agents changed since the last tick are
+   * counted again here.
+   */
   public Map<String, Integer> counts() {
-    Map<String, Integer> counts = new HashMap<>();
-    for (TrackedAgent agent : agents.values()) {
-      counts.merge(agent.connected() ? "agents_connected" : "agents_disconnected", 1, Integer::sum);
-      if (agent.lost()) {
-        counts.merge("agents_lost", 1, Integer::sum);
-      }
-      for (TrackedCheck check : agent.checks().values()) {
-        counts.merge("state." + Dashboard.state(agent, check), 1, Integer::sum);
-        if (journal.incident(check) != null) {
-          counts.merge("incidents_open", 1, Integer::sum);
-        }
-      }
-    }
+    schedule.pending(levels::recount);
+    Map<String, Integer> counts = levels.counts();
     counts.put("commands_in_flight", commands.size());
     return counts;
   }

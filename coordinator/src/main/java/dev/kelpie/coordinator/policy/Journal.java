@@ -59,6 +59,7 @@ final class Journal {
   private final Map<TrackedCheck, Mark> marks = new IdentityHashMap<>();
   private final TransitionReasons reasons = new TransitionReasons();
   private BiPredicate<TrackedAgent, TrackedCheck> keepOpen = (agent, check) -> false;
+  private int openIncidents;
 
   /** While this holds for a check (its service flaps), a recovery does not close its incident: one incident a run. */
   void keepOpenWhile(BiPredicate<TrackedAgent, TrackedCheck> rule) {
@@ -69,13 +70,13 @@ final class Journal {
     return marks.computeIfAbsent(check, c -> new Mark());
   }
 
-  private static Facts.Incident close(Facts facts, TrackedAgent agent, TrackedCheck check, Mark mark, CheckPhase phase,
+  private Facts.Incident close(Facts facts, TrackedAgent agent, TrackedCheck check, Mark mark, CheckPhase phase,
                                       Instant now) {
     Facts.Incident open = mark.incident;
     Facts.Incident closed = new Facts.Incident(open.id(), open.agentId(), open.checkId(), open.openedAt(), now,
       open.reason());
     facts.incidents.put(open.id(), closed);
-    mark.incident = null;
+    incident(mark, null);
     log.atInfo().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
       .addKeyValue("incident", open.id()).log("incident closed after {}: {}",
         Duration.between(open.openedAt(), now), lower(phase));
@@ -89,12 +90,25 @@ final class Journal {
       mark.phase = memory.phase();
       mark.failures = memory.consecutiveFailures();
     }
-    mark.incident = openIncident;
+    incident(mark, openIncident);
   }
 
   /** A check its agent no longer announces. */
   void forget(TrackedCheck check) {
-    marks.remove(check);
+    Mark forgotten = marks.remove(check);
+    if (forgotten != null) {
+      incident(forgotten, null);
+    }
+  }
+
+  /** How many incidents are open, of the checks tracked. */
+  int openIncidents() {
+    return openIncidents;
+  }
+
+  private void incident(Mark mark, Facts.Incident incident) {
+    openIncidents += (incident != null ? 1 : 0) - (mark.incident != null ? 1 : 0);
+    mark.incident = incident;
   }
 
   /** The check's open incident, or null. */
@@ -158,7 +172,7 @@ final class Journal {
       if (PAST_THRESHOLD.contains(phase) && mark.incident == null) {
         Facts.Incident opened = new Facts.Incident(UUID.randomUUID().toString(), agent.id(), check.id(), at, null,
           reason);
-        mark.incident = opened;
+        incident(mark, opened);
         facts.incidents.put(opened.id(), opened);
         log.atWarn().addKeyValue("agent", agent.id()).addKeyValue("check", check.id())
           .addKeyValue("incident", opened.id()).log("incident opened: {}", reason);

@@ -237,8 +237,8 @@ final class RestartGate {
 
   /** Why the check's restart is held now (for people), or null. */
   String hold(TrackedAgent agent, TrackedCheck check) {
-    ProbeResult last = check.lastResult();
-    if (last == null || last.up()) {
+    Boolean up = check.lastUp();
+    if (up == null || up) {
       return null;
     }
     String blocked = blockedBy(agent, check);

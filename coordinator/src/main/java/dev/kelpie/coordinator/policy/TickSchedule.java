@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * Which agents a tick must look at, so that its cost follows what changed or fell due, not the size of the fleet:
@@ -140,17 +141,24 @@ final class TickSchedule {
 
   /** The agents to compare with what was last published, with those whose checks depend on theirs; then none. */
   Collection<TrackedAgent> shown() {
-    List<TrackedAgent> all = new ArrayList<>(shown);
-    for (TrackedAgent agent : all) {
-      Set<TrackedAgent> watching = dependents.get(agent.id());
-      if (watching != null) {
-        shown.addAll(watching);
+    if (!dependents.isEmpty()) {   // most fleets have no check depending on another agent's
+      for (TrackedAgent agent : new ArrayList<>(shown)) {
+        Set<TrackedAgent> watching = dependents.get(agent.id());
+        if (watching != null) {
+          shown.addAll(watching);
+        }
       }
     }
     List<TrackedAgent> result = new ArrayList<>(shown);
     shown.clear();
     compared = result.size();
     return result;
+  }
+
+  /** The agents an input changed since the last tick (left to settle, or to be shown), some maybe twice. */
+  void pending(Consumer<TrackedAgent> each) {
+    unsettled.forEach(each);
+    shown.forEach(each);
   }
 
   /** How many agents the last tick went over, and how many the last changes compared (for tests and benches). */

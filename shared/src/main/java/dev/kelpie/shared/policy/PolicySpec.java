@@ -58,7 +58,7 @@ public record PolicySpec(Duration interval, Duration timeout, int failureThresho
    * reason to kill what may be healthy by now.
    */
   public Duration staleAfter() {
-    return interval.multipliedBy(2).plus(timeout);
+    return interval.plus(interval).plus(timeout);   // not multipliedBy: it goes through BigDecimal, on every result
   }
 
   /** Everything impossible about these knobs, each as "field: problem"; empty when the policy can work. */
