@@ -40,6 +40,7 @@ class DebPackageTest {
       .contains("./usr/share/kelpie/kelpie-coordinator.jar").contains("./usr/share/kelpie/kelpie.jar")
       .containsPattern("-rwxr-xr-x root/root .* \\./usr/bin/kelpie")
       .containsPattern("-rwxr-xr-x root/root .* \\./usr/bin/kelpie-agent")
+      .containsPattern("-rwxr-xr-x root/root .* \\./usr/bin/kelpie-coordinator")
       .contains("./lib/systemd/system/kelpie-agent.service").contains("./lib/systemd/system/kelpie-coordinator.service")
       .containsPattern("-rw-r----- root/root .* \\./etc/kelpie/agent.yaml")
       .contains("./etc/kelpie/coordinator.yaml").contains("./var/lib/kelpie/")
