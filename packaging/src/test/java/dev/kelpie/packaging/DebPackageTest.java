@@ -84,6 +84,22 @@ class DebPackageTest {
   }
 
   @Test
+  @DisplayName("its kelpie-coordinator launcher runs the installed coordinator with a bounded G1 heap, options added last")
+  void coordinatorLauncherBoundsTheHeap() throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(root.resolve("usr/bin/kelpie-coordinator").toString(), "--version")
+      .redirectErrorStream(true);
+    builder.environment().put("KELPIE_COORDINATOR_JAR", root.resolve("usr/share/kelpie/kelpie-coordinator.jar").toString());
+    builder.environment().put("KELPIE_COORDINATOR_JAVA_OPTS", "-XX:+PrintCommandLineFlags -Xmx768m");
+    Process coordinator = builder.start();
+    String output = new String(coordinator.getInputStream().readAllBytes());
+    assertThat(coordinator.waitFor(60, TimeUnit.SECONDS)).as("done within 60 s").isTrue();
+    assertThat(coordinator.exitValue()).as(output).isZero();
+    assertThat(output).contains("-XX:+UseG1GC").contains("-XX:+ExitOnOutOfMemoryError")
+      .as("the added -Xmx768m wins over the launcher's 1g").contains("-XX:MaxHeapSize=805306368")
+      .contains("0.1.0");
+  }
+
+  @Test
   @DisplayName("its kelpie-agent launcher starts the agent small, logging as asked, with a class-data archive the next start maps")
   void agentLauncherKeepsAnArchive() throws Exception {
     Path dir = Files.createTempDirectory("kelpie-agent-launcher");
