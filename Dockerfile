@@ -30,11 +30,14 @@ RUN groupadd --system --gid 10001 kelpie && useradd --system --uid 10001 --gid k
   && mkdir -p /var/lib/kelpie && chown kelpie:kelpie /var/lib/kelpie
 WORKDIR /app
 COPY --from=build /src/coordinator/target/kelpie-coordinator.jar /app/
+COPY bin/kelpie-coordinator /usr/bin/kelpie-coordinator
 USER kelpie
+ENV KELPIE_COORDINATOR_JAR=/app/kelpie-coordinator.jar
 EXPOSE 8420
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
   CMD curl -fsS -o /dev/null http://127.0.0.1:8420/ready || exit 1
-ENTRYPOINT ["java", "-jar", "/app/kelpie-coordinator.jar"]
+# the JVM options that bound the coordinator's memory (README, "Sizing"); KELPIE_COORDINATOR_JAVA_OPTS adds others
+ENTRYPOINT ["/usr/bin/kelpie-coordinator"]
 CMD ["--config", "/config/coordinator.yaml"]
 
 FROM eclipse-temurin:17.0.15_6-jre-jammy AS agent

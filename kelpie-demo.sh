@@ -41,7 +41,7 @@ mkdir -p "$run"
 ln -sfn "$(basename "$run")" "$root/latest"
 export KELPIE_AGENT_STATE_DIR="$run/agent"
 
-java -jar coordinator/target/kelpie-coordinator.jar --config config/coordinator.yaml >"$run/coordinator.log" 2>&1 9>&- &
+bin/kelpie-coordinator --config config/coordinator.yaml >"$run/coordinator.log" 2>&1 9>&- &
 coordinator=$!
 KELPIE_AGENT_CDS="$root/agent.jsa" bin/kelpie-agent --config config/agent.yaml >"$run/agent.log" 2>&1 9>&- &
 agent=$!

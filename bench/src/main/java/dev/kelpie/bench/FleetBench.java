@@ -73,8 +73,14 @@ public final class FleetBench implements Callable<Integer> {
     + "agents carry role=r0..r9 labels")
   String rules;
 
-  @Option(names = "--coordinator-opts", defaultValue = "", description = "JVM options for the coordinator, space separated")
+  @Option(names = "--coordinator-opts", defaultValue = "", description = "JVM options for the coordinator, space "
+    + "separated, after the launcher's (later ones win)")
   String coordinatorOpts;
+
+  @Option(names = "--launcher", defaultValue = "bin/kelpie-coordinator", description = "run the coordinator through "
+    + "this script, with the JVM options users get (default ${DEFAULT-VALUE}); \"none\": java -jar alone, the JVM's "
+    + "own defaults")
+  String launcher;
 
   @Option(names = "--coordinators", defaultValue = "1", description = "coordinators in a cluster on the --postgres "
     + "database, the agents spread over them in turn (default ${DEFAULT-VALUE})")
@@ -184,13 +190,21 @@ public final class FleetBench implements Callable<Integer> {
       for (int node = 0; node < coordinators; node++) {   // one after the other: each joins those before it
         Path config = dir.resolve("coordinator-" + node + ".yaml");
         Files.writeString(config, coordinatorYaml(ports.get(node), agents) + clusterYaml(clusterPorts, node));
-        List<String> command = new ArrayList<>(List.of("java"));
-        if (!coordinatorOpts.isBlank()) {
-          command.addAll(List.of(coordinatorOpts.trim().split("\\s+")));
+        List<String> command = new ArrayList<>();
+        ProcessBuilder builder = new ProcessBuilder(command);
+        if (launcher.equals("none")) {
+          command.add("java");
+          if (!coordinatorOpts.isBlank()) {
+            command.addAll(List.of(coordinatorOpts.trim().split("\\s+")));
+          }
+          command.addAll(List.of("-jar", coordinatorJar.toString()));
+        } else {
+          command.add(launcher);
+          builder.environment().put("KELPIE_COORDINATOR_JAR", coordinatorJar.toAbsolutePath().toString());
+          builder.environment().put("KELPIE_COORDINATOR_JAVA_OPTS", coordinatorOpts.trim());
         }
-        command.addAll(List.of("-jar", coordinatorJar.toString(), "--config", config.toString()));
-        started.add(new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(dir.resolve(logName(node)).toFile()).start());
+        command.addAll(List.of("--config", config.toString()));
+        started.add(builder.redirectErrorStream(true).redirectOutput(dir.resolve(logName(node)).toFile()).start());
         awaitHealthy(ports.get(node), started.get(node));
       }
       return run(vertx, ports, started.stream().map(Process::pid).toList(), agents);

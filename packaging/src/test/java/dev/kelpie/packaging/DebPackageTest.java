@@ -40,6 +40,7 @@ class DebPackageTest {
       .contains("./usr/share/kelpie/kelpie-coordinator.jar").contains("./usr/share/kelpie/kelpie.jar")
       .containsPattern("-rwxr-xr-x root/root .* \\./usr/bin/kelpie")
       .containsPattern("-rwxr-xr-x root/root .* \\./usr/bin/kelpie-agent")
+      .containsPattern("-rwxr-xr-x root/root .* \\./usr/bin/kelpie-coordinator")
       .contains("./lib/systemd/system/kelpie-agent.service").contains("./lib/systemd/system/kelpie-coordinator.service")
       .containsPattern("-rw-r----- root/root .* \\./etc/kelpie/agent.yaml")
       .contains("./etc/kelpie/coordinator.yaml").contains("./var/lib/kelpie/")
@@ -80,6 +81,22 @@ class DebPackageTest {
     assertThat(version.output()).contains("kelpie 0.1.0");
     Tools.Run help = Tools.run(List.of(root.resolve("usr/bin/kelpie").toString(), "who-holds", "--help"));
     assertThat(help.output()).contains("Usage: kelpie who-holds");
+  }
+
+  @Test
+  @DisplayName("its kelpie-coordinator launcher runs the installed coordinator with a bounded G1 heap, options added last")
+  void coordinatorLauncherBoundsTheHeap() throws Exception {
+    ProcessBuilder builder = new ProcessBuilder(root.resolve("usr/bin/kelpie-coordinator").toString(), "--version")
+      .redirectErrorStream(true);
+    builder.environment().put("KELPIE_COORDINATOR_JAR", root.resolve("usr/share/kelpie/kelpie-coordinator.jar").toString());
+    builder.environment().put("KELPIE_COORDINATOR_JAVA_OPTS", "-XX:+PrintCommandLineFlags -Xmx768m");
+    Process coordinator = builder.start();
+    String output = new String(coordinator.getInputStream().readAllBytes());
+    assertThat(coordinator.waitFor(60, TimeUnit.SECONDS)).as("done within 60 s").isTrue();
+    assertThat(coordinator.exitValue()).as(output).isZero();
+    assertThat(output).contains("-XX:+UseG1GC").contains("-XX:+ExitOnOutOfMemoryError")
+      .as("the added -Xmx768m wins over the launcher's 1g").contains("-XX:MaxHeapSize=805306368")
+      .contains("0.1.0");
   }
 
   @Test

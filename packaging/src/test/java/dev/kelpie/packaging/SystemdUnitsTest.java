@@ -40,6 +40,7 @@ class SystemdUnitsTest {
       .doesNotContain("\nCapabilityBoundingSet=");
     assertThat(coordinator).doesNotContain("KillMode=").contains("\nUser=kelpie\n")
       .contains("\nNoNewPrivileges=yes\n").contains("\nProtectSystem=strict\n")
-      .as("a state directory of its own for the decision journal").contains("\nStateDirectory=kelpie-coordinator\n");
+      .as("a state directory of its own for the decision journal").contains("\nStateDirectory=kelpie-coordinator\n")
+      .as("started by its launcher, which bounds its memory").contains("\nExecStart=/bin/bash /usr/bin/kelpie-coordinator ");
   }
 }

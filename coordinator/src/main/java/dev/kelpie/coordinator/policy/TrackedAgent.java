@@ -67,7 +67,7 @@ final class TrackedAgent {
       } else {
         check.announce(spec);
       }
-      checks.put(spec.id(), check);
+      checks.put(check.id(), check);
     });
     services.clear();
     hello.services().forEach(service -> services.put(service.name(), service));

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One check of one agent, as the coordinator follows it: what was announced, its policy state, its last results and
@@ -21,15 +23,25 @@ final class TrackedCheck {
   private static final int EVIDENCE = 5;
 
   /*
-   * The last results, a ring of EVIDENCE kept as numbers: a fleet's checks times five would otherwise hold as many
-   * records, each with its Instant, Duration and strings, and make most of the heap. A detail repeated from the
-   * result before is kept once.
+   * A fleet's agents announce the same policies, labels and rules over and over: each check keeping the copy parsed
+   * from its hello made its spec cost more than its state. Equal parts are kept once, in a table whose size bounds
+   * what it can keep past the checks using them; strings go to the JVM's own table, which lets unused ones go.
    */
-  private final long[] seqs = new long[EVIDENCE];
-  private final long[] epochSeconds = new long[EVIDENCE];
-  private final int[] nanos = new int[EVIDENCE];
-  private final long[] latencyNanos = new long[EVIDENCE];
-  private final boolean[] up = new boolean[EVIDENCE];
+  private static final int SHARED_PARTS = 4096;
+  private static final Map<Object, Object> SHARED = new ConcurrentHashMap<>();
+
+  /*
+   * The last results, a ring of EVIDENCE kept as numbers in two arrays: a fleet's checks times five would otherwise
+   * hold as many records, each with its Instant, Duration and strings, and make most of the heap. A detail repeated
+   * from the result before is kept once, and the same detail of different checks once.
+   */
+  private static final int SEQ = 0;
+  private static final int EPOCH_SECOND = 1;
+  private static final int LATENCY_NANOS = 2;
+  /** The nanosecond of the result's time (below 2^30) with this bit set when it was up. */
+  private static final int UP = 1 << 30;
+  private final long[] numbers = new long[3 * EVIDENCE];
+  private final int[] nanosAndUp = new int[EVIDENCE];
   private final String[] details = new String[EVIDENCE];
   private long seen;
   private String agentId;
@@ -39,17 +51,39 @@ final class TrackedCheck {
   private List<String> correlationKeys;
 
   TrackedCheck(CheckSpec spec) {
-    this.spec = spec;
-    this.state = new CheckState(spec.policy());
+    this.spec = shared(spec);
+    this.state = new CheckState(this.spec.policy());
   }
 
   /** A new hello may change the check; its state is kept unless its policy changed. */
   void announce(CheckSpec announced) {
-    if (!announced.policy().equals(spec.policy())) {
-      state = new CheckState(announced.policy());
+    CheckSpec previous = spec;
+    spec = shared(announced);
+    if (!spec.policy().equals(previous.policy())) {
+      state = new CheckState(spec.policy());
     }
-    spec = announced;
     correlationKeys = null;
+  }
+
+  private static CheckSpec shared(CheckSpec spec) {
+    return new CheckSpec(intern(spec.id()), once(spec.type()), intern(spec.service()), intern(spec.target()),
+      once(spec.policy()), once(spec.labels()), once(spec.rules()));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <T> T once(T part) {
+    if (part == null) {
+      return null;
+    }
+    Object kept = SHARED.get(part);
+    if (kept == null && SHARED.size() < SHARED_PARTS) {
+      kept = SHARED.putIfAbsent(part, part);
+    }
+    return kept == null ? part : (T) kept;
+  }
+
+  private static String intern(String name) {
+    return name == null ? null : name.intern();
   }
 
   String id() {
@@ -77,14 +111,13 @@ final class TrackedCheck {
     int at = (int) (seen % EVIDENCE);
     String previous = seen == 0 ? null : details[(int) ((seen - 1) % EVIDENCE)];
     if (agentId == null || !agentId.equals(result.agentId())) {
-      agentId = result.agentId();
+      agentId = result.agentId().intern();   // once for all the agent's checks
     }
-    seqs[at] = result.seq();
-    epochSeconds[at] = result.time().getEpochSecond();
-    nanos[at] = result.time().getNano();
-    latencyNanos[at] = nanosOf(result.latency());
-    up[at] = result.up();
-    details[at] = previous != null && previous.equals(result.detail()) ? previous : result.detail();
+    numbers[3 * at + SEQ] = result.seq();
+    numbers[3 * at + EPOCH_SECOND] = result.time().getEpochSecond();
+    numbers[3 * at + LATENCY_NANOS] = nanosOf(result.latency());
+    nanosAndUp[at] = result.time().getNano() | (result.up() ? UP : 0);
+    details[at] = previous != null && previous.equals(result.detail()) ? previous : intern(result.detail());
     seen++;
   }
 
@@ -95,7 +128,7 @@ final class TrackedCheck {
 
   /** Whether the last result taken was up; null when there is none. */
   Boolean lastUp() {
-    return seen == 0 ? null : up[(int) ((seen - 1) % EVIDENCE)];
+    return seen == 0 ? null : (nanosAndUp[(int) ((seen - 1) % EVIDENCE)] & UP) != 0;
   }
 
   /** The last few results, oldest first: the evidence an alert carries. */
@@ -108,8 +141,10 @@ final class TrackedCheck {
   }
 
   private ProbeResult result(int at) {
-    return new ProbeResult(agentId, seqs[at], spec.id(), Instant.ofEpochSecond(epochSeconds[at], nanos[at]),
-      up[at] ? Outcome.UP : Outcome.DOWN, Duration.ofNanos(latencyNanos[at]), details[at]);
+    boolean up = (nanosAndUp[at] & UP) != 0;
+    return new ProbeResult(agentId, numbers[3 * at + SEQ], spec.id(),
+      Instant.ofEpochSecond(numbers[3 * at + EPOCH_SECOND], nanosAndUp[at] & ~UP), up ? Outcome.UP : Outcome.DOWN,
+      Duration.ofNanos(numbers[3 * at + LATENCY_NANOS]), details[at]);
   }
 
   private static long nanosOf(Duration latency) {

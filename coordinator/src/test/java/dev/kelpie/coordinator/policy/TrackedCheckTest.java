@@ -40,4 +40,23 @@ class TrackedCheckTest {
     List<ProbeResult> recent = check.recentResults();
     assertThat(recent.get(0).detail()).isSameAs(recent.get(1).detail());
   }
+
+  @Test
+  @DisplayName("equal checks announced by different agents share one policy, one set of labels and one copy of each name")
+  void equalSpecsShared() {
+    CheckSpec announced = new CheckSpec("web", CheckType.HTTP, "shop", "http://x/", PolicySpec.defaults(),
+      java.util.Map.of("role", "front"));
+    TrackedCheck first = new TrackedCheck(CheckSpec.fromJson(new io.vertx.core.json.JsonObject(announced.toJson().encode())));
+    TrackedCheck second = new TrackedCheck(CheckSpec.fromJson(new io.vertx.core.json.JsonObject(announced.toJson().encode())));
+    assertThat(second.spec()).isEqualTo(announced);
+    assertThat(second.spec().policy()).isSameAs(first.spec().policy());
+    assertThat(second.spec().labels()).isSameAs(first.spec().labels());
+    assertThat(second.spec().type()).isSameAs(first.spec().type());
+    assertThat(second.id()).isSameAs(first.id());
+    assertThat(second.service()).isSameAs(first.service());
+
+    first.seen(new ProbeResult(new String("host-1"), 1, "web", Instant.now(), Outcome.UP, Duration.ZERO, new String("ok")));
+    second.seen(new ProbeResult(new String("host-2"), 1, "web", Instant.now(), Outcome.UP, Duration.ZERO, new String("ok")));
+    assertThat(second.lastResult().detail()).isSameAs(first.lastResult().detail());
+  }
 }
