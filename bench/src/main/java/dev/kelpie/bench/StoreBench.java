@@ -76,6 +76,11 @@ public final class StoreBench implements Callable<Integer> {
   @Option(names = "--after-migrate", description = "SQL run on the schema after the migrations (statements split on ;)")
   String afterMigrate;
 
+  @Option(names = "--write-timeout-s", defaultValue = "30", description = "a write not committed by then is retried on new "
+    + "connections (the coordinator's store.writeTimeout, 3 s by default; longer here so a loaded machine does not "
+    + "turn the measure into retries)")
+  int writeTimeoutSeconds;
+
   @Option(names = "--keep", description = "keep the schema afterwards")
   boolean keep;
 
@@ -205,7 +210,8 @@ public final class StoreBench implements Callable<Integer> {
 
     @Override
     public Future<?> start() {
-      writer = new StoreWriter(vertx, store, 10_000_000, Duration.ofSeconds(1), Duration.ofSeconds(3), lanes,
+      writer = new StoreWriter(vertx, store, 10_000_000, Duration.ofSeconds(1),
+        Duration.ofSeconds(writeTimeoutSeconds), lanes,
         new SimpleMeterRegistry());
       seq = new long[agents];
       started = System.nanoTime();
