@@ -43,7 +43,14 @@ public final class PgStore implements Store {
   private final PgConnectOptions connect;
   private final String schema;
   private final int poolSize;
+  /** Reads, the alert outbox, the epoch. */
   private volatile Pool pool;
+  /**
+   * The history's writes, apart: its connections are made on the context of whoever writes first (the store writer's
+   * own event loop), so their protocol work stays off the loops that read or decide. Up to {@code poolSize}, though
+   * the writer keeps no more transactions in flight than its lanes (half of it).
+   */
+  private volatile Pool writes;
   private final HistoryReader history;
   private final AlertOutbox outbox;
   private long lastStampMicros;
@@ -56,13 +63,14 @@ public final class PgStore implements Store {
       connect.addProperty("search_path", schema);
     }
     this.poolSize = poolSize;
-    this.pool = newPool();
+    this.pool = newPool(Math.max(1, poolSize - poolSize / 2));
+    this.writes = newPool(poolSize);
     this.history = new PgHistory(() -> pool);
     this.outbox = new PgAlertOutbox(() -> pool);
   }
 
-  private Pool newPool() {
-    return PgBuilder.pool().with(new PoolOptions().setMaxSize(poolSize)).connectingTo(connect).using(vertx).build();
+  private Pool newPool(int size) {
+    return PgBuilder.pool().with(new PoolOptions().setMaxSize(size)).connectingTo(connect).using(vertx).build();
   }
 
   /**
@@ -77,8 +85,11 @@ public final class PgStore implements Store {
   @Override
   public void replaceConnections() {
     Pool old = pool;
-    pool = newPool();
+    Pool oldWrites = writes;
+    pool = newPool(Math.max(1, poolSize - poolSize / 2));
+    writes = newPool(poolSize);
     old.close();
+    oldWrites.close();
   }
 
   @Override
@@ -169,7 +180,7 @@ public final class PgStore implements Store {
       return Future.succeededFuture();
     }
     Instant stamp = nextStamp();
-    return pool.withTransaction(conn -> Future.all(List.of(
+    return writes.withTransaction(conn -> Future.all(List.of(
       results(conn, facts.results),
       events(conn, facts.events),
       transitions(conn, facts.transitions),
@@ -205,7 +216,7 @@ public final class PgStore implements Store {
 
   @Override
   public Future<Void> close() {
-    return pool.close();
+    return Future.join(pool.close(), writes.close()).mapEmpty();
   }
 
   private static Future<?> results(SqlConnection conn, List<ProbeResult> results) {

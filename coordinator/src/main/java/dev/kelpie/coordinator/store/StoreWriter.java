@@ -4,9 +4,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.netty.channel.EventLoop;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +33,9 @@ import java.util.concurrent.TimeoutException;
  * transactions never touch the same rows. A submission about several agents (a tick, a fleet-wide rule) is split
  * over their lanes and completes when every part is committed (its commands leave only then); an empty one completes
  * once everything before it is. When the store fails, the facts stay queued (up to a bound) and are retried until it
- * returns; the policy goes on deciding from memory meanwhile. Used from the policy verticle's context only.
+ * returns; the policy goes on deciding from memory meanwhile. Used from the policy verticle's context only: the
+ * transactions themselves (their columns built, the protocol encoded and decoded) run on an event loop of their own, so
+ * the policy's loop only hands facts over and takes completions back.
  */
 public final class StoreWriter {
 
@@ -46,6 +54,9 @@ public final class StoreWriter {
 
   private final Vertx vertx;
   private final Store store;
+  /** Where {@link #submit} is called (the policy's), and where the store's writes run; both set at the first one. */
+  private Context caller;
+  private Context writing;
   private final int maxBacklog;
   private final Duration retryAfter;
   private final Duration writeTimeout;
@@ -91,6 +102,10 @@ public final class StoreWriter {
    * submitted before are.
    */
   public Future<Void> submit(Facts facts) {
+    if (caller == null) {
+      caller = vertx.getOrCreateContext();
+      writing = contextBeside(caller);
+    }
     long now = System.nanoTime();
     backlog += facts.size();
     if (lanes.length == 1) {
@@ -165,47 +180,77 @@ public final class StoreWriter {
     });
   }
 
-  /** One transaction of {@code taken}; then {@code done} (and whatever waited for it), or {@code failed}. */
-  private void write(List<Submission> taken, Runnable done, java.util.function.Consumer<Throwable> failed) {
-    Facts merged;
-    if (taken.size() == 1) {
-      merged = taken.get(0).facts();
-    } else {
-      merged = new Facts();
-      taken.forEach(s -> merged.addAll(s.facts()));
+  /**
+   * An event-loop context on a loop other than {@code caller}'s (the next of Vert.x's loops in turn that is not it):
+   * the writes' pool makes its connections on the context that first asks, so they all live there.
+   */
+  private Context contextBeside(Context caller) {
+    VertxInternal internal = (VertxInternal) vertx;
+    EventLoop callers = caller instanceof ContextInternal c ? c.nettyEventLoop() : null;
+    EventLoop loop = internal.nettyEventLoopGroup().next();
+    for (int tries = 0; loop == callers && tries < 16; tries++) {
+      loop = internal.nettyEventLoopGroup().next();
     }
-    store.write(merged).timeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS).onComplete(result -> {
-      if (result.succeeded()) {
-        long now = System.nanoTime();
-        int written = merged.size();
-        resultsWritten.increment(merged.results.size());
-        taken.forEach(s -> {
-          backlog -= s.facts().size();
-          commitLatency.record(Duration.ofNanos(now - s.queuedNanos()));
-          s.committed().complete();
-        });
-        if (outage != null) {
-          log.warn("store is back after {}: {} held facts written, {} still waiting",
-            Duration.between(outageSince, Instant.now()), written, backlog);
-          outage = null;
-          outageSince = null;
-        }
-        done.run();
+    return internal.contextBuilder().withThreadingModel(ThreadingModel.EVENT_LOOP).withEventLoop(loop).build();
+  }
+
+  /**
+   * One transaction of {@code taken}, run on the writing context; then, back on the caller's, {@code done} (and
+   * whatever waited for it), or {@code failed}.
+   */
+  private void write(List<Submission> taken, Runnable done, java.util.function.Consumer<Throwable> failed) {
+    int size = 0;
+    int results = 0;
+    for (Submission s : taken) {
+      size += s.facts().size();
+      results += s.facts().results.size();
+    }
+    int written = size;
+    int resultCount = results;
+    writing.runOnContext(v -> {
+      Facts merged;
+      if (taken.size() == 1) {
+        merged = taken.get(0).facts();
       } else {
-        String why = result.cause() instanceof TimeoutException
-          ? "a write did not complete within " + writeTimeout.toMillis() + " ms"
-          : String.valueOf(result.cause().getMessage());
-        if (outage == null) {
-          outageSince = Instant.now();
-          log.error("store write failed, deciding from memory and holding {} facts until it returns: {}", backlog,
-            why);
-        }
-        outage = why;
-        if (result.cause() instanceof TimeoutException) {
-          store.replaceConnections();
-        }
-        failed.accept(result.cause());
+        merged = new Facts();
+        taken.forEach(s -> merged.addAll(s.facts()));
       }
+      store.write(merged).timeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS)
+        .onComplete(result -> caller.runOnContext(back -> written(taken, written, resultCount, result, done, failed)));
     });
+  }
+
+  private void written(List<Submission> taken, int written, int results, AsyncResult<Void> result, Runnable done,
+                       java.util.function.Consumer<Throwable> failed) {
+    if (result.succeeded()) {
+      long now = System.nanoTime();
+      resultsWritten.increment(results);
+      taken.forEach(s -> {
+        backlog -= s.facts().size();
+        commitLatency.record(Duration.ofNanos(now - s.queuedNanos()));
+        s.committed().complete();
+      });
+      if (outage != null) {
+        log.warn("store is back after {}: {} held facts written, {} still waiting",
+          Duration.between(outageSince, Instant.now()), written, backlog);
+        outage = null;
+        outageSince = null;
+      }
+      done.run();
+    } else {
+      String why = result.cause() instanceof TimeoutException
+        ? "a write did not complete within " + writeTimeout.toMillis() + " ms"
+        : String.valueOf(result.cause().getMessage());
+      if (outage == null) {
+        outageSince = Instant.now();
+        log.error("store write failed, deciding from memory and holding {} facts until it returns: {}", backlog,
+          why);
+      }
+      outage = why;
+      if (result.cause() instanceof TimeoutException) {
+        store.replaceConnections();
+      }
+      failed.accept(result.cause());
+    }
   }
 }

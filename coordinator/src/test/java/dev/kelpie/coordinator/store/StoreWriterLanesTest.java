@@ -45,13 +45,15 @@ class StoreWriterLanesTest {
     Future<Void> a1 = on(() -> writer.submit(result(a, 1)));
     Future<Void> b1 = on(() -> writer.submit(result(b, 1)));
     Future<Void> a2 = on(() -> writer.submit(result(a, 2)));
-    assertThat(on(() -> store.held.size())).as("a's and b's first writes in flight, a's second waiting").isEqualTo(2);
+    awaitHeld(2);
+    assertThat(on(() -> store.held.stream().map(h -> h.facts.results.get(0).seq()).toList()))
+      .as("a's and b's first writes in flight, a's second waiting").containsExactly(1L, 1L);
     on(() -> store.commit(1));   // b's
     assertThat(b1.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS)).isNull();
     assertThat(a1.isComplete()).isFalse();
-    assertThat(on(() -> store.held.size())).isEqualTo(1);
+    awaitHeld(1);
     on(() -> store.commit(0));   // a's first; its second starts only now
-    assertThat(on(() -> store.held.size())).isEqualTo(1);
+    awaitHeld(1);
     assertThat(on(() -> store.held.get(0).facts.results.get(0).seq())).isEqualTo(2L);
     on(() -> store.commit(0));
     a2.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
@@ -69,18 +71,20 @@ class StoreWriterLanesTest {
     both.addAll(result(b, 2));
     Future<Void> together = on(() -> writer.submit(both));
     Future<Void> b3 = on(() -> writer.submit(result(b, 3)));
-    assertThat(on(() -> store.held.size())).as("a1 in lane 0, b's part of the pair in lane 1").isEqualTo(2);
+    awaitHeld(2);
     assertThat(on(() -> store.held.get(1).facts.results.get(0))).satisfies(r -> {
       assertThat(r.agentId()).isEqualTo(b);
       assertThat(r.seq()).isEqualTo(2L);
     });
     on(() -> store.commit(1));   // b's part; b3 starts in lane 1
     assertThat(together.isComplete()).as("a's part not committed yet").isFalse();
+    awaitHeld(2);
     assertThat(on(() -> store.held.get(1).facts.results.get(0).seq())).isEqualTo(3L);
     on(() -> store.commit(0));   // a1; a's part of the pair starts in lane 0
     a1.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     assertThat(together.isComplete()).isFalse();
     Future<Void> flushed = on(() -> writer.submit(new Facts()));
+    awaitHeld(2);
     on(() -> store.commit(1));   // a's part of the pair
     together.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     assertThat(flushed.isComplete()).as("an empty submission waits for all before it").isFalse();
@@ -96,7 +100,7 @@ class StoreWriterLanesTest {
     String a = agentInLane(0, 2);
     Future<Void> a1 = on(() -> writer.submit(result(a, 1)));
     on(() -> store.fail(0));
-    assertThat(on(writer::up)).isFalse();
+    awaitUntil(() -> !on(writer::up));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (on(() -> store.held.size()) == 0 && System.nanoTime() < deadline) {
       Thread.sleep(20);   // the retry comes on the writer's timer (50 ms)
@@ -105,6 +109,35 @@ class StoreWriterLanesTest {
     on(() -> store.commit(0));
     a1.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     assertThat(on(writer::up)).isTrue();
+  }
+
+  @Test
+  @DisplayName("the store's writes run on an event loop of their own, and their completions come back on the "
+    + "submitter's context")
+  void writesOffTheSubmittersLoop() throws Exception {
+    StoreWriter writer = writer(2);
+    Thread submitter = on(Thread::currentThread);
+    Future<Void> a1 = on(() -> writer.submit(result(agentInLane(0, 2), 1)));
+    awaitHeld(1);
+    assertThat(store.writtenOn).isNotNull().isNotSameAs(submitter);
+    assertThat(store.writtenOn.getName()).startsWith("vert.x-eventloop-thread");
+    CompletableFuture<Thread> completedOn = new CompletableFuture<>();
+    a1.onComplete(done -> completedOn.complete(Thread.currentThread()));
+    on(() -> store.commit(0));
+    assertThat(completedOn.get(5, TimeUnit.SECONDS)).isSameAs(submitter);
+  }
+
+  private void awaitHeld(int size) throws Exception {
+    awaitUntil(() -> on(() -> store.held.size()) == size);
+    assertThat(on(() -> store.held.size())).isEqualTo(size);
+  }
+
+  /** Polls a condition on the writer's hops (each a task on a context) for up to 5 s. */
+  private static void awaitUntil(Callable<Boolean> condition) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (!condition.call() && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
   }
 
   private StoreWriter writer(int lanes) throws Exception {
@@ -147,7 +180,8 @@ class StoreWriterLanesTest {
     record Held(Facts facts, Promise<Void> promise) {
     }
 
-    final List<Held> held = new ArrayList<>();
+    final List<Held> held = java.util.Collections.synchronizedList(new ArrayList<>());
+    volatile Thread writtenOn;
     private final MemoryStore memory = new MemoryStore();
 
     Void commit(int index) {
@@ -163,6 +197,7 @@ class StoreWriterLanesTest {
     @Override
     public Future<Void> write(Facts facts) {
       Promise<Void> promise = Promise.promise();
+      writtenOn = Thread.currentThread();
       held.add(new Held(facts, promise));
       return promise.future();
     }
