@@ -99,6 +99,7 @@ class StoreWriterLanesTest {
     StoreWriter writer = writer(2);
     String a = agentInLane(0, 2);
     Future<Void> a1 = on(() -> writer.submit(result(a, 1)));
+    awaitHeld(1);   // the write reaches the store on the writer's own loop
     on(() -> store.fail(0));
     awaitUntil(() -> !on(writer::up));
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
