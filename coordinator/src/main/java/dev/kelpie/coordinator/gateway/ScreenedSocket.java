@@ -91,10 +91,10 @@ final class ScreenedSocket extends SockJSSocketBase {
   }
 
   /**
-   * Any frame from the agent also counts as its bridge ping (at most one a third of the bridge's ping timeout), passed to
-   * the bridge before the frame itself: the bridge's idle clock starts when the socket opens and only a ping frame
-   * resets it, so under a reconnect storm a hello read late (however busy the agent's side or this one) was answered
-   * and its connection closed at once for a ping still on its way, and the agent came back to say hello again.
+   * Any frame from the agent also counts as its bridge ping (at most one a third of the bridge's ping timeout),
+   * passed to the bridge before the frame itself: the bridge's idle clock starts when the socket opens and only a ping
+   * frame resets it, so under a reconnect storm a hello read late (however busy the agent's side or this one) was
+   * answered and its connection closed at once for a ping still on its way, and the agent came back to say hello again.
    */
   @Override
   public SockJSSocket handler(Handler<Buffer> handler) {
