@@ -20,6 +20,7 @@ import dev.kelpie.shared.message.ReportAck;
 import dev.kelpie.shared.message.ReportBatch;
 import dev.kelpie.shared.message.ServiceInfo;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -98,6 +99,30 @@ final class FleetAgent {
    */
   void failover(List<Integer> ports) {
     failoverPorts = List.copyOf(ports);
+  }
+
+  /**
+   * Connects and says hello as a real agent does after a coordinator restart: an attempt that fails (refused, closed
+   * before its answer, no answer) is given up and tried again a second later, until {@code deadlineNanos}; each failed
+   * attempt is counted in the tally with its cause. With {@link #failover} set, a lost connection is that mode's.
+   */
+  Future<Void> connectRetrying(WebSocketClient client, int port, String token, long deadlineNanos) {
+    return connect(client, port, token).recover(failure -> {
+      tally.helloFailed(failure.getMessage());
+      if (connection != null) {
+        running = false;   // this attempt's socket, if still open, is closed without counting as a disconnect
+        connection.close();
+      }
+      if (!failoverPorts.isEmpty() || System.nanoTime() - deadlineNanos > 0) {
+        return Future.failedFuture(failure);
+      }
+      Promise<Void> again = Promise.promise();
+      vertx.setTimer(1000, t -> {
+        running = true;
+        connectRetrying(client, port, token, deadlineNanos).onComplete(again);
+      });
+      return again.future();
+    });
   }
 
   Future<Void> connect(WebSocketClient client, int port, String token) {

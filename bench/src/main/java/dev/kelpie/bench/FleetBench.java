@@ -22,6 +22,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -94,6 +96,14 @@ public final class FleetBench implements Callable<Integer> {
 
   @Option(names = "--event-loops", description = "the coordinator's http.eventLoops (default: one per core, up to 4)")
   Integer eventLoops;
+
+  @Option(names = "--connecting", defaultValue = "250", description = "hellos in flight at once while the fleet "
+    + "connects; each answered one lets the next agent start (default ${DEFAULT-VALUE})")
+  int connecting;
+
+  @Option(names = "--connect-within", defaultValue = "120", description = "seconds an agent keeps trying to connect, "
+    + "a second between attempts, as agents do after a coordinator restart (default ${DEFAULT-VALUE})")
+  int connectWithin;
 
   @Option(names = "--steps", split = ",", description = "find the saturation point: run these agent counts in turn "
     + "(a fresh coordinator each, e.g. 2500,5000,7500,10000) and stop at the first that misses a goal")
@@ -251,30 +261,45 @@ public final class FleetBench implements Callable<Integer> {
     FleetTally tally = new FleetTally();
     List<FleetAgent> fleet = new ArrayList<>();
     long connectStart = System.nanoTime();
-    int connected = 0;
-    for (int from = 0; from < agents; from += 250) {
-      List<Future<Void>> wave = new ArrayList<>();
-      for (int i = from; i < Math.min(agents, from + 250); i++) {
-        FleetAgent agent = new FleetAgent(vertx, "fleet-" + i, checks, Duration.ofMillis(intervalMillis),
-          Duration.ofSeconds(crossEverySeconds), batchWindow(), tally);
-        if (failover) {
-          List<Integer> others = new ArrayList<>();
-          for (int k = 1; k < ports.size(); k++) {
-            others.add(ports.get((i + k) % ports.size()));
-          }
-          agent.failover(others);
+    long connectDeadline = connectStart + TimeUnit.SECONDS.toNanos(connectWithin);
+    // a window of hellos in flight, the next agent starting as soon as one is answered: a wave that waits for its
+    // slowest member leaves the coordinator idle meanwhile
+    Semaphore inFlight = new Semaphore(connecting);
+    AtomicLong lastConnected = new AtomicLong(connectStart);
+    List<Future<Boolean>> hellos = new ArrayList<>();
+    for (int i = 0; i < agents; i++) {
+      FleetAgent agent = new FleetAgent(vertx, "fleet-" + i, checks, Duration.ofMillis(intervalMillis),
+        Duration.ofSeconds(crossEverySeconds), batchWindow(), tally);
+      if (failover) {
+        List<Integer> others = new ArrayList<>();
+        for (int k = 1; k < ports.size(); k++) {
+          others.add(ports.get((i + k) % ports.size()));
         }
-        wave.add(agent.connect(client, ports.get(i % ports.size()), "token-" + i).onSuccess(v -> agent.start()));
-        fleet.add(agent);
+        agent.failover(others);
       }
-      for (Future<Void> hello : wave) {
-        if (hello.transform(done -> Future.succeededFuture(done.succeeded())).await()) {
-          connected++;
-        }
+      inFlight.acquire();
+      hellos.add(agent.connectRetrying(client, ports.get(i % ports.size()), "token-" + i, connectDeadline)
+        .onSuccess(v -> {
+          lastConnected.accumulateAndGet(System.nanoTime(), Math::max);
+          agent.start();
+        })
+        .transform(done -> {
+          inFlight.release();
+          return Future.succeededFuture(done.succeeded());
+        }));
+      fleet.add(agent);
+    }
+    int connected = 0;
+    for (Future<Boolean> hello : hellos) {
+      if (hello.await()) {
+        connected++;
       }
     }
-    System.out.printf("connected %d of %d agents in %d ms%n", connected, agents,
-      Duration.ofNanos(System.nanoTime() - connectStart).toMillis());
+    // the time until the last agent connected: one that never does is counted out, not waited for to --connect-within
+    System.out.printf("connected %d of %d agents in %d ms (%d hellos in flight at most; %d attempts failed and were "
+        + "tried again%s)%n", connected, agents, Duration.ofNanos(lastConnected.get() - connectStart).toMillis(),
+      connecting, tally.helloFailures(), tally.lastHelloFailure() == null ? "" : ", the last: "
+        + tally.lastHelloFailure());
 
     Thread.sleep(warmup * 1000L);
     tally.measuring(true);

@@ -16,6 +16,8 @@ final class FleetTally {
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong keepalives = new AtomicLong();
   private final AtomicLong disconnects = new AtomicLong();
+  private final AtomicLong helloFailures = new AtomicLong();
+  private volatile String lastHelloFailure;
   private final List<Long> commandNanos = Collections.synchronizedList(new ArrayList<>());
   private final List<Long> ackNanos = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, Long> ownedAgain = new ConcurrentHashMap<>();
@@ -54,6 +56,20 @@ final class FleetTally {
   void refused(String why) {
     refused.incrementAndGet();
     lastRefusal = why;
+  }
+
+  /** A connection attempt or its hello failed (the agent tries again); the last cause is kept. */
+  void helloFailed(String cause) {
+    helloFailures.incrementAndGet();
+    lastHelloFailure = cause;
+  }
+
+  long helloFailures() {
+    return helloFailures.get();
+  }
+
+  String lastHelloFailure() {
+    return lastHelloFailure;
   }
 
   void disconnected() {

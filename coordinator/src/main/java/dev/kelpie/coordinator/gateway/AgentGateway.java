@@ -77,10 +77,13 @@ public final class AgentGateway implements Handler<BridgeEvent> {
       .setMaxHandlersPerSocket(64);
   }
 
-  /** The socket the bridge is given: its error frames end the connection (see {@link ScreenedSocket}). */
-  public SockJSSocket screen(SockJSSocket socket) {
+  /**
+   * The socket the bridge is given: its error frames end the connection, and any frame from the agent is also its
+   * ping, {@code pingTimeout} being the bridge's (see {@link ScreenedSocket}).
+   */
+  public SockJSSocket screen(SockJSSocket socket, Duration pingTimeout) {
     ScreenedSocket[] screened = new ScreenedSocket[1];
-    screened[0] = new ScreenedSocket(vertx, socket, why -> {
+    screened[0] = new ScreenedSocket(vertx, socket, pingTimeout, why -> {
       if (refused.add(screened[0])) {
         log.atWarn().addKeyValue("agent", identities.get(screened[0])).addKeyValue("remote", socket.remoteAddress())
           .log("refused and disconnected: {}", why);

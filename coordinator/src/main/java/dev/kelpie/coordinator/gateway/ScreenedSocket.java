@@ -12,6 +12,7 @@ import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import io.vertx.ext.web.handler.sockjs.impl.SockJSSocketBase;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
@@ -29,14 +30,23 @@ final class ScreenedSocket extends SockJSSocketBase {
   private static final byte[] ERROR_FRAME = "{\"type\":\"err\"".getBytes(StandardCharsets.US_ASCII);
   private static final String OWN_REFUSAL = "rejected";
 
+  private static final String PING_FRAME = "{\"type\":\"ping\"}";
+
   private final SockJSSocket socket;
   private final Consumer<String> onRefused;
+  private final long aliveEveryNanos;
+  private long lastAliveNanos;
 
-  /** @param onRefused told why, once per error frame that costs the agent its connection */
-  ScreenedSocket(Vertx vertx, SockJSSocket socket, Consumer<String> onRefused) {
+  /**
+   * @param pingTimeout the bridge's: a socket it hears no ping from for this long is closed
+   * @param onRefused   told why, once per error frame that costs the agent its connection
+   */
+  ScreenedSocket(Vertx vertx, SockJSSocket socket, Duration pingTimeout, Consumer<String> onRefused) {
     super(vertx, socket.routingContext(), new SockJSHandlerOptions().setRegisterWriteHandler(false));
     this.socket = socket;
     this.onRefused = onRefused;
+    this.aliveEveryNanos = pingTimeout.toNanos() / 3;
+    this.lastAliveNanos = System.nanoTime() - aliveEveryNanos;
   }
 
   @Override
@@ -80,9 +90,22 @@ final class ScreenedSocket extends SockJSSocketBase {
     return this;
   }
 
+  /**
+   * Any frame from the agent also counts as its bridge ping (at most one a third of the bridge's ping timeout),
+   * passed to the bridge before the frame itself: the bridge's idle clock starts when the socket opens and only a ping
+   * frame resets it, so under a reconnect storm a hello read late (however busy the agent's side or this one) was
+   * answered and its connection closed at once for a ping still on its way, and the agent came back to say hello again.
+   */
   @Override
   public SockJSSocket handler(Handler<Buffer> handler) {
-    socket.handler(handler);
+    socket.handler(handler == null ? null : data -> {
+      long now = System.nanoTime();
+      if (now - lastAliveNanos >= aliveEveryNanos) {
+        lastAliveNanos = now;
+        handler.handle(Buffer.buffer(PING_FRAME));
+      }
+      handler.handle(data);
+    });
     return this;
   }
 

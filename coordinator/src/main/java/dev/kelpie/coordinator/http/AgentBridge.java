@@ -29,7 +29,7 @@ public final class AgentBridge implements Routes {
   public Future<Void> mount(Router router) {
     EventBusBridgeImpl bridge = new EventBusBridgeImpl(vertx, null, AgentGateway.bridgeOptions(pingTimeout), gateway);
     router.route("/bus/*").subRouter(SockJSHandler.create(vertx)
-      .socketHandler(socket -> bridge.handle(gateway.screen(socket))));
+      .socketHandler(socket -> bridge.handle(gateway.screen(socket, pingTimeout))));
     return Future.succeededFuture();
   }
 }

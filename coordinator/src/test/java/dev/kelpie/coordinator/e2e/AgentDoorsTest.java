@@ -42,7 +42,7 @@ class AgentDoorsTest {
   @BeforeAll
   static void start() throws Exception {
     fleet = new Fleet();
-    fleet.startCoordinator(GOOD, "bomber", "html", "jumper", "garbler");
+    fleet.startCoordinator(GOOD, "bomber", "html", "jumper", "garbler", "talker");
     int port = Fleet.freePort();
     fleet.startAgent(GOOD, "services:\n  - name: demo\n    command: " + fleet.demoCommand(port) + "\n"
       + "checks:\n  - {id: demo-http, type: http, service: demo, url: \"http://127.0.0.1:" + port + "/health\", "
@@ -142,6 +142,22 @@ class AgentDoorsTest {
     assertLogged("garbler", "malformed frame (missing_address)");
     assertLogged("garbler", "malformed frame (invalid_type)");
     assertGoodAgentStillServed();
+  }
+
+  @Test
+  @DisplayName("an agent whose frames keep coming is not closed for a bridge ping it has not sent yet (5 s timeout)")
+  void framesAreAlive() throws Exception {
+    Instant now = Instant.now();
+    long until = System.nanoTime() + Duration.ofSeconds(12).toNanos();
+    try (RawBridgeClient talker = helloAs("talker")) {
+      for (long seq = 1; System.nanoTime() < until; seq++) {
+        JsonObject ack = talker.awaitFrame(talker.request(Addresses.AGENT_REPORTS, batch("talker", seq, now)), WAIT);
+        assertThat(ack).as("batch " + seq + " acknowledged").isNotNull();
+        assertThat(ack.getJsonObject("body").getLong("ackSeq")).isEqualTo(seq);
+        assertThat(talker.awaitClosed(Duration.ofSeconds(1))).as("still open after batch " + seq).isFalse();
+      }
+      assertThat(fleet.agent("talker").orElseThrow().getBoolean("connected")).isTrue();
+    }
   }
 
   private static RawBridgeClient helloAs(String agentId) throws Exception {
