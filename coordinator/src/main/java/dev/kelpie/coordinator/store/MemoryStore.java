@@ -22,6 +22,11 @@ public final class MemoryStore implements Store {
   }
 
   @Override
+  public boolean writesInPlace() {
+    return true;
+  }
+
+  @Override
   public synchronized Future<Long> open(long proposedEpoch) {
     epoch = Math.max(proposedEpoch, epoch + 1);
     return Future.succeededFuture(epoch);

@@ -46,6 +46,14 @@ public interface Store {
 
   String kind();
 
+  /**
+   * Whether a write is committed by the time it returns, on the caller's thread (memory): such a store's writes are
+   * made in place, so a report is acknowledged as stored in the same reply, rather than on a loop of their own.
+   */
+  default boolean writesInPlace() {
+    return false;
+  }
+
   /** Prepares the store (migrations) and opens a new coordinator epoch, greater than every earlier one. */
   Future<Long> open(long proposedEpoch);
 

@@ -104,7 +104,7 @@ public final class StoreWriter {
   public Future<Void> submit(Facts facts) {
     if (caller == null) {
       caller = vertx.getOrCreateContext();
-      writing = contextBeside(caller);
+      writing = store.writesInPlace() ? caller : contextBeside(caller);
     }
     long now = System.nanoTime();
     backlog += facts.size();
@@ -195,8 +195,8 @@ public final class StoreWriter {
   }
 
   /**
-   * One transaction of {@code taken}, run on the writing context; then, back on the caller's, {@code done} (and
-   * whatever waited for it), or {@code failed}.
+   * One transaction of {@code taken}, run on the writing context (at once, on the caller's, for a store that writes
+   * in place); then, back on the caller's, {@code done} (and whatever waited for it), or {@code failed}.
    */
   private void write(List<Submission> taken, Runnable done, java.util.function.Consumer<Throwable> failed) {
     int size = 0;
@@ -207,7 +207,8 @@ public final class StoreWriter {
     }
     int written = size;
     int resultCount = results;
-    writing.runOnContext(v -> {
+    boolean inPlace = writing == caller;
+    Runnable transaction = () -> {
       Facts merged;
       if (taken.size() == 1) {
         merged = taken.get(0).facts();
@@ -215,9 +216,19 @@ public final class StoreWriter {
         merged = new Facts();
         taken.forEach(s -> merged.addAll(s.facts()));
       }
-      store.write(merged).timeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS)
-        .onComplete(result -> caller.runOnContext(back -> written(taken, written, resultCount, result, done, failed)));
-    });
+      store.write(merged).timeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS).onComplete(result -> {
+        if (inPlace) {
+          written(taken, written, resultCount, result, done, failed);
+        } else {
+          caller.runOnContext(back -> written(taken, written, resultCount, result, done, failed));
+        }
+      });
+    };
+    if (inPlace) {
+      transaction.run();
+    } else {
+      writing.runOnContext(v -> transaction.run());
+    }
   }
 
   private void written(List<Submission> taken, int written, int results, AsyncResult<Void> result, Runnable done,
