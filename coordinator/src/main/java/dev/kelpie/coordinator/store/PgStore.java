@@ -63,10 +63,18 @@ public final class PgStore implements Store {
       connect.addProperty("search_path", schema);
     }
     this.poolSize = poolSize;
-    this.pool = newPool(Math.max(1, poolSize - poolSize / 2));
-    this.writes = newPool(poolSize);
+    newPools();
     this.history = new PgHistory(() -> pool);
     this.outbox = new PgAlertOutbox(() -> pool);
+  }
+
+  /**
+   * Reads get what the writer's lanes (half the pool) leave; the writes' pool may grow to the whole size (connections
+   * are opened only as asked for), so a writer given more lanes is not held back.
+   */
+  private void newPools() {
+    pool = newPool(Math.max(1, poolSize - poolSize / 2));
+    writes = newPool(poolSize);
   }
 
   private Pool newPool(int size) {
@@ -86,8 +94,7 @@ public final class PgStore implements Store {
   public void replaceConnections() {
     Pool old = pool;
     Pool oldWrites = writes;
-    pool = newPool(Math.max(1, poolSize - poolSize / 2));
-    writes = newPool(poolSize);
+    newPools();
     old.close();
     oldWrites.close();
   }

@@ -195,52 +195,47 @@ public final class StoreWriter {
   }
 
   /**
-   * One transaction of {@code taken}, run on the writing context (at once, on the caller's, for a store that writes
-   * in place); then, back on the caller's, {@code done} (and whatever waited for it), or {@code failed}.
+   * One transaction of {@code taken}, run on the writing context; then, back on the caller's, {@code done} (and
+   * whatever waited for it), or {@code failed}. A store that writes in place does it all in this turn.
    */
   private void write(List<Submission> taken, Runnable done, java.util.function.Consumer<Throwable> failed) {
-    int size = 0;
-    int results = 0;
-    for (Submission s : taken) {
-      size += s.facts().size();
-      results += s.facts().results.size();
-    }
-    int written = size;
-    int resultCount = results;
-    boolean inPlace = writing == caller;
-    Runnable transaction = () -> {
-      Facts merged;
-      if (taken.size() == 1) {
-        merged = taken.get(0).facts();
-      } else {
-        merged = new Facts();
-        taken.forEach(s -> merged.addAll(s.facts()));
-      }
-      store.write(merged).timeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS).onComplete(result -> {
-        if (inPlace) {
-          written(taken, written, resultCount, result, done, failed);
-        } else {
-          caller.runOnContext(back -> written(taken, written, resultCount, result, done, failed));
-        }
-      });
-    };
-    if (inPlace) {
-      transaction.run();
+    on(writing, () -> store.write(merged(taken)).timeout(writeTimeout.toMillis(), TimeUnit.MILLISECONDS)
+      .onComplete(result -> on(caller, () -> written(taken, result, done, failed))));
+  }
+
+  /**
+   * Runs {@code work} on {@code context} as its next task; at once for a store that writes in place (where writing is
+   * the caller's context, and the policy's handlers run on duplicates of it, so the context is not compared).
+   */
+  private void on(Context context, Runnable work) {
+    if (writing == caller) {
+      work.run();
     } else {
-      writing.runOnContext(v -> transaction.run());
+      context.runOnContext(v -> work.run());
     }
   }
 
-  private void written(List<Submission> taken, int written, int results, AsyncResult<Void> result, Runnable done,
+  private static Facts merged(List<Submission> taken) {
+    if (taken.size() == 1) {
+      return taken.get(0).facts();
+    }
+    Facts merged = new Facts();
+    taken.forEach(s -> merged.addAll(s.facts()));
+    return merged;
+  }
+
+  private void written(List<Submission> taken, AsyncResult<Void> result, Runnable done,
                        java.util.function.Consumer<Throwable> failed) {
     if (result.succeeded()) {
       long now = System.nanoTime();
-      resultsWritten.increment(results);
-      taken.forEach(s -> {
+      int written = 0;
+      for (Submission s : taken) {
+        written += s.facts().size();
+        resultsWritten.increment(s.facts().results.size());
         backlog -= s.facts().size();
         commitLatency.record(Duration.ofNanos(now - s.queuedNanos()));
         s.committed().complete();
-      });
+      }
       if (outage != null) {
         log.warn("store is back after {}: {} held facts written, {} still waiting",
           Duration.between(outageSince, Instant.now()), written, backlog);
