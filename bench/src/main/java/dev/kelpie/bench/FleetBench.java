@@ -153,6 +153,10 @@ public final class FleetBench implements Callable<Integer> {
       System.err.println("--batch-window: 0 to 5000 ms, as the agent's coordinator.batchWindow");
       return 2;
     }
+    if (connecting < 1 || connectWithin < 1) {
+      System.err.println("--connecting and --connect-within: 1 or more (hellos in flight; seconds to connect the fleet)");
+      return 2;
+    }
     if (failover && coordinators < 2) {
       System.err.println("--failover needs --coordinators 2 or more (the killed node's agents move to the others)");
       return 2;
