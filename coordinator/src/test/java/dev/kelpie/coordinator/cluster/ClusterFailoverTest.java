@@ -6,6 +6,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
@@ -29,6 +30,9 @@ class ClusterFailoverTest {
 
   private static final String AGENT = "ag-1";
 
+  @RegisterExtension
+  final CoordinatorCluster.LogsOnFailure logs = new CoordinatorCluster.LogsOnFailure();
+
   private CoordinatorCluster cluster;
 
   @TempDir
@@ -36,7 +40,7 @@ class ClusterFailoverTest {
 
   @BeforeEach
   void start() {
-    cluster = new CoordinatorCluster(dir, List.of(AGENT));
+    cluster = logs.watch(new CoordinatorCluster(dir, List.of(AGENT)));
   }
 
   @AfterEach
@@ -65,9 +69,11 @@ class ClusterFailoverTest {
       TimeUnit.MILLISECONDS.sleep(left);   // the freeze itself is what is tested: it lasts 30 s
     }
     signal(a.process().pid(), "CONT");
+    Instant resumed = Instant.now();
 
     await(() -> Files.readString(a.log()).matches("(?s).*(agent given up by this node|forgotten here).*") ? true
-      : null, Duration.ofSeconds(30), "a gives the agent up");
+      : null, Duration.ofSeconds(60), "a gives the agent up");
+    Duration toGiveUp = Duration.between(resumed, Instant.now());
     assertThat(holder(b.id())).as("b still owns it after a resumed").isNotNull();
     assertThat(count("SELECT count(*) FROM actions WHERE agent_id = '" + AGENT + "' AND epoch IS NOT NULL AND "
       + "status IN ('done', 'failed')")).as("nothing executed while the owner changed").isZero();
@@ -84,7 +90,8 @@ class ClusterFailoverTest {
       .filter(agent -> AGENT.equals(agent.getString("agentId"))).findFirst().orElseThrow();
     assertThat(shown.getString("coordinator")).as("a's API shows b's agent").isEqualTo(b.id());
     assertThat(shown.getBoolean("connected")).isTrue();
-    System.out.println("frozen owner: agent owned by the other node " + toMove.toMillis() + " ms after the freeze");
+    System.out.println("frozen owner: agent owned by the other node " + toMove.toMillis() + " ms after the freeze; "
+      + "given up by the resumed one " + toGiveUp.toMillis() + " ms after it resumed");
   }
 
   @Test

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -34,6 +35,9 @@ class ClusterLiveFeedTest {
 
   private static final String AGENT = "ag-live";
 
+  @RegisterExtension
+  final CoordinatorCluster.LogsOnFailure logs = new CoordinatorCluster.LogsOnFailure();
+
   private CoordinatorCluster cluster;
 
   @TempDir
@@ -41,7 +45,7 @@ class ClusterLiveFeedTest {
 
   @BeforeEach
   void start() {
-    cluster = new CoordinatorCluster(dir, List.of(AGENT));
+    cluster = logs.watch(new CoordinatorCluster(dir, List.of(AGENT)));
   }
 
   @AfterEach

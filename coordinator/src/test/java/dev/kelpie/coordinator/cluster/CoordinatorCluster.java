@@ -4,6 +4,8 @@ import dev.kelpie.agent.Agent;
 import dev.kelpie.agent.config.AgentConfig;
 import dev.kelpie.coordinator.store.TestDatabase;
 import io.vertx.core.Vertx;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -24,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -51,6 +54,37 @@ final class CoordinatorCluster implements AutoCloseable {
   private String lostAfter = "60s";
   private String more = "";
   private String leaseTerm = "3s";
+
+  /**
+   * Prints the end of every coordinator log of the test's cluster when the test fails: CI keeps only the build's
+   * output, and the logs live in the test's temporary directory.
+   */
+  static final class LogsOnFailure implements TestWatcher {
+    private static final int LINES = 150;
+    private CoordinatorCluster cluster;
+
+    CoordinatorCluster watch(CoordinatorCluster watched) {
+      cluster = watched;
+      return watched;
+    }
+
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+      if (cluster == null) {
+        return;
+      }
+      try (Stream<Path> logs = Files.list(cluster.dir)) {
+        for (Path log : logs.filter(file -> file.getFileName().toString().endsWith(".log")).sorted().toList()) {
+          List<String> lines = Files.readAllLines(log);
+          System.out.println("---- " + context.getDisplayName() + ": the last " + LINES + " lines of "
+            + log.getFileName() + " ----");
+          lines.subList(Math.max(0, lines.size() - LINES), lines.size()).forEach(System.out::println);
+        }
+      } catch (IOException e) {
+        System.out.println("the coordinators' logs could not be read: " + e);
+      }
+    }
+  }
 
   /** A coordinator process: {@code index} is its place in the cluster (its ports and config stay across restarts). */
   record Node(int index, Process process, Path log, int httpPort, String id) {

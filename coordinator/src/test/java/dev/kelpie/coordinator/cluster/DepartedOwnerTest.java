@@ -5,6 +5,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
@@ -24,6 +25,9 @@ class DepartedOwnerTest {
   private static final String AGENT = "ag-departed";
   private static final Duration TERM = Duration.ofSeconds(30);
 
+  @RegisterExtension
+  final CoordinatorCluster.LogsOnFailure logs = new CoordinatorCluster.LogsOnFailure();
+
   private CoordinatorCluster cluster;
 
   @TempDir
@@ -31,7 +35,7 @@ class DepartedOwnerTest {
 
   @BeforeEach
   void start() {
-    cluster = new CoordinatorCluster(dir, List.of(AGENT)).leaseTerm(TERM.toSeconds() + "s");
+    cluster = logs.watch(new CoordinatorCluster(dir, List.of(AGENT)).leaseTerm(TERM.toSeconds() + "s"));
   }
 
   @AfterEach

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -44,6 +45,9 @@ class FleetCountsAcrossNodesTest {
   private static final List<String> AGENTS = List.of("ag-1", "ag-2", "ag-3");
 
   private Path dir;
+  @RegisterExtension
+  final CoordinatorCluster.LogsOnFailure logs = new CoordinatorCluster.LogsOnFailure();
+
   private CoordinatorCluster cluster;
   private final List<Node> nodes = new ArrayList<>();
   private final Map<String, Path> webs = new HashMap<>();
@@ -53,8 +57,8 @@ class FleetCountsAcrossNodesTest {
   @BeforeAll
   void start() throws Exception {
     dir = Files.createTempDirectory("kelpie-counts");
-    cluster = new CoordinatorCluster(dir, AGENTS)
-      .coordinatorYaml("rules: {inFlight: 1, correlated: {hosts: 3, window: 2m}}\n");
+    cluster = logs.watch(new CoordinatorCluster(dir, AGENTS)
+      .coordinatorYaml("rules: {inFlight: 1, correlated: {hosts: 3, window: 2m}}\n"));
     nodes.addAll(cluster.start(2));
     depPort = freePort();
     dependency = serve(dir.resolve("dependency.py"), depPort);

@@ -7,6 +7,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -30,6 +31,9 @@ class OrphanedAgentTest {
   /** The lease term (3 s in these clusters) twice over: its expiry, the grace for agents still alive, a look. */
   private static final Duration MARGIN = Duration.ofSeconds(6);
 
+  @RegisterExtension
+  final CoordinatorCluster.LogsOnFailure logs = new CoordinatorCluster.LogsOnFailure();
+
   private CoordinatorCluster cluster;
   private WebhookReceiver receiver;
 
@@ -39,9 +43,9 @@ class OrphanedAgentTest {
   @BeforeEach
   void start() throws Exception {
     receiver = new WebhookReceiver();
-    cluster = new CoordinatorCluster(dir, List.of(AGENT)).configure(LOST_AFTER.toSeconds() + "s",
+    cluster = logs.watch(new CoordinatorCluster(dir, List.of(AGENT)).configure(LOST_AFTER.toSeconds() + "s",
       "alerts:\n  receivers: [{name: hook, type: webhook, url: \"" + receiver.url()
-        + "\", secret: orphan-secret-0123456789}]\n  group: {window: 100ms}\n");
+        + "\", secret: orphan-secret-0123456789}]\n  group: {window: 100ms}\n"));
   }
 
   @AfterEach

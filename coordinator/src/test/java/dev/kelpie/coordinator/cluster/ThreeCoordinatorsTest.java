@@ -8,6 +8,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -39,6 +40,9 @@ class ThreeCoordinatorsTest {
   private static final String CHECKS = "checks:\n  - {id: alive, type: process, service: svc, interval: 500ms}\n";
 
   private Path dir;
+  @RegisterExtension
+  final CoordinatorCluster.LogsOnFailure logs = new CoordinatorCluster.LogsOnFailure();
+
   private CoordinatorCluster cluster;
   private final List<Node> nodes = new ArrayList<>();
   private final Map<String, Long> servicePids = new LinkedHashMap<>();
@@ -46,7 +50,7 @@ class ThreeCoordinatorsTest {
   @BeforeAll
   void start() throws Exception {
     dir = Files.createTempDirectory("kelpie-three");
-    cluster = new CoordinatorCluster(dir, AGENTS);
+    cluster = logs.watch(new CoordinatorCluster(dir, AGENTS));
     nodes.addAll(cluster.start(3));
     for (int i = 0; i < AGENTS.size(); i++) {
       List<Node> order = new ArrayList<>();
