@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 
 import java.io.File;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -52,15 +54,17 @@ class MigrationKilledTest {
         + "(n % 300)::int, NULL FROM generate_series(1::bigint, " + ROWS + ") AS n");
     }
 
+    Path output = Files.createTempFile("kelpie-migration", ".log");
     Process migrating = new ProcessBuilder(new File(System.getProperty("java.home"), "bin/java").getPath(), "-cp",
       System.getProperty("java.class.path"), MigrationProcess.class.getName(), TestDatabase.url(), schema)
-      .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      .redirectErrorStream(true).redirectOutput(output.toFile()).start();
     int backend;
     try {
-      backend = awaitIndexBuild(migrating);
+      backend = awaitIndexBuild(migrating, output);
     } finally {
       migrating.destroyForcibly();   // SIGKILL: no shutdown hook, no rollback sent
     }
+    Files.deleteIfExists(output);
     assertThat(migrating.waitFor(30, TimeUnit.SECONDS)).isTrue();
     awaitGone(backend);   // PostgreSQL finds its client gone once the build ends, and rolls the transaction back
 
@@ -88,15 +92,17 @@ class MigrationKilledTest {
     }
   }
 
-  /** The child's backend while it builds V5's unique index on the results (it holds the table exclusively). */
-  private int awaitIndexBuild(Process migrating) throws Exception {
+  /** The child's backend while it builds V5's unique index on the results (the one holding a lock on that table). */
+  private int awaitIndexBuild(Process migrating, Path output) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     try (Connection db = TestDatabase.jdbc(schema)) {
       while (System.nanoTime() < deadline) {
-        assertThat(migrating.isAlive()).as("the migration was still running").isTrue();
+        if (!migrating.isAlive()) {
+          throw new AssertionError("the migration ended before V5's index build was seen: " + Files.readString(output));
+        }
         try (ResultSet rows = db.createStatement().executeQuery("SELECT a.pid FROM pg_locks l "
           + "JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.relation = to_regclass('" + schema + ".results') "
-          + "AND l.mode = 'AccessExclusiveLock' AND a.state = 'active' "
+          + "AND a.state = 'active' "
           + "AND a.query LIKE 'CREATE UNIQUE INDEX results_by_check_time%'")) {
           if (rows.next()) {
             return rows.getInt(1);
@@ -105,7 +111,7 @@ class MigrationKilledTest {
         Thread.sleep(20);
       }
     }
-    throw new AssertionError("V5's index build was never seen running");
+    throw new AssertionError("V5's index build was never seen running: " + Files.readString(output));
   }
 
   private static void awaitGone(int backend) throws Exception {
