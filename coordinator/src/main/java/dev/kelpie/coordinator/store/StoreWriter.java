@@ -4,15 +4,12 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.netty.channel.EventLoop;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.ThreadingModel;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +33,12 @@ import java.util.concurrent.TimeoutException;
  * returns; the policy goes on deciding from memory meanwhile. Used from the policy verticle's context only: the
  * transactions themselves (their columns built, the protocol encoded and decoded) run on an event loop of their own, so
  * the policy's loop only hands facts over and takes completions back.
+ * <p>
+ * That loop is the context of a verticle of its own ({@link WritingLoop}, public API only), deployed at the first
+ * submission: Vert.x gives each deployment the next of its event loops in turn, and one that lands on the caller's
+ * loop is undeployed and deployed again (with a single event loop, it stays there). Facts submitted meanwhile wait in
+ * their lanes. A store that writes in place (memory) has no such loop: its writes, and their completions, run in the
+ * caller's turn.
  */
 public final class StoreWriter {
 
@@ -54,7 +57,10 @@ public final class StoreWriter {
 
   private final Vertx vertx;
   private final Store store;
-  /** Where {@link #submit} is called (the policy's), and where the store's writes run; both set at the first one. */
+  /**
+   * Where {@link #submit} is called (the policy's), set at the first one; and where the store's writes run, set once
+   * the writing loop is deployed (at once for a store that writes in place).
+   */
   private Context caller;
   private Context writing;
   private final int maxBacklog;
@@ -104,7 +110,20 @@ public final class StoreWriter {
   public Future<Void> submit(Facts facts) {
     if (caller == null) {
       caller = vertx.getOrCreateContext();
-      writing = store.writesInPlace() ? caller : contextBeside(caller);
+      if (store.writesInPlace()) {
+        writing = caller;
+      } else {
+        WritingLoop.besides(vertx, Thread.currentThread(), 16).onComplete(deployed -> on(caller, () -> {
+          if (deployed.failed()) {
+            log.warn("no loop of its own for the store's writes, they run on the caller's: {}",
+              deployed.cause().getMessage());
+          }
+          writing = deployed.succeeded() ? deployed.result() : caller;
+          for (Lane lane : lanes) {
+            flush(lane);
+          }
+        }));
+      }
     }
     long now = System.nanoTime();
     backlog += facts.size();
@@ -154,7 +173,7 @@ public final class StoreWriter {
   }
 
   private void flush(Lane lane) {
-    if (lane.writing || lane.pending.isEmpty()) {
+    if (writing == null || lane.writing || lane.pending.isEmpty()) {
       return;
     }
     List<Submission> taken = new ArrayList<>();
@@ -181,20 +200,6 @@ public final class StoreWriter {
   }
 
   /**
-   * An event-loop context on a loop other than {@code caller}'s (the next of Vert.x's loops in turn that is not it):
-   * the writes' pool makes its connections on the context that first asks, so they all live there.
-   */
-  private Context contextBeside(Context caller) {
-    VertxInternal internal = (VertxInternal) vertx;
-    EventLoop callers = caller instanceof ContextInternal c ? c.nettyEventLoop() : null;
-    EventLoop loop = internal.nettyEventLoopGroup().next();
-    for (int tries = 0; loop == callers && tries < 16; tries++) {
-      loop = internal.nettyEventLoopGroup().next();
-    }
-    return internal.contextBuilder().withThreadingModel(ThreadingModel.EVENT_LOOP).withEventLoop(loop).build();
-  }
-
-  /**
    * One transaction of {@code taken}, run on the writing context; then, back on the caller's, {@code done} (and
    * whatever waited for it), or {@code failed}. A store that writes in place does it all in this turn.
    */
@@ -208,7 +213,7 @@ public final class StoreWriter {
    * the caller's context, and the policy's handlers run on duplicates of it, so the context is not compared).
    */
   private void on(Context context, Runnable work) {
-    if (writing == caller) {
+    if (writing == caller && store.writesInPlace()) {
       work.run();
     } else {
       context.runOnContext(v -> work.run());
@@ -257,6 +262,32 @@ public final class StoreWriter {
         store.replaceConnections();
       }
       failed.accept(result.cause());
+    }
+  }
+
+  /**
+   * A verticle that does nothing but lend its context: an event loop of its own for the store's writes (the writes'
+   * pool makes its connections on the context that first asks, so they all live there).
+   */
+  static final class WritingLoop extends VerticleBase {
+
+    private Thread thread;
+
+    @Override
+    public Future<?> start() {
+      thread = Thread.currentThread();
+      return Future.succeededFuture();
+    }
+
+    /**
+     * The context of a writing loop on another thread than {@code callers}, deployed again (up to {@code tries} times)
+     * while Vert.x's turn puts it on that thread; the last one deployed if none is elsewhere (a single event loop).
+     */
+    static Future<Context> besides(Vertx vertx, Thread callers, int tries) {
+      WritingLoop loop = new WritingLoop();
+      return vertx.deployVerticle(loop).compose(id -> loop.thread != callers || tries <= 1
+        ? Future.succeededFuture(loop.context)
+        : vertx.undeploy(id).compose(undeployed -> besides(vertx, callers, tries - 1)));
     }
   }
 }

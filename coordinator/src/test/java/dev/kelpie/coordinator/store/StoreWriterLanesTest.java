@@ -128,6 +128,18 @@ class StoreWriterLanesTest {
     assertThat(completedOn.get(5, TimeUnit.SECONDS)).isSameAs(submitter);
   }
 
+  @Test
+  @DisplayName("a store that writes in place (memory) has its facts committed in the submitter's own turn")
+  void inPlaceInTheSameTurn() throws Exception {
+    MemoryStore memory = new MemoryStore();
+    StoreWriter writer = on(() -> new StoreWriter(vertx, memory, 1000, Duration.ofMillis(50), Duration.ofSeconds(30),
+      2, new SimpleMeterRegistry()));
+    Facts both = result(agentInLane(0, 2), 1);
+    both.addAll(result(agentInLane(1, 2), 1));
+    assertThat(on(() -> writer.submit(both).succeeded())).as("committed when submit returns").isTrue();
+    assertThat(on(() -> writer.submit(result(agentInLane(0, 2), 2)).succeeded())).isTrue();
+  }
+
   private void awaitHeld(int size) throws Exception {
     awaitUntil(() -> on(() -> store.held.size()) == size);
     assertThat(on(() -> store.held.size())).isEqualTo(size);
