@@ -22,16 +22,31 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code headerTimeout} of opening, of the request's start, or of being found idle after its last answer; and any
  * beyond {@code maxPerAddress} from one client address. WebSockets are left to the idle timeout and their pings.
  * One per event loop serving the port, each watching its own connections with no locks; the count per address is
- * shared by them all (a concurrent map). {@link #sweep} is called every second.
+ * shared by them all (a concurrent map). {@link #sweep} is called every {@link #SWEEP}.
+ *
+ * <p>A client is judged only on time the server could read it. A sweep that runs late ran on a loop that was busy
+ * (or paused) meanwhile, that may have read no one's bytes either: a whole request may be waiting in the socket. So
+ * the guard's own clock advances by at most one {@link #SWEEP} from one sweep to the next, however late it ran; a
+ * slowloris is still closed after {@code headerTimeout} of sweeps, on a loop however busy.
+ *
+ * <p>The per-address count follows the Netty channel ({@link ConnectionBase}, a Vert.x internal): after an upgrade to
+ * WebSocket, no public handle on the connection tells it closed (its {@code closeHandler} is no longer called, and
+ * the {@code ServerWebSocket}'s one close handler belongs to the route that upgraded it).
  */
 final class ConnectionGuard {
 
+  /** How often {@link #sweep} is meant to run. */
+  static final Duration SWEEP = Duration.ofSeconds(1);
+
   private static final Logger log = LoggerFactory.getLogger(ConnectionGuard.class);
+  private static final long SWEEP_NANOS = SWEEP.toNanos();
 
   private final long timeoutNanos;
   private final int maxPerAddress;
   private final ConcurrentMap<String, Integer> openByAddress;
   private final Map<HttpConnection, Watch> watched = new IdentityHashMap<>();
+  private long lastSweepWall;
+  private long lastSweepGuard;
 
   /** What a connection is doing: {@code request} is its latest, {@code since} when its current phase began. */
   private static final class Watch {
@@ -41,6 +56,7 @@ final class ConnectionGuard {
 
   /** @param openByAddress open connections per client address, shared by the guards of the port's event loops */
   ConnectionGuard(Duration headerTimeout, int maxPerAddress, ConcurrentMap<String, Integer> openByAddress) {
+    this.lastSweepWall = System.nanoTime();
     this.timeoutNanos = headerTimeout.toNanos();
     this.maxPerAddress = maxPerAddress;
     this.openByAddress = openByAddress;
@@ -71,7 +87,7 @@ final class ConnectionGuard {
       return;
     }
     Watch watch = new Watch();
-    watch.since = System.nanoTime();
+    watch.since = now(System.nanoTime());
     watched.put(connection, watch);
   }
 
@@ -84,7 +100,7 @@ final class ConnectionGuard {
           watched.remove(request.connection());
         } else {
           watch.request = request;
-          watch.since = System.nanoTime();
+          watch.since = now(System.nanoTime());
         }
       }
       next.handle(request);
@@ -92,7 +108,15 @@ final class ConnectionGuard {
   }
 
   void sweep() {
-    long now = System.nanoTime();
+    long wall = System.nanoTime();
+    long now = now(wall);
+    long behind = wall - lastSweepWall - SWEEP_NANOS;
+    if (behind > SWEEP_NANOS) {
+      log.atDebug().log("the connection sweep ran {} ms late: that time is not counted against clients",
+        TimeUnit.NANOSECONDS.toMillis(behind));
+    }
+    lastSweepWall = wall;
+    lastSweepGuard = now;
     List<HttpConnection> late = new ArrayList<>();
     for (Iterator<Map.Entry<HttpConnection, Watch>> it = watched.entrySet().iterator(); it.hasNext(); ) {
       Map.Entry<HttpConnection, Watch> entry = it.next();
@@ -118,5 +142,10 @@ final class ConnectionGuard {
         late.size(), TimeUnit.NANOSECONDS.toSeconds(timeoutNanos));
     }
     late.forEach(HttpConnection::close);   // after the loop: closing calls back into the map
+  }
+
+  /** The guard's clock: the wall clock's time since the last sweep, but never more than one period of it. */
+  private long now(long wall) {
+    return lastSweepGuard + Math.min(wall - lastSweepWall, SWEEP_NANOS);
   }
 }

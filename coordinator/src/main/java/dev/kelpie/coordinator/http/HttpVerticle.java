@@ -92,7 +92,7 @@ public final class HttpVerticle extends VerticleBase {
         .listen())
       .onSuccess(bound -> {
         server = bound;
-        vertx.setPeriodic(1000, id -> guard.sweep());
+        vertx.setPeriodic(ConnectionGuard.SWEEP.toMillis(), id -> guard.sweep());
         certificate.watch(bound);
         String http = tls.enabled() ? "https" : "http";
         String ws = tls.enabled() ? "wss" : "ws";

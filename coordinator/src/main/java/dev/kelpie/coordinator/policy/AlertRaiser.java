@@ -232,6 +232,11 @@ final class AlertRaiser {
     }
   }
 
+  /** The agent's agent_lost alert was raised by a coordinator before this one: its return is alerted here. */
+  void lostAlertedBefore(String agentId) {
+    lostAlerted.add(agentId);
+  }
+
   void agentBack(List<Facts.Alert> out, TrackedAgent agent, Instant now) {
     if (lostAlerted.remove(agent.id())) {
       out.add(agentAlert("agent_back", "resolved", agent, now, "agent " + agent.id() + " on " + hostOf(agent)

@@ -147,19 +147,23 @@ public final class FleetState {
 
   /**
    * Takes an agent over from another coordinator: what this one remembered of it is dropped and what the store kept
-   * ({@code restored}, that agent's part) is brought back, as {@link #restore} does at start.
+   * ({@code restored}, that agent's part) is brought back, as {@link #restore} does at start. One that the other
+   * coordinator called lost, and alerted, and that was not heard of since, is taken over lost: one outage is alerted
+   * once, and the agent's return is alerted from here.
    */
   public void adopt(String agentId, Store.Restored restored, Instant now) {
     handedOver(agentId);
     new Restoration(agents, commands, answerTimeout, journal, alerts).apply(restored, now);
     restored(agents.get(agentId));
+    takeOverLost(agentId, restored);
     log.atInfo().addKeyValue("agent", agentId).log("agent taken over: {} checks, {} unanswered commands restored",
       restored.checks().size(), restored.pendingActions().size());
   }
 
   /**
    * Adopts an orphan: an agent whose coordinator died with it. As {@link #adopt}, and silent since the store last heard
-   * of it, so the ticks call it lost once that silence is longer than lostAfter (no one else would).
+   * of it, so the ticks call it lost once that silence is longer than lostAfter (no one else would), unless the dead
+   * coordinator had called it lost already (see {@link #adopt}).
    */
   public void adoptOrphan(String agentId, Store.Restored restored, Instant now) {
     adopt(agentId, restored, now);
@@ -170,6 +174,21 @@ public final class FleetState {
     } else if (agent != null) {
       agent.lastKnown(null, null, now);
     }
+  }
+
+  /** The agent's last alert said it was lost, and it was not heard of since: it is still lost, and alerted so. */
+  private void takeOverLost(String agentId, Store.Restored restored) {
+    TrackedAgent agent = agents.get(agentId);
+    Instant lostAlerted = restored.lostAlerted().get(agentId);
+    Facts.AgentRecord record = restored.agents().get(agentId);
+    if (agent == null || lostAlerted == null
+      || record != null && record.lastSeen() != null && record.lastSeen().isAfter(lostAlerted)) {
+      return;
+    }
+    agent.lostBefore();
+    alerts.lostAlertedBefore(agentId);
+    log.atInfo().addKeyValue("agent", agentId).log("taken over lost: another coordinator called it lost at {} and "
+      + "alerted it; its return is alerted from here", lostAlerted);
   }
 
   /** Another coordinator owns the agent now: this one forgets it (its checks, its commands), and decides nothing. */

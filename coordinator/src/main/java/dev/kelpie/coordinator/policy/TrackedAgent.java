@@ -254,6 +254,11 @@ final class TrackedAgent {
     return lost;
   }
 
+  /** A coordinator before this one called the agent lost, and it has not been heard of since: it stays lost. */
+  void lostBefore() {
+    lost = true;
+  }
+
   /** Whether the coordinator may act on this agent's checks: connected, and not gone silent. */
   boolean reachable() {
     return connected && !lost;

@@ -32,6 +32,8 @@ final class MemoryTables {
   final Map<String, Facts.CheckRecord> checks = new HashMap<>();
   final Map<String, Facts.AgentRecord> agents = new HashMap<>();
   final Map<String, Facts.Silence> silences = new HashMap<>();
+  /** Agents whose last agent alert called them lost, as the PostgreSQL store reads it from its alerts. */
+  private final Map<String, Instant> lostAlerted = new HashMap<>();
 
   synchronized void add(Facts facts) {
     Map<String, Set<Long>> searched = new HashMap<>();
@@ -62,6 +64,14 @@ final class MemoryTables {
       later.version() != null ? later.version() : kept.version(), Math.max(kept.lastSeq(), later.lastSeq()),
       later.lastSeen(), later.services() != null ? later.services() : kept.services())));
     facts.silences.values().forEach(s -> silences.put(s.key(), s));
+    for (Facts.Alert alert : facts.alerts) {
+      String kind = alert.body().getString("kind");
+      if ("agent_lost".equals(kind)) {
+        lostAlerted.put(alert.body().getString("agentId"), alert.raisedAt());
+      } else if ("agent_back".equals(kind)) {
+        lostAlerted.remove(alert.body().getString("agentId"));
+      }
+    }
   }
 
   synchronized long purge(Instant successesBefore, Instant failuresBefore) {
@@ -79,7 +89,7 @@ final class MemoryTables {
       .forEach(a -> pending.add(new Facts.Action(a.commandId(), a.agentId(), a.service(), a.action(), a.reason(),
         a.issuedBy(), a.issuedAt(), a.expiresAt(), a.epoch(), null, null, null, null)));
     return new Store.Restored(new HashMap<>(agents), new HashMap<>(checks), open, pending,
-      silences.values().stream().filter(s -> s.until().isAfter(now)).toList());
+      silences.values().stream().filter(s -> s.until().isAfter(now)).toList(), new HashMap<>(lostAlerted));
   }
 
   synchronized String hostOf(String agentId) {

@@ -184,8 +184,20 @@ public final class PgStore implements Store {
           : r.getString(1), instant(r, 2), r.getString(3), r.getString(4), instant(r, 5))));
         return list;
       });
-    return Future.all(List.of(agents, checks, incidents, pending, silences)).map(all -> new Restored(agents.result(),
-      checks.result(), incidents.result(), pending.result(), silences.result()));
+    Future<Map<String, Instant>> lostAlerted = pool.preparedQuery("SELECT DISTINCT ON (body->>'agentId') "
+      + "body->>'agentId', body->>'kind', raised_at FROM alerts WHERE body->>'kind' IN ('agent_lost', 'agent_back') "
+      + "AND " + ONLY.replace("agent_id", "(body->>'agentId')") + " ORDER BY body->>'agentId', n DESC")
+      .execute(only).map(rows -> {
+        Map<String, Instant> map = new HashMap<>();
+        rows.forEach(r -> {
+          if ("agent_lost".equals(r.getString(1))) {
+            map.put(r.getString(0), instant(r, 2));
+          }
+        });
+        return map;
+      });
+    return Future.all(List.of(agents, checks, incidents, pending, silences, lostAlerted)).map(all -> new Restored(
+      agents.result(), checks.result(), incidents.result(), pending.result(), silences.result(), lostAlerted.result()));
   }
 
   @Override

@@ -15,10 +15,19 @@ import java.util.Map;
  */
 public interface Store {
 
-  /** What a restarted coordinator needs before it acts again. */
+  /**
+   * What a restarted coordinator needs before it acts again. {@code lostAlerted}: agents whose last agent alert says
+   * they were lost (an {@code agent_lost} and no {@code agent_back} after it), with when it was raised.
+   */
   record Restored(Map<String, Facts.AgentRecord> agents, Map<String, Facts.CheckRecord> checks,
                   Map<String, Facts.Incident> openIncidents, List<Facts.Action> pendingActions,
-                  List<Facts.Silence> silences) {
+                  List<Facts.Silence> silences, Map<String, Instant> lostAlerted) {
+
+    public Restored(Map<String, Facts.AgentRecord> agents, Map<String, Facts.CheckRecord> checks,
+                    Map<String, Facts.Incident> openIncidents, List<Facts.Action> pendingActions,
+                    List<Facts.Silence> silences) {
+      this(agents, checks, openIncidents, pendingActions, silences, Map.of());
+    }
 
     /** Only {@code agentId}'s part. */
     public Restored only(String agentId) {
@@ -40,7 +49,8 @@ public interface Store {
       });
       return new Restored(agent, itsChecks, itsIncidents,
         pendingActions.stream().filter(a -> agentId.equals(a.agentId())).toList(),
-        silences.stream().filter(s -> agentId.equals(s.agentId())).toList());
+        silences.stream().filter(s -> agentId.equals(s.agentId())).toList(),
+        lostAlerted.containsKey(agentId) ? Map.of(agentId, lostAlerted.get(agentId)) : Map.of());
     }
   }
 

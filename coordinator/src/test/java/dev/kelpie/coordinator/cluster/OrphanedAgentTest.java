@@ -94,10 +94,51 @@ class OrphanedAgentTest {
     assertThat(lostAlerts()).as("the agent_lost alert, once").isEqualTo(1);
   }
 
+  @Test
+  @DisplayName("an agent called lost (and alerted) by its coordinator, then that coordinator killed -9: the other "
+    + "coordinator takes it over lost, alerts nothing again, and alerts its return")
+  void lostAgentOrphanedLater() throws Exception {
+    List<Node> nodes = cluster.start(2);
+    Node a = nodes.get(0);
+    Node b = nodes.get(1);
+    cluster.startAgent(AGENT, List.of(a, b),
+      "checks:\n  - {id: alive, type: process, service: svc, interval: 500ms}\n");
+    await(() -> cluster.holder(AGENT, a.id()), Duration.ofSeconds(60), "the agent owned by a");
+    await(() -> cluster.count("SELECT count(*) FROM results WHERE agent_id = '" + AGENT + "' AND up") > 0 ? true
+      : null, Duration.ofSeconds(60), "the agent's service seen up");
+
+    cluster.killAgent(AGENT);
+    await(() -> lostAlerts() > 0 ? true : null, LOST_AFTER.plus(MARGIN).plusSeconds(10),
+      "a's agent_lost alert at the receiver");
+    a.process().destroyForcibly();
+
+    JsonObject adopted = await(() -> {
+      JsonObject fleet = new JsonObject(cluster.get(b, "/api/agents").body());
+      return fleet.getJsonArray("agents").stream().map(JsonObject.class::cast)
+        .filter(agent -> AGENT.equals(agent.getString("agentId")) && b.id().equals(agent.getString("coordinator")))
+        .findFirst().orElse(null);
+    }, MARGIN.plusSeconds(30), "b watching the orphan");
+    boolean lostWhenAdopted = adopted.getBoolean("lost", false);
+    Thread.sleep(3_000);   // ticks of b, and an alert window, had their time to raise and deliver a second alert
+    assertThat(lostAlerts()).as("the agent_lost alert, once for one outage").isEqualTo(1);
+    assertThat(cluster.count("SELECT count(*) FROM alerts WHERE body->>'kind' = 'agent_lost' AND body->>'agentId' = '"
+      + AGENT + "'")).as("one agent_lost alert recorded").isEqualTo(1);
+    assertThat(Files.readString(b.log())).as("b's log").doesNotContain("agent lost: nothing heard for");
+    assertThat(lostWhenAdopted).as("shown lost from the moment b took it over").isTrue();
+
+    cluster.startAgent(AGENT, List.of(b), "checks:\n  - {id: alive, type: process, service: svc, interval: 500ms}\n");
+    await(() -> alerts("agent_back") > 0 ? true : null, Duration.ofSeconds(30), "an agent_back alert from b");
+    assertThat(lostAlerts()).as("still the one agent_lost alert").isEqualTo(1);
+  }
+
   private long lostAlerts() {
+    return alerts("agent_lost");
+  }
+
+  private long alerts(String kind) {
     return receiver.accepted().stream().flatMap(request -> request.json().getJsonArray("alerts").stream())
       .map(JsonObject.class::cast)
-      .filter(alert -> "agent_lost".equals(alert.getString("kind")) && AGENT.equals(alert.getString("agentId")))
+      .filter(alert -> kind.equals(alert.getString("kind")) && AGENT.equals(alert.getString("agentId")))
       .count();
   }
 }

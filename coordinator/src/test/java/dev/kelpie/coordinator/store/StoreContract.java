@@ -15,6 +15,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 /**
  * What every store promises, held against each of them (memory and PostgreSQL): the policy writes facts, the API
@@ -483,6 +484,30 @@ abstract class StoreContract {
       assertThat(alone.agents()).containsOnlyKeys(agent);
     }
     assertThat(store.restore().await().agents()).containsOnlyKeys("a", "b", "z");
+  }
+
+  @Test
+  @DisplayName("restore tells which agents' last agent alert called them lost, and when: not one back since")
+  void restoreLostAlerted() {
+    List.of(agentAlert("agent_lost", "a", 1), agentAlert("agent_back", "a", 2), agentAlert("agent_lost", "b", 3),
+      agentAlert("agent_back", "c", 4), agentAlert("agent_lost", "c", 5), agentAlert("incident_opened", "d", 6))
+      .forEach(alert -> {
+        Facts facts = facts();
+        facts.alerts.add(alert);
+        write(facts);
+      });
+
+    assertThat(store.restore().await().lostAlerted()).containsOnly(entry("b", at(3)), entry("c", at(5)));
+    assertThat(store.restoreAgent("b").await().lostAlerted()).containsOnly(entry("b", at(3)));
+    assertThat(store.restoreAgent("a").await().lostAlerted()).isEmpty();
+    assertThat(store.restoreAgents(List.of("a", "c")).await().only("c").lostAlerted())
+      .containsOnly(entry("c", at(5)));
+  }
+
+  private static Facts.Alert agentAlert(String kind, String agent, int seconds) {
+    String id = kind + "-" + agent + "-" + seconds;
+    return new Facts.Alert(id, at(seconds), new JsonObject().put("id", id).put("kind", kind).put("agentId", agent)
+      .put("raisedAt", at(seconds).toString()));
   }
 
   @Test
