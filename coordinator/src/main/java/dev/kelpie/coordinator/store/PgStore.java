@@ -69,6 +69,7 @@ public final class PgStore implements Store {
     if (schema != null) {
       connect.addProperty("search_path", schema);
     }
+    connect.setCachePreparedStatements(true);
     this.poolSize = poolSize;
     newPools();
     this.history = new PgHistory(() -> pool);
