@@ -123,7 +123,7 @@ public final class PolicyVerticle extends VerticleBase {
       fleet.peers(counters.peers());
       shares = counters.start(vertx, () -> fleet.share(now()), fleet::shareVersion);
     }
-    return Future.all(List.of(shares,
+    return Future.all(List.of(shares, writer.start(),
       bus.localConsumer(Addresses.AGENT_HELLO, this::onHello).completion(),
       bus.localConsumer(Addresses.AGENT_REPORTS, this::onReports).completion(),
       bus.localConsumer(Addresses.AGENT_KEEPALIVE, this::onKeepalive).completion(),

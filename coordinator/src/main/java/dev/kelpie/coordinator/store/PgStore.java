@@ -33,8 +33,8 @@ import java.util.stream.Stream;
  * statements (arrays unnested server-side), each idempotent by its key, whatever the number of rows.
  * <p>
  * Probe results, most of the rows by far, are first inserted plainly: {@code ON CONFLICT DO NOTHING} makes PostgreSQL
- * insert each row speculatively (a look into the unique index before, a confirmation record after), about a quarter
- * of its CPU per result and of the WAL. A replayed result (one committed whose acknowledgement was lost) then fails
+ * insert each row speculatively (a look into the unique index before, a confirmation record after): 7-30 % of its
+ * CPU per result and about a fifth of the WAL (bench/pgbench/results-indexes.sh, StoreBench). A replayed result (one committed whose acknowledgement was lost) then fails
  * the transaction on the results index, and the same facts are written again with the conflict clause: idempotent
  * still, at the price of one transaction in the rare write that carries a replay.
  */
@@ -69,6 +69,7 @@ public final class PgStore implements Store {
     if (schema != null) {
       connect.addProperty("search_path", schema);
     }
+    connect.setCachePreparedStatements(true);
     this.poolSize = poolSize;
     newPools();
     this.history = new PgHistory(() -> pool);

@@ -34,8 +34,8 @@ import java.util.concurrent.TimeoutException;
  * transactions themselves (their columns built, the protocol encoded and decoded) run on an event loop of their own, so
  * the policy's loop only hands facts over and takes completions back.
  * <p>
- * That loop is the context of a verticle of its own ({@link WritingLoop}, public API only), deployed at the first
- * submission: Vert.x gives each deployment the next of its event loops in turn, and one that lands on the caller's
+ * That loop is the context of a verticle of its own ({@link WritingLoop}, public API only), deployed by {@link #start}
+ * (from the policy verticle's start) or else at the first submission: Vert.x gives each deployment the next of its event loops in turn, and one that lands on the caller's
  * loop is undeployed and deployed again (with a single event loop, it stays there). Facts submitted meanwhile wait in
  * their lanes. A store that writes in place (memory) has no such loop: its writes, and their completions, run in the
  * caller's turn.
@@ -63,6 +63,7 @@ public final class StoreWriter {
    */
   private Context caller;
   private Context writing;
+  private Future<Void> started;
   private final int maxBacklog;
   private final Duration retryAfter;
   private final Duration writeTimeout;
@@ -104,26 +105,44 @@ public final class StoreWriter {
   }
 
   /**
+   * Takes the calling context as the one {@link #submit} is called from, and readies the loop the writes run on;
+   * completes once it is up. The first submission does it if nobody did (its facts then wait in their lanes).
+   */
+  public Future<Void> start() {
+    if (caller != null) {
+      return started;
+    }
+    caller = vertx.getOrCreateContext();
+    if (store.writesInPlace()) {
+      writing = caller;
+      started = Future.succeededFuture();
+      return started;
+    }
+    started = WritingLoop.besides(vertx, Thread.currentThread(), 16).transform(deployed -> {
+      Promise<Void> up = Promise.promise();
+      on(caller, () -> {
+        if (deployed.failed()) {
+          log.warn("no loop of its own for the store's writes, they run on the caller's: {}",
+            deployed.cause().getMessage());
+        }
+        writing = deployed.succeeded() ? deployed.result() : caller;
+        for (Lane lane : lanes) {
+          flush(lane);
+        }
+        up.complete();
+      });
+      return up.future();
+    });
+    return started;
+  }
+
+  /**
    * Completes when these facts (and all submitted before for the same agents) are committed; empty facts, when all
    * submitted before are.
    */
   public Future<Void> submit(Facts facts) {
     if (caller == null) {
-      caller = vertx.getOrCreateContext();
-      if (store.writesInPlace()) {
-        writing = caller;
-      } else {
-        WritingLoop.besides(vertx, Thread.currentThread(), 16).onComplete(deployed -> on(caller, () -> {
-          if (deployed.failed()) {
-            log.warn("no loop of its own for the store's writes, they run on the caller's: {}",
-              deployed.cause().getMessage());
-          }
-          writing = deployed.succeeded() ? deployed.result() : caller;
-          for (Lane lane : lanes) {
-            flush(lane);
-          }
-        }));
-      }
+      start();
     }
     long now = System.nanoTime();
     backlog += facts.size();

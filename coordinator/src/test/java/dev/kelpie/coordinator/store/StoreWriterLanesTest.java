@@ -153,9 +153,12 @@ class StoreWriterLanesTest {
     }
   }
 
+  /** A writer started from the test's context, as the policy verticle starts it: its loop is up. */
   private StoreWriter writer(int lanes) throws Exception {
-    return on(() -> new StoreWriter(vertx, store, 1000, Duration.ofMillis(50), Duration.ofSeconds(30), lanes,
-      new SimpleMeterRegistry()));
+    StoreWriter writer = on(() -> new StoreWriter(vertx, store, 1000, Duration.ofMillis(50), Duration.ofSeconds(30),
+      lanes, new SimpleMeterRegistry()));
+    on(writer::start).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    return writer;
   }
 
   private final io.vertx.core.Context context = vertx.getOrCreateContext();
