@@ -1,5 +1,7 @@
 package dev.kelpie.agent.uplink;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -8,18 +10,27 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.EncodeException;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.json.jackson.JacksonCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.StringWriter;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One WebSocket speaking the Vert.x event-bus bridge protocol (JSON frames of type send, register, ping; rec and err
- * back): requests with a reply, and handlers for the addresses this side registered.
+ * back): requests with a reply, and handlers for the addresses this side registered. Frames are written and read with
+ * jackson-core's streaming codec (Vert.x's {@link JacksonCodec}), never through a databind {@code ObjectMapper} that
+ * happens to be on the class path, and the requests' timeouts share one timer: a frame costs what the frame needs.
  */
 public final class BridgeConnection {
 
@@ -27,15 +38,25 @@ public final class BridgeConnection {
   public record Incoming(String address, Object body, String replyAddress) {
   }
 
+  /** A request waiting for its reply, until {@code deadlineNanos}. */
+  private record Awaiting(Promise<JsonObject> reply, String address, Duration timeout, long deadlineNanos) {
+  }
+
   private static final Logger log = LoggerFactory.getLogger(BridgeConnection.class);
+  private static final JacksonCodec CODEC = new JacksonCodec();
+  private static final JsonFactory FRAMES = new JsonFactory();
+  private static final String PING = "{\"type\":\"ping\"}";
 
   private final Vertx vertx;
   private final WebSocket socket;
-  private final Map<String, Promise<JsonObject>> awaiting = new HashMap<>();
+  private final Map<String, Awaiting> awaiting = new HashMap<>();
   private final Map<String, Handler<Incoming>> handlers = new HashMap<>();
   private final Handler<Void> onClose;
   private boolean closed;
   private long lastHeardNanos = System.nanoTime();
+  /** The one timer that fails requests past their deadline, armed for the earliest pending one; -1: none armed. */
+  private long expiryTimer = -1;
+  private long expiryAtNanos;
 
   public BridgeConnection(Vertx vertx, WebSocket socket, Handler<Void> onClose) {
     this.vertx = vertx;
@@ -54,34 +75,30 @@ public final class BridgeConnection {
     }
     String replyAddress = UUID.randomUUID().toString();
     Promise<JsonObject> reply = Promise.promise();
-    awaiting.put(replyAddress, reply);
-    long timer = vertx.setTimer(timeout.toMillis(), id -> {
-      if (awaiting.remove(replyAddress) != null) {
-        reply.tryFail(new ReplyException(ReplyFailure.TIMEOUT, "no reply from " + address + " within " + timeout));
-      }
-    });
-    write(new JsonObject().put("type", "send").put("address", address).put("body", body)
-      .put("replyAddress", replyAddress));
-    return reply.future().andThen(done -> vertx.cancelTimer(timer));
+    long deadline = System.nanoTime() + timeout.toNanos();
+    awaiting.put(replyAddress, new Awaiting(reply, address, timeout, deadline));
+    expireBy(deadline);
+    write(frame("send", address, body, replyAddress));
+    return reply.future();
   }
 
   /** A message that wants no reply. */
   public void send(String address, JsonObject body) {
-    write(new JsonObject().put("type", "send").put("address", address).put("body", body));
+    write(frame("send", address, body, null));
   }
 
   public void register(String address, Handler<Incoming> handler) {
     handlers.put(address, handler);
-    write(new JsonObject().put("type", "register").put("address", address));
+    write(frame("register", address, null, null));
   }
 
   public void reply(String replyAddress, JsonObject body) {
-    write(new JsonObject().put("type", "send").put("address", replyAddress).put("body", body));
+    write(frame("send", replyAddress, body, null));
   }
 
   /** A bridge ping (keeps the server's side open) and a WebSocket ping (proves the server still answers). */
   public void ping() {
-    write(new JsonObject().put("type", "ping"));
+    write(PING);
     if (!closed) {
       socket.writePing(io.vertx.core.buffer.Buffer.buffer());
     }
@@ -112,14 +129,82 @@ public final class BridgeConnection {
       return;
     }
     closed = true;
-    awaiting.values().forEach(p -> p.tryFail("connection closed"));
+    if (expiryTimer != -1) {
+      vertx.cancelTimer(expiryTimer);
+      expiryTimer = -1;
+    }
+    List<Awaiting> failed = new ArrayList<>(awaiting.values());
     awaiting.clear();
+    failed.forEach(waiting -> waiting.reply().tryFail("connection closed"));
     onClose.handle(null);
   }
 
-  private void write(JsonObject frame) {
+  /**
+   * Arms the expiry timer for {@code deadline} unless it is armed for that time or sooner: a request answered in time
+   * costs no timer of its own, the armed one fires at most once per timeout and arms itself for what still waits.
+   */
+  private void expireBy(long deadline) {
+    if (expiryTimer != -1) {
+      if (expiryAtNanos - deadline <= 0) {
+        return;
+      }
+      vertx.cancelTimer(expiryTimer);
+    }
+    expiryAtNanos = deadline;
+    long delayMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999));
+    expiryTimer = vertx.setTimer(delayMillis, id -> expire());
+  }
+
+  private void expire() {
+    expiryTimer = -1;
+    long now = System.nanoTime();
+    List<Map.Entry<String, Awaiting>> overdue = new ArrayList<>();
+    Long next = null;
+    for (Map.Entry<String, Awaiting> entry : awaiting.entrySet()) {
+      long deadline = entry.getValue().deadlineNanos();
+      if (deadline - now <= 0) {
+        overdue.add(entry);
+      } else if (next == null || deadline - next < 0) {
+        next = deadline;
+      }
+    }
+    overdue.forEach(entry -> awaiting.remove(entry.getKey()));
+    if (next != null && !closed) {
+      expireBy(next);
+    }
+    for (Map.Entry<String, Awaiting> entry : overdue) {
+      Awaiting waiting = entry.getValue();
+      waiting.reply().tryFail(new ReplyException(ReplyFailure.TIMEOUT, "no reply from " + waiting.address()
+        + " within " + waiting.timeout()));
+    }
+  }
+
+  /** A bridge frame; {@code address}, {@code body} and {@code replyAddress} are left out when null. */
+  private static String frame(String type, String address, JsonObject body, String replyAddress) {
+    StringWriter text = new StringWriter(body == null ? 64 : 256);
+    try (JsonGenerator json = FRAMES.createGenerator(text)) {
+      json.writeStartObject();
+      json.writeStringField("type", type);
+      if (address != null) {
+        json.writeStringField("address", address);
+      }
+      if (body != null) {
+        json.writeFieldName("body");
+        JacksonCodec.encodeJson(body, json);
+      }
+      if (replyAddress != null) {
+        json.writeStringField("replyAddress", replyAddress);
+      }
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new EncodeException("cannot write a bridge frame: " + e.getMessage());
+    }
+    return text.toString();
+  }
+
+  private void write(String frame) {
     if (!closed) {
-      socket.writeTextMessage(frame.encode());
+      socket.writeTextMessage(frame);
     }
   }
 
@@ -127,15 +212,19 @@ public final class BridgeConnection {
     lastHeardNanos = System.nanoTime();
     JsonObject frame;
     try {
-      frame = new JsonObject(text);
+      frame = CODEC.fromString(text) instanceof JsonObject object ? object : null;
     } catch (DecodeException e) {
       log.warn("uplink ignored a frame that is not JSON: {}", e.getMessage());
       return;
     }
+    if (frame == null) {
+      log.warn("uplink ignored a frame that is not a JSON object");
+      return;
+    }
     String address = frame.getString("address");
-    Promise<JsonObject> reply = address == null ? null : awaiting.remove(address);
-    if (reply != null) {
-      completeReply(reply, frame);
+    Awaiting waiting = address == null ? null : awaiting.remove(address);
+    if (waiting != null) {
+      completeReply(waiting.reply(), frame);
       return;
     }
     if ("err".equals(frame.getString("type"))) {
