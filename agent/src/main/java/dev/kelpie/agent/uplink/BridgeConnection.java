@@ -1,7 +1,5 @@
 package dev.kelpie.agent.uplink;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
@@ -10,14 +8,10 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.EncodeException;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.json.jackson.JacksonCodec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,9 +22,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One WebSocket speaking the Vert.x event-bus bridge protocol (JSON frames of type send, register, ping; rec and err
- * back): requests with a reply, and handlers for the addresses this side registered. Frames are written and read with
- * jackson-core's streaming codec (Vert.x's {@link JacksonCodec}), never through a databind {@code ObjectMapper} that
- * happens to be on the class path, and the requests' timeouts share one timer: a frame costs what the frame needs.
+ * back): requests with a reply, and handlers for the addresses this side registered. The requests' timeouts share one
+ * timer, so a request answered in time costs no timer of its own.
  */
 public final class BridgeConnection {
 
@@ -43,8 +36,6 @@ public final class BridgeConnection {
   }
 
   private static final Logger log = LoggerFactory.getLogger(BridgeConnection.class);
-  private static final JacksonCodec CODEC = new JacksonCodec();
-  private static final JsonFactory FRAMES = new JsonFactory();
   private static final String PING = "{\"type\":\"ping\"}";
 
   private final Vertx vertx;
@@ -78,28 +69,29 @@ public final class BridgeConnection {
     long deadline = System.nanoTime() + timeout.toNanos();
     awaiting.put(replyAddress, new Awaiting(reply, address, timeout, deadline));
     expireBy(deadline);
-    write(frame("send", address, body, replyAddress));
+    write(new JsonObject().put("type", "send").put("address", address).put("body", body)
+      .put("replyAddress", replyAddress));
     return reply.future();
   }
 
   /** A message that wants no reply. */
   public void send(String address, JsonObject body) {
-    write(frame("send", address, body, null));
+    write(new JsonObject().put("type", "send").put("address", address).put("body", body));
   }
 
   public void register(String address, Handler<Incoming> handler) {
     handlers.put(address, handler);
-    write(frame("register", address, null, null));
+    write(new JsonObject().put("type", "register").put("address", address));
   }
 
   public void reply(String replyAddress, JsonObject body) {
-    write(frame("send", replyAddress, body, null));
+    write(new JsonObject().put("type", "send").put("address", replyAddress).put("body", body));
   }
 
   /** A bridge ping (keeps the server's side open) and a WebSocket ping (proves the server still answers). */
   public void ping() {
-    write(PING);
     if (!closed) {
+      socket.writeTextMessage(PING);
       socket.writePing(io.vertx.core.buffer.Buffer.buffer());
     }
   }
@@ -179,32 +171,9 @@ public final class BridgeConnection {
     }
   }
 
-  /** A bridge frame; {@code address}, {@code body} and {@code replyAddress} are left out when null. */
-  private static String frame(String type, String address, JsonObject body, String replyAddress) {
-    StringWriter text = new StringWriter(body == null ? 64 : 256);
-    try (JsonGenerator json = FRAMES.createGenerator(text)) {
-      json.writeStartObject();
-      json.writeStringField("type", type);
-      if (address != null) {
-        json.writeStringField("address", address);
-      }
-      if (body != null) {
-        json.writeFieldName("body");
-        JacksonCodec.encodeJson(body, json);
-      }
-      if (replyAddress != null) {
-        json.writeStringField("replyAddress", replyAddress);
-      }
-      json.writeEndObject();
-    } catch (IOException e) {
-      throw new EncodeException("cannot write a bridge frame: " + e.getMessage());
-    }
-    return text.toString();
-  }
-
-  private void write(String frame) {
+  private void write(JsonObject frame) {
     if (!closed) {
-      socket.writeTextMessage(frame);
+      socket.writeTextMessage(frame.encode());
     }
   }
 
@@ -212,13 +181,9 @@ public final class BridgeConnection {
     lastHeardNanos = System.nanoTime();
     JsonObject frame;
     try {
-      frame = CODEC.fromString(text) instanceof JsonObject object ? object : null;
+      frame = new JsonObject(text);
     } catch (DecodeException e) {
       log.warn("uplink ignored a frame that is not JSON: {}", e.getMessage());
-      return;
-    }
-    if (frame == null) {
-      log.warn("uplink ignored a frame that is not a JSON object");
       return;
     }
     String address = frame.getString("address");
