@@ -228,7 +228,7 @@ final class FleetAgent {
       awaitingCommand = true;
       crossedAt = System.nanoTime();
     }
-    add(new ProbeResult(id, ++seq, "check-" + check, Instant.now(), down ? Outcome.DOWN : Outcome.UP,
+    add(new ProbeResult(id, ++seq, specs.get(check).id(), Instant.now(), down ? Outcome.DOWN : Outcome.UP,
       Duration.ofMillis(2), down ? "simulated failure" : "ok"));
   }
 

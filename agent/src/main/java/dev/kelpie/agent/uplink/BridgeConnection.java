@@ -13,13 +13,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One WebSocket speaking the Vert.x event-bus bridge protocol (JSON frames of type send, register, ping; rec and err
- * back): requests with a reply, and handlers for the addresses this side registered.
+ * back): requests with a reply, and handlers for the addresses this side registered. The requests' timeouts share one
+ * timer, so a request answered in time costs no timer of its own.
  */
 public final class BridgeConnection {
 
@@ -27,15 +31,23 @@ public final class BridgeConnection {
   public record Incoming(String address, Object body, String replyAddress) {
   }
 
+  /** A request waiting for its reply, until {@code deadlineNanos}. */
+  private record Awaiting(Promise<JsonObject> reply, String address, Duration timeout, long deadlineNanos) {
+  }
+
   private static final Logger log = LoggerFactory.getLogger(BridgeConnection.class);
+  private static final String PING = "{\"type\":\"ping\"}";
 
   private final Vertx vertx;
   private final WebSocket socket;
-  private final Map<String, Promise<JsonObject>> awaiting = new HashMap<>();
+  private final Map<String, Awaiting> awaiting = new HashMap<>();
   private final Map<String, Handler<Incoming>> handlers = new HashMap<>();
   private final Handler<Void> onClose;
   private boolean closed;
   private long lastHeardNanos = System.nanoTime();
+  /** The one timer that fails requests past their deadline, armed for the earliest pending one; -1: none armed. */
+  private long expiryTimer = -1;
+  private long expiryAtNanos;
 
   public BridgeConnection(Vertx vertx, WebSocket socket, Handler<Void> onClose) {
     this.vertx = vertx;
@@ -54,15 +66,12 @@ public final class BridgeConnection {
     }
     String replyAddress = UUID.randomUUID().toString();
     Promise<JsonObject> reply = Promise.promise();
-    awaiting.put(replyAddress, reply);
-    long timer = vertx.setTimer(timeout.toMillis(), id -> {
-      if (awaiting.remove(replyAddress) != null) {
-        reply.tryFail(new ReplyException(ReplyFailure.TIMEOUT, "no reply from " + address + " within " + timeout));
-      }
-    });
+    long deadline = System.nanoTime() + timeout.toNanos();
+    awaiting.put(replyAddress, new Awaiting(reply, address, timeout, deadline));
+    expireBy(deadline);
     write(new JsonObject().put("type", "send").put("address", address).put("body", body)
       .put("replyAddress", replyAddress));
-    return reply.future().andThen(done -> vertx.cancelTimer(timer));
+    return reply.future();
   }
 
   /** A message that wants no reply. */
@@ -81,8 +90,8 @@ public final class BridgeConnection {
 
   /** A bridge ping (keeps the server's side open) and a WebSocket ping (proves the server still answers). */
   public void ping() {
-    write(new JsonObject().put("type", "ping"));
     if (!closed) {
+      socket.writeTextMessage(PING);
       socket.writePing(io.vertx.core.buffer.Buffer.buffer());
     }
   }
@@ -112,9 +121,54 @@ public final class BridgeConnection {
       return;
     }
     closed = true;
-    awaiting.values().forEach(p -> p.tryFail("connection closed"));
+    if (expiryTimer != -1) {
+      vertx.cancelTimer(expiryTimer);
+      expiryTimer = -1;
+    }
+    List<Awaiting> failed = new ArrayList<>(awaiting.values());
     awaiting.clear();
+    failed.forEach(waiting -> waiting.reply().tryFail("connection closed"));
     onClose.handle(null);
+  }
+
+  /**
+   * Arms the expiry timer for {@code deadline} unless it is armed for that time or sooner: a request answered in time
+   * costs no timer of its own, the armed one fires at most once per timeout and arms itself for what still waits.
+   */
+  private void expireBy(long deadline) {
+    if (expiryTimer != -1) {
+      if (expiryAtNanos - deadline <= 0) {
+        return;
+      }
+      vertx.cancelTimer(expiryTimer);
+    }
+    expiryAtNanos = deadline;
+    long delayMillis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime() + 999_999));
+    expiryTimer = vertx.setTimer(delayMillis, id -> expire());
+  }
+
+  private void expire() {
+    expiryTimer = -1;
+    long now = System.nanoTime();
+    List<Map.Entry<String, Awaiting>> overdue = new ArrayList<>();
+    Long next = null;
+    for (Map.Entry<String, Awaiting> entry : awaiting.entrySet()) {
+      long deadline = entry.getValue().deadlineNanos();
+      if (deadline - now <= 0) {
+        overdue.add(entry);
+      } else if (next == null || deadline - next < 0) {
+        next = deadline;
+      }
+    }
+    overdue.forEach(entry -> awaiting.remove(entry.getKey()));
+    if (next != null && !closed) {
+      expireBy(next);
+    }
+    for (Map.Entry<String, Awaiting> entry : overdue) {
+      Awaiting waiting = entry.getValue();
+      waiting.reply().tryFail(new ReplyException(ReplyFailure.TIMEOUT, "no reply from " + waiting.address()
+        + " within " + waiting.timeout()));
+    }
   }
 
   private void write(JsonObject frame) {
@@ -133,9 +187,9 @@ public final class BridgeConnection {
       return;
     }
     String address = frame.getString("address");
-    Promise<JsonObject> reply = address == null ? null : awaiting.remove(address);
-    if (reply != null) {
-      completeReply(reply, frame);
+    Awaiting waiting = address == null ? null : awaiting.remove(address);
+    if (waiting != null) {
+      completeReply(waiting.reply(), frame);
       return;
     }
     if ("err".equals(frame.getString("type"))) {

@@ -18,29 +18,38 @@ import java.util.Map;
  */
 public final class RoutineReports {
 
-  private final Map<String, Integer> successThresholds = new HashMap<>();
-  /** UP results in a row, per check, counted up to its success threshold. */
-  private final Map<String, Integer> upInARow = new HashMap<>();
+  /** A check's UP results in a row, counted up to its success threshold. */
+  private static final class Run {
+    final int threshold;
+    int upInARow;
+
+    Run(int threshold) {
+      this.threshold = threshold;
+    }
+  }
+
+  /** One lookup a report: every report passes here. */
+  private final Map<String, Run> runs = new HashMap<>();
 
   public RoutineReports(List<CheckSpec> checks) {
     for (CheckSpec check : checks) {
-      successThresholds.put(check.id(), check.policy() == null ? 1 : Math.max(1, check.policy().successThreshold()));
+      runs.put(check.id(), new Run(check.policy() == null ? 1 : Math.max(1, check.policy().successThreshold())));
     }
   }
 
   /** Whether {@code report} may wait; remembers it, so the next report of its check is judged against it. */
   public boolean routine(Report report) {
     if (!(report instanceof ProbeResult result)) {
-      upInARow.clear();
+      runs.values().forEach(run -> run.upInARow = 0);
       return false;
     }
+    Run run = runs.computeIfAbsent(result.checkId(), unknown -> new Run(1));
     if (!result.up()) {
-      upInARow.put(result.checkId(), 0);
+      run.upInARow = 0;
       return false;
     }
-    int threshold = successThresholds.getOrDefault(result.checkId(), 1);
-    int before = upInARow.getOrDefault(result.checkId(), 0);
-    upInARow.put(result.checkId(), Math.min(before + 1, threshold));
-    return before >= threshold;
+    int before = run.upInARow;
+    run.upInARow = Math.min(before + 1, run.threshold);
+    return before >= run.threshold;
   }
 }

@@ -2,16 +2,10 @@ package dev.kelpie.agent.uplink;
 
 import dev.kelpie.agent.metrics.AgentMetrics;
 import dev.kelpie.shared.bus.Addresses;
-import dev.kelpie.shared.message.Action;
 import dev.kelpie.shared.message.AgentHello;
 import dev.kelpie.shared.message.CheckMemoryJson;
 import dev.kelpie.shared.message.CheckSpec;
-import dev.kelpie.shared.message.Command;
-import dev.kelpie.shared.message.CommandResult;
-import dev.kelpie.shared.message.CommandStatus;
 import dev.kelpie.shared.message.HelloReply;
-import dev.kelpie.shared.message.Keepalive;
-import dev.kelpie.shared.message.MessageFormatException;
 import dev.kelpie.shared.message.Report;
 import dev.kelpie.shared.message.ReportAck;
 import dev.kelpie.shared.message.ReportBatch;
@@ -41,8 +35,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The agent's one connection to the coordinator, which the agent opens. Says hello, sends reports in order and keeps
- * them until acknowledged, reconnects with jittered exponential backoff, and hands commands that pass the
- * {@link CommandGate} to the supervisor, always answering with a {@link CommandResult}.
+ * them until acknowledged, reconnects with jittered exponential backoff, and takes the coordinator's commands in
+ * ({@link CommandIntake}), their results leaving as reports.
  */
 public final class UplinkVerticle extends VerticleBase {
 
@@ -77,10 +71,8 @@ public final class UplinkVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(UplinkVerticle.class);
   private static final int BATCH = 200;
   private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(30);
-  private static final DeliveryOptions COMMAND_TIMEOUT = new DeliveryOptions().setSendTimeout(600_000);
   private static final long JOURNAL_REWRITE_BYTES = 4L << 20;
   private static final long HAND_OVER_TIMEOUT_MILLIS = 5_000;
-  private static final Duration MIN_VITALS_WAIT = Duration.ofMillis(500);
 
   private final String agentId;
   private final String host;
@@ -89,20 +81,15 @@ public final class UplinkVerticle extends VerticleBase {
   private final Settings settings;
   private final Path stateDir;
   private final Clock clock;
-  private final CommandGate gate = new CommandGate();
   private final AgentMetrics metrics;
 
   private final RoutineReports routine;
+  private CommandIntake commands;
   private BatchWindow window;
   /** The last report numbered that matters (not {@linkplain RoutineReports routine}): it leaves without waiting. */
   private long mattersUpTo;
   private Outbox outbox;
-  /** The coordinator takes vitals riding a report batch (its hello's reply said so). */
-  private boolean vitalsInBatches;
-  /** A batch was taken since the last keepalive: the coordinator heard from this agent within the interval. */
-  private boolean takenSinceKeepalive;
-  /** The latest vitals, waiting for the next batch to carry them; null when none wait. */
-  private Keepalive ridingVitals;
+  private Keepalives keepalives;
   private OutboxJournal journal;
   private boolean lostItsNumbering;
   private WebSocketClient client;
@@ -131,6 +118,7 @@ public final class UplinkVerticle extends VerticleBase {
   public Future<?> start() {
     journal = new OutboxJournal(vertx, stateDir, JOURNAL_REWRITE_BYTES);
     window = new BatchWindow(vertx, settings.batchWindow(), this::flush);
+    commands = new CommandIntake(vertx, agentId, clock, this::enqueue);
     client = vertx.createWebSocketClient(settings.tls().apply(new WebSocketClientOptions()
       .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setClosingTimeout(2)
       .setConnectTimeout((int) settings.connectTimeout().toMillis())));
@@ -146,9 +134,8 @@ public final class UplinkVerticle extends VerticleBase {
       }
       connection.ping();
     });
-    AgentVitals vitals = new AgentVitals(vertx);
-    vitals.start();
-    vertx.setPeriodic(settings.keepaliveInterval().toMillis(), id -> keepalive(vitals));
+    keepalives = new Keepalives(vertx, agentId, clock, settings.batchWindow());
+    keepalives.start(settings.keepaliveInterval(), () -> outbox.size());
     metrics.uplink(() -> outbox == null ? 0 : outbox.size(), () -> ready);
     return journal.open(agentId).compose(recovered -> {
       outbox = Outbox.journaled(settings.bufferSize(), recovered.nextSeq(), recovered.waiting());
@@ -167,45 +154,6 @@ public final class UplinkVerticle extends VerticleBase {
   public Future<?> stop() {
     stopping = true;
     return Future.join(client.shutdown(1, TimeUnit.SECONDS), journal.close());
-  }
-
-  /**
-   * A keepalive frame, unless a batch was taken within the interval and the coordinator takes vitals in batches: then
-   * the vitals ride the next batch instead (no frame of their own), if one leaves within {@link #vitalsWait}; if none
-   * does, they leave as a keepalive frame after all. So the coordinator hears from the agent at least every interval
-   * and a little, as before.
-   */
-  private void keepalive(AgentVitals vitals) {
-    if (!ready) {
-      return;
-    }
-    boolean carried = vitalsInBatches && takenSinceKeepalive;
-    takenSinceKeepalive = false;
-    BridgeConnection conn = connection;
-    vitals.rssBytes().onSuccess(rss -> {
-      if (conn != connection || !ready) {
-        return;
-      }
-      Keepalive keepalive = new Keepalive(agentId, clock.instant(), rss, AgentVitals.cpuLoad(),
-        vitals.takeWorstLagMillis(), outbox.size());
-      if (!carried) {
-        ridingVitals = null;
-        conn.send(Addresses.AGENT_KEEPALIVE, keepalive.toJson());
-        return;
-      }
-      ridingVitals = keepalive;
-      vertx.setTimer(vitalsWait().toMillis(), id -> {
-        if (ridingVitals == keepalive && conn == connection && ready) {
-          ridingVitals = null;
-          conn.send(Addresses.AGENT_KEEPALIVE, keepalive.toJson());
-        }
-      });
-    });
-  }
-
-  /** How long vitals wait for a batch to ride: the batch window, and at least half a second. */
-  private Duration vitalsWait() {
-    return settings.batchWindow().compareTo(MIN_VITALS_WAIT) > 0 ? settings.batchWindow() : MIN_VITALS_WAIT;
   }
 
   /** Numbers the report and journals it; it leaves once the journal has it, so a crash can neither lose nor renumber it. */
@@ -251,9 +199,10 @@ public final class UplinkVerticle extends VerticleBase {
     }
     client.connect(options)
       .onSuccess(socket -> {
-        connection = new BridgeConnection(vertx, socket, v -> onClosed());
-        connection.register(Addresses.agentCommands(agentId), this::onCommand);
-        hello(connection);
+        BridgeConnection conn = new BridgeConnection(vertx, socket, v -> onClosed());
+        connection = conn;
+        conn.register(Addresses.agentCommands(agentId), incoming -> commands.receive(conn, incoming));
+        hello(conn);
       })
       .onFailure(failure -> {
         log.atWarn().addKeyValue("agent", agentId).log("cannot reach the coordinator at {}: {}", url,
@@ -278,7 +227,7 @@ public final class UplinkVerticle extends VerticleBase {
       .compose(hello -> conn.request(Addresses.AGENT_HELLO, hello.toJson(), REPLY_TIMEOUT))
       .map(HelloReply::fromJson)
       .onSuccess(reply -> {
-        gate.epoch(reply.epoch());
+        commands.epoch(reply.epoch());
         vertx.eventBus().publish(Addresses.LOCAL_COORDINATOR, new JsonObject().put("inCharge", true)
           .put("hello", true).put("memory", CheckMemoryJson.toJson(reply.memory())));
         if (outbox.resumeAfter(reply.lastSeq(), lostItsNumbering)) {
@@ -294,8 +243,7 @@ public final class UplinkVerticle extends VerticleBase {
           journal.acknowledged(reply.lastSeq());
         }
         lostItsNumbering = false;
-        vitalsInBatches = reply.vitalsInBatches();
-        ridingVitals = null;
+        keepalives.linked(conn, reply.vitalsInBatches());
         window.dueNow();   // what waited while the link was down (or lingered when it went) leaves at once
         ready = true;
         attempts = 0;
@@ -348,8 +296,7 @@ public final class UplinkVerticle extends VerticleBase {
     List<Report> batch = outbox.nextBatch(BATCH);
     window.sent(!outbox.hasUnsent());
     sending = true;
-    ReportBatch frame = new ReportBatch(agentId, clock.instant(), batch, ridingVitals);
-    ridingVitals = null;
+    ReportBatch frame = new ReportBatch(agentId, clock.instant(), batch, keepalives.ride());
     conn.request(Addresses.AGENT_REPORTS, frame.toJson(), REPLY_TIMEOUT)
       .map(ReportAck::fromJson)
       .onComplete(done -> {
@@ -361,7 +308,7 @@ public final class UplinkVerticle extends VerticleBase {
           acknowledged(done.result().ackSeq());
           waitAndResend(conn, batch, done.result().retryAfterMs());
         } else if (done.succeeded()) {
-          takenSinceKeepalive = true;
+          keepalives.batchTaken();
           acknowledged(done.result().ackSeq());
           if (!done.result().memory().isEmpty()) {
             vertx.eventBus().publish(Addresses.LOCAL_COORDINATOR, new JsonObject().put("inCharge", true)
@@ -398,6 +345,7 @@ public final class UplinkVerticle extends VerticleBase {
     boolean wasReady = ready;
     connection = null;
     ready = false;
+    keepalives.unlinked();
     sending = false;
     outbox.rewind();
     vertx.eventBus().publish(Addresses.LOCAL_COORDINATOR, new JsonObject().put("inCharge", false));
@@ -433,35 +381,5 @@ public final class UplinkVerticle extends VerticleBase {
     long delay = Math.max(50, ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
     attempts++;
     vertx.setTimer(delay, id -> connect());
-  }
-
-  private void onCommand(BridgeConnection.Incoming incoming) {
-    if (incoming.replyAddress() != null) {
-      connection.reply(incoming.replyAddress(), new JsonObject().put("accepted", true));
-    }
-    Command command;
-    try {
-      command = Command.fromJson((JsonObject) incoming.body());
-    } catch (MessageFormatException | ClassCastException e) {
-      log.atWarn().addKeyValue("agent", agentId).log("ignored a malformed command: {}", e.getMessage());
-      return;
-    }
-    CommandStatus refusal = gate.admit(command, clock.instant());
-    if (refusal != null) {
-      log.atWarn().addKeyValue("agent", agentId).addKeyValue("command", command.id())
-        .log("refused {} of {}: {}", command.action(), command.service(), refusal);
-      enqueue(CommandResult.of(command, refusal, "refused: " + refusal.name().toLowerCase().replace('_', ' '),
-        clock.instant(), Duration.ZERO, null));
-      return;
-    }
-    if (command.action() == Action.REMEDIATE) {
-      RemediateCommand.run(vertx, command, clock).onSuccess(this::enqueue);
-      return;
-    }
-    vertx.eventBus().<JsonObject>request(Addresses.LOCAL_COMMAND, command.toJson(), COMMAND_TIMEOUT)
-      .map(reply -> CommandResult.fromJson(reply.body()))
-      .recover(failure -> Future.succeededFuture(CommandResult.of(command, CommandStatus.FAILED,
-        "supervisor did not answer: " + failure.getMessage(), clock.instant(), Duration.ZERO, null)))
-      .onSuccess(this::enqueue);
   }
 }

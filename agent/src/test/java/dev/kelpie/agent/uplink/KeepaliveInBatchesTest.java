@@ -38,7 +38,7 @@ class KeepaliveInBatchesTest {
     coordinator.close();
   }
 
-  private void start(boolean takesVitals) {
+  private void start(boolean takesVitals) throws InterruptedException {
     coordinator = new FakeCoordinator(takesVitals);
     agent.eventBus().consumer(Addresses.LOCAL_SERVICES, msg -> msg.reply(new JsonArray()));
     UplinkVerticle.Settings settings = new UplinkVerticle.Settings(coordinator.url(), "token", Duration.ofMillis(50),
@@ -46,6 +46,10 @@ class KeepaliveInBatchesTest {
       Duration.ZERO);
     agent.deployVerticle(new UplinkVerticle("web-01", "web-01", "test", List.of(), settings, stateDir,
       Clock.systemUTC(), AgentMetrics.NONE)).await();
+    // the intervals below count from a live link: on a loaded machine the first connect alone may take seconds
+    agent.eventBus().publish(Addresses.LOCAL_REPORT,
+      ProbeResult.up("web-01", "web", Instant.now(), Duration.ZERO, "first").toJson());
+    coordinator.await(frames -> !frames.isEmpty());
   }
 
   /** A result every 50 ms for {@code millis}: batches flow all along. */
