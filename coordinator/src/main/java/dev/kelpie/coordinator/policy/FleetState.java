@@ -185,6 +185,7 @@ public final class FleetState {
       });
     }
     commands.forgetAgent(agentId);
+    gate.agentLeft(agentId);
   }
 
   /** Whether this coordinator tracks the agent. */

@@ -164,6 +164,16 @@ final class RestartGate {
     return true;
   }
 
+  /** A command on the service ended (answered, given up on, not delivered): a restart counted as running may not be. */
+  void commandEnded(String agentId, String service) {
+    blast.commandEnded(agentId, service);
+  }
+
+  /** The agent is no longer tracked here (another coordinator owns it). */
+  void agentLeft(String agentId) {
+    blast.agentLeft(agentId);
+  }
+
   /** The restart went out as a command: it runs until answered, and counts toward its service's budget and flapping. */
   void issued(TrackedAgent agent, TrackedCheck check, Instant now, Outcome.Builder out) {
     blast.started(agent, check.service());
