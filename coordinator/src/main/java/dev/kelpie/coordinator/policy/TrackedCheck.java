@@ -87,13 +87,6 @@ final class TrackedCheck {
     }
   }
 
-  /** How many distinct parts the table holds now (for tests). */
-  static int sharedParts() {
-    synchronized (SHARED) {
-      return SHARED.size();
-    }
-  }
-
   private static String intern(String name) {
     return name == null ? null : name.intern();
   }
