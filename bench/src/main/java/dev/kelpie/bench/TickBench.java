@@ -2,9 +2,12 @@ package dev.kelpie.bench;
 
 import dev.kelpie.coordinator.policy.FleetMetrics;
 import dev.kelpie.coordinator.policy.FleetState;
+import dev.kelpie.coordinator.policy.Outcome;
 import dev.kelpie.shared.message.AgentHello;
 import dev.kelpie.shared.message.CheckSpec;
 import dev.kelpie.shared.message.CheckType;
+import dev.kelpie.shared.message.CommandResult;
+import dev.kelpie.shared.message.CommandStatus;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.Report;
 import dev.kelpie.shared.message.ReportBatch;
@@ -26,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * agents report before each tick (every agent once a second). The gauges ({@code FleetState.counts()}) are read every
  * fourth tick, as the policy verticle reads them once a second. Prints ns per tick, per counts() and per batch (wall
  * clock and this thread's CPU time), and the bytes each allocates (a figure other processes on the machine do not
- * disturb).
+ * disturb). With {@code --failing}, that many checks per thousand fail: their restarts are decided, admitted by the
+ * fleet rules and answered done in the agent's next batch, as when many services of a large fleet go down at once.
  */
 @Command(name = "kelpie-tick-bench", mixinStandardHelpOptions = true)
 public final class TickBench implements Callable<Integer> {
@@ -49,8 +53,14 @@ public final class TickBench implements Callable<Integer> {
   @Option(names = "--reporting", description = "a quarter of the agents report before each tick")
   boolean reporting;
 
+  @Option(names = "--failing", defaultValue = "0",
+    description = "checks failing, per thousand, so that restarts are decided and run (default ${DEFAULT-VALUE})")
+  int failing;
+
   private final AtomicLong commandIds = new AtomicLong();
   private long[] seqs;
+  /** The commands each agent was sent, answered done in its next batch. */
+  private List<List<dev.kelpie.shared.message.Command>> sent;
 
   public static void main(String[] args) {
     System.exit(new CommandLine(new TickBench()).execute(args));
@@ -64,6 +74,10 @@ public final class TickBench implements Callable<Integer> {
     long best = Long.MAX_VALUE;
     for (int round = 0; round < rounds; round++) {
       seqs = new long[agents];
+      sent = new ArrayList<>();
+      for (int a = 0; a < agents; a++) {
+        sent.add(new ArrayList<>());
+      }
       FleetState fleet = new FleetState(1, Duration.ofSeconds(30), Duration.ofSeconds(60),
         () -> "cmd-" + commandIds.incrementAndGet(), Duration.ofHours(1), FleetMetrics.NONE);
       Instant now = T0;
@@ -72,7 +86,7 @@ public final class TickBench implements Callable<Integer> {
       }
       now = now.plusSeconds(1);
       for (int a = 0; a < agents; a++) {
-        fleet.reports(round(a, now), now);
+        take(a, fleet.reports(round(a, now), now));
       }
       fleet.tick(now);
       long spent = 0;
@@ -89,7 +103,7 @@ public final class TickBench implements Callable<Integer> {
           long bytes = allocatedBytes();
           long cpuAt = cpuNanos();
           for (int a = i % 4; a < agents; a += 4) {
-            fleet.reports(round(a, now), now);
+            take(a, fleet.reports(round(a, now), now));
             batches++;
           }
           cpu[1] += cpuNanos() - cpuAt;
@@ -99,7 +113,7 @@ public final class TickBench implements Callable<Integer> {
         long start = System.nanoTime();
         long bytes = allocatedBytes();
         long cpuAt = cpuNanos();
-        fleet.tick(now);
+        fleet.tick(now).commands().forEach(command -> sent.get(agentOf(command)).add(command));
         cpu[0] += cpuNanos() - cpuAt;
         allocated[0] += allocatedBytes() - bytes;
         spent += System.nanoTime() - start;
@@ -115,8 +129,8 @@ public final class TickBench implements Callable<Integer> {
         }
       }
       long perTick = spent / ticks;
-      System.out.printf("round %d: %,d ns per tick (%d agents x %d checks, %s)%n", round + 1, perTick, agents, checks,
-        reporting ? "a quarter reporting before each tick" : "quiet");
+      System.out.printf("round %d: %,d ns per tick (%d agents x %d checks, %s, %d per thousand failing)%n", round + 1,
+        perTick, agents, checks, reporting ? "a quarter reporting before each tick" : "quiet", failing);
       System.out.printf("  allocated: %,d bytes per tick, %,d per counts()%s%n", allocated[0] / ticks,
         allocated[2] / Math.max(1, countings), reporting ? String.format(", %,d per batch of %d results",
           allocated[1] / Math.max(1, batches), checks) : "");
@@ -151,11 +165,27 @@ public final class TickBench implements Callable<Integer> {
     return new AgentHello(agentId, agentId + ".example", "bench", specs, List.of());
   }
 
+  private void take(int agent, Outcome<?> outcome) {
+    sent.get(agent).addAll(outcome.commands());
+  }
+
+  private static int agentOf(dev.kelpie.shared.message.Command command) {
+    return Integer.parseInt(command.agentId().substring("agent-".length()));
+  }
+
   private ReportBatch round(int agent, Instant now) {
     String agentId = "agent-" + agent;
     List<Report> results = new ArrayList<>(checks);
+    for (dev.kelpie.shared.message.Command command : sent.get(agent)) {
+      results.add(CommandResult.of(command, CommandStatus.DONE, "restarted", now, Duration.ofMillis(200), 7L)
+        .withSeq(++seqs[agent]));
+    }
+    sent.get(agent).clear();
     for (int c = 0; c < checks; c++) {
-      results.add(ProbeResult.up(agentId, "check-" + c, now, Duration.ofMillis(3), "ok").withSeq(++seqs[agent]));
+      ProbeResult result = (agent * checks + c) % 1000 < failing
+        ? ProbeResult.down(agentId, "check-" + c, now, Duration.ofMillis(3), "refused")
+        : ProbeResult.up(agentId, "check-" + c, now, Duration.ofMillis(3), "ok");
+      results.add(result.withSeq(++seqs[agent]));
     }
     return new ReportBatch(agentId, now, results);
   }

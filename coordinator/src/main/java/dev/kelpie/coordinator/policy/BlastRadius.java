@@ -7,9 +7,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.BiPredicate;
 
 /**
@@ -39,6 +41,8 @@ final class BlastRadius {
   private final Map<String, Running> running = new LinkedHashMap<>();
   private final Map<String, Waiting> waiting = new LinkedHashMap<>();
   private final Map<String, Integer> sizes = new HashMap<>();
+  /** The running restarts whose command ended since the last prune: only these can have stopped running. */
+  private final Set<String> mayHaveEnded = new HashSet<>();
   private PeerShares peers = PeerShares.alone();
   private long version;
 
@@ -92,11 +96,43 @@ final class BlastRadius {
     version++;
   }
 
-  /** Restarts answered meanwhile no longer run. */
+  /**
+   * Restarts answered meanwhile no longer run. Only those whose command ended since the last prune are asked
+   * ({@link #commandEnded}): a prune per restart decided costs what ended, not what runs.
+   */
   void prune(BiPredicate<String, String> stillRunning) {
-    if (running.values().removeIf(r -> !stillRunning.test(r.agentId(), r.service()))) {
+    if (mayHaveEnded.isEmpty()) {
+      return;
+    }
+    boolean pruned = false;
+    for (String key : mayHaveEnded) {
+      Running r = running.get(key);
+      if (r != null && !stillRunning.test(r.agentId(), r.service())) {
+        running.remove(key);
+        pruned = true;
+      }
+    }
+    mayHaveEnded.clear();
+    if (pruned) {
       version++;
     }
+  }
+
+  /** A command on the service was answered, given up on or not delivered: its restart may no longer run. */
+  void commandEnded(String agentId, String service) {
+    String key = RestartGate.key(agentId, service);
+    if (running.containsKey(key)) {
+      mayHaveEnded.add(key);
+    }
+  }
+
+  /** The agent is no longer tracked here: its restarts may no longer count. */
+  void agentLeft(String agentId) {
+    running.forEach((key, r) -> {
+      if (r.agentId().equals(agentId)) {
+        mayHaveEnded.add(key);
+      }
+    });
   }
 
   /** The other coordinators' shares, counted with this node's restarts. */

@@ -115,6 +115,7 @@ final class FleetRules {
     }
     CommandBook.Pending pending = commands.finish(result.commandId());
     agent.commandFinished(result.service(), result.commandId());
+    gate.commandEnded(agent.id(), result.service());
     metrics.commandAnswered(result.action(), result.status());
     boolean done = result.status() == CommandStatus.DONE;
     log.atInfo().addKeyValue("agent", agent.id()).addKeyValue("service", result.service())
@@ -145,6 +146,7 @@ final class FleetRules {
   void localActionFinished(TrackedAgent agent, TrackedCheck check, CommandResult result, boolean judged,
                            Instant now) {
     agent.commandFinished(result.service(), result.commandId());
+    gate.commandEnded(agent.id(), result.service());
     metrics.commandAnswered(result.action(), result.status());
     log.atInfo().addKeyValue("agent", agent.id()).addKeyValue("service", result.service())
       .addKeyValue("command", result.commandId())
@@ -162,6 +164,7 @@ final class FleetRules {
       log.atWarn().addKeyValue("agent", pending.command().agentId()).addKeyValue("command", pending.command().id())
         .log("no answer to {} of {} within {}", pending.command().action(), pending.command().service(),
           answerTimeout);
+      gate.commandEnded(pending.command().agentId(), pending.command().service());
       metrics.commandLost(pending.command().action(), "unanswered");
       pending.waiting().forEach(check -> check.state().onActionFinished(now, false));
     }
@@ -180,6 +183,7 @@ final class FleetRules {
   /** A command could not be handed to its agent: its checks may decide again. */
   void undelivered(Command command, Instant now, String why) {
     CommandBook.Pending pending = commands.finish(command.id());
+    gate.commandEnded(command.agentId(), command.service());
     log.atWarn().addKeyValue("agent", command.agentId()).addKeyValue("command", command.id())
       .log("could not deliver {} of {}: {}", command.action(), command.service(), why);
     if (pending != null) {

@@ -32,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -204,6 +205,7 @@ public final class FleetState {
       });
     }
     commands.forgetAgent(agentId);
+    gate.agentLeft(agentId);
   }
 
   /** Whether this coordinator tracks the agent. */
@@ -277,7 +279,7 @@ public final class FleetState {
     ReportBatch batch = clock(agent, received, now);
     Outcome.Builder out = new Outcome.Builder();
     Facts facts = out.facts();
-    heard(agent, now, out);
+    boolean quiet = !heard(agent, now, out);
     if (received.vitals() != null) {
       agent.vitals(AgentClock.take(received.vitals(), now));   // a keepalive riding the batch
     }
@@ -295,28 +297,41 @@ public final class FleetState {
           continue;
         }
         journal.result(facts, result);
+        Boolean upBefore = check.lastUp();
         if (judged(agent, report)) {
           rules.result(agent, check, result, Duration.between(result.time(), batch.sentAt()), now, out);
         } else {
           check.seen(result);
         }
+        quiet &= Objects.equals(upBefore, check.lastUp());
       } else if (report instanceof ProcessEvent event) {
+        quiet = false;
         journal.event(facts, event);
         rules.processEvent(agent, event, now, judged(agent, report));
         gate.processEvent(agent, event, now, out);
         journal.announced(facts, agent, now);
       } else if (report instanceof CommandResult result && result.local() != null) {
+        quiet = false;
         decidedByTheAgent(agent, result, judged(agent, report), now, out);
-      } else if (report instanceof CommandResult result && rules.commandResult(agent, result, now)) {
-        journal.answered(facts, result);
-        alerts.actionEvidence(facts.alerts, agent, result, now);
+      } else if (report instanceof CommandResult result) {
+        quiet = false;
+        if (rules.commandResult(agent, result, now)) {
+          journal.answered(facts, result);
+          alerts.actionEvidence(facts.alerts, agent, result, now);
+        }
       }
     }
     if (!batch.reports().isEmpty()) {
       agent.taken(now);
     }
     settle(agent, now, out);
-    schedule.changed(agent, now);
+    // the journal writes a check whose phase, failures or incident moved: with none written, no last outcome turned
+    // and the agent not back, nothing the dashboard compares changed (what time alone changes has its own moment)
+    if (quiet && facts.checks.isEmpty()) {
+      schedule.heard(agent, now);
+    } else {
+      schedule.changed(agent, now);
+    }
     journal.agent(facts, agent, now);
     metrics.ingested(results);
     if (duplicates > 0) {
@@ -560,12 +575,15 @@ public final class FleetState {
     return memory;
   }
 
-  private void heard(TrackedAgent agent, Instant now, Outcome.Builder out) {
+  /** Whether the agent is back: it was lost, and is heard from again. */
+  private boolean heard(TrackedAgent agent, Instant now, Outcome.Builder out) {
     if (agent.heard(now)) {
       log.atInfo().addKeyValue("agent", agent.id()).log("agent is back");
       out.event(new FleetEvent(FleetEvent.Type.AGENT_BACK, agent.id(), now, "heard from again"));
       alerts.agentBack(out.facts().alerts, agent, now);
+      return true;
     }
+    return false;
   }
 
   private static void liftExpiredSilences(TrackedAgent agent, Instant now) {

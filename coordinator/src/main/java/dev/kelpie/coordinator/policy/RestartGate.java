@@ -9,7 +9,6 @@ import dev.kelpie.shared.message.ProcessEvent;
 import dev.kelpie.shared.message.ProcessEventType;
 import dev.kelpie.shared.policy.CheckPhase;
 import dev.kelpie.shared.policy.Decision;
-import dev.kelpie.shared.policy.PolicySpec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
@@ -55,7 +54,7 @@ final class RestartGate {
   private final CorrelatedFailures correlated;
   private final FlappingServices flapping;
   private final Map<TrackedCheck, Held> held = new IdentityHashMap<>();
-  private final Map<String, Deque<Instant>> serviceRestarts = new HashMap<>();
+  private final ServiceBudgets budgets = new ServiceBudgets();
   private final Deque<JsonObject> shadowed = new ArrayDeque<>();
   private final Map<TrackedCheck, String> shadowNoted = new IdentityHashMap<>();
   private PeerShares peers = PeerShares.alone();
@@ -141,7 +140,7 @@ final class RestartGate {
     if (flap != null && !shadowRule(agent, check, flapping.shadow(), flap.why(now), now, out)) {
       return hold(check, flap.why(now), now);
     }
-    String budget = serviceBudgetUsedUp(agent, check, now);
+    String budget = budgets.usedUp(agent, check, now);
     if (budget != null) {
       held.remove(check);
       Decision refused = check.state().refuse(reason + "; " + budget);
@@ -164,17 +163,20 @@ final class RestartGate {
     return true;
   }
 
+  /** A command on the service ended (answered, given up on, not delivered): a restart counted as running may not be. */
+  void commandEnded(String agentId, String service) {
+    blast.commandEnded(agentId, service);
+  }
+
+  /** The agent is no longer tracked here (another coordinator owns it). */
+  void agentLeft(String agentId) {
+    blast.agentLeft(agentId);
+  }
+
   /** The restart went out as a command: it runs until answered, and counts toward its service's budget and flapping. */
   void issued(TrackedAgent agent, TrackedCheck check, Instant now, Outcome.Builder out) {
     blast.started(agent, check.service());
-    if (!check.spec().rules().ownBudget()) {
-      Deque<Instant> spent = serviceRestarts.computeIfAbsent(key(agent.id(), check.service()), k -> new ArrayDeque<>());
-      spent.addLast(now);
-      Instant from = now.minus(check.spec().policy().budget().per()).minus(java.time.Duration.ofHours(1));
-      while (!spent.isEmpty() && spent.peekFirst().isBefore(from)) {
-        spent.removeFirst();
-      }
-    }
+    budgets.restarted(agent, check, now);
     restarted(agent, check.service(), now, out);
   }
 
@@ -342,35 +344,6 @@ final class RestartGate {
 
   private static boolean failing(TrackedCheck check) {
     return Boolean.FALSE.equals(check.lastUp()) || FAILED.contains(check.state().phase());
-  }
-
-  /** Why the service's shared budget is used up (null: it is not), counting the restarts of all its checks. */
-  private String serviceBudgetUsedUp(TrackedAgent agent, TrackedCheck check, Instant now) {
-    if (check.spec().rules().ownBudget() || check.service() == null) {
-      return null;
-    }
-    PolicySpec.Budget limits = null;
-    int sharing = 0;
-    for (TrackedCheck other : agent.checks().values()) {
-      if (check.service().equals(other.service()) && !other.spec().rules().ownBudget()) {
-        sharing++;
-        PolicySpec.Budget budget = other.spec().policy().budget();
-        if (limits == null || budget.restarts() < limits.restarts()) {
-          limits = budget;
-        }
-      }
-    }
-    Deque<Instant> spent = serviceRestarts.get(key(agent.id(), check.service()));
-    if (sharing < 2 || spent == null) {
-      return null;
-    }
-    Instant from = now.minus(limits.per());
-    while (!spent.isEmpty() && !spent.peekFirst().isAfter(from)) {
-      spent.removeFirst();
-    }
-    return spent.size() < limits.restarts() ? null : "restart budget of " + limits.restarts() + " per "
-      + dev.kelpie.shared.policy.Durations.human(limits.per()) + " of service " + check.service()
-      + " (shared by its " + sharing + " checks) used up";
   }
 
   private boolean reachable(String agentId) {

@@ -45,6 +45,11 @@ final class TickSchedule {
     wakeups.at(agent, next.apply(agent, now));
   }
 
+  /** The agent was heard from, and nothing of it a person sees changed: only its next moment may have moved. */
+  void heard(TrackedAgent agent, Instant now) {
+    wakeups.at(agent, next.apply(agent, now));
+  }
+
   /** Something of the agent a person sees may have changed; nothing that time alone would change. */
   void show(TrackedAgent agent) {
     shown.add(agent);

@@ -6,12 +6,13 @@ import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.policy.CheckMemory;
 import dev.kelpie.shared.policy.CheckState;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.WeakHashMap;
 
 /**
  * One check of one agent, as the coordinator follows it: what was announced, its policy state, its last results and
@@ -24,11 +25,11 @@ final class TrackedCheck {
 
   /*
    * A fleet's agents announce the same policies, labels and rules over and over: each check keeping the copy parsed
-   * from its hello made its spec cost more than its state. Equal parts are kept once, in a table whose size bounds
-   * what it can keep past the checks using them; strings go to the JVM's own table, which lets unused ones go.
+   * from its hello made its spec cost more than its state. Equal parts are kept once, in a table that lets a part go
+   * once no check holds it (weak keys, and weak values, which would otherwise hold their own key), so it forgets the
+   * policies of checks gone; strings go to the JVM's own table, which lets unused ones go too.
    */
-  private static final int SHARED_PARTS = 4096;
-  private static final Map<Object, Object> SHARED = new ConcurrentHashMap<>();
+  private static final Map<Object, WeakReference<Object>> SHARED = new WeakHashMap<>();
 
   /*
    * The last results, a ring of EVIDENCE kept as numbers in two arrays: a fleet's checks times five would otherwise
@@ -75,11 +76,15 @@ final class TrackedCheck {
     if (part == null) {
       return null;
     }
-    Object kept = SHARED.get(part);
-    if (kept == null && SHARED.size() < SHARED_PARTS) {
-      kept = SHARED.putIfAbsent(part, part);
+    synchronized (SHARED) {
+      WeakReference<Object> known = SHARED.get(part);
+      Object kept = known == null ? null : known.get();
+      if (kept == null) {
+        SHARED.put(part, new WeakReference<>(part));
+        return part;
+      }
+      return (T) kept;
     }
-    return kept == null ? part : (T) kept;
   }
 
   private static String intern(String name) {

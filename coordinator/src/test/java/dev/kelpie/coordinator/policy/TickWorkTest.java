@@ -193,4 +193,64 @@ class TickWorkTest {
     assertThat(shown(tick(T0.plusSeconds(11)).changes(), "checks", "agent-7", "http")).isNotNull();
     assertThat(fleet.lastTickWork()).as("only the agent that reported").containsExactly(0, 1);
   }
+
+  @Test
+  @DisplayName("an agent whose results change nothing a person sees is not compared; one whose result turns is")
+  void quietResultsAreNotCompared() {
+    hello("a");
+    result("a", "http", true, T0);
+    tick(T0);
+    for (int i = 1; i <= 8; i++) {
+      result("a", "http", true, T0.plusSeconds(i));
+      assertThat(tick(T0.plusSeconds(i)).changes()).isNull();
+      assertThat(fleet.lastTickWork()).as("healthy again and again: nothing to compare").containsExactly(0, 0);
+    }
+    result("a", "http", false, T0.plusSeconds(9));
+    JsonObject failing = shown(tick(T0.plusSeconds(9)).changes(), "checks", "a", "http");
+    assertThat(fleet.lastTickWork()).containsExactly(0, 1);
+    assertThat(failing.getInteger("consecutiveFailures")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a restart leaving the budget's window shows one fewer used on time while the agent goes on reporting"
+    + " healthy results")
+  void budgetSlidesWhileReporting() {
+    hello("a");
+    result("a", "http", false, T0.plusSeconds(1));
+    List<Command> restart = result("a", "http", false, T0.plusSeconds(2)).commands();
+    send("a", T0.plusSeconds(3), CommandResult.of(restart.get(0), CommandStatus.DONE, "ok", T0.plusSeconds(3),
+      Duration.ofSeconds(1), 7L));
+    result("a", "http", true, T0.plusSeconds(3));
+    assertThat(shown(tick(T0.plusSeconds(3)).changes(), "checks", "a", "http").getInteger("restartsUsed")).isEqualTo(1);
+
+    for (int s = 10; s <= 60; s += 10) {
+      result("a", "http", true, T0.plusSeconds(s));
+      assertThat(tick(T0.plusSeconds(s)).changes()).as("nothing shown changed at %d s", s).isNull();
+    }
+    result("a", "http", true, T0.plusSeconds(61).plusMillis(900));
+    assertThat(tick(T0.plusSeconds(61).plusMillis(900)).changes()).as("still inside the window").isNull();
+    result("a", "http", true, T0.plusSeconds(62));
+    JsonObject fallen = shown(tick(T0.plusSeconds(62)).changes(), "checks", "a", "http");
+    assertThat(fallen).isNotNull();
+    assertThat(fallen.getInteger("restartsUsed")).isZero();
+  }
+
+  @Test
+  @DisplayName("a silence ends on the dashboard on time while the agent goes on reporting healthy results")
+  void silenceEndsWhileReporting() {
+    hello("a");
+    result("a", "http", true, T0);
+    tick(T0);
+    seen.take(fleet.operate(OperatorRequest.fromJson(new JsonObject("{\"action\":\"silence\",\"agentId\":\"a\","
+      + "\"checkId\":\"http\",\"duration\":\"1m\",\"by\":\"dave\"}")), T0.plusSeconds(1)));
+    assertThat(shown(tick(T0.plusSeconds(1)).changes(), "checks", "a", "http").getString("shown"))
+      .isEqualTo("silenced");
+    for (int s = 10; s <= 60; s += 10) {
+      result("a", "http", true, T0.plusSeconds(s));
+      assertThat(tick(T0.plusSeconds(s)).changes()).as("still silenced at %d s", s).isNull();
+    }
+    result("a", "http", true, T0.plusSeconds(61));
+    JsonObject ended = shown(tick(T0.plusSeconds(61)).changes(), "checks", "a", "http");
+    assertThat(ended.getString("shown")).isEqualTo("healthy");
+  }
 }

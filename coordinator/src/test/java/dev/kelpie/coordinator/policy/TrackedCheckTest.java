@@ -59,4 +59,27 @@ class TrackedCheckTest {
     second.seen(new ProbeResult(new String("host-2"), 1, "web", Instant.now(), Outcome.UP, Duration.ZERO, new String("ok")));
     assertThat(second.lastResult().detail()).isSameAs(first.lastResult().detail());
   }
+
+  @Test
+  @DisplayName("a policy no check holds any more is forgotten by the shared table, however many came and went")
+  void sharedPartsForgotten() {
+    java.lang.ref.WeakReference<Object> gone = announceAndDrop();
+    for (int i = 0; i < 100 && gone.get() != null; i++) {
+      System.gc();   // the only way to see a weak table let go; the loop ends as soon as it has
+    }
+    assertThat(gone.get()).as("the labels of checks no longer tracked").isNull();
+  }
+
+  /** 5,000 checks, each with labels of its own, dropped at once; the labels of the first one, weakly. */
+  private static java.lang.ref.WeakReference<Object> announceAndDrop() {
+    java.lang.ref.WeakReference<Object> first = null;
+    for (int i = 0; i < 5000; i++) {
+      TrackedCheck check = new TrackedCheck(new CheckSpec("web", CheckType.HTTP, "shop", "http://x/",
+        PolicySpec.defaults(), java.util.Map.of("unique", "value-" + i)));
+      if (first == null) {
+        first = new java.lang.ref.WeakReference<>(check.spec().labels());
+      }
+    }
+    return first;
+  }
 }
