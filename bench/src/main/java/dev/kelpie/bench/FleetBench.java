@@ -384,7 +384,8 @@ public final class FleetBench implements Callable<Integer> {
       commitP99 = Double.isNaN(commitP99) || p99 > commitP99 ? p99 : commitP99;
     }
     System.out.printf("generator (this JVM, the simulated agents): CPU %.0f %% of one core, %.1f ms per 1,000 results "
-        + "acknowledged%n", generatorCpu / 1e9 / elapsed * 100, acked == 0 ? Double.NaN : generatorCpu / 1e6 / acked * 1000);
+        + "acknowledged%n", generatorCpu / 1e9 / elapsed * 100,
+      acked == 0 ? Double.NaN : generatorCpu / 1e6 / acked * 1000);
     if (failedOver != null) {
       System.out.println(failedOver);
     }

@@ -34,9 +34,10 @@ import java.util.stream.Stream;
  * <p>
  * Probe results, most of the rows by far, are first inserted plainly: {@code ON CONFLICT DO NOTHING} makes PostgreSQL
  * insert each row speculatively (a look into the unique index before, a confirmation record after): 7-30 % of its
- * CPU per result and about a fifth of the WAL (bench/pgbench/results-indexes.sh, StoreBench). A replayed result (one committed whose acknowledgement was lost) then fails
- * the transaction on the results index, and the same facts are written again with the conflict clause: idempotent
- * still, at the price of one transaction in the rare write that carries a replay.
+ * CPU per result and about a fifth of the WAL (bench/pgbench/results-indexes.sh, StoreBench). A replayed result (one
+ * committed whose acknowledgement was lost) then fails the transaction on the results index, and the same facts are
+ * written again with the conflict clause: idempotent still, at the price of one transaction in the rare write that
+ * carries a replay.
  */
 public final class PgStore implements Store {
 

@@ -35,9 +35,9 @@ import java.util.concurrent.TimeoutException;
  * the policy's loop only hands facts over and takes completions back.
  * <p>
  * That loop is the context of a verticle of its own ({@link WritingLoop}, public API only), deployed by {@link #start}
- * (from the policy verticle's start) or else at the first submission: Vert.x gives each deployment the next of its event loops in turn, and one that lands on the caller's
- * loop is undeployed and deployed again (with a single event loop, it stays there). Facts submitted meanwhile wait in
- * their lanes. A store that writes in place (memory) has no such loop: its writes, and their completions, run in the
+ * (from the policy verticle's start) or else at the first submission: Vert.x gives each deployment the next of its
+ * event loops in turn, and one that lands on the caller's loop is undeployed and deployed again (with a single event
+ * loop, it stays there). Facts submitted meanwhile wait in their lanes. A store that writes in place (memory) has no such loop: its writes, and their completions, run in the
  * caller's turn.
  */
 public final class StoreWriter {

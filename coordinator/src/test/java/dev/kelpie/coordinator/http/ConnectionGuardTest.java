@@ -66,8 +66,8 @@ class ConnectionGuardTest {
   }
 
   @Test
-  @DisplayName("after the port's loop was busy for longer than headerTimeout, a client whose request waited in its socket "
-    + "is answered, and a half-sent request is still closed")
+  @DisplayName("after the port's loop was busy for longer than headerTimeout, a client whose request waited in its "
+    + "socket is answered, and a half-sent request is still closed")
   void lateSweepJudgesOnlyTimeTheClientsHad() throws Exception {
     ConcurrentMap<String, Integer> open = new ConcurrentHashMap<>();
     AtomicBoolean stalling = new AtomicBoolean();

@@ -21,10 +21,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A coordinator killed (SIGKILL) while migration V5 rebuilds the results' indexes: Flyway runs each PostgreSQL migration
- * in one transaction, with its history row, so the kill leaves the schema as V4 left it; the next start migrates
- * it whole. The migration runs in a child process (the test's own classpath), on a results table large enough that
- * the unique index takes seconds to build, and is killed while PostgreSQL shows that build running.
+ * A coordinator killed (SIGKILL) while migration V5 rebuilds the results' indexes: Flyway runs each PostgreSQL
+ * migration in one transaction, with its history row, so the kill leaves the schema as V4 left it; the next start
+ * migrates it whole. The migration runs in a child process (the test's own classpath), on a results table large
+ * enough that the unique index takes seconds to build, and is killed while PostgreSQL shows that build running.
  */
 class MigrationKilledTest {
 
@@ -87,7 +87,8 @@ class MigrationKilledTest {
         + "AND indexname = 'results_by_time'")).contains("USING brin (at)");
       assertThat(single(db, "SELECT count(*) || '/' || count(*) FILTER (WHERE NOT up) || '/' || sum(seq) FROM results"))
         .as("every result kept").isEqualTo(ROWS + "/" + (ROWS / 11) + "/" + ROWS * (ROWS + 1) / 2);
-      assertThat(single(db, "SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'results_by_check_time'::regclass"))
+      assertThat(single(db,
+        "SELECT indisvalid::text FROM pg_index WHERE indexrelid = 'results_by_check_time'::regclass"))
         .isEqualTo("true");
     }
   }
@@ -118,7 +119,8 @@ class MigrationKilledTest {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
     try (Connection db = TestDatabase.jdbc(null)) {
       while (System.nanoTime() < deadline) {
-        try (ResultSet rows = db.createStatement().executeQuery("SELECT 1 FROM pg_stat_activity WHERE pid = " + backend)) {
+        try (ResultSet rows = db.createStatement()
+          .executeQuery("SELECT 1 FROM pg_stat_activity WHERE pid = " + backend)) {
           if (!rows.next()) {
             return;
           }
