@@ -7,8 +7,11 @@ import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * The messages an agent sends most (a {@link ReportBatch} of probe results, a {@link Keepalive}) read straight from
@@ -18,6 +21,9 @@ import java.util.List;
  * words of a refusal stay the tree reader's. What this reads equals what {@code fromJson} reads from the same text.
  */
 public final class StreamedMessages {
+
+  private static final Map<String, Outcome> OUTCOMES = Arrays.stream(Outcome.values())
+    .collect(Collectors.toUnmodifiableMap(Json::wire, outcome -> outcome));
 
   private StreamedMessages() {
   }
@@ -191,13 +197,9 @@ public final class StreamedMessages {
     return whole == null ? null : whole.doubleValue();
   }
 
+  /** An outcome in its wire spelling (the tree reader takes any case). */
   private static Outcome outcome(JsonParser parser, JsonToken value) throws IOException {
     String text = text(parser, value);
-    for (Outcome outcome : Outcome.values()) {
-      if (Json.wire(outcome).equals(text)) {
-        return outcome;
-      }
-    }
-    return null;
+    return text == null ? null : OUTCOMES.get(text);
   }
 }
