@@ -165,16 +165,20 @@ public final class AgentGateway implements Handler<BridgeEvent> {
       refuse(event, socket, "may not send to '" + address + "'");
       return;
     }
-    if (!(raw.getValue("body") instanceof JsonObject body)) {
+    // the body read already (the usual frame, see ScreenedSocket), or as the bridge read the frame
+    Object read = socket instanceof ScreenedSocket screened ? screened.messageRead() : null;
+    Object body = read != null ? read : raw.getValue("body");
+    if (!(body instanceof JsonObject) && read == null) {
       refuse(event, socket, "a message to " + address + " must have a JSON object body");
       return;
     }
-    Object claimed = body.getValue("agentId");
+    Object claimed = body instanceof JsonObject json ? json.getValue("agentId") : AgentMessages.agentId(body);
     if (!agentId.equals(claimed)) {
       refuse(event, socket, "sent as agent '" + claimed + "' but its token is agent '" + agentId + "'");
       return;
     }
-    AgentMessages.Reading reading = AgentMessages.read(address, body);
+    AgentMessages.Reading reading = body instanceof JsonObject json ? AgentMessages.read(address, json)
+      : AgentMessages.judge(address, body);
     if (!reading.taken()) {
       tellAgent(socket, raw.getValue("replyAddress"), reading.problem());
       refuse(event, socket, "a message to " + address + ": " + reading.problem());

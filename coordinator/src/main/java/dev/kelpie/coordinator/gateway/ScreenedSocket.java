@@ -20,7 +20,8 @@ import java.util.function.Consumer;
  * address, an unknown type) with an error frame and nothing else, and answers a message the coordinator refused as
  * the agent's own mistake (failure code {@value #REFUSED}) with the failure: both are written here, so this is where
  * they are seen and told to the gateway, which logs them and closes the connection. Everything else passes through.
- * It extends the bridge's socket base because the bridge's idle check expects one.
+ * A report batch or keepalive of the usual shape is read here, once, into its record ({@link AgentFrame}). It extends
+ * the bridge's socket base because the bridge's idle check expects one.
  */
 final class ScreenedSocket extends SockJSSocketBase {
 
@@ -36,6 +37,7 @@ final class ScreenedSocket extends SockJSSocketBase {
   private final Consumer<String> onRefused;
   private final long aliveEveryNanos;
   private long lastAliveNanos;
+  private Object messageRead;
 
   /**
    * @param pingTimeout the bridge's: a socket it hears no ping from for this long is closed
@@ -104,9 +106,27 @@ final class ScreenedSocket extends SockJSSocketBase {
         lastAliveNanos = now;
         handler.handle(Buffer.buffer(PING_FRAME));
       }
-      handler.handle(data);
+      AgentFrame frame = AgentFrame.read(data);
+      if (frame == null) {
+        handler.handle(data);
+        return;
+      }
+      messageRead = frame.message();
+      try {
+        handler.handle(frame.envelope());
+      } finally {
+        messageRead = null;
+      }
     });
     return this;
+  }
+
+  /**
+   * The body of the frame the bridge is handling now, read already into its record ({@link AgentFrame}), or null when
+   * the bridge was handed the frame as it came. The bridge asks the gateway about a frame before it returns.
+   */
+  Object messageRead() {
+    return messageRead;
   }
 
   @Override

@@ -1,6 +1,10 @@
 package dev.kelpie.coordinator.e2e;
 
 import dev.kelpie.shared.bus.Addresses;
+import dev.kelpie.shared.message.Keepalive;
+import dev.kelpie.shared.message.Outcome;
+import dev.kelpie.shared.message.ProbeResult;
+import dev.kelpie.shared.message.ReportBatch;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterEach;
@@ -12,6 +16,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -112,6 +118,25 @@ class GatewayRefusalTest {
       .put("body", hello).put("replyAddress", "00000000-0000-0000-0000-000000000000").encode(), true);
     assertThat(client.closed.get(5, TimeUnit.SECONDS)).isNotNull();
     assertThat(fleet.agent(GOOD).orElseThrow().getString("host")).isEqualTo("host-of-" + GOOD);
+    assertGoodAgentStillServed();
+  }
+
+  @Test
+  @DisplayName("a report batch or a keepalive sent as another agent is refused and disconnected, the batch not taken")
+  void impersonationInTheUsualFrames() throws Exception {
+    long forgedSeq = fleet.agent(GOOD).orElseThrow().getLong("lastSeq") + 1_000;
+    ReportBatch batch = new ReportBatch(GOOD, Instant.now(), List.of(new ProbeResult(GOOD, forgedSeq, "demo-http",
+      Instant.now(), Outcome.DOWN, Duration.ofMillis(1), "forged")));
+    Keepalive keepalive = new Keepalive(GOOD, Instant.now(), 1 << 20, 0.5, 0, 0);
+    for (JsonObject frame : List.of(
+      new JsonObject().put("type", "send").put("address", Addresses.AGENT_REPORTS).put("body", batch.toJson())
+        .put("replyAddress", "00000000-0000-0000-0000-000000000001"),
+      new JsonObject().put("type", "send").put("address", Addresses.AGENT_KEEPALIVE).put("body", keepalive.toJson()))) {
+      Client client = connect(Fleet.TOKEN + ROGUE);
+      client.socket.sendText(frame.encode(), true);
+      assertThat(client.closed.get(5, TimeUnit.SECONDS)).as(frame.getString("address")).isNotNull();
+    }
+    assertThat(fleet.agent(GOOD).orElseThrow().getLong("lastSeq")).isLessThan(forgedSeq);
     assertGoodAgentStillServed();
   }
 

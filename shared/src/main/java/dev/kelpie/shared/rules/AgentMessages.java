@@ -32,29 +32,35 @@ public final class AgentMessages {
    * as {@link #problem}). Never throws.
    */
   public static Reading read(String address, JsonObject body) {
+    Object message;
     try {
-      Object message;
+      message = switch (address) {
+        case Addresses.AGENT_HELLO -> AgentHello.fromJson(body);
+        case Addresses.AGENT_REPORTS -> ReportBatch.fromJson(body);
+        case Addresses.AGENT_KEEPALIVE -> Keepalive.fromJson(body);
+        default -> null;
+      };
+    } catch (RuntimeException unreadable) {
+      return unreadable(unreadable);
+    }
+    return judge(address, message);
+  }
+
+  /**
+   * A message sent to {@code address} and already read into its record (straight from the frame, see
+   * {@link dev.kelpie.shared.message.StreamedMessages}), judged as {@link #read} judges it. Never throws.
+   */
+  public static Reading judge(String address, Object message) {
+    try {
       List<String> problems;
-      switch (address) {
-        case Addresses.AGENT_HELLO -> {
-          AgentHello hello = AgentHello.fromJson(body);
-          message = hello;
-          problems = AgentRules.hello(hello);
-        }
-        case Addresses.AGENT_REPORTS -> {
-          ReportBatch batch = ReportBatch.fromJson(body);
-          message = batch;
-          problems = AgentRules.batch(batch);
-        }
-        case Addresses.AGENT_KEEPALIVE -> {
-          Keepalive keepalive = Keepalive.fromJson(body);
-          message = keepalive;
-          problems = AgentRules.keepalive(keepalive);
-        }
-        default -> {
-          message = null;
-          problems = List.of("address: no message of agents goes to '" + address + "'");
-        }
+      if (message instanceof AgentHello hello && address.equals(Addresses.AGENT_HELLO)) {
+        problems = AgentRules.hello(hello);
+      } else if (message instanceof ReportBatch batch && address.equals(Addresses.AGENT_REPORTS)) {
+        problems = AgentRules.batch(batch);
+      } else if (message instanceof Keepalive keepalive && address.equals(Addresses.AGENT_KEEPALIVE)) {
+        problems = AgentRules.keepalive(keepalive);
+      } else {
+        problems = List.of("address: no message of agents goes to '" + address + "'");
       }
       if (problems.isEmpty()) {
         return new Reading(message, null);
@@ -63,9 +69,24 @@ public final class AgentMessages {
       return new Reading(null, problems.size() > PROBLEMS_SHOWN
         ? shown + "; and " + (problems.size() - PROBLEMS_SHOWN) + " more" : shown);
     } catch (RuntimeException unreadable) {
-      String why = unreadable.getMessage();
-      return new Reading(null, why == null ? unreadable.getClass().getSimpleName() : why);
+      return unreadable(unreadable);
     }
+  }
+
+  /** The agent a message read into its record claims to be, or null when it is none of an agent's. */
+  public static String agentId(Object message) {
+    if (message instanceof AgentHello hello) {
+      return hello.agentId();
+    }
+    if (message instanceof ReportBatch batch) {
+      return batch.agentId();
+    }
+    return message instanceof Keepalive keepalive ? keepalive.agentId() : null;
+  }
+
+  private static Reading unreadable(RuntimeException unreadable) {
+    String why = unreadable.getMessage();
+    return new Reading(null, why == null ? unreadable.getClass().getSimpleName() : why);
   }
 
   /** A message read: exactly one of {@code message} (the record, within the rules) and {@code problem} is set. */
