@@ -79,7 +79,7 @@ class MigrationKilledTest {
     restarted.close().await();
 
     try (Connection db = TestDatabase.jdbc(schema)) {
-      assertThat(versions(db)).containsExactly("1", "2", "3", "3.17", "4", "5");
+      assertThat(versions(db)).as("V5, and the migrations after it").startsWith("1", "2", "3", "3.17", "4", "5");
       assertThat(indexes(db)).containsExactlyInAnyOrder("results_by_check_time", "results_by_time");
       assertThat(single(db, "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() "
         + "AND indexname = 'results_by_check_time'")).contains("UNIQUE").contains("(agent_id, check_id, at, seq)");
