@@ -64,6 +64,11 @@ public final class PolicyVerticle extends VerticleBase {
   private final Consumer<Map<String, Integer>> levels;
   private final StoreWriter writer;
   private final Map<String, Long> committed;
+  /**
+   * The hello being answered for each agent on its current connection: taking the lease and restoring the agent take
+   * turns of their own, and a connection that closes meanwhile (or is replaced) must not be welcomed after it.
+   */
+  private final Map<String, Object> answering = new HashMap<>();
   private final DecisionJournal journal;
   private final Ownership ownership;
   private final Function<String, Future<Store.Restored>> restoreAgent;
@@ -325,6 +330,8 @@ public final class PolicyVerticle extends VerticleBase {
       refuse(message, "malformed hello: " + e.getMessage());
       return;
     }
+    Object mine = new Object();
+    answering.put(hello.agentId(), mine);
     ownership.take(hello.agentId())
       .compose(taken -> taken.continuous() && fleet.knows(hello.agentId()) || restoreAgent == null
         ? Future.succeededFuture(taken)
@@ -334,12 +341,33 @@ public final class PolicyVerticle extends VerticleBase {
           committed.put(hello.agentId(), record == null ? 0L : record.lastSeq());
           return taken;
         }))
-      .onSuccess(taken -> welcome(message, hello, taken.token()))
+      .onSuccess(taken -> {
+        if (answering.remove(hello.agentId(), mine)) {
+          welcome(message, hello, taken.token());
+        } else {
+          abandoned(message, hello.agentId());
+        }
+      })
       .onFailure(failure -> {
+        answering.remove(hello.agentId(), mine);
         log.atWarn().addKeyValue("agent", hello.agentId()).log("hello not taken: {}", failure.getMessage());
         ownership.letGo(hello.agentId());
         message.fail(OWNED_ELSEWHERE, failure.getMessage());
       });
+  }
+
+  /**
+   * The connection that said hello closed (or a newer one replaced it) before the hello was answered: the agent is
+   * not welcomed, which would show it connected here with no connection; the lease taken for it is let go unless a
+   * newer hello of the agent's is being answered.
+   */
+  private void abandoned(Message<Object> message, String agentId) {
+    if (!answering.containsKey(agentId)) {
+      log.atWarn().addKeyValue("agent", agentId)
+        .log("agent given up by this node: its connection closed before its hello was answered");
+      ownership.letGo(agentId);
+    }
+    message.fail(OWNED_ELSEWHERE, "the connection closed before the hello was answered");
   }
 
   private void welcome(Message<Object> message, AgentHello hello, long token) {
@@ -405,6 +433,7 @@ public final class PolicyVerticle extends VerticleBase {
   private void onLink(Message<JsonObject> message) {
     AgentLink link = AgentLink.fromJson(message.body());
     if (!link.connected()) {
+      answering.remove(link.agentId());
       sendOn(fleet.disconnected(link.agentId()));
       ownership.letGo(link.agentId());
     }

@@ -5,7 +5,7 @@ import dev.kelpie.agent.config.AgentConfig;
 import dev.kelpie.coordinator.store.TestDatabase;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -57,9 +57,10 @@ final class CoordinatorCluster implements AutoCloseable {
 
   /**
    * Prints the end of every coordinator log of the test's cluster when the test fails: CI keeps only the build's
-   * output, and the logs live in the test's temporary directory.
+   * output, and the logs live in the test's temporary directory (gone by the time a TestWatcher hears of the failure,
+   * so this runs right after the test method, before the after-each methods and the directory's removal).
    */
-  static final class LogsOnFailure implements TestWatcher {
+  static final class LogsOnFailure implements AfterTestExecutionCallback {
     private static final int LINES = 150;
     private CoordinatorCluster cluster;
 
@@ -69,8 +70,8 @@ final class CoordinatorCluster implements AutoCloseable {
     }
 
     @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      if (cluster == null) {
+    public void afterTestExecution(ExtensionContext context) {
+      if (cluster == null || context.getExecutionException().isEmpty()) {
         return;
       }
       try (Stream<Path> logs = Files.list(cluster.dir)) {
