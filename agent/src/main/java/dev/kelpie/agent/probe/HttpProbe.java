@@ -4,9 +4,12 @@ import dev.kelpie.shared.policy.Durations;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientConnection;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpConnectOptions;
+import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
@@ -19,6 +22,7 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.TrustManagerFactory;
 
+import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
@@ -31,25 +35,44 @@ import java.util.List;
 import java.util.concurrent.TimeoutException;
 
 /**
- * An HTTP health probe on a fresh connection every time (no pool, no keep-alive, no proxy), with connect and
- * response timeouts apart, so a wedged worker behind a port that still accepts connections is caught.
+ * An HTTP health probe on a fresh connection every time (opened for the probe, outside any pool, and closed after the
+ * answer; no keep-alive, no proxy), with connect and response timeouts apart, so a wedged worker behind a port that
+ * still accepts connections is caught.
  */
 final class HttpProbe implements Probe {
 
   private static final int MAX_BODY = 64 * 1024;
   private static final int MAX_JSON = 256 * 1024;
+  private static final CharSequence USER_AGENT = HttpHeaders.createOptimized("kelpie-agent");
 
-  private final HttpClient client;
+  private final HttpClientAgent client;
   private final HttpTarget target;
 
   private final ClientSSLOptions tls;
   private final Clock clock;
+  /** What each probe asks, worked out once from the check's URL: a probe runs every few seconds for months. */
+  private final HttpConnectOptions connect;
+  private final String host;
+  private final int port;
+  private final String uri;
+  private final HttpMethod method;
 
   HttpProbe(HttpTarget target, ProbeTools tools) {
     this.client = tools.http();
     this.target = target;
     this.clock = tools.clock();
     this.tls = target.https() ? tls(target) : null;
+    URI url = target.url();
+    this.host = url.getHost();
+    this.port = url.getPort() != -1 ? url.getPort() : target.https() ? 443 : 80;
+    this.uri = (url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath())
+      + (url.getRawQuery() == null ? "" : "?" + url.getRawQuery());
+    this.method = HttpMethod.valueOf(target.method());
+    this.connect = new HttpConnectOptions().setHost(host).setPort(port)
+      .setConnectTimeout(target.connectTimeout().toMillis());
+    if (tls != null) {
+      connect.setSsl(true).setSslOptions(tls);
+    }
   }
 
   /** Verified: the JDK's roots or the check's own PEM file, and the host name checked; else anything is taken. */
@@ -82,25 +105,25 @@ final class HttpProbe implements Probe {
 
   @Override
   public Future<Finding> run(Cancellation cancellation) {
-    RequestOptions options = new RequestOptions()
-      .setAbsoluteURI(target.url().toString())
-      .setMethod(HttpMethod.valueOf(target.method()))
-      .setConnectTimeout(target.connectTimeout().toMillis())
-      .setIdleTimeout(target.responseTimeout().toMillis())
-      .putHeader("Connection", "close")
-      .putHeader("User-Agent", "kelpie-agent");
-    if (tls != null) {
-      options.setSsl(true).setSslOptions(tls);
-    }
-    return client.request(options)
-      .compose(request -> send(request, cancellation))
-      .compose(this::judge)
+    return client.connect(connect)
+      .compose(connection -> ask(connection, cancellation)
+        .eventually(() -> connection.close().otherwiseEmpty()))
       .otherwise(this::explain);
   }
 
-  private static Future<HttpClientResponse> send(HttpClientRequest request, Cancellation cancellation) {
-    cancellation.onCancel(() -> request.reset());
-    return request.send();
+  private Future<Finding> ask(HttpClientConnection connection, Cancellation cancellation) {
+    RequestOptions options = new RequestOptions()
+      .setHost(host)
+      .setPort(port)
+      .setURI(uri)
+      .setMethod(method)
+      .setIdleTimeout(target.responseTimeout().toMillis())
+      .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE)
+      .putHeader(HttpHeaders.USER_AGENT, USER_AGENT);
+    cancellation.onCancel(() -> connection.close());
+    return connection.request(options)
+      .compose(HttpClientRequest::send)
+      .compose(this::judge);
   }
 
   /** Failed conditions come first, so the detail says "db: down (expected up)" rather than only "HTTP 503". */

@@ -9,9 +9,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
@@ -48,7 +47,7 @@ public final class ProbeVerticle extends VerticleBase {
   private final Map<String, Probe> probes = new HashMap<>();
   /** Checks whose last run was cancelled at its timeout and has not ended yet. */
   private final Set<String> overdue = new HashSet<>();
-  private HttpClient http;
+  private HttpClientAgent http;
   private NetClient tcp;
 
   public ProbeVerticle(String agentId, List<? extends ProbedCheck> checks, Clock clock, AgentMetrics metrics) {
@@ -66,8 +65,8 @@ public final class ProbeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false),
-      new PoolOptions().setHttp1MaxSize(256).setMaxWaitQueueSize(1024));
+    // the HTTP probe opens its connections itself (HttpProbe), so no pool is sized here
+    http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     tcp = vertx.createNetClient();
     ProbeTools tools = new ProbeTools(vertx, http, tcp, services, clock);
     for (ProbedCheck check : checks) {
