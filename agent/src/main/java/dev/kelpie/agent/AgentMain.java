@@ -47,7 +47,9 @@ public final class AgentMain implements Callable<Integer> {
     Vertx vertx = Vertx.vertx(AgentThreads.options(loaded));
     Agent.deploy(vertx, loaded, hostName(), Clock.systemUTC())
       .onSuccess(agent -> {
-        log.atInfo().addKeyValue("agent", loaded.agentId()).log("agent started");
+        // which transport the sockets got: Netty's epoll where its library loads, else the JDK's (AgentThreads)
+        log.atInfo().addKeyValue("agent", loaded.agentId())
+          .addKeyValue("transport", vertx.isNativeTransportEnabled() ? "epoll" : "nio").log("agent started");
         // the services keep running; the agent waits a bounded time for its own verticles to stop
         Runtime.getRuntime().addShutdownHook(new Thread(() -> agent.undeploy().timeout(10, TimeUnit.SECONDS)
           .eventually(vertx::close).timeout(15, TimeUnit.SECONDS).otherwiseEmpty().await(), "kelpie-shutdown"));
