@@ -17,6 +17,7 @@ import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -418,8 +419,10 @@ public final class PgStore implements Store {
     return conn.preparedQuery(sql).execute(Tuple.wrap(parameters));
   }
 
+  /** As {@code at.atOffset(UTC)}, without the new {@code ZoneRules} that asks for each call (a row's every time). */
   static OffsetDateTime time(Instant at) {
-    return at == null ? null : at.atOffset(ZoneOffset.UTC);
+    return at == null ? null
+      : OffsetDateTime.of(LocalDateTime.ofEpochSecond(at.getEpochSecond(), at.getNano(), ZoneOffset.UTC), ZoneOffset.UTC);
   }
 
   static Instant instant(Row row, int column) {

@@ -27,16 +27,23 @@ public final class AgentClock {
   public record Taken(ReportBatch batch, Duration skew) {
 
     public boolean skewed() {
-      return skew.abs().compareTo(Limits.MAX_SKEW) > 0;
+      return beyondSkew(skew);
     }
   }
+
+  private static final Duration MIN_SKEW = Limits.MAX_SKEW.negated();
 
   private AgentClock() {
   }
 
+  /** {@code |skew| > MAX_SKEW}, without {@link Duration#abs}, which goes through a BigDecimal for a negative one. */
+  private static boolean beyondSkew(Duration skew) {
+    return skew.compareTo(Limits.MAX_SKEW) > 0 || skew.compareTo(MIN_SKEW) < 0;
+  }
+
   public static Taken take(ReportBatch batch, Instant receivedAt) {
     Duration skew = Duration.between(receivedAt, batch.sentAt());
-    boolean skewed = skew.abs().compareTo(Limits.MAX_SKEW) > 0;
+    boolean skewed = beyondSkew(skew);
     Instant sentAt = skewed ? receivedAt : batch.sentAt();
     List<Report> kept = null;
     for (int i = 0; i < batch.reports().size(); i++) {
@@ -58,7 +65,7 @@ public final class AgentClock {
 
   /** A keepalive at the receipt time when the agent's clock is off by more than the skew window. */
   public static Keepalive take(Keepalive keepalive, Instant receivedAt) {
-    if (Duration.between(receivedAt, keepalive.time()).abs().compareTo(Limits.MAX_SKEW) <= 0) {
+    if (!beyondSkew(Duration.between(receivedAt, keepalive.time()))) {
       return keepalive;
     }
     return new Keepalive(keepalive.agentId(), receivedAt, keepalive.rssBytes(), keepalive.cpuLoad(),
