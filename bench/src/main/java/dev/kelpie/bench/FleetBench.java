@@ -6,6 +6,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -94,6 +98,10 @@ public final class FleetBench implements Callable<Integer> {
 
   private final String schema = "fleet_" + Long.toHexString(System.nanoTime());
 
+  @Option(names = "--keep-schema", description = "keep the run's schema in the --postgres database afterwards (it is "
+    + "dropped by default)")
+  boolean keepSchema;
+
   @Option(names = "--event-loops", description = "the coordinator's http.eventLoops (default: one per core, up to 4)")
   Integer eventLoops;
 
@@ -161,6 +169,35 @@ public final class FleetBench implements Callable<Integer> {
       System.err.println("--failover needs --coordinators 2 or more (the killed node's agents move to the others)");
       return 2;
     }
+    try {
+      return runSteps();
+    } finally {
+      dropSchema();
+    }
+  }
+
+  /**
+   * The run's schema holds every result it stored (a 10,000-agent run leaves about half a GB): dropped at the end
+   * unless {@code --keep-schema}, so runs do not pile up in the database.
+   */
+  private void dropSchema() {
+    if (postgres == null || keepSchema) {
+      return;
+    }
+    Vertx vertx = Vertx.vertx();
+    try {
+      Pool admin = PgBuilder.pool().with(new PoolOptions().setMaxSize(1))
+        .connectingTo(PgConnectOptions.fromUri(postgres)).using(vertx).build();
+      admin.query("DROP SCHEMA IF EXISTS " + schema + " CASCADE").execute()
+        .eventually(admin::close).await(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      System.err.printf("could not drop schema %s (drop it by hand): %s%n", schema, e.getMessage());
+    } finally {
+      vertx.close().await();
+    }
+  }
+
+  private int runSteps() throws Exception {
     if (steps == null || steps.isEmpty()) {
       runOnce(agents);
       return 0;
