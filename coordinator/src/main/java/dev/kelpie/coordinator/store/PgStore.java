@@ -419,10 +419,13 @@ public final class PgStore implements Store {
     return conn.preparedQuery(sql).execute(Tuple.wrap(parameters));
   }
 
-  /** As {@code at.atOffset(UTC)}, without the new {@code ZoneRules} that asks for each call (a row's every time). */
+  /** As {@code at.atOffset(UTC)}, without the new {@code ZoneRules} that builds on each call (every time of every row). */
   static OffsetDateTime time(Instant at) {
-    return at == null ? null
-      : OffsetDateTime.of(LocalDateTime.ofEpochSecond(at.getEpochSecond(), at.getNano(), ZoneOffset.UTC), ZoneOffset.UTC);
+    if (at == null) {
+      return null;
+    }
+    return OffsetDateTime.of(LocalDateTime.ofEpochSecond(at.getEpochSecond(), at.getNano(), ZoneOffset.UTC),
+      ZoneOffset.UTC);
   }
 
   static Instant instant(Row row, int column) {
