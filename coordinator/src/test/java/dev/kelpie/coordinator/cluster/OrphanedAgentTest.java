@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.Predicate;
 
 import static dev.kelpie.coordinator.cluster.CoordinatorCluster.await;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -58,26 +59,17 @@ class OrphanedAgentTest {
   @DisplayName("an agent and its coordinator killed -9 together: the other coordinator shows the agent lost within "
     + "lostAfter and a margin, in its API, with one agent_lost alert delivered")
   void agentAndOwnerDieTogether() throws Exception {
-    List<Node> nodes = cluster.start(2);
+    List<Node> nodes = startOwnedByFirst();
     Node a = nodes.get(0);
     Node b = nodes.get(1);
-    cluster.startAgent(AGENT, List.of(a, b),
-      "checks:\n  - {id: alive, type: process, service: svc, interval: 500ms}\n");
-    await(() -> cluster.holder(AGENT, a.id()), Duration.ofSeconds(60), "the agent owned by a");
-    await(() -> cluster.count("SELECT count(*) FROM results WHERE agent_id = '" + AGENT + "' AND up") > 0 ? true
-      : null, Duration.ofSeconds(60), "the agent's service seen up");
 
     Instant lastReport = Instant.now();   // reports came every 500 ms until here
     cluster.killAgent(AGENT);
     a.process().destroyForcibly();
     Instant killed = Instant.now();
 
-    JsonObject lost = await(() -> {
-      JsonObject fleet = new JsonObject(cluster.get(b, "/api/agents").body());
-      return fleet.getJsonArray("agents").stream().map(JsonObject.class::cast)
-        .filter(agent -> AGENT.equals(agent.getString("agentId")) && agent.getBoolean("lost", false))
-        .findFirst().orElse(null);
-    }, LOST_AFTER.plus(MARGIN).plusSeconds(10), "b shows the agent lost");
+    JsonObject lost = await(() -> shownBy(b, agent -> agent.getBoolean("lost", false)),
+      LOST_AFTER.plus(MARGIN).plusSeconds(10), "b shows the agent lost");
     Duration after = Duration.between(killed, Instant.now());
     System.out.println("orphaned agent shown lost by the survivor " + after.toMillis() + " ms after the kill: " + lost);
     assertThat(after).as("shown lost within lostAfter and a margin").isLessThan(LOST_AFTER.plus(MARGIN));
@@ -98,26 +90,17 @@ class OrphanedAgentTest {
   @DisplayName("an agent called lost (and alerted) by its coordinator, then that coordinator killed -9: the other "
     + "coordinator takes it over lost, alerts nothing again, and alerts its return")
   void lostAgentOrphanedLater() throws Exception {
-    List<Node> nodes = cluster.start(2);
+    List<Node> nodes = startOwnedByFirst();
     Node a = nodes.get(0);
     Node b = nodes.get(1);
-    cluster.startAgent(AGENT, List.of(a, b),
-      "checks:\n  - {id: alive, type: process, service: svc, interval: 500ms}\n");
-    await(() -> cluster.holder(AGENT, a.id()), Duration.ofSeconds(60), "the agent owned by a");
-    await(() -> cluster.count("SELECT count(*) FROM results WHERE agent_id = '" + AGENT + "' AND up") > 0 ? true
-      : null, Duration.ofSeconds(60), "the agent's service seen up");
 
     cluster.killAgent(AGENT);
     await(() -> lostAlerts() > 0 ? true : null, LOST_AFTER.plus(MARGIN).plusSeconds(10),
       "a's agent_lost alert at the receiver");
     a.process().destroyForcibly();
 
-    JsonObject adopted = await(() -> {
-      JsonObject fleet = new JsonObject(cluster.get(b, "/api/agents").body());
-      return fleet.getJsonArray("agents").stream().map(JsonObject.class::cast)
-        .filter(agent -> AGENT.equals(agent.getString("agentId")) && b.id().equals(agent.getString("coordinator")))
-        .findFirst().orElse(null);
-    }, MARGIN.plusSeconds(30), "b watching the orphan");
+    JsonObject adopted = await(() -> shownBy(b, agent -> b.id().equals(agent.getString("coordinator"))),
+      MARGIN.plusSeconds(30), "b watching the orphan");
     boolean lostWhenAdopted = adopted.getBoolean("lost", false);
     Thread.sleep(3_000);   // ticks of b, and an alert window, had their time to raise and deliver a second alert
     assertThat(lostAlerts()).as("the agent_lost alert, once for one outage").isEqualTo(1);
@@ -129,6 +112,25 @@ class OrphanedAgentTest {
     cluster.startAgent(AGENT, List.of(b), "checks:\n  - {id: alive, type: process, service: svc, interval: 500ms}\n");
     await(() -> alerts("agent_back") > 0 ? true : null, Duration.ofSeconds(30), "an agent_back alert from b");
     assertThat(lostAlerts()).as("still the one agent_lost alert").isEqualTo(1);
+  }
+
+  /** Two coordinators and the agent, owned by the first and its service seen up in the store. */
+  private List<Node> startOwnedByFirst() throws Exception {
+    List<Node> nodes = cluster.start(2);
+    Node a = nodes.get(0);
+    cluster.startAgent(AGENT, nodes, "checks:\n  - {id: alive, type: process, service: svc, interval: 500ms}\n");
+    await(() -> cluster.holder(AGENT, a.id()), Duration.ofSeconds(60), "the agent owned by a");
+    await(() -> cluster.count("SELECT count(*) FROM results WHERE agent_id = '" + AGENT + "' AND up") > 0 ? true
+      : null, Duration.ofSeconds(60), "the agent's service seen up");
+    return nodes;
+  }
+
+  /** The agent as {@code node}'s API shows it, when it matches {@code shown}; else null. */
+  private JsonObject shownBy(Node node, Predicate<JsonObject> shown) throws Exception {
+    JsonObject fleet = new JsonObject(cluster.get(node, "/api/agents").body());
+    return fleet.getJsonArray("agents").stream().map(JsonObject.class::cast)
+      .filter(agent -> AGENT.equals(agent.getString("agentId")) && shown.test(agent))
+      .findFirst().orElse(null);
   }
 
   private long lostAlerts() {
