@@ -109,12 +109,16 @@ class DebPackageTest {
     Path archive = dir.resolve("agent.jsa");
 
     Process first = startAgent(config, archive, dir.resolve("first.log"), "text");
-    // the packaged jar carries Netty's epoll library, and the agent's sockets take it
-    awaitLog(first, dir.resolve("first.log"),
-      "INFO  AgentMain agent=\"launcher-test\" transport=\"epoll\" agent started");
-    assertThat(commandLine(first)).contains("-XX:+UseSerialGC").contains("-Xmx64m");
-    first.destroy();
-    assertThat(first.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s").isTrue();
+    try {
+      // the packaged jar carries Netty's epoll library, and the agent's sockets take it
+      awaitLog(first, dir.resolve("first.log"),
+        "INFO  AgentMain agent=\"launcher-test\" transport=\"epoll\" agent started");
+      assertThat(commandLine(first)).contains("-XX:+UseSerialGC").contains("-Xmx64m");
+      first.destroy();
+      assertThat(first.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s").isTrue();
+    } finally {
+      first.destroyForcibly();   // a failed assertion above leaves no agent behind (it is gone already otherwise)
+    }
     assertThat(archive).as("written at the first clean stop (Java 17) or kept by the JVM (19+)").isRegularFile();
 
     Process second = startAgent(config, archive, dir.resolve("second.log"), "json");
