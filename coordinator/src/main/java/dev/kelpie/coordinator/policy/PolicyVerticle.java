@@ -200,7 +200,8 @@ public final class PolicyVerticle extends VerticleBase {
       outcome.commands().forEach(this::send);
       return Future.succeededFuture();
     }
-    Future<Void> committed = writer.submit(outcome.facts()).onSuccess(v -> {
+    Future<Void> committed = (outcome.commands().isEmpty() ? writer.submit(outcome.facts())
+      : writer.submitAhead(outcome.facts())).onSuccess(v -> {
       if (!outcome.alerts().isEmpty()) {
         JsonArray raised = new JsonArray();
         outcome.alerts().forEach(alert -> raised.add(alert.body()));

@@ -101,6 +101,47 @@ public final class Facts {
     return parts;
   }
 
+  /** The one agent all these facts are about; null when they are about several, none, or no agent at all. */
+  public String soleAgent() {
+    Sole sole = new Sole();
+    results.forEach(r -> sole.see(r.agentId()));
+    events.forEach(e -> sole.see(e.agentId()));
+    transitions.forEach(t -> sole.see(t.agentId()));
+    incidents.values().forEach(i -> sole.see(i.agentId()));
+    actions.values().forEach(a -> sole.see(a.agentId()));
+    checks.values().forEach(c -> sole.see(c.agentId()));
+    agents.values().forEach(a -> sole.see(a.agentId()));
+    silences.values().forEach(s -> sole.see(s.agentId()));
+    alerts.forEach(a -> sole.see(a.body() == null ? null : a.body().getString("agentId")));
+    return sole.several ? null : sole.agent;
+  }
+
+  /** Whether any of these facts is about {@code agentId}. */
+  public boolean concerns(String agentId) {
+    return results.stream().anyMatch(r -> agentId.equals(r.agentId()))
+      || events.stream().anyMatch(e -> agentId.equals(e.agentId()))
+      || transitions.stream().anyMatch(t -> agentId.equals(t.agentId()))
+      || incidents.values().stream().anyMatch(i -> agentId.equals(i.agentId()))
+      || actions.values().stream().anyMatch(a -> agentId.equals(a.agentId()))
+      || checks.values().stream().anyMatch(c -> agentId.equals(c.agentId()))
+      || agents.containsKey(agentId)
+      || silences.values().stream().anyMatch(s -> agentId.equals(s.agentId()))
+      || alerts.stream().anyMatch(a -> a.body() == null || agentId.equals(a.body().getString("agentId")));
+  }
+
+  private static final class Sole {
+    String agent;
+    boolean several;
+
+    void see(String agentId) {
+      if (agentId == null || agent != null && !agent.equals(agentId)) {
+        several = true;
+      } else {
+        agent = agentId;
+      }
+    }
+  }
+
   /** The lane of an agent's facts among {@code lanes}; 0 for none. */
   public static int laneOf(String agentId, int lanes) {
     return agentId == null ? 0 : Math.floorMod(agentId.hashCode(), lanes);

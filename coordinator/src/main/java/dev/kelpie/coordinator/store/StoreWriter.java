@@ -30,7 +30,16 @@ import java.util.concurrent.TimeoutException;
  * transactions never touch the same rows. A submission about several agents (a tick, a fleet-wide rule) is split
  * over their lanes and completes when every part is committed (its commands leave only then); an empty one completes
  * once everything before it is. When the store fails, the facts stay queued (up to a bound) and are retried until it
- * returns; the policy goes on deciding from memory meanwhile. Used from the policy verticle's context only: the
+ * returns; the policy goes on deciding from memory meanwhile.
+ * <p>
+ * A decision's commands wait for its commit ({@link #submitAhead}), and behind a lane's transaction in flight and the
+ * one after it that wait is two transactions of a busy fleet's facts. So facts about one agent that carry a decision
+ * are written at once in a transaction of their own beside the lane's, when nothing of that agent's is uncommitted in
+ * the lane (in flight or queued): that transaction touches no row another one in flight does, so it needs no order
+ * with them; the lane's next transaction waits for it, so everything after it still follows it. Otherwise they take
+ * their turn in the lane like any facts.
+ * <p>
+ * Used from the policy verticle's context only: the
  * transactions themselves (their columns built, the protocol encoded and decoded) run on an event loop of their own, so
  * the policy's loop only hands facts over and takes completions back.
  * <p>
@@ -44,15 +53,52 @@ public final class StoreWriter {
 
   private static final Logger log = LoggerFactory.getLogger(StoreWriter.class);
   private static final int MAX_FACTS_PER_WRITE = 20_000;
-  private record Submission(Facts facts, Promise<Void> committed, long queuedNanos) {
+  /** A lane this far behind does not look through its queue to write a decision ahead. */
+  private static final int MAX_QUEUE_AHEAD = 1_000;
+
+  /** {@code agent}: the one agent the facts are about, else null (then they are looked through). */
+  private record Submission(Facts facts, Promise<Void> committed, long queuedNanos, String agent) {
+
+    Submission(Facts facts, Promise<Void> committed, long queuedNanos) {
+      this(facts, committed, queuedNanos, facts.soleAgent());
+    }
+
+    boolean concerns(String agentId) {
+      return agent != null ? agent.equals(agentId) : facts.concerns(agentId);
+    }
   }
 
-  /** One transaction in flight at most, over the submissions handed to it in order. */
+  /**
+   * One transaction in flight at most, over the submissions handed to it in order; and beside it at most one written
+   * ahead, about an agent none of the others is about.
+   */
   private static final class Lane {
     final Deque<Submission> pending = new ArrayDeque<>();
     boolean writing;
+    /** What the transaction in flight took. */
+    List<Submission> inFlight = List.of();
+    /** The submission written ahead and not committed yet, or null; the lane's next transaction waits for it. */
+    Submission ahead;
     /** The last submission handed to it: what an empty submission waits for. */
     Future<Void> last;
+
+    /** Whether anything of {@code agentId}'s is uncommitted here: in flight, ahead or queued. */
+    boolean holds(String agentId) {
+      if (ahead != null && ahead.concerns(agentId)) {
+        return true;
+      }
+      for (Submission s : inFlight) {
+        if (s.concerns(agentId)) {
+          return true;
+        }
+      }
+      for (Submission s : pending) {
+        if (s.concerns(agentId)) {
+          return true;
+        }
+      }
+      return false;
+    }
   }
 
   private final Vertx vertx;
@@ -70,6 +116,7 @@ public final class StoreWriter {
   private final Lane[] lanes;
   private final Timer commitLatency;
   private final Counter resultsWritten;
+  private final Counter writtenAhead;
   private int backlog;
   private String outage;
   private Instant outageSince;
@@ -102,6 +149,8 @@ public final class StoreWriter {
     Gauge.builder("kelpie_store_up", this, w -> w.outage == null ? 1 : 0).register(registry);
     this.resultsWritten = Counter.builder("kelpie_store_results_written").description("probe results committed")
       .register(registry);
+    this.writtenAhead = Counter.builder("kelpie_store_written_ahead")
+      .description("decisions written in a transaction of their own, ahead of their lane's queue").register(registry);
   }
 
   /**
@@ -168,6 +217,40 @@ public final class StoreWriter {
     return committed.size() == 1 ? committed.get(0) : Future.all(committed).mapEmpty();
   }
 
+  /**
+   * As {@link #submit}, for facts whose commands wait for their commit (a decision): when they are about one agent
+   * with nothing uncommitted in its lane, they are written at once in a transaction of their own rather than after the
+   * lane's transaction in flight and then with everything queued behind it.
+   */
+  public Future<Void> submitAhead(Facts facts) {
+    if (caller == null) {
+      start();
+    }
+    String agent = facts.isEmpty() || store.writesInPlace() || writing == null || outage != null ? null
+      : facts.soleAgent();
+    Lane lane = agent == null ? null : lanes[Facts.laneOf(agent, lanes.length)];
+    if (lane == null || !lane.writing || lane.ahead != null || lane.pending.size() > MAX_QUEUE_AHEAD
+      || lane.holds(agent)) {
+      return submit(facts);
+    }
+    long now = System.nanoTime();
+    backlog += facts.size();
+    Submission ahead = new Submission(facts, Promise.promise(), now, agent);
+    Future<Void> committed = ahead.committed().future();
+    lane.ahead = ahead;
+    lane.last = lane.last == null ? committed : Future.all(lane.last, committed).mapEmpty();
+    writtenAhead.increment();
+    write(List.of(ahead), () -> {
+      lane.ahead = null;
+      flush(lane);
+    }, failed -> {
+      lane.ahead = null;
+      lane.pending.addFirst(ahead);   // agent-disjoint from whatever the lane had in flight: any order between them
+      vertx.setTimer(retryAfter.toMillis(), id -> flush(lane));
+    });
+    return committed;
+  }
+
   private Future<Void> into(Lane lane, Facts facts, long queuedNanos) {
     Promise<Void> committed = Promise.promise();
     lane.pending.addLast(new Submission(facts, committed, queuedNanos));
@@ -192,7 +275,7 @@ public final class StoreWriter {
   }
 
   private void flush(Lane lane) {
-    if (writing == null || lane.writing || lane.pending.isEmpty()) {
+    if (writing == null || lane.writing || lane.ahead != null || lane.pending.isEmpty()) {
       return;
     }
     List<Submission> taken = new ArrayList<>();
@@ -204,13 +287,16 @@ public final class StoreWriter {
       taken.add(next);
     }
     lane.writing = true;
+    lane.inFlight = taken;
     write(taken, () -> {
       lane.writing = false;
+      lane.inFlight = List.of();
       flush(lane);
     }, failed -> {
       for (int i = taken.size() - 1; i >= 0; i--) {
         lane.pending.addFirst(taken.get(i));
       }
+      lane.inFlight = List.of();
       vertx.setTimer(retryAfter.toMillis(), id -> {
         lane.writing = false;
         flush(lane);

@@ -113,6 +113,104 @@ class StoreWriterLanesTest {
   }
 
   @Test
+  @DisplayName("a decision about an agent with nothing uncommitted is written at once beside its lane's transaction; "
+    + "the lane's next transaction waits for it")
+  void decisionWrittenAhead() throws Exception {
+    StoreWriter writer = writer(2);
+    String a = agentInLane(0, 2);
+    String c = otherAgentInLane(0, 2, a);
+    Future<Void> a1 = on(() -> writer.submit(result(a, 1)));
+    awaitHeld(1);
+    Future<Void> decision = on(() -> writer.submitAhead(result(c, 1)));
+    awaitHeld(2);
+    Future<Void> a2 = on(() -> writer.submit(result(a, 2)));
+    Future<Void> flushed = on(() -> writer.submit(new Facts()));
+    assertThat(on(() -> store.held.stream().map(h -> h.facts.results.get(0).agentId()).toList()))
+      .as("a's first write and c's decision in flight together").containsExactly(a, c);
+    on(() -> store.commit(indexOf(c)));
+    decision.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(a1.isComplete()).as("committed before the transaction it overtook").isFalse();
+    on(() -> store.commit(indexOf(a)));
+    awaitHeld(1);
+    assertThat(on(() -> store.held.get(0).facts.results.get(0).seq())).isEqualTo(2L);
+    assertThat(flushed.isComplete()).isFalse();
+    on(() -> store.commit(0));
+    a2.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    flushed.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("while a decision is written ahead, the lane's next transaction waits for it even when the one in "
+    + "flight is done, and an empty submission waits for it")
+  void laneWaitsForTheDecision() throws Exception {
+    StoreWriter writer = writer(2);
+    String a = agentInLane(0, 2);
+    String c = otherAgentInLane(0, 2, a);
+    on(() -> writer.submit(result(a, 1)));
+    awaitHeld(1);
+    Future<Void> decision = on(() -> writer.submitAhead(result(c, 1)));
+    awaitHeld(2);
+    Future<Void> c2 = on(() -> writer.submit(result(c, 2)));
+    Future<Void> flushed = on(() -> writer.submit(new Facts()));
+    on(() -> store.commit(indexOf(a)));
+    awaitHeld(1);
+    assertThat(on(() -> store.held.get(0).facts.results.get(0).agentId()))
+      .as("c's later facts not written while its decision is not committed").isEqualTo(c);
+    assertThat(on(() -> store.held.get(0).facts.results.get(0).seq())).isEqualTo(1L);
+    assertThat(flushed.isComplete()).isFalse();
+    on(() -> store.commit(0));
+    decision.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    awaitHeld(1);
+    assertThat(on(() -> store.held.get(0).facts.results.get(0).seq())).isEqualTo(2L);
+    on(() -> store.commit(0));
+    c2.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    flushed.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("a decision about an agent with facts uncommitted in its lane takes its turn after them")
+  void decisionAfterItsAgentsFacts() throws Exception {
+    StoreWriter writer = writer(2);
+    String a = agentInLane(0, 2);
+    on(() -> writer.submit(result(a, 1)));
+    awaitHeld(1);
+    Future<Void> decision = on(() -> writer.submitAhead(result(a, 2)));
+    Future<Void> probe = on(() -> writer.submit(result(agentInLane(1, 2), 1)));
+    awaitHeld(2);   // the other lane's write: the decision did not start beside a's first
+    assertThat(on(() -> store.held.stream().map(h -> h.facts.results.get(0).agentId()).toList()))
+      .doesNotHaveDuplicates().contains(a);
+    on(() -> store.commit(indexOf(agentInLane(1, 2))));
+    probe.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(on(() -> store.held.size())).isEqualTo(1);
+    on(() -> store.commit(0));
+    awaitHeld(1);
+    assertThat(on(() -> store.held.get(0).facts.results.get(0).seq())).isEqualTo(2L);
+    on(() -> store.commit(0));
+    decision.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("a decision written ahead whose write fails is kept and tried again in its lane")
+  void decisionAheadRetried() throws Exception {
+    StoreWriter writer = writer(2);
+    String a = agentInLane(0, 2);
+    String c = otherAgentInLane(0, 2, a);
+    on(() -> writer.submit(result(a, 1)));
+    awaitHeld(1);
+    Future<Void> decision = on(() -> writer.submitAhead(result(c, 1)));
+    awaitHeld(2);
+    on(() -> store.fail(indexOf(c)));
+    awaitUntil(() -> !on(writer::up));
+    on(() -> store.commit(indexOf(a)));
+    awaitHeld(1);
+    assertThat(on(() -> store.held.get(0).facts.results.get(0).agentId())).isEqualTo(c);
+    assertThat(decision.isComplete()).isFalse();
+    on(() -> store.commit(0));
+    decision.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertThat(on(writer::up)).isTrue();
+  }
+
+  @Test
   @DisplayName("the store's writes run on an event loop of their own, and their completions come back on the "
     + "submitter's context")
   void writesOffTheSubmittersLoop() throws Exception {
@@ -174,6 +272,24 @@ class StoreWriterLanesTest {
       }
     });
     return done.get(5, TimeUnit.SECONDS);
+  }
+
+  private int indexOf(String agent) {
+    for (int i = 0; i < store.held.size(); i++) {
+      if (store.held.get(i).facts.results.get(0).agentId().equals(agent)) {
+        return i;
+      }
+    }
+    throw new AssertionError("no write of " + agent + " held");
+  }
+
+  private static String otherAgentInLane(int lane, int lanes, String not) {
+    for (int i = 0; ; i++) {
+      String agent = "other-" + i;
+      if (Math.floorMod(agent.hashCode(), lanes) == lane && !agent.equals(not)) {
+        return agent;
+      }
+    }
   }
 
   private static String agentInLane(int lane, int lanes) {
