@@ -403,8 +403,9 @@ public final class FleetBench implements Callable<Integer> {
       commands.size(), FleetTally.percentileMillis(commands, 0.5), FleetTally.percentileMillis(commands, 0.99),
       FleetTally.percentileMillis(commands, 1.0));
     for (int node = 0; node < ports.size(); node++) {
-      System.out.printf("receipt -> commit (%s's kelpie_store_commit_seconds): %s%n", nodeName(node, ports.size()),
-        commitLatency(metrics.get(node)));
+      System.out.printf("receipt -> commit (%s's kelpie_store_commit_seconds): %s; decisions written ahead of their "
+        + "lane since start: %.0f%n", nodeName(node, ports.size()), commitLatency(metrics.get(node)),
+        counter(metrics.get(node), "kelpie_store_written_ahead_total"));
     }
     System.out.printf("refused batches: %d%s; disconnects: %d%s%n", refused,
       lastRefusal == null ? "" : " (last: " + lastRefusal + ")", disconnects, failover ? " (before the failover)" : "");
@@ -438,8 +439,12 @@ public final class FleetBench implements Callable<Integer> {
 
   /** Results the coordinator committed so far ({@code kelpie_store_results_written_total}); 0 when not reported. */
   static double resultsStored(String metrics) {
-    Matcher total = Pattern.compile("^kelpie_store_results_written_total(?:\\{[^}]*})? (\\S+)", Pattern.MULTILINE)
-      .matcher(metrics);
+    return counter(metrics, "kelpie_store_results_written_total");
+  }
+
+  /** A counter's value in the coordinator's metrics; 0 when not reported. */
+  static double counter(String metrics, String name) {
+    Matcher total = Pattern.compile("^" + name + "(?:\\{[^}]*})? (\\S+)", Pattern.MULTILINE).matcher(metrics);
     return total.find() ? Double.parseDouble(total.group(1)) : 0;
   }
 
