@@ -442,8 +442,8 @@ public final class FleetBench implements Callable<Integer> {
 
   /**
    * Waits out the measured {@code seconds}, printing every 5 s the frames per second the fleet sent and each
-   * coordinator's advised batch window and loop lag (its {@code kelpie_batch_window_advised_seconds} and
-   * {@code kelpie_loop_lag_seconds}), so a run shows the advice following the pressure.
+   * coordinator's advised batch window, loop lag and store backlog (its {@code kelpie_batch_window_advised_seconds},
+   * {@code kelpie_loop_lag_seconds}, {@code kelpie_store_backlog}), so a run shows the advice following the pressure.
    */
   private static void watchAdvice(FleetTally tally, List<Integer> ports, long start, int seconds)
     throws InterruptedException {
@@ -463,9 +463,9 @@ public final class FleetBench implements Callable<Integer> {
       for (int node = 0; node < ports.size(); node++) {
         try {
           String metrics = get(ports.get(node), "/metrics");
-          line.append(String.format("; %sadvised %.0f ms, loop lag %.1f ms", ports.size() == 1 ? "" : "node " + node
-            + " ", gauge(metrics, "kelpie_batch_window_advised_seconds") * 1000, gauge(metrics,
-            "kelpie_loop_lag_seconds") * 1000));
+          line.append(String.format("; %sadvised %.0f ms, loop lag %.1f ms, store backlog %.0f", ports.size() == 1
+              ? "" : "node " + node + " ", gauge(metrics, "kelpie_batch_window_advised_seconds") * 1000,
+            gauge(metrics, "kelpie_loop_lag_seconds") * 1000, gauge(metrics, "kelpie_store_backlog")));
         } catch (RuntimeException | java.io.IOException e) {
           line.append("; metrics not read: ").append(e.getMessage());
         }

@@ -63,7 +63,18 @@ public final class WindowAdvisor {
       log.info("advising agents a batch window of {} ms (the configured minimum)", advisedMillis);
     }
     lag.watch(vertx);
-    vertx.setPeriodic(1000, id -> sample());
+    nextSample(vertx);
+  }
+
+  /**
+   * A timer armed again after each sample, not a periodic one: after a stall a periodic timer fires its missed
+   * seconds back to back, and those samples, taken a few microseconds apart, would read as seconds without lag.
+   */
+  private void nextSample(Vertx vertx) {
+    vertx.setTimer(1000, id -> {
+      sample();
+      nextSample(vertx);
+    });
   }
 
   private void sample() {
