@@ -36,7 +36,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * An agent in the shape real fleets have, over a real bridge connection: N checks each probed every interval (their
  * phases spread evenly), results batched as the real uplink batches them (a routine result lingers up to the batch
  * window, one that matters leaves at once with what lingers; a result that comes while a batch is in flight rides with
- * the next one), pings and keepalives at the agent's defaults. Every {@code crossEvery} one of its checks fails
+ * the next one; the window follows the coordinator's advice as the real agent's does), pings and keepalives at the agent's defaults. Every {@code crossEvery} one of its checks fails
  * three times in a row, and the time from the third failure leaving to the restart command arriving is recorded. It
  * answers commands as done, as a real agent would.
  */
@@ -52,7 +52,6 @@ final class FleetAgent {
   private final FleetTally tally;
   private final List<CheckSpec> specs = new ArrayList<>();
   private final RoutineReports routine;
-  private final Duration batchWindow;
   private final BatchWindow window;
   private final List<Report> pending = new ArrayList<>();
   /** Something pending matters: it leaves without waiting for the window. */
@@ -89,7 +88,6 @@ final class FleetAgent {
         java.util.Map.of("role", "r" + Math.floorMod(id.hashCode(), 10))));
     }
     this.routine = new RoutineReports(specs);
-    this.batchWindow = batchWindow;
     this.window = new BatchWindow(vertx, batchWindow, this::flush);
   }
 
@@ -153,7 +151,9 @@ final class FleetAgent {
       })
       .map(reply -> {
         seq = Math.max(seq, reply.getLong("lastSeq"));   // after a failover, pending reports keep their numbers
-        vitalsInBatches = HelloReply.fromJson(reply).vitalsInBatches();
+        HelloReply hello = HelloReply.fromJson(reply);
+        vitalsInBatches = hello.vitalsInBatches();
+        advised(hello.batchWindowMs());
         return null;
       });
   }
@@ -176,7 +176,7 @@ final class FleetAgent {
           tally.keepaliveSent();
           connection.send(Addresses.AGENT_KEEPALIVE, keepalive.toJson());
         } else {
-          vertx.setTimer(Math.max(500, batchWindow.toMillis()), w -> {   // no batch to ride: a frame after all
+          vertx.setTimer(Math.max(500, window.current().toMillis()), w -> {   // no batch to ride: a frame after all
             if (ridingVitals == keepalive && running) {
               ridingVitals = null;
               tally.keepaliveSent();
@@ -264,6 +264,7 @@ final class FleetAgent {
       .onComplete(done -> {
         inFlight = false;
         if (done.succeeded()) {
+          advised(done.result().batchWindowMs());
           takenSinceKeepalive |= done.result().retryAfterMs() == null;
           tally.acknowledged(batch.size(), System.nanoTime() - sent);
           if (awaitingFirstAck) {
@@ -280,6 +281,12 @@ final class FleetAgent {
           });
         }
       });
+  }
+
+  /** The coordinator's advice on the batch window, taken as the real uplink takes it ({@link BatchWindow#advise}). */
+  private void advised(Long batchWindowMs) {
+    window.advise(batchWindowMs);
+    tally.advised(id, window.advisedMillis());
   }
 
   private void onCommand(BridgeConnection.Incoming incoming) {

@@ -25,6 +25,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.StringJoiner;
 import java.util.concurrent.Callable;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
@@ -101,6 +103,10 @@ public final class FleetBench implements Callable<Integer> {
   @Option(names = "--keep-schema", description = "keep the run's schema in the --postgres database afterwards (it is "
     + "dropped by default)")
   boolean keepSchema;
+
+  @Option(names = "--window-advice", description = "the coordinator's gateway.batchWindowAdvice as one line of YAML, "
+    + "e.g. \"{max: 0ms}\" (no advice, as before it) or \"{lagTarget: 10ms}\" (default: the coordinator's)")
+  String windowAdvice;
 
   @Option(names = "--event-loops", description = "the coordinator's http.eventLoops (default: one per core, up to 4)")
   Integer eventLoops;
@@ -357,7 +363,7 @@ public final class FleetBench implements Callable<Integer> {
     }
     long generatorBefore = generatorCpuNanos();
     long start = System.nanoTime();
-    Thread.sleep(seconds * 1000L);
+    watchAdvice(tally, ports, start, seconds);
     double elapsed = (System.nanoTime() - start) / 1e9;
     long generatorCpu = generatorCpuNanos() - generatorBefore;
     List<Long> cpuAfter = new ArrayList<>();
@@ -424,6 +430,8 @@ public final class FleetBench implements Callable<Integer> {
     System.out.printf("generator (this JVM, the simulated agents): CPU %.0f %% of one core, %.1f ms per 1,000 results "
         + "acknowledged%n", generatorCpu / 1e9 / elapsed * 100,
       acked == 0 ? Double.NaN : generatorCpu / 1e6 / acked * 1000);
+    System.out.printf("batch window advised by the coordinator, the last advice per agent: %s%n",
+      adviceSpread(tally.lastAdvice()));
     if (failedOver != null) {
       System.out.println(failedOver);
     }
@@ -431,6 +439,59 @@ public final class FleetBench implements Callable<Integer> {
     return new Step(agents, connected, agents * checks * 1000.0 / intervalMillis, acked / elapsed,
       postgres == null ? acked / elapsed : stored / elapsed, FleetTally.percentileMillis(commands, 0.99),
       commitP99, refused, disconnects, cpu, rssMb);
+  }
+
+  /**
+   * Waits out the measured {@code seconds}, printing every 5 s the frames per second the fleet sent and each
+   * coordinator's advised batch window, loop lag and store backlog (its {@code kelpie_batch_window_advised_seconds},
+   * {@code kelpie_loop_lag_seconds}, {@code kelpie_store_backlog}), so a run shows the advice following the pressure.
+   */
+  private static void watchAdvice(FleetTally tally, List<Integer> ports, long start, int seconds)
+    throws InterruptedException {
+    long end = start + seconds * 1_000_000_000L;
+    long lastBatches = tally.batches() + tally.keepalives();
+    long last = System.nanoTime();
+    while (true) {
+      long left = end - System.nanoTime();
+      if (left <= 0) {
+        return;
+      }
+      Thread.sleep(Math.min(5000, Math.max(1, left / 1_000_000)));
+      long now = System.nanoTime();
+      long frames = tally.batches() + tally.keepalives();
+      StringBuilder line = new StringBuilder(String.format("  +%3.0f s: %6.0f frames/s", (now - start) / 1e9,
+        (frames - lastBatches) / ((now - last) / 1e9)));
+      for (int node = 0; node < ports.size(); node++) {
+        try {
+          String metrics = get(ports.get(node), "/metrics");
+          line.append(String.format("; %sadvised %.0f ms, loop lag %.1f ms, store backlog %.0f", ports.size() == 1
+              ? "" : "node " + node + " ", gauge(metrics, "kelpie_batch_window_advised_seconds") * 1000,
+            gauge(metrics, "kelpie_loop_lag_seconds") * 1000, gauge(metrics, "kelpie_store_backlog")));
+        } catch (RuntimeException | java.io.IOException e) {
+          line.append("; metrics not read: ").append(e.getMessage());
+        }
+      }
+      System.out.println(line);
+      lastBatches = frames;
+      last = now;
+    }
+  }
+
+  /** A gauge's value in the coordinator's metrics; NaN when absent (a coordinator from before it). */
+  static double gauge(String metrics, String name) {
+    Matcher value = Pattern.compile("^" + name + "(?:\\{[^}]*})? (\\S+)", Pattern.MULTILINE).matcher(metrics);
+    return value.find() ? Double.parseDouble(value.group(1)) : Double.NaN;
+  }
+
+  /** {@code 1500 ms: 2,400 agents, none: 600} from how many agents were last advised each window. */
+  static String adviceSpread(Map<Long, Long> counts) {
+    if (counts.isEmpty()) {
+      return "none seen";
+    }
+    StringJoiner spread = new StringJoiner(", ");
+    counts.forEach((millis, agents) -> spread.add((millis == 0 ? "none" : millis + " ms") + ": "
+      + String.format("%,d", agents) + " agents"));
+    return spread.toString();
   }
 
   private Duration batchWindow() {
@@ -514,6 +575,9 @@ public final class FleetBench implements Callable<Integer> {
     }
     if (rules != null) {
       yaml.append("rules: ").append(rules).append('\n');
+    }
+    if (windowAdvice != null) {
+      yaml.append("gateway: {batchWindowAdvice: ").append(windowAdvice).append("}\n");
     }
     if (postgres != null) {
       yaml.append("store: {postgres: {url: \"").append(postgres).append("\", schema: ").append(schema)

@@ -22,6 +22,7 @@ final class FleetTally {
   private final List<Long> ackNanos = Collections.synchronizedList(new ArrayList<>());
   private final Map<String, Long> ownedAgain = new ConcurrentHashMap<>();
   private final Map<String, Long> ackedAgain = new ConcurrentHashMap<>();
+  private final Map<String, Long> advised = new ConcurrentHashMap<>();
   private volatile boolean measuring;
   private volatile String lastRefusal;
 
@@ -90,6 +91,18 @@ final class FleetTally {
   /** An agent owned again had its first batch there acknowledged at {@code at}. */
   void ackedAgain(String agent, long at) {
     ackedAgain.putIfAbsent(agent, at);
+  }
+
+  /** The batch window the coordinator advised the agent in its latest answer, in ms (0: none). */
+  void advised(String agent, long millis) {
+    advised.put(agent, millis);
+  }
+
+  /** How many agents were last advised each window (ms, 0: none), in order. */
+  Map<Long, Long> lastAdvice() {
+    Map<Long, Long> counts = new java.util.TreeMap<>();
+    advised.values().forEach(millis -> counts.merge(millis, 1L, Long::sum));
+    return counts;
   }
 
   /** When each agent was owned again after losing its connection (System.nanoTime()). */

@@ -13,6 +13,7 @@ import dev.kelpie.coordinator.cluster.TakeoverReads;
 import dev.kelpie.coordinator.config.ClusterSettings;
 import dev.kelpie.coordinator.config.CoordinatorConfig;
 import dev.kelpie.coordinator.gateway.AgentConnections;
+import dev.kelpie.coordinator.load.WindowAdvisor;
 import dev.kelpie.coordinator.gateway.AgentTokens;
 import dev.kelpie.coordinator.config.AccessSettings;
 import dev.kelpie.coordinator.gateway.AgentGateway;
@@ -132,8 +133,9 @@ public final class Coordinator {
       int lanes = config.store().postgres() ? Math.max(1, config.store().poolSize() / 2) : 1;
       StoreWriter writer = new StoreWriter(vertx, store, config.store().backlog(), Duration.ofSeconds(1),
         config.store().writeTimeout(), lanes, registry);
+      WindowAdvisor advisor = new WindowAdvisor(config.gateway().windowAdvice(), registry);
       PortShares shares = new PortShares(new AgentConnections(), new Gatekeeper(vertx, config.access()),
-        CsrfGuard.randomSecret(), new ConcurrentHashMap<>());
+        CsrfGuard.randomSecret(), new ConcurrentHashMap<>(), advisor);
       // a port of 0 is "any free one": -1 makes the loops share the one the first of them picks
       CoordinatorConfig.Http port = config.http().port() == 0 && config.http().eventLoops() > 1
         ? config.http().withPort(-1) : config.http();
@@ -158,7 +160,7 @@ public final class Coordinator {
       return vertx.deployVerticle(new AlertVerticle(config.alerts(), store.outbox(), clock, registry))
         .compose(alerts -> vertx.deployVerticle(new PolicyVerticle(fleet, clock, Duration.ofMillis(250),
           metrics::levels, writer, committed, journal, ownership, leases == null ? null : new TakeoverReads(vertx, store),
-          counters)))
+          counters, advisor)))
         .compose(policy -> leases == null ? Future.succeededFuture()
           : vertx.deployVerticle(new ClusterFront(leases, cluster)))
         .compose(policy -> vertx.deployVerticle(new RetentionVerticle(store, clock, config.store().keepSuccesses(),
@@ -183,7 +185,7 @@ public final class Coordinator {
     return List.of(
       new FrontDoor(config.http().host(), access),
       new AgentBridge(vertx, new AgentGateway(vertx, new AgentTokens(config.agents(), config.tls().agentAuth()),
-        shares.connections()), config.gateway().pingTimeout()),
+        shares.connections(), shares.advisor()), config.gateway().pingTimeout()),
       new HealthRoutes(vertx, registry, listening),
       new DashboardRoutes(),
       new ApiGuards(sessions, new CsrfGuard(vertx, access, shares.csrfSecret()), gatekeeper, new ProblemTranslation()),
@@ -207,10 +209,11 @@ public final class Coordinator {
 
   /**
    * What the port's event loops (one {@link HttpVerticle} each, with routes of its own) share, so the port behaves as
-   * one: each agent's one connection, the login throttle, the CSRF secret, the connections per client address.
+   * one: each agent's one connection, the login throttle, the CSRF secret, the connections per client address, and
+   * the batch window advice, which watches every loop's lag.
    */
   private record PortShares(AgentConnections connections, Gatekeeper gatekeeper, String csrfSecret,
-                            ConcurrentMap<String, Integer> openByAddress) {
+                            ConcurrentMap<String, Integer> openByAddress, WindowAdvisor advisor) {
   }
 
   private static Store openStore(Vertx vertx, CoordinatorConfig.StoreSettings settings) {

@@ -7,6 +7,7 @@ import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 
 /**
  * The agent's keepalives: every interval its vitals go to the coordinator, as a keepalive frame of their own unless a
@@ -21,7 +22,7 @@ final class Keepalives {
   private final Vertx vertx;
   private final String agentId;
   private final Clock clock;
-  private final Duration rideWait;
+  private final Supplier<Duration> batchWindow;
   private final AgentVitals vitals;
   /** The connection whose hello was answered; null while there is none. */
   private BridgeConnection link;
@@ -32,13 +33,22 @@ final class Keepalives {
   /** The latest vitals, waiting for the next batch to carry them; null when none wait. */
   private Keepalive riding;
 
-  /** {@code batchWindow}: how long vitals wait for a batch to ride, and at least half a second. */
-  Keepalives(Vertx vertx, String agentId, Clock clock, Duration batchWindow) {
+  /**
+   * {@code batchWindow}: the window now (the coordinator's advice may widen it), how long vitals wait for a batch to
+   * ride, and at least half a second: a batch leaves within a window of its first routine report, so vitals that
+   * waited less would leave as a frame of their own just before a batch that could have carried them.
+   */
+  Keepalives(Vertx vertx, String agentId, Clock clock, Supplier<Duration> batchWindow) {
     this.vertx = vertx;
     this.agentId = agentId;
     this.clock = clock;
-    this.rideWait = batchWindow.compareTo(MIN_RIDE_WAIT) > 0 ? batchWindow : MIN_RIDE_WAIT;
+    this.batchWindow = batchWindow;
     this.vitals = new AgentVitals(vertx);
+  }
+
+  private long rideWaitMillis() {
+    Duration window = batchWindow.get();
+    return (window.compareTo(MIN_RIDE_WAIT) > 0 ? window : MIN_RIDE_WAIT).toMillis();
   }
 
   /** Measures the vitals and sends them every {@code interval}; {@code bufferDepth}: the reports waiting to leave. */
@@ -90,7 +100,7 @@ final class Keepalives {
         return;
       }
       riding = keepalive;
-      vertx.setTimer(rideWait.toMillis(), id -> {
+      vertx.setTimer(rideWaitMillis(), id -> {
         if (riding == keepalive && conn == link) {
           riding = null;
           conn.send(Addresses.AGENT_KEEPALIVE, keepalive.toJson());

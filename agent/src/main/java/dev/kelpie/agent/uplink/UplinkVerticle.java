@@ -134,7 +134,7 @@ public final class UplinkVerticle extends VerticleBase {
       }
       connection.ping();
     });
-    keepalives = new Keepalives(vertx, agentId, clock, settings.batchWindow());
+    keepalives = new Keepalives(vertx, agentId, clock, window::current);
     keepalives.start(settings.keepaliveInterval(), () -> outbox.size());
     metrics.uplink(() -> outbox == null ? 0 : outbox.size(), () -> ready);
     return journal.open(agentId).compose(recovered -> {
@@ -244,6 +244,7 @@ public final class UplinkVerticle extends VerticleBase {
         }
         lostItsNumbering = false;
         keepalives.linked(conn, reply.vitalsInBatches());
+        advised(reply.batchWindowMs());
         window.dueNow();   // what waited while the link was down (or lingered when it went) leaves at once
         ready = true;
         attempts = 0;
@@ -304,6 +305,9 @@ public final class UplinkVerticle extends VerticleBase {
           return;
         }
         sending = false;
+        if (done.succeeded()) {
+          advised(done.result().batchWindowMs());
+        }
         if (done.succeeded() && done.result().retryAfterMs() != null) {
           acknowledged(done.result().ackSeq());
           waitAndResend(conn, batch, done.result().retryAfterMs());
@@ -321,6 +325,15 @@ public final class UplinkVerticle extends VerticleBase {
           conn.close();
         }
       });
+  }
+
+  /** The coordinator's advice on the batch window, from its latest answer (none: the agent's own window). */
+  private void advised(Long batchWindowMs) {
+    if (window.advise(batchWindowMs)) {
+      log.atInfo().addKeyValue("agent", agentId).log("batch window now {} ms ({}; own {} ms)",
+        window.current().toMillis(), window.advisedMillis() == 0 ? "no advice from the coordinator"
+          : "the coordinator advises " + window.advisedMillis() + " ms", settings.batchWindow().toMillis());
+    }
   }
 
   /**

@@ -38,6 +38,8 @@ final class FakeCoordinator implements AutoCloseable {
   private final List<ServerWebSocket> sockets = new CopyOnWriteArrayList<>();
   private volatile long lastSeq;
   private volatile boolean holdAcks;
+  /** The batch window advised in every answer, in ms; 0: none (the field absent, as from older coordinators). */
+  private volatile long advisedMillis;
   private final HttpServer server;
   private final boolean takesVitals;
 
@@ -79,6 +81,11 @@ final class FakeCoordinator implements AutoCloseable {
     holdAcks = hold;
   }
 
+  /** Advises this batch window (ms) in every answer from now on; 0: none, the field left out. */
+  void advise(long millis) {
+    advisedMillis = millis;
+  }
+
   /** Drops every open connection, as a restarted coordinator or a broken link would. */
   void dropConnections() {
     vertx.runOnContext(v -> sockets.forEach(ServerWebSocket::close));
@@ -108,13 +115,14 @@ final class FakeCoordinator implements AutoCloseable {
       JsonObject body = frame.getJsonObject("body");
       String replyAddress = frame.getString("replyAddress");
       if (Addresses.AGENT_HELLO.equals(address)) {
-        reply(socket, replyAddress, new HelloReply(1, lastSeq, Map.of(), takesVitals).toJson());
+        reply(socket, replyAddress, new HelloReply(1, lastSeq, Map.of(), takesVitals, advisedMillis)
+          .toJson());
       } else if (Addresses.AGENT_REPORTS.equals(address)) {
         ReportBatch batch = ReportBatch.fromJson(body);
         frames.add(new Frame(System.nanoTime(), batch));
         batch.reports().forEach(report -> lastSeq = Math.max(lastSeq, report.seq()));
         if (!holdAcks) {
-          reply(socket, replyAddress, new ReportAck(lastSeq).toJson());
+          reply(socket, replyAddress, new ReportAck(lastSeq).advising(advisedMillis).toJson());
         }
       } else if (Addresses.AGENT_KEEPALIVE.equals(address)) {
         keepalives.add(body);

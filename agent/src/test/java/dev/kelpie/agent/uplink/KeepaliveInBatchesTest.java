@@ -39,10 +39,16 @@ class KeepaliveInBatchesTest {
   }
 
   private void start(boolean takesVitals) throws InterruptedException {
+    start(takesVitals, 0, KEEPALIVE);
+  }
+
+  /** {@code advisedMillis}: the batch window the coordinator advises in its answers (0: none). */
+  private void start(boolean takesVitals, long advisedMillis, Duration keepalive) throws InterruptedException {
     coordinator = new FakeCoordinator(takesVitals);
+    coordinator.advise(advisedMillis);
     agent.eventBus().consumer(Addresses.LOCAL_SERVICES, msg -> msg.reply(new JsonArray()));
     UplinkVerticle.Settings settings = new UplinkVerticle.Settings(coordinator.url(), "token", Duration.ofMillis(50),
-      Duration.ofMillis(200), 1000, Duration.ofSeconds(5), KEEPALIVE, Duration.ofSeconds(2), null, null,
+      Duration.ofMillis(200), 1000, Duration.ofSeconds(5), keepalive, Duration.ofSeconds(2), null, null,
       Duration.ZERO);
     agent.deployVerticle(new UplinkVerticle("web-01", "web-01", "test", List.of(), settings, stateDir,
       Clock.systemUTC(), AgentMetrics.NONE)).await();
@@ -79,6 +85,21 @@ class KeepaliveInBatchesTest {
     assertThat(batchesWithVitals()).isGreaterThanOrEqualTo(3);
     assertThat(coordinator.frames()).filteredOn(frame -> frame.batch().vitals() != null)
       .allSatisfy(frame -> assertThat(frame.batch().vitals().rssBytes()).isPositive());
+  }
+
+  @Test
+  @DisplayName("with a wider window advised (1.5 s, batches that far apart) the vitals wait that long for a batch to "
+    + "ride, rather than leaving as keepalive frames of their own after half a second")
+  void vitalsWaitForTheAdvisedWindow() throws InterruptedException {
+    Duration keepalive = Duration.ofMillis(1600);
+    start(true, 1500, keepalive);
+    busyFor(keepalive.toMillis() * 2);
+    int keepalivesBefore = coordinator.keepalives().size();
+    busyFor(keepalive.toMillis() * 5);
+
+    assertThat(coordinator.keepalives().size() - keepalivesBefore).as("keepalive frames of their own")
+      .isLessThanOrEqualTo(1);
+    assertThat(batchesWithVitals()).isGreaterThanOrEqualTo(3);
   }
 
   @Test

@@ -7,6 +7,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import dev.kelpie.coordinator.load.WindowAdvice;
+
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -102,7 +104,16 @@ public record CoordinatorConfig(Http http, List<AgentCredential> agents, Gateway
     }
   }
 
-  public record Gateway(int maxFrameBytes, Duration pingTimeout) {
+  /** {@code windowAdvice}: the batch window advised to agents under pressure ({@code gateway.batchWindowAdvice}). */
+  public record Gateway(int maxFrameBytes, Duration pingTimeout, WindowAdvice.Settings windowAdvice) {
+
+    public Gateway {
+      windowAdvice = windowAdvice == null ? WindowAdvice.Settings.DEFAULT : windowAdvice;
+    }
+
+    public Gateway(int maxFrameBytes, Duration pingTimeout) {
+      this(maxFrameBytes, pingTimeout, null);
+    }
   }
 
   /** How long a command stays valid, and how long the coordinator waits for its result before deciding again. */

@@ -1,5 +1,6 @@
 package dev.kelpie.coordinator.config;
 
+import dev.kelpie.coordinator.load.WindowAdvice;
 import dev.kelpie.shared.config.ConfigNode;
 import dev.kelpie.shared.config.ConfigSource;
 
@@ -128,12 +129,48 @@ final class CoordinatorConfigReader {
   private static CoordinatorConfig.Gateway gateway(ConfigNode node) {
     int maxFrame = 1 << 20;
     Duration pingTimeout = Duration.ofSeconds(15);
+    WindowAdvice.Settings advice = WindowAdvice.Settings.DEFAULT;
     if (node != null) {
       maxFrame = node.optionalBytes("maxFrameBytes", maxFrame, 1024, 64 << 20);
       pingTimeout = node.optionalDuration("pingTimeout", pingTimeout);
+      advice = windowAdvice(node.child("batchWindowAdvice"));
       node.finish();
     }
-    return new CoordinatorConfig.Gateway(maxFrame, pingTimeout);
+    return new CoordinatorConfig.Gateway(maxFrame, pingTimeout, advice);
+  }
+
+  /**
+   * {@code gateway.batchWindowAdvice}: {@code max} (0ms: no advice), {@code min} (advised even without pressure), both
+   * within what agents take ({@code 3s}); {@code lagTarget}, the loops' lag above which the window widens.
+   */
+  private static WindowAdvice.Settings windowAdvice(ConfigNode node) {
+    WindowAdvice.Settings fallback = WindowAdvice.Settings.DEFAULT;
+    if (node == null) {
+      return fallback;
+    }
+    Duration max = withinAdvice(node, "max", fallback.max());
+    Duration min = withinAdvice(node, "min", fallback.min());
+    Duration target = node.optionalDuration("lagTarget", fallback.target());
+    if (target.compareTo(Duration.ofMillis(1)) < 0 || target.compareTo(Duration.ofSeconds(10)) > 0) {
+      node.problem("lagTarget", "must be between 1ms and 10s, got " + target.toMillis() + "ms");
+      target = fallback.target();
+    }
+    if (min.compareTo(max) > 0) {
+      node.problem("min", "must not be more than max (" + max.toMillis() + "ms), got " + min.toMillis() + "ms");
+      min = max;
+    }
+    node.finish();
+    return new WindowAdvice.Settings(min, max, target);
+  }
+
+  private static Duration withinAdvice(ConfigNode node, String key, Duration fallback) {
+    Duration value = node.optionalDuration(key, fallback);
+    if (value.compareTo(WindowAdvice.Settings.DEFAULT_MAX) > 0) {
+      node.problem(key, "must be at most " + WindowAdvice.Settings.DEFAULT_MAX.toMillis() + "ms (agents take no "
+        + "longer advice), got " + value.toMillis() + "ms");
+      return fallback;
+    }
+    return value;
   }
 
   private static CoordinatorConfig.Commands commands(ConfigNode node) {

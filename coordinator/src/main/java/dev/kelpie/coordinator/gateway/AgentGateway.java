@@ -1,6 +1,7 @@
 package dev.kelpie.coordinator.gateway;
 
 import dev.kelpie.coordinator.access.BearerToken;
+import dev.kelpie.coordinator.load.WindowAdvisor;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.bus.AgentCodecs;
 import dev.kelpie.shared.message.AgentLink;
@@ -49,6 +50,12 @@ public final class AgentGateway implements Handler<BridgeEvent> {
 
   /** @param connections every agent's one connection, shared with the gateways of the port's other event loops */
   public AgentGateway(Vertx vertx, AgentTokens tokens, AgentConnections connections) {
+    this(vertx, tokens, connections, WindowAdvisor.none());
+  }
+
+  /** @param advisor the batch window advice, which watches this gateway's loop (the one it is built on) */
+  public AgentGateway(Vertx vertx, AgentTokens tokens, AgentConnections connections, WindowAdvisor advisor) {
+    advisor.watch(vertx);
     this.vertx = vertx;
     this.tokens = tokens;
     this.connections = connections;

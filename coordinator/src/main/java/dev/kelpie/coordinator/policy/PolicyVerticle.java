@@ -2,6 +2,7 @@ package dev.kelpie.coordinator.policy;
 
 import dev.kelpie.coordinator.cluster.FleetCounters;
 import dev.kelpie.coordinator.cluster.Ownership;
+import dev.kelpie.coordinator.load.WindowAdvisor;
 import dev.kelpie.coordinator.store.DecisionJournal;
 import dev.kelpie.coordinator.store.Facts;
 import dev.kelpie.coordinator.store.Store;
@@ -73,6 +74,7 @@ public final class PolicyVerticle extends VerticleBase {
   private final Ownership ownership;
   private final Function<String, Future<Store.Restored>> restoreAgent;
   private final FleetCounters counters;
+  private final WindowAdvisor advisor;
   private long lastTickNanos;
   private Instant lastTickWall;
 
@@ -84,7 +86,8 @@ public final class PolicyVerticle extends VerticleBase {
    */
   public PolicyVerticle(FleetState fleet, Clock clock, Duration tick, Consumer<Map<String, Integer>> levels,
                         StoreWriter writer, Map<String, Long> committed, DecisionJournal journal) {
-    this(fleet, clock, tick, levels, writer, committed, journal, Ownership.alone(fleet.epoch()), null, null);
+    this(fleet, clock, tick, levels, writer, committed, journal, Ownership.alone(fleet.epoch()), null, null,
+      WindowAdvisor.none());
   }
 
   /**
@@ -94,11 +97,14 @@ public final class PolicyVerticle extends VerticleBase {
    *                     alone)
    * @param counters     the fleet's counts shared with the other coordinators, which the fleet rules add to this
    *                     node's (null alone)
+   * @param advisor      the batch window advised to this node's agents, from this node's own pressure
    */
   public PolicyVerticle(FleetState fleet, Clock clock, Duration tick, Consumer<Map<String, Integer>> levels,
                         StoreWriter writer, Map<String, Long> committed, DecisionJournal journal, Ownership ownership,
-                        Function<String, Future<Store.Restored>> restoreAgent, FleetCounters counters) {
+                        Function<String, Future<Store.Restored>> restoreAgent, FleetCounters counters,
+                        WindowAdvisor advisor) {
     this.counters = counters;
+    this.advisor = advisor;
     this.ownership = ownership;
     this.restoreAgent = restoreAgent;
     this.fleet = fleet;
@@ -116,6 +122,7 @@ public final class PolicyVerticle extends VerticleBase {
     lastTickNanos = System.nanoTime();
     vertx.setPeriodic(tick.toMillis(), id -> onTick());
     vertx.setPeriodic(1000, id -> levels.accept(fleet.counts()));
+    advisor.start(vertx);
     ownership.start(this::onLost, this::adoptOrphan);
     if (ownership.clustered()) {
       vertx.setPeriodic(2000, id -> forgetOwnedElsewhere());
@@ -374,7 +381,7 @@ public final class PolicyVerticle extends VerticleBase {
   private void welcome(Message<Object> message, AgentHello hello, long token) {
     Outcome<HelloReply> outcome = fleet.hello(hello, now());
     message.reply(new HelloReply(token, committed.getOrDefault(hello.agentId(), 0L),
-      outcome.reply().memory(), true).toJson());
+      outcome.reply().memory(), true, advisor.advisedMillis()).toJson());
     sendOn(outcome);
     for (Command command : fleet.supersededByTheAgent(hello.agentId(), now())) {
       log.atWarn().addKeyValue("agent", command.agentId()).addKeyValue("command", command.id())
@@ -408,7 +415,7 @@ public final class PolicyVerticle extends VerticleBase {
     }
     if (writer.full()) {
       message.reply(ReportAck.later(committed.getOrDefault(batch.agentId(), 0L), STORE_BEHIND_WAIT.toMillis())
-        .toJson());
+        .advising(advisor.advisedMillis()).toJson());
       return;
     }
     CrashPoint.received(batch);
@@ -428,7 +435,7 @@ public final class PolicyVerticle extends VerticleBase {
       CrashPoint.stored(batch);
     });
     message.reply(ReportAck.taken(committed.getOrDefault(batch.agentId(), 0L), takenSeq, outcome.reply().memory())
-      .toJson());
+      .advising(advisor.advisedMillis()).toJson());
   }
 
   private void onLink(Message<JsonObject> message) {

@@ -48,6 +48,7 @@ final class Fleet implements AutoCloseable {
   private final int coordinatorPort;
   private String storeYaml = "";
   private String httpExtra = "";
+  private String gatewayExtra = "";
   private String accessYaml = "access:\n  localViewing: true\n  tokens:\n    - {name: " + OPERATOR_TOKEN_NAME
     + ", role: operator, tokenSha256: " + sha256(OPERATOR_TOKEN) + "}\n";
   private Vertx coordinatorVertx;
@@ -69,6 +70,11 @@ final class Fleet implements AutoCloseable {
   /** How many event loops serve the next coordinators' port (default: the coordinator's own default). */
   void eventLoops(int loops) {
     httpExtra = ", eventLoops: " + loops;
+  }
+
+  /** More of the coordinator's {@code gateway:} section for the next starts, e.g. {@code batchWindowAdvice: {...}}. */
+  void gateway(String extra) {
+    gatewayExtra = ", " + extra;
   }
 
   /** The coordinator's {@code store:} section for the next starts, e.g. PostgreSQL in a schema of the test's. */
@@ -130,7 +136,8 @@ final class Fleet implements AutoCloseable {
     for (String id : agentIds) {
       yaml.append("  - {id: ").append(id).append(", token: ").append(TOKEN).append(id).append("}\n");
     }
-    yaml.append("gateway: {pingTimeout: 5s, maxFrameBytes: 65536}\ncommands: {ttl: 10s, answerTimeout: 30s}\n")
+    yaml.append("gateway: {pingTimeout: 5s, maxFrameBytes: 65536" + gatewayExtra + "}\n")
+      .append("commands: {ttl: 10s, answerTimeout: 30s}\n")
       .append("keepalive: {lostAfter: 2s}\n").append(storeYaml).append(accessYaml);
     CoordinatorConfig config = CoordinatorConfig.fromYaml(yaml.toString(), "coordinator-test.yaml", Map.of());
     PrometheusMeterRegistry registry = Coordinator.newRegistry();

@@ -11,12 +11,20 @@ import java.util.Map;
  * ones, keep these until {@code ackSeq} covers them); {@code retryAfterMs}, the batch was not taken because the
  * coordinator's store is behind (keep it, send it again after this long, on the same connection); {@code memory}, the
  * policy memory of the checks the batch changed, so the agent keeps the budget it would go on with if the coordinator
- * went away.
+ * went away. A fourth, {@code batchWindowMs}, is the coordinator's advice: it is overloaded, and its agents should let
+ * routine reports linger this long so fewer frames come (null: no advice, the agent's own window; see
+ * {@link HelloReply}).
  */
-public record ReportAck(long ackSeq, Long takenSeq, Long retryAfterMs, Map<String, CheckMemory> memory) {
+public record ReportAck(long ackSeq, Long takenSeq, Long retryAfterMs, Map<String, CheckMemory> memory,
+                        Long batchWindowMs) {
 
   public ReportAck {
     memory = memory == null ? Map.of() : Map.copyOf(memory);
+    batchWindowMs = batchWindowMs == null || batchWindowMs <= 0 ? null : batchWindowMs;
+  }
+
+  public ReportAck(long ackSeq, Long takenSeq, Long retryAfterMs, Map<String, CheckMemory> memory) {
+    this(ackSeq, takenSeq, retryAfterMs, memory, null);
   }
 
   public ReportAck(long ackSeq) {
@@ -37,6 +45,11 @@ public record ReportAck(long ackSeq, Long takenSeq, Long retryAfterMs, Map<Strin
     return new ReportAck(ackSeq, null, retryAfterMs, Map.of());
   }
 
+  /** The same answer with the coordinator's advised batch window ({@code 0}: none). */
+  public ReportAck advising(long batchWindowMs) {
+    return new ReportAck(ackSeq, takenSeq, retryAfterMs, memory, batchWindowMs);
+  }
+
   public JsonObject toJson() {
     JsonObject json = new JsonObject().put("ackSeq", ackSeq);
     if (takenSeq != null) {
@@ -48,11 +61,15 @@ public record ReportAck(long ackSeq, Long takenSeq, Long retryAfterMs, Map<Strin
     if (!memory.isEmpty()) {
       json.put("memory", CheckMemoryJson.toJson(memory));
     }
+    if (batchWindowMs != null) {
+      json.put("batchWindowMs", batchWindowMs);
+    }
     return json;
   }
 
   public static ReportAck fromJson(JsonObject json) {
     return new ReportAck(Json.number(json, "ackSeq"), Json.optionalNumber(json, "takenSeq"),
-      Json.optionalNumber(json, "retryAfterMs"), CheckMemoryJson.byCheck(json, "memory"));
+      Json.optionalNumber(json, "retryAfterMs"), CheckMemoryJson.byCheck(json, "memory"),
+      Json.optionalNumber(json, "batchWindowMs"));
   }
 }
