@@ -1,5 +1,6 @@
 package dev.kelpie.agent.autonomy;
 
+import dev.kelpie.agent.LocalReports;
 import dev.kelpie.agent.config.AgentConfig.CheckConfig;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.Action;
@@ -10,6 +11,7 @@ import dev.kelpie.shared.message.CommandStatus;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.ProcessEvent;
 import dev.kelpie.shared.message.ProcessEventType;
+import dev.kelpie.shared.message.Report;
 import dev.kelpie.shared.policy.CheckMemory;
 import dev.kelpie.shared.policy.CheckPhase;
 import dev.kelpie.shared.policy.CheckState;
@@ -89,7 +91,7 @@ public final class AutonomyVerticle extends VerticleBase {
         kept.decided().stream().filter(checks::containsKey).forEach(decided::add);
         ticker = vertx.setPeriodic(TICK_MILLIS, id -> onTick());
         return Future.all(
-          vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_REPORT, msg -> onReport(msg.body())).completion(),
+          LocalReports.consumer(vertx, this::onReport).completion(),
           vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_HAND_OVER, this::onHandOver).completion(),
           vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_COORDINATOR, msg -> onCoordinator(msg.body()))
             .completion());
@@ -102,14 +104,12 @@ public final class AutonomyVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private void onReport(JsonObject body) {
+  private void onReport(Report report) {
     if (!alone) {
       return;
     }
     Instant now = clock.instant();
-    String kind = body.getString("kind");
-    if (ProbeResult.KIND.equals(kind)) {
-      ProbeResult result = ProbeResult.fromJson(body);
+    if (report instanceof ProbeResult result) {
       Watched check = checks.get(result.checkId());
       if (check != null && !busy(check)) {
         Duration age = Duration.between(result.time(), now);
@@ -119,8 +119,7 @@ public final class AutonomyVerticle extends VerticleBase {
           persist();
         }
       }
-    } else if (ProcessEvent.KIND.equals(kind)) {
-      ProcessEvent event = ProcessEvent.fromJson(body);
+    } else if (report instanceof ProcessEvent event) {
       if (event.type() == ProcessEventType.STARTED) {
         checks.values().stream().filter(check -> event.service().equals(check.service()))
           .forEach(check -> check.state().onStarted(now));
@@ -181,7 +180,7 @@ public final class AutonomyVerticle extends VerticleBase {
   }
 
   private void finished(String service, CommandResult result) {
-    vertx.eventBus().publish(Addresses.LOCAL_REPORT, result.toJson());
+    LocalReports.publish(vertx, result);
     List<Watched> waiting = restarting.remove(service);
     Instant now = clock.instant();
     boolean done = result.status() == CommandStatus.DONE;

@@ -1,5 +1,6 @@
 package dev.kelpie.agent.probe;
 
+import dev.kelpie.agent.LocalReports;
 import dev.kelpie.agent.metrics.AgentMetrics;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.Outcome;
@@ -68,6 +69,7 @@ public final class ProbeVerticle extends VerticleBase {
     // the HTTP probe opens its connections itself (HttpProbe), so no pool is sized here
     http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     tcp = vertx.createNetClient();
+    LocalReports.register(vertx);
     ProbeTools tools = new ProbeTools(vertx, http, tcp, services, clock);
     for (ProbedCheck check : checks) {
       probes.put(check.id(), kinds.of(check.type()).probe(check.target(), tools));
@@ -201,6 +203,6 @@ public final class ProbeVerticle extends VerticleBase {
   }
 
   private void publish(ProbeResult result) {
-    vertx.eventBus().publish(Addresses.LOCAL_REPORT, result.toJson());
+    LocalReports.publish(vertx, result);
   }
 }
