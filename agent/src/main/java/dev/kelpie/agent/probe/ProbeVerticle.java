@@ -96,8 +96,8 @@ public final class ProbeVerticle extends VerticleBase {
   }
 
   /**
-   * Spread over the first second, then every interval from when the last probe was due (or at its end, if slower),
-   * in {@linkplain ProbeSlots slots} shared with the other checks.
+   * Spread over the first second, then every interval from the start of the last probe (or at its end, if slower);
+   * checks of a second or more start in {@linkplain ProbeSlots slots} shared with the other checks.
    */
   private void schedule(ProbedCheck check) {
     long interval = check.policy().interval().toMillis();
@@ -109,7 +109,7 @@ public final class ProbeVerticle extends VerticleBase {
   private void probe(ProbedCheck check, long dueNanos) {
     long startNanos = System.nanoTime();
     long interval = check.policy().interval().toMillis();
-    long next = dueNanos + TimeUnit.MILLISECONDS.toNanos(interval);
+    long next = slots.nextDue(dueNanos, startNanos, interval);
     if (paused(check)) {
       slots.at(next, interval, () -> probe(check, next));
       return;

@@ -61,6 +61,19 @@ class ProbeSlotsTest {
   }
 
   @Test
+  @DisplayName("the next probe is due an interval after this one was due, or after its start if the loop was late by "
+    + "more than a slot; a check with its own timer counts from its start")
+  void nextDue() {
+    ProbeSlots slots = new ProbeSlots(vertx, 100);
+    long due = TimeUnit.SECONDS.toNanos(1000);
+    long second = TimeUnit.SECONDS.toNanos(1);
+    long ms = TimeUnit.MILLISECONDS.toNanos(1);
+    assertThat(slots.nextDue(due, due + 60 * ms, 1000)).as("started at its slot's end").isEqualTo(due + second);
+    assertThat(slots.nextDue(due, due + 250 * ms, 1000)).as("started late").isEqualTo(due + 150 * ms + second);
+    assertThat(slots.nextDue(due, due + 60 * ms, 600)).as("own timer").isEqualTo(due + 660 * ms);
+  }
+
+  @Test
   @DisplayName("a check probed more often than ten slots an interval starts when due, not at the slot's end")
   void frequentChecksKeepTheirTime() throws InterruptedException {
     long slotEnd = (Math.floorDiv(System.nanoTime(), WIDTH) + 3) * WIDTH;
