@@ -1,6 +1,5 @@
 package dev.kelpie.agent.autonomy;
 
-import dev.kelpie.agent.LocalReports;
 import dev.kelpie.agent.config.AgentConfig.CheckConfig;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.Action;
@@ -11,7 +10,6 @@ import dev.kelpie.shared.message.CommandStatus;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.ProcessEvent;
 import dev.kelpie.shared.message.ProcessEventType;
-import dev.kelpie.shared.message.Report;
 import dev.kelpie.shared.policy.CheckMemory;
 import dev.kelpie.shared.policy.CheckPhase;
 import dev.kelpie.shared.policy.CheckState;
@@ -91,7 +89,7 @@ public final class AutonomyVerticle extends VerticleBase {
         kept.decided().stream().filter(checks::containsKey).forEach(decided::add);
         ticker = vertx.setPeriodic(TICK_MILLIS, id -> onTick());
         return Future.all(
-          LocalReports.consumer(vertx, this::onReport).completion(),
+          vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_REPORT, msg -> onReport(msg.body())).completion(),
           vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_HAND_OVER, this::onHandOver).completion(),
           vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_COORDINATOR, msg -> onCoordinator(msg.body()))
             .completion());
@@ -104,12 +102,14 @@ public final class AutonomyVerticle extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  private void onReport(Report report) {
+  private void onReport(JsonObject body) {
     if (!alone) {
       return;
     }
     Instant now = clock.instant();
-    if (report instanceof ProbeResult result) {
+    String kind = body.getString("kind");
+    if (ProbeResult.KIND.equals(kind)) {
+      ProbeResult result = ProbeResult.fromJson(body);
       Watched check = checks.get(result.checkId());
       if (check != null && !busy(check)) {
         Duration age = Duration.between(result.time(), now);
@@ -119,7 +119,8 @@ public final class AutonomyVerticle extends VerticleBase {
           persist();
         }
       }
-    } else if (report instanceof ProcessEvent event) {
+    } else if (ProcessEvent.KIND.equals(kind)) {
+      ProcessEvent event = ProcessEvent.fromJson(body);
       if (event.type() == ProcessEventType.STARTED) {
         checks.values().stream().filter(check -> event.service().equals(check.service()))
           .forEach(check -> check.state().onStarted(now));
@@ -180,7 +181,7 @@ public final class AutonomyVerticle extends VerticleBase {
   }
 
   private void finished(String service, CommandResult result) {
-    LocalReports.publish(vertx, result);
+    vertx.eventBus().publish(Addresses.LOCAL_REPORT, result.toJson());
     List<Watched> waiting = restarting.remove(service);
     Instant now = clock.instant();
     boolean done = result.status() == CommandStatus.DONE;

@@ -1,6 +1,5 @@
 package dev.kelpie.agent.probe;
 
-import dev.kelpie.agent.LocalReports;
 import dev.kelpie.agent.metrics.AgentMetrics;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.Outcome;
@@ -71,7 +70,6 @@ public final class ProbeVerticle extends VerticleBase {
     http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     tcp = vertx.createNetClient();
     slots = new ProbeSlots(vertx, ProbeSlots.WIDTH_MILLIS);
-    LocalReports.register(vertx);
     ProbeTools tools = new ProbeTools(vertx, http, tcp, services, clock);
     for (ProbedCheck check : checks) {
       probes.put(check.id(), kinds.of(check.type()).probe(check.target(), tools));
@@ -212,6 +210,6 @@ public final class ProbeVerticle extends VerticleBase {
   }
 
   private void publish(ProbeResult result) {
-    LocalReports.publish(vertx, result);
+    vertx.eventBus().publish(Addresses.LOCAL_REPORT, result.toJson());
   }
 }

@@ -1,6 +1,5 @@
 package dev.kelpie.agent.supervise;
 
-import dev.kelpie.agent.LocalReports;
 import dev.kelpie.agent.config.AgentConfig.ServiceSpec;
 import dev.kelpie.agent.supervise.manager.ServiceManager;
 import dev.kelpie.shared.bus.Addresses;
@@ -78,7 +77,6 @@ public final class SupervisorVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    LocalReports.register(vertx);
     // a kill holds its worker for the whole grace period: a pool of its own, and no blocked-thread warnings for that
     workers = vertx.createSharedWorkerExecutor("kelpie-supervise", Math.max(4, 2 * specs.size()), 10,
       TimeUnit.MINUTES);
@@ -350,7 +348,7 @@ public final class SupervisorVerticle extends VerticleBase {
   }
 
   private void report(ProcessEvent event) {
-    LocalReports.publish(vertx, event);
+    vertx.eventBus().publish(Addresses.LOCAL_REPORT, event.toJson());
   }
 
   void publishState(Supervised service) {

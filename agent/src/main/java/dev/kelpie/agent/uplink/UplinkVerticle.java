@@ -1,6 +1,5 @@
 package dev.kelpie.agent.uplink;
 
-import dev.kelpie.agent.LocalReports;
 import dev.kelpie.agent.metrics.AgentMetrics;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.AgentHello;
@@ -153,7 +152,8 @@ public final class UplinkVerticle extends VerticleBase {
         log.atInfo().addKeyValue("agent", agentId).log("{} reports from before the restart wait for the coordinator",
           recovered.waiting().size());
       }
-      return LocalReports.consumer(vertx, this::enqueue).completion();
+      return vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_REPORT, msg -> enqueue(Report.fromJson(msg.body())))
+        .completion();
     }).onSuccess(v -> connect());
   }
 

@@ -1,6 +1,5 @@
 package dev.kelpie.agent.probe;
 
-import dev.kelpie.agent.LocalReports;
 import dev.kelpie.agent.config.AgentConfig;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.ProbeResult;
@@ -8,6 +7,7 @@ import dev.kelpie.shared.message.ServiceInfo;
 import dev.kelpie.agent.metrics.AgentMetrics;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -41,7 +41,8 @@ final class ProbeHarness implements AutoCloseable {
     String checksYaml = yaml;
     AgentConfig config = AgentConfig.fromYaml("agent: {id: probe-test}\n"
       + "coordinator: {url: \"ws://127.0.0.1:1/bus\", token: t}\n" + checksYaml, "agent.yaml", Map.of());
-    LocalReports.consumer(vertx, report -> results.add((ProbeResult) report));
+    vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_REPORT,
+      msg -> results.add(ProbeResult.fromJson(msg.body())));
     JsonArray running = new JsonArray();
     services.forEach(service -> running.add(service.toJson()));
     vertx.eventBus().consumer(Addresses.LOCAL_SERVICES, msg -> msg.reply(running));

@@ -1,6 +1,5 @@
 package dev.kelpie.agent.supervise;
 
-import dev.kelpie.agent.LocalReports;
 import dev.kelpie.agent.config.AgentConfig.Adopt;
 import dev.kelpie.agent.config.AgentConfig.ServiceSpec;
 import dev.kelpie.shared.bus.Addresses;
@@ -53,12 +52,12 @@ final class SupervisorHarness {
   SupervisorHarness(Vertx vertx, Path stateDir) {
     this.vertx = vertx;
     this.stateDir = stateDir;
-    LocalReports.consumer(vertx, report -> {
-      if (report instanceof ProbeResult result) {
-        results.add(result);
+    vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_REPORT, msg -> {
+      if (ProbeResult.KIND.equals(msg.body().getString("kind"))) {
+        results.add(ProbeResult.fromJson(msg.body()));
         return;
       }
-      ProcessEvent event = (ProcessEvent) report;
+      ProcessEvent event = ProcessEvent.fromJson(msg.body());
       if (event.pid() > 0) {
         track(event.pid());
       }

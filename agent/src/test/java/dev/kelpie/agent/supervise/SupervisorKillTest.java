@@ -1,13 +1,14 @@
 package dev.kelpie.agent.supervise;
 
-import dev.kelpie.agent.LocalReports;
 import dev.kelpie.shared.message.Action;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.CommandStatus;
 import dev.kelpie.shared.message.ProcessEvent;
 import dev.kelpie.shared.message.ProcessEventType;
+import dev.kelpie.shared.bus.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -114,8 +115,8 @@ class SupervisorKillTest {
   void portReleasedAfterTheListenerIsGone() throws Exception {
     int port = freePort();
     AtomicBoolean listenedAtRelease = new AtomicBoolean();
-    LocalReports.consumer(harness.vertx, report -> {
-      boolean released = ((ProcessEvent) report).type() == ProcessEventType.PORT_RELEASED;
+    harness.vertx.eventBus().<JsonObject>consumer(Addresses.LOCAL_REPORT, msg -> {
+      boolean released = ProcessEvent.fromJson(msg.body()).type() == ProcessEventType.PORT_RELEASED;
       if (released && ProcessTable.listening(port)) {
         listenedAtRelease.set(true);
       }

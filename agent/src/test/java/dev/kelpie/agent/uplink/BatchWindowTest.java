@@ -1,6 +1,5 @@
 package dev.kelpie.agent.uplink;
 
-import dev.kelpie.agent.LocalReports;
 import dev.kelpie.agent.metrics.AgentMetrics;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.ProbeResult;
@@ -51,7 +50,7 @@ class BatchWindowTest {
   private void publish(boolean up, String detail) {
     ProbeResult result = up ? ProbeResult.up("web-01", "web", Instant.now(), Duration.ZERO, detail)
       : ProbeResult.down("web-01", "web", Instant.now(), Duration.ZERO, detail);
-    LocalReports.publish(agent, result);
+    agent.eventBus().publish(Addresses.LOCAL_REPORT, result.toJson());
   }
 
   /** The check's first result (which matters) has been stored: what follows while it stays UP is routine. */

@@ -1,6 +1,5 @@
 package dev.kelpie.agent.uplink;
 
-import dev.kelpie.agent.LocalReports;
 import dev.kelpie.agent.metrics.AgentMetrics;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.ProbeResult;
@@ -48,7 +47,8 @@ class KeepaliveInBatchesTest {
     agent.deployVerticle(new UplinkVerticle("web-01", "web-01", "test", List.of(), settings, stateDir,
       Clock.systemUTC(), AgentMetrics.NONE)).await();
     // the intervals below count from a live link: on a loaded machine the first connect alone may take seconds
-    LocalReports.publish(agent, ProbeResult.up("web-01", "web", Instant.now(), Duration.ZERO, "first"));
+    agent.eventBus().publish(Addresses.LOCAL_REPORT,
+      ProbeResult.up("web-01", "web", Instant.now(), Duration.ZERO, "first").toJson());
     coordinator.await(frames -> !frames.isEmpty());
   }
 
@@ -56,7 +56,8 @@ class KeepaliveInBatchesTest {
   private void busyFor(long millis) throws InterruptedException {
     long end = System.nanoTime() + millis * 1_000_000;
     while (System.nanoTime() < end) {
-      LocalReports.publish(agent, ProbeResult.up("web-01", "web", Instant.now(), Duration.ZERO, "ok"));
+      agent.eventBus().publish(Addresses.LOCAL_REPORT,
+        ProbeResult.up("web-01", "web", Instant.now(), Duration.ZERO, "ok").toJson());
       Thread.sleep(50);
     }
   }
