@@ -49,6 +49,7 @@ public final class ProbeVerticle extends VerticleBase {
   private final Set<String> overdue = new HashSet<>();
   private HttpClientAgent http;
   private NetClient tcp;
+  private ProbeSlots slots;
 
   public ProbeVerticle(String agentId, List<? extends ProbedCheck> checks, Clock clock, AgentMetrics metrics) {
     this(agentId, checks, clock, metrics, ProbeKinds.BUILT_IN);
@@ -68,6 +69,7 @@ public final class ProbeVerticle extends VerticleBase {
     // the HTTP probe opens its connections itself (HttpProbe), so no pool is sized here
     http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     tcp = vertx.createNetClient();
+    slots = new ProbeSlots(vertx, ProbeSlots.WIDTH_MILLIS);
     ProbeTools tools = new ProbeTools(vertx, http, tcp, services, clock);
     for (ProbedCheck check : checks) {
       probes.put(check.id(), kinds.of(check.type()).probe(check.target(), tools));
@@ -91,30 +93,37 @@ public final class ProbeVerticle extends VerticleBase {
     return Future.join(http.shutdown(1, TimeUnit.SECONDS), tcp.shutdown(1, TimeUnit.SECONDS));
   }
 
-  /** Spread over the first second, then every interval from the start of the last probe (or at its end, if slower). */
+  /**
+   * Spread over the first second, then every interval from the start of the last probe (or at its end, if slower);
+   * checks of a second or more start in {@linkplain ProbeSlots slots} shared with the other checks.
+   */
   private void schedule(ProbedCheck check) {
     long interval = check.policy().interval().toMillis();
-    vertx.setTimer(1 + ThreadLocalRandom.current().nextLong(Math.max(1, Math.min(interval, 1000))),
-      id -> probe(check));
+    long due = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
+      1 + ThreadLocalRandom.current().nextLong(Math.max(1, Math.min(interval, 1000))));
+    slots.at(due, interval, () -> probe(check, due));
   }
 
-  private void probe(ProbedCheck check) {
+  private void probe(ProbedCheck check, long dueNanos) {
     long startNanos = System.nanoTime();
     long interval = check.policy().interval().toMillis();
+    long next = slots.nextDue(dueNanos, startNanos, interval);
     if (paused(check)) {
-      vertx.setTimer(interval, id -> probe(check));
+      slots.at(next, interval, () -> probe(check, next));
       return;
     }
     Instant started = clock.instant();
     if (overdue.contains(check.id())) {
-      vertx.setTimer(interval, id -> probe(check));
+      slots.at(next, interval, () -> probe(check, next));
       publish(ProbeResult.down(agentId, check.id(), started, Duration.ZERO,
         "the previous probe, cancelled at its timeout, has still not ended"));
       return;
     }
     bounded(check).onComplete(done -> {
-      Duration latency = Duration.ofNanos(System.nanoTime() - startNanos);
-      vertx.setTimer(Math.max(1, interval - latency.toMillis()), id -> probe(check));
+      long endNanos = System.nanoTime();
+      Duration latency = Duration.ofNanos(endNanos - startNanos);
+      long due = Math.max(next, endNanos);
+      slots.at(due, interval, () -> probe(check, due));
       if (paused(check)) {
         return;
       }

@@ -69,6 +69,16 @@ final class OutboxJournal {
     return write(report.toJson().encode());
   }
 
+  /** Appends the reports in one write; the future completes once every line is in the file. */
+  Future<Void> append(List<Report> reports) {
+    if (reports.size() == 1) {
+      return append(reports.get(0));
+    }
+    StringBuilder lines = new StringBuilder(reports.size() * 160);
+    reports.forEach(report -> lines.append(report.toJson().encode()).append('\n'));
+    return write(Buffer.buffer(lines.toString()));
+  }
+
   /** Everything up to {@code seq} is stored at the coordinator. */
   void acknowledged(long seq) {
     write(new JsonObject().put("ack", seq).encode());
@@ -118,7 +128,10 @@ final class OutboxJournal {
   }
 
   private Future<Void> write(String line) {
-    Buffer buffer = Buffer.buffer(line.length() + 1).appendString(line).appendByte((byte) '\n');
+    return write(Buffer.buffer(line.length() + 1).appendString(line).appendByte((byte) '\n'));
+  }
+
+  private Future<Void> write(Buffer buffer) {
     bytes += buffer.length();
     Future<Void> written = tail.transform(previous -> out == null
       ? Future.failedFuture("the outbox journal is not open")

@@ -84,10 +84,18 @@ public final class UplinkVerticle extends VerticleBase {
   private final AgentMetrics metrics;
 
   private final RoutineReports routine;
+  /**
+   * Routine reports waiting for their batch, not numbered yet: numbered and journaled together, in one write, when
+   * the batch leaves (or a report that matters takes them along), so a crash may lose them but never skip a number.
+   */
+  private final List<Report> lingering = new ArrayList<>();
   private CommandIntake commands;
   private BatchWindow window;
-  /** The last report numbered that matters (not {@linkplain RoutineReports routine}): it leaves without waiting. */
-  private long mattersUpTo;
+  /**
+   * The last report that leaves without waiting: one that matters (not {@linkplain RoutineReports routine}), or a
+   * routine one numbered once its window was over.
+   */
+  private long leavesUpTo;
   private Outbox outbox;
   private Keepalives keepalives;
   private OutboxJournal journal;
@@ -117,7 +125,7 @@ public final class UplinkVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     journal = new OutboxJournal(vertx, stateDir, JOURNAL_REWRITE_BYTES);
-    window = new BatchWindow(vertx, settings.batchWindow(), this::flush);
+    window = new BatchWindow(vertx, settings.batchWindow(), this::windowOver);
     commands = new CommandIntake(vertx, agentId, clock, this::enqueue);
     client = vertx.createWebSocketClient(settings.tls().apply(new WebSocketClientOptions()
       .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setClosingTimeout(2)
@@ -153,32 +161,71 @@ public final class UplinkVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
+    settle();
     return Future.join(client.shutdown(1, TimeUnit.SECONDS), journal.close());
   }
 
-  /** Numbers the report and journals it; it leaves once the journal has it, so a crash can neither lose nor renumber it. */
+  /**
+   * A routine report lingers, unnumbered, while its window is open; any other report is numbered and journaled at
+   * once, with what lingers before it, and leaves once the journal has it: a crash can neither lose nor renumber it.
+   */
   private void enqueue(Report report) {
-    long droppedBefore = outbox.dropped();
-    Report numbered = outbox.add(report);
-    if (routine.routine(numbered)) {
+    boolean routineReport = routine.routine(report);
+    lingering.add(report);
+    if (routineReport && window.mayWait()) {
       window.lingering();
     } else {
-      mattersUpTo = numbered.seq();
+      settle();
     }
+  }
+
+  /** The window is over: what lingers is numbered and journaled, then leaves. */
+  private void windowOver() {
+    if (lingering.isEmpty()) {
+      flush();
+    } else {
+      settle();
+    }
+  }
+
+  /** What waits must leave at the next chance, what lingers included. */
+  private void dueNow() {
+    window.dueNow();
+    settle();
+  }
+
+  /**
+   * Numbers what lingers and appends it to the journal in one write; it leaves once written, without waiting more.
+   *
+   * @return the last number used
+   */
+  private long settle() {
+    if (lingering.isEmpty()) {
+      return outbox.nextSeq() - 1;
+    }
+    long droppedBefore = outbox.dropped();
+    List<Report> numbered = new ArrayList<>(lingering.size());
+    lingering.forEach(report -> numbered.add(outbox.add(report)));
+    lingering.clear();
     if (outbox.dropped() > droppedBefore) {
-      metrics.reportDropped();
+      for (long i = droppedBefore; i < outbox.dropped(); i++) {
+        metrics.reportDropped();
+      }
       log.atWarn().addKeyValue("agent", agentId)
         .log("outbox full ({} reports): dropped the oldest; {} dropped so far", settings.bufferSize(),
           outbox.dropped());
     }
+    long last = numbered.get(numbered.size() - 1).seq();
+    leavesUpTo = last;
     journal.append(numbered).onComplete(written -> {
       if (written.failed()) {
-        log.atWarn().addKeyValue("agent", agentId).log("could not journal report {} ({}); sending it anyway",
-          numbered.seq(), written.cause().getMessage());
+        log.atWarn().addKeyValue("agent", agentId).log("could not journal reports {} to {} ({}); sending them anyway",
+          numbered.get(0).seq(), last, written.cause().getMessage());
       }
-      outbox.durable(numbered.seq());
+      outbox.durable(last);
       flush();
     });
+    return last;
   }
 
   private void acknowledged(long seq) {
@@ -223,7 +270,7 @@ public final class UplinkVerticle extends VerticleBase {
   private void hello(BridgeConnection conn) {
     services(0)
       .compose(services -> handOver().map(memory -> new AgentHello(agentId, host, version, checks, services, memory,
-        memory.isEmpty() ? 0 : outbox.nextSeq() - 1)))
+        memory.isEmpty() ? 0 : settle())))
       .compose(hello -> conn.request(Addresses.AGENT_HELLO, hello.toJson(), REPLY_TIMEOUT))
       .map(HelloReply::fromJson)
       .onSuccess(reply -> {
@@ -234,7 +281,7 @@ public final class UplinkVerticle extends VerticleBase {
           log.atWarn().addKeyValue("agent", agentId).log("the coordinator holds reports up to {}, more than this"
             + " agent numbered: its state was lost or is older; numbering again after it", reply.lastSeq());
           long renumberedUpTo = outbox.nextSeq() - 1;
-          mattersUpTo = renumberedUpTo;
+          leavesUpTo = renumberedUpTo;
           journal.rewrite(outbox.nextSeq(), outbox.waiting()).onComplete(done -> {
             outbox.durable(renumberedUpTo);
             flush();
@@ -245,7 +292,7 @@ public final class UplinkVerticle extends VerticleBase {
         lostItsNumbering = false;
         keepalives.linked(conn, reply.vitalsInBatches());
         advised(reply.batchWindowMs());
-        window.dueNow();   // what waited while the link was down (or lingered when it went) leaves at once
+        dueNow();   // what waited while the link was down (or lingered when it went) leaves at once
         ready = true;
         attempts = 0;
         log.atInfo().addKeyValue("agent", agentId)
@@ -289,13 +336,16 @@ public final class UplinkVerticle extends VerticleBase {
     if (!ready || sending || !outbox.hasUnsent()) {
       return;
     }
-    if (window.mayWait() && !outbox.readyThrough(mattersUpTo)) {
+    if (window.mayWait() && !outbox.readyThrough(leavesUpTo)) {
       window.lingering();
       return;
     }
     BridgeConnection conn = connection;
     List<Report> batch = outbox.nextBatch(BATCH);
     window.sent(!outbox.hasUnsent());
+    if (!lingering.isEmpty()) {
+      window.lingering();   // they came while this batch was being journaled: their own window opens
+    }
     sending = true;
     ReportBatch frame = new ReportBatch(agentId, clock.instant(), batch, keepalives.ride());
     conn.request(Addresses.AGENT_REPORTS, frame.toJson(), REPLY_TIMEOUT)
@@ -348,7 +398,7 @@ public final class UplinkVerticle extends VerticleBase {
     vertx.setTimer(Math.max(50, retryAfterMs), id -> {
       if (conn == connection) {
         sending = false;
-        window.dueNow();
+        dueNow();
         flush();
       }
     });
