@@ -1,5 +1,6 @@
 package dev.kelpie.coordinator.config;
 
+import dev.kelpie.coordinator.load.WindowAdvice;
 import dev.kelpie.shared.config.ConfigException;
 import dev.kelpie.shared.config.ConfigSource;
 
@@ -7,8 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import dev.kelpie.coordinator.load.WindowAdvice;
-
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
