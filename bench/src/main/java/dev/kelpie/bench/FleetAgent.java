@@ -36,9 +36,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * An agent in the shape real fleets have, over a real bridge connection: N checks each probed every interval (their
  * phases spread evenly), results batched as the real uplink batches them (a routine result lingers up to the batch
  * window, one that matters leaves at once with what lingers; a result that comes while a batch is in flight rides with
- * the next one; the window follows the coordinator's advice as the real agent's does), pings and keepalives at the agent's defaults. Every {@code crossEvery} one of its checks fails
- * three times in a row, and the time from the third failure leaving to the restart command arriving is recorded. It
- * answers commands as done, as a real agent would.
+ * the next one; the window follows the coordinator's advice as the real agent's does), pings and keepalives at the
+ * agent's defaults. Every {@code crossEvery} one of its checks fails three times in a row, and the time from the third
+ * failure leaving to the restart command arriving is recorded. It answers commands as done, as a real agent would.
  */
 final class FleetAgent {
 
