@@ -1,22 +1,16 @@
 package dev.kelpie.agent.uplink;
 
-import dev.kelpie.agent.metrics.AgentMetrics;
-import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.ProbeResult;
 import dev.kelpie.shared.message.Report;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -39,28 +33,19 @@ class BatchWindowTest {
   }
 
   private void start(Duration window) {
-    agent.eventBus().consumer(Addresses.LOCAL_SERVICES, msg -> msg.reply(new JsonArray()));
-    UplinkVerticle.Settings settings = new UplinkVerticle.Settings(coordinator.url(), "token", Duration.ofMillis(50),
-      Duration.ofMillis(200), 1000, Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(2), null, null,
-      window);
-    agent.deployVerticle(new UplinkVerticle("web-01", "web-01", "test", List.of(), settings, stateDir,
-      Clock.systemUTC(), AgentMetrics.NONE)).await();
+    UplinkHarness.start(agent, coordinator, stateDir, window);
   }
 
   private void publish(boolean up, String detail) {
-    ProbeResult result = up ? ProbeResult.up("web-01", "web", Instant.now(), Duration.ZERO, detail)
-      : ProbeResult.down("web-01", "web", Instant.now(), Duration.ZERO, detail);
-    agent.eventBus().publish(Addresses.LOCAL_REPORT, result.toJson());
+    UplinkHarness.publish(agent, up, detail);
   }
 
-  /** The check's first result (which matters) has been stored: what follows while it stays UP is routine. */
   private void primed() throws InterruptedException {
-    publish(true, "r1");
-    coordinator.await(frames -> !frames.isEmpty());
+    UplinkHarness.primed(agent, coordinator);
   }
 
   private static long millisSince(long nanos, FakeCoordinator.Frame frame) {
-    return TimeUnit.NANOSECONDS.toMillis(frame.arrivedNanos() - nanos);
+    return UplinkHarness.millisSince(nanos, frame);
   }
 
   private static List<String> details(List<Report> reports) {
