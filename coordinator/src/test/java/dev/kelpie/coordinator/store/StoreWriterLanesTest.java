@@ -56,7 +56,7 @@ class StoreWriterLanesTest {
     awaitHeld(1);
     assertThat(on(() -> store.held.get(0).facts.results.get(0).seq())).isEqualTo(2L);
     on(() -> store.commit(0));
-    a2.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    committed(a2);
     assertThat(a1.succeeded()).isTrue();
   }
 
@@ -81,16 +81,16 @@ class StoreWriterLanesTest {
     awaitHeld(2);
     assertThat(on(() -> store.held.get(1).facts.results.get(0).seq())).isEqualTo(3L);
     on(() -> store.commit(0));   // a1; a's part of the pair starts in lane 0
-    a1.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    committed(a1);
     assertThat(together.isComplete()).isFalse();
     Future<Void> flushed = on(() -> writer.submit(new Facts()));
     awaitHeld(2);
     on(() -> store.commit(1));   // a's part of the pair
-    together.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    committed(together);
     assertThat(flushed.isComplete()).as("an empty submission waits for all before it").isFalse();
     on(() -> store.commit(0));   // b3
-    b3.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    flushed.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    committed(b3);
+    committed(flushed);
   }
 
   @Test
@@ -108,7 +108,7 @@ class StoreWriterLanesTest {
     }
     assertThat(a1.isComplete()).isFalse();
     on(() -> store.commit(0));
-    a1.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    committed(a1);
     assertThat(on(writer::up)).isTrue();
   }
 
@@ -128,15 +128,15 @@ class StoreWriterLanesTest {
     assertThat(on(() -> store.held.stream().map(h -> h.facts.results.get(0).agentId()).toList()))
       .as("a's first write and c's decision in flight together").containsExactly(a, c);
     on(() -> store.commit(indexOf(c)));
-    decision.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    committed(decision);
     assertThat(a1.isComplete()).as("committed before the transaction it overtook").isFalse();
     on(() -> store.commit(indexOf(a)));
     awaitHeld(1);
     assertThat(on(() -> store.held.get(0).facts.results.get(0).seq())).isEqualTo(2L);
     assertThat(flushed.isComplete()).isFalse();
     on(() -> store.commit(0));
-    a2.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    flushed.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    committed(a2);
+    committed(flushed);
   }
 
   @Test
@@ -159,12 +159,12 @@ class StoreWriterLanesTest {
     assertThat(on(() -> store.held.get(0).facts.results.get(0).seq())).isEqualTo(1L);
     assertThat(flushed.isComplete()).isFalse();
     on(() -> store.commit(0));
-    decision.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    committed(decision);
     awaitHeld(1);
     assertThat(on(() -> store.held.get(0).facts.results.get(0).seq())).isEqualTo(2L);
     on(() -> store.commit(0));
-    c2.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    flushed.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    committed(c2);
+    committed(flushed);
   }
 
   @Test
@@ -180,13 +180,13 @@ class StoreWriterLanesTest {
     assertThat(on(() -> store.held.stream().map(h -> h.facts.results.get(0).agentId()).toList()))
       .doesNotHaveDuplicates().contains(a);
     on(() -> store.commit(indexOf(agentInLane(1, 2))));
-    probe.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    committed(probe);
     assertThat(on(() -> store.held.size())).isEqualTo(1);
     on(() -> store.commit(0));
     awaitHeld(1);
     assertThat(on(() -> store.held.get(0).facts.results.get(0).seq())).isEqualTo(2L);
     on(() -> store.commit(0));
-    decision.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    committed(decision);
   }
 
   @Test
@@ -206,7 +206,7 @@ class StoreWriterLanesTest {
     assertThat(on(() -> store.held.get(0).facts.results.get(0).agentId())).isEqualTo(c);
     assertThat(decision.isComplete()).isFalse();
     on(() -> store.commit(0));
-    decision.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    committed(decision);
     assertThat(on(writer::up)).isTrue();
   }
 
@@ -236,6 +236,11 @@ class StoreWriterLanesTest {
     both.addAll(result(agentInLane(1, 2), 1));
     assertThat(on(() -> writer.submit(both).succeeded())).as("committed when submit returns").isTrue();
     assertThat(on(() -> writer.submit(result(agentInLane(0, 2), 2)).succeeded())).isTrue();
+  }
+
+  /** Waits up to 5 s for {@code write} to complete, and fails if it failed. */
+  private static void committed(Future<Void> write) throws Exception {
+    write.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
   }
 
   private void awaitHeld(int size) throws Exception {
