@@ -56,14 +56,47 @@ public final class StoreWriter {
   /** A lane this far behind does not look through its queue to write a decision ahead. */
   private static final int MAX_QUEUE_AHEAD = 1_000;
 
-  /** {@code agent}: the one agent the facts are about, else null (then they are looked through). */
-  private record Submission(Facts facts, Promise<Void> committed, long queuedNanos, String agent) {
+  /**
+   * Facts handed over, and the promise of their commit. The one agent they are about is worked out only when a
+   * decision looks for its agent's facts in the lane (most submissions are never looked at).
+   */
+  private static final class Submission {
+    private final Facts facts;
+    private final Promise<Void> committed;
+    private final long queuedNanos;
+    /** The one agent the facts are about, else null (then they are looked through); valid once {@code known}. */
+    private String agent;
+    private boolean known;
 
     Submission(Facts facts, Promise<Void> committed, long queuedNanos) {
-      this(facts, committed, queuedNanos, facts.soleAgent());
+      this.facts = facts;
+      this.committed = committed;
+      this.queuedNanos = queuedNanos;
+    }
+
+    Submission(Facts facts, Promise<Void> committed, long queuedNanos, String agent) {
+      this(facts, committed, queuedNanos);
+      this.agent = agent;
+      this.known = true;
+    }
+
+    Facts facts() {
+      return facts;
+    }
+
+    Promise<Void> committed() {
+      return committed;
+    }
+
+    long queuedNanos() {
+      return queuedNanos;
     }
 
     boolean concerns(String agentId) {
+      if (!known) {
+        agent = facts.soleAgent();
+        known = true;
+      }
       return agent != null ? agent.equals(agentId) : facts.concerns(agentId);
     }
   }
