@@ -120,9 +120,9 @@ public final class AgentFootprintBench implements Callable<Integer> {
       if (mixed) {
         System.out.println("checks of mixed types: " + String.join(", ", MIXED));
       }
-      System.out.println("| checks | RSS | CPU (% of a core) | start -> first probe | start -> first result stored "
-        + "| threads | probes/s (expected) |");
-      System.out.println("|---|---|---|---|---|---|---|");
+      System.out.println("| checks | RSS | PSS | anonymous | CPU (% of a core) | start -> first probe "
+        + "| start -> first result stored | threads | probes/s (expected) |");
+      System.out.println("|---|---|---|---|---|---|---|---|---|");
       if (launcher != null) {
         train(dir, checkCounts.get(checkCounts.size() - 1), target.actualPort(), coordinatorPort);
       }
@@ -163,8 +163,9 @@ public final class AgentFootprintBench implements Callable<Integer> {
       double elapsed = (System.nanoTime() - start) / 1e9;
       double cpu = (cpuTicks(agent.pid()) - cpuBefore) / 100.0 / elapsed * 100;
       double probesPerSecond = (probes.get() - probesBefore) / elapsed;
-      System.out.printf("| %s | %d MB | %.2f %% | %d ms | %d ms | %d | %.1f (%.1f) |%n",
-        mixed ? checks + " mixed" : checks, status(agent.pid(), "VmRSS:") >> 10, cpu,
+      System.out.printf("| %s | %d MB | %.1f MB | %.1f MB | %.2f %% | %d ms | %d ms | %d | %.1f (%.1f) |%n",
+        mixed ? checks + " mixed" : checks, status(agent.pid(), "VmRSS:") >> 10,
+        rollup(agent.pid(), "Pss:") / 1024.0, rollup(agent.pid(), "Anonymous:") / 1024.0, cpu,
         TimeUnit.NANOSECONDS.toMillis(firstProbe), TimeUnit.NANOSECONDS.toMillis(firstResultNanos),
         status(agent.pid(), "Threads:"), probesPerSecond, httpChecks(checks) * 1000.0 / intervalMillis);
       if (mixed) {
@@ -403,7 +404,19 @@ public final class AgentFootprintBench implements Callable<Integer> {
 
   /** A number from /proc/PID/status (VmRSS in kB, Threads). */
   private static long status(long pid, String key) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+    return field(Path.of("/proc/" + pid + "/status"), key);
+  }
+
+  /**
+   * A total in kB from /proc/PID/smaps_rollup: Pss counts a page shared with other processes (the JDK's class-data
+   * archive, libjvm) as its share, where RSS counts it whole; Anonymous is the memory the process alone has.
+   */
+  private static long rollup(long pid, String key) throws IOException {
+    return field(Path.of("/proc/" + pid + "/smaps_rollup"), key);
+  }
+
+  private static long field(Path file, String key) throws IOException {
+    for (String line : Files.readAllLines(file)) {
       if (line.startsWith(key)) {
         return Long.parseLong(line.replaceAll("\\D", ""));
       }
