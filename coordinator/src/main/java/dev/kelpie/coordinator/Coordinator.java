@@ -185,7 +185,7 @@ public final class Coordinator {
     return List.of(
       new FrontDoor(config.http().host(), access),
       new AgentBridge(vertx, new AgentGateway(vertx, new AgentTokens(config.agents(), config.tls().agentAuth()),
-        shares.connections(), shares.advisor()), config.gateway().pingTimeout()),
+        shares.connections(), shares.advisor()), config.gateway().pingTimeout(), config.gateway().maxFrameBytes()),
       new HealthRoutes(vertx, registry, listening),
       new DashboardRoutes(),
       new ApiGuards(sessions, new CsrfGuard(vertx, access, shares.csrfSecret()), gatekeeper, new ProblemTranslation()),
