@@ -105,9 +105,11 @@ public final class Coordinator {
         manager.getNodes().size()));
   }
 
+  /** Linux's epoll when Netty's native transport loads (as the agent), else the JDK's selector. */
   private static VertxBuilder builder(PrometheusMeterRegistry registry, VertxOptions options) {
     return Vertx.builder()
-      .with(options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
+      .with(options.setPreferNativeTransport(true)
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
       .withMetrics(new MicrometerMetricsFactory(registry));
   }
 
