@@ -420,7 +420,8 @@ public final class FleetBench implements Callable<Integer> {
     double commitP99 = Double.NaN;
     for (int node = 0; node < ports.size(); node++) {
       double nodeCpu = (cpuAfter.get(node) - cpuBefore.get(node)) / 100.0 / elapsed * 100;
-      System.out.printf("%s: CPU %.0f %% of one core, RSS %d MB%n", nodeName(node, ports.size()), nodeCpu,
+      System.out.printf("%s: CPU %.0f %% of one core (%.1f ms per 1,000 results acknowledged), RSS %d MB%n",
+        nodeName(node, ports.size()), nodeCpu, acked == 0 ? Double.NaN : nodeCpu * 10 * elapsed / acked * 1000,
         rssKb.get(node) >> 10);
       cpu += nodeCpu;
       rssMb = Math.max(rssMb, rssKb.get(node) >> 10);

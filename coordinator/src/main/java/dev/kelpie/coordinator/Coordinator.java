@@ -105,9 +105,11 @@ public final class Coordinator {
         manager.getNodes().size()));
   }
 
+  /** Linux's epoll when Netty's native transport loads (as the agent), else the JDK's selector. */
   private static VertxBuilder builder(PrometheusMeterRegistry registry, VertxOptions options) {
     return Vertx.builder()
-      .with(options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
+      .with(options.setPreferNativeTransport(true)
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
       .withMetrics(new MicrometerMetricsFactory(registry));
   }
 
@@ -185,7 +187,7 @@ public final class Coordinator {
     return List.of(
       new FrontDoor(config.http().host(), access),
       new AgentBridge(vertx, new AgentGateway(vertx, new AgentTokens(config.agents(), config.tls().agentAuth()),
-        shares.connections(), shares.advisor()), config.gateway().pingTimeout()),
+        shares.connections(), shares.advisor()), config.gateway().pingTimeout(), config.gateway().maxFrameBytes()),
       new HealthRoutes(vertx, registry, listening),
       new DashboardRoutes(),
       new ApiGuards(sessions, new CsrfGuard(vertx, access, shares.csrfSecret()), gatekeeper, new ProblemTranslation()),

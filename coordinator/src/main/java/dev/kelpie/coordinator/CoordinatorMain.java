@@ -53,7 +53,9 @@ public final class CoordinatorMain implements Callable<Integer> {
       return 1;
     }
     Coordinator.deploy(vertx, loaded, Clock.systemUTC(), registry)
-      .onSuccess(coordinator -> log.info("coordinator started, epoch {}", coordinator.epoch()))
+      .onSuccess(coordinator -> log.atInfo()
+        .addKeyValue("transport", vertx.isNativeTransportEnabled() ? "epoll" : "nio")
+        .log("coordinator started, epoch {}", coordinator.epoch()))
       .onFailure(failure -> {
         if (ProgramLifecycle.bindFailure(failure)) {
           log.error("coordinator failed to start: cannot listen on {}:{}: address already in use",

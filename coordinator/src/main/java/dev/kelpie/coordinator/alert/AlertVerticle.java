@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -54,6 +55,8 @@ public final class AlertVerticle extends VerticleBase {
   private final MeterRegistry registry;
   private final Routes routes;
   private final Map<String, Lane> lanes = new LinkedHashMap<>();
+  /** Each series' counter, registered once: a registration per alert was a registry look-up and a new meter id. */
+  private final Map<String, Counter> counters = new HashMap<>();
   private final List<JsonObject> waiting = new ArrayList<>();
   private final Set<String> seen = Collections.newSetFromMap(new LinkedHashMap<>() {
     @Override
@@ -147,14 +150,15 @@ public final class AlertVerticle extends VerticleBase {
   }
 
   private Counter raisedCounter(String kind) {
-    return Counter.builder("kelpie.alerts.raised").tag("kind", kind).description("Alerts raised by the policy")
-      .register(registry);
+    return counters.computeIfAbsent("raised/" + kind, key -> Counter.builder("kelpie.alerts.raised").tag("kind", kind)
+      .description("Alerts raised by the policy").register(registry));
   }
 
   private Counter deliveryCounter(String receiver, String outcome) {
-    return Counter.builder("kelpie.alert.deliveries").tag("receiver", receiver).tag("outcome", outcome)
+    return counters.computeIfAbsent("delivery/" + receiver + "/" + outcome, key -> Counter
+      .builder("kelpie.alert.deliveries").tag("receiver", receiver).tag("outcome", outcome)
       .description("Tries of alert deliveries by outcome: delivered, retry (failed, tried again), dead")
-      .register(registry);
+      .register(registry));
   }
 
   @Override

@@ -5,7 +5,9 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.kelpie.shared.bus.Addresses;
 import dev.kelpie.shared.message.StreamedMessages;
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.io.IOException;
 
@@ -22,11 +24,22 @@ public record AgentFrame(Buffer envelope, Object message) {
 
   /** The frame read, or null when the bridge should have it as it came. Never throws. */
   public static AgentFrame read(Buffer frame) {
-    try (JsonParser parser = JSON.createParser(frame.getBytes())) {
+    try (JsonParser parser = parser(frame)) {
       return read(parser);
     } catch (IOException | RuntimeException notTheUsualShape) {
       return null;
     }
+  }
+
+  /** Over the frame's own bytes when it has them in an array (as a socket's frames do), else over a copy. */
+  private static JsonParser parser(Buffer frame) throws IOException {
+    if (frame instanceof BufferInternal internal) {
+      ByteBuf bytes = internal.getByteBuf();
+      if (bytes.hasArray()) {
+        return JSON.createParser(bytes.array(), bytes.arrayOffset() + bytes.readerIndex(), bytes.readableBytes());
+      }
+    }
+    return JSON.createParser(frame.getBytes());
   }
 
   private static AgentFrame read(JsonParser parser) throws IOException {

@@ -8,6 +8,7 @@ import dev.kelpie.coordinator.store.Facts;
 import dev.kelpie.coordinator.store.Store;
 import dev.kelpie.coordinator.store.StoreWriter;
 import dev.kelpie.shared.bus.Addresses;
+import dev.kelpie.shared.bus.HandedOverJson;
 import dev.kelpie.shared.message.AgentHello;
 import dev.kelpie.shared.message.AgentLink;
 import dev.kelpie.shared.message.Command;
@@ -119,6 +120,7 @@ public final class PolicyVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
+    HandedOverJson.registerOn(bus);
     lastTickNanos = System.nanoTime();
     vertx.setPeriodic(tick.toMillis(), id -> onTick());
     vertx.setPeriodic(1000, id -> levels.accept(fleet.counts()));
@@ -415,7 +417,7 @@ public final class PolicyVerticle extends VerticleBase {
     }
     if (writer.full()) {
       message.reply(ReportAck.later(committed.getOrDefault(batch.agentId(), 0L), STORE_BEHIND_WAIT.toMillis())
-        .advising(advisor.advisedMillis()).toJson());
+        .advising(advisor.advisedMillis()).toJson(), HandedOverJson.DELIVERY);
       return;
     }
     CrashPoint.received(batch);
@@ -434,8 +436,9 @@ public final class PolicyVerticle extends VerticleBase {
       committed.merge(batch.agentId(), takenSeq, Math::max);
       CrashPoint.stored(batch);
     });
+    // the acknowledgement goes to the bridge as built, not deep-copied on the way as a JsonObject reply would be
     message.reply(ReportAck.taken(committed.getOrDefault(batch.agentId(), 0L), takenSeq, outcome.reply().memory())
-      .advising(advisor.advisedMillis()).toJson());
+      .advising(advisor.advisedMillis()).toJson(), HandedOverJson.DELIVERY);
   }
 
   private void onLink(Message<JsonObject> message) {

@@ -82,10 +82,16 @@ public final class Facts {
 
   /**
    * These facts split by agent into {@code lanes} parts, an agent's always in the same part ({@link #laneOf}); an
-   * alert goes with its agent's facts, one about no agent with part 0. A part may be empty.
+   * alert goes with its agent's facts, one about no agent with part 0. A part may be empty, or null when nothing
+   * is in it. Facts that all go one lane (a batch's, about its one agent) are that part themselves, not a copy.
    */
   public Facts[] byLane(int lanes) {
     Facts[] parts = new Facts[lanes];
+    int only = oneLane(lanes);
+    if (only >= 0) {
+      parts[only] = this;
+      return parts;
+    }
     for (int i = 0; i < lanes; i++) {
       parts[i] = new Facts();
     }
@@ -99,6 +105,36 @@ public final class Facts {
     silences.forEach((key, silence) -> parts[laneOf(silence.agentId(), lanes)].silences.put(key, silence));
     alerts.forEach(a -> parts[laneOf(a.body() == null ? null : a.body().getString("agentId"), lanes)].alerts.add(a));
     return parts;
+  }
+
+  /** The lane all these facts go to, or -1 when they go to several (or there are none). */
+  private int oneLane(int lanes) {
+    OneLane one = new OneLane(lanes);
+    results.forEach(r -> one.see(r.agentId()));
+    events.forEach(e -> one.see(e.agentId()));
+    transitions.forEach(t -> one.see(t.agentId()));
+    incidents.values().forEach(i -> one.see(i.agentId()));
+    actions.values().forEach(a -> one.see(a.agentId()));
+    checks.values().forEach(c -> one.see(c.agentId()));
+    agents.values().forEach(a -> one.see(a.agentId()));
+    silences.values().forEach(silence -> one.see(silence.agentId()));
+    alerts.forEach(a -> one.see(a.body() == null ? null : a.body().getString("agentId")));
+    return one.lane < 0 ? -1 : one.lane;
+  }
+
+  private static final class OneLane {
+    private final int lanes;
+    /** -2: nothing seen yet; -1: several. */
+    private int lane = -2;
+
+    OneLane(int lanes) {
+      this.lanes = lanes;
+    }
+
+    void see(String agentId) {
+      int its = laneOf(agentId, lanes);
+      lane = lane == -2 || lane == its ? its : -1;
+    }
   }
 
   /** The one agent all these facts are about; null when they are about several, none, or no agent at all. */

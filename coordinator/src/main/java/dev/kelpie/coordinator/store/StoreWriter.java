@@ -243,7 +243,7 @@ public final class StoreWriter {
     Facts[] parts = facts.byLane(lanes.length);
     List<Future<Void>> committed = new ArrayList<>(lanes.length);
     for (int i = 0; i < lanes.length; i++) {
-      if (!parts[i].isEmpty()) {
+      if (parts[i] != null && !parts[i].isEmpty()) {
         committed.add(into(lanes[i], parts[i], now));
       }
     }

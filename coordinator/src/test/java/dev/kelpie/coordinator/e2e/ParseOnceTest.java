@@ -81,6 +81,28 @@ class ParseOnceTest {
   }
 
   @Test
+  @DisplayName("a report batch sent in several WebSocket frames, or as a binary message, is read whole and answered")
+  void messagesInPartsOrBinary() throws Exception {
+    try (RawBridgeClient client = RawBridgeClient.connect(fleet.coordinatorPort(), Fleet.TOKEN + AGENT)) {
+      JsonObject reply = client.awaitFrame(client.request(Addresses.AGENT_HELLO, hello().toJson()),
+        Duration.ofSeconds(10));
+      assertThat(reply).isNotNull();
+      for (int seq = 1; seq <= 2; seq++) {
+        ReportBatch batch = new ReportBatch(AGENT, Instant.now(), List.of(new ProbeResult(AGENT, seq, "c1",
+          Instant.now(), Outcome.UP, Duration.ofMillis(3), "ok")));
+        String replyAddress = "reply-" + seq;
+        String frame = new JsonObject().put("type", "send").put("address", Addresses.AGENT_REPORTS)
+          .put("body", batch.toJson()).put("replyAddress", replyAddress).encode();
+        assertThat(client.sendSplit(frame, 3, seq == 2)).isTrue();
+        JsonObject ack = client.awaitFrame(replyAddress, Duration.ofSeconds(10));
+        assertThat(ack).isNotNull();
+        assertThat(ack.getJsonObject("body").getLong("takenSeq")).isEqualTo(seq);
+      }
+    }
+    assertThat(delivered).filteredOn(ReportBatch.class::isInstance).hasSize(2);
+  }
+
+  @Test
   @DisplayName("a refused report names the field with the words of AgentMessages.problem, and closes the connection")
   void refusalWordsUnchanged() throws Exception {
     JsonObject bad = new ReportBatch(AGENT, Instant.now(), List.of(new ProbeResult(AGENT, 1, "c1", Instant.now(),

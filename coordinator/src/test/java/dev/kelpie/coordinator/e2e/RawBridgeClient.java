@@ -49,6 +49,28 @@ final class RawBridgeClient implements WebSocket.Listener, AutoCloseable {
     }
   }
 
+  /** Sends a frame as a text message in {@code parts} WebSocket frames, or ({@code binary}) as one binary message. */
+  boolean sendSplit(String frame, int parts, boolean binary) {
+    if (socket == null || closed.isDone()) {
+      return false;
+    }
+    try {
+      if (binary) {
+        socket.sendBinary(ByteBuffer.wrap(frame.getBytes(java.nio.charset.StandardCharsets.UTF_8)), true)
+          .get(10, TimeUnit.SECONDS);
+        return true;
+      }
+      int step = (frame.length() + parts - 1) / parts;
+      for (int from = 0; from < frame.length(); from += step) {
+        int to = Math.min(frame.length(), from + step);
+        socket.sendText(frame.substring(from, to), to == frame.length()).get(10, TimeUnit.SECONDS);
+      }
+      return true;
+    } catch (Exception gone) {
+      return false;
+    }
+  }
+
   /** Sends {@code body} to {@code address} expecting a reply; returns the reply address. */
   String request(String address, JsonObject body) {
     String replyAddress = UUID.randomUUID().toString();

@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.stream.Collectors;
 
 /**
  * The messages an agent sends most (a {@link ReportBatch} of probe results, a {@link Keepalive}) read straight from
@@ -22,8 +20,8 @@ import java.util.stream.Collectors;
  */
 public final class StreamedMessages {
 
-  private static final Map<String, Outcome> OUTCOMES = Arrays.stream(Outcome.values())
-    .collect(Collectors.toUnmodifiableMap(Json::wire, outcome -> outcome));
+  private static final Outcome[] OUTCOMES = Outcome.values();
+  private static final String[] OUTCOME_WIRES = Arrays.stream(OUTCOMES).map(Json::wire).toArray(String[]::new);
 
   private StreamedMessages() {
   }
@@ -45,7 +43,7 @@ public final class StreamedMessages {
       switch (field) {
         case "agentId" -> read = agentId = agentId == null ? text(parser, value) : null;
         case "sentAt" -> read = sentAt = sentAt == null ? number(parser, value) : null;
-        case "reports" -> read = reports = reports == null ? probeResults(parser, value) : null;
+        case "reports" -> read = reports = reports == null ? probeResults(parser, value, agentId) : null;
         case "vitals" -> {
           read = vitalsSeen ? null : value == JsonToken.VALUE_NULL ? field : (vitals = keepalive(parser));
           vitalsSeen = true;
@@ -108,23 +106,30 @@ public final class StreamedMessages {
     return new Keepalive(agentId, Instant.ofEpochMilli(time), rssBytes, cpuLoad, lag, bufferDepth.intValue());
   }
 
-  private static List<Report> probeResults(JsonParser parser, JsonToken value) throws IOException {
+  /** {@code agentId}: the batch's, when read before its reports (as agents write it), else null. */
+  private static List<Report> probeResults(JsonParser parser, JsonToken value, String agentId) throws IOException {
     if (value != JsonToken.START_ARRAY) {
       return null;
     }
     List<Report> reports = new ArrayList<>();
+    String agent = agentId;
     JsonToken next;
     while ((next = parser.nextToken()) == JsonToken.START_OBJECT) {
-      ProbeResult result = probeResult(parser);
+      ProbeResult result = probeResult(parser, agent);
       if (result == null) {
         return null;
       }
+      agent = result.agentId();
       reports.add(result);
     }
     return next == JsonToken.END_ARRAY ? reports : null;
   }
 
-  private static ProbeResult probeResult(JsonParser parser) throws IOException {
+  /**
+   * {@code agent}: the agent id the result is expected to carry, taken as that very string when it does (each of a
+   * batch's results repeats it); its kind and outcome are matched to theirs in place. Neither makes a new string.
+   */
+  private static ProbeResult probeResult(JsonParser parser, String agent) throws IOException {
     String kind = null;
     String agentId = null;
     Long seq = null;
@@ -139,8 +144,8 @@ public final class StreamedMessages {
       JsonToken value = parser.nextToken();
       Object read;
       switch (field) {
-        case "kind" -> read = kind = kind == null ? text(parser, value) : null;
-        case "agentId" -> read = agentId = agentId == null ? text(parser, value) : null;
+        case "kind" -> read = kind = kind == null ? text(parser, value, ProbeResult.KIND) : null;
+        case "agentId" -> read = agentId = agentId == null ? text(parser, value, agent) : null;
         case "seq" -> read = seq = seq == null ? number(parser, value) : null;
         case "checkId" -> read = checkId = checkId == null ? text(parser, value) : null;
         case "time" -> read = time = time == null ? number(parser, value) : null;
@@ -180,6 +185,30 @@ public final class StreamedMessages {
     return text.isEmpty() ? null : text;
   }
 
+  /** As {@link #text(JsonParser, JsonToken)}, but {@code known} itself when the text is the same (no new string). */
+  private static String text(JsonParser parser, JsonToken value, String known) throws IOException {
+    if (value == JsonToken.VALUE_STRING && known != null && !known.isEmpty() && textIs(parser, known)) {
+      return known;
+    }
+    return text(parser, value);
+  }
+
+  /** Whether the string token the parser is at reads {@code expected}, compared where the parser holds it. */
+  private static boolean textIs(JsonParser parser, String expected) throws IOException {
+    char[] chars = parser.getTextCharacters();
+    int offset = parser.getTextOffset();
+    int length = parser.getTextLength();
+    if (length != expected.length()) {
+      return false;
+    }
+    for (int i = 0; i < length; i++) {
+      if (chars[offset + i] != expected.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** A whole number within a long: what {@link Json#number} reads without rounding or cutting it. */
   private static Long number(JsonParser parser, JsonToken value) throws IOException {
     if (value != JsonToken.VALUE_NUMBER_INT) {
@@ -199,7 +228,14 @@ public final class StreamedMessages {
 
   /** An outcome in its wire spelling (the tree reader takes any case). */
   private static Outcome outcome(JsonParser parser, JsonToken value) throws IOException {
-    String text = text(parser, value);
-    return text == null ? null : OUTCOMES.get(text);
+    if (value != JsonToken.VALUE_STRING) {
+      return null;
+    }
+    for (int i = 0; i < OUTCOMES.length; i++) {
+      if (textIs(parser, OUTCOME_WIRES[i])) {
+        return OUTCOMES[i];
+      }
+    }
+    return null;
   }
 }
