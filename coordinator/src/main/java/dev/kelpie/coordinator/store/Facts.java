@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * Everything the policy decided should be kept, since the last write: raw results and process events, state
@@ -110,16 +111,21 @@ public final class Facts {
   /** The lane all these facts go to, or -1 when they go to several (or there are none). */
   private int oneLane(int lanes) {
     OneLane one = new OneLane(lanes);
-    results.forEach(r -> one.see(r.agentId()));
-    events.forEach(e -> one.see(e.agentId()));
-    transitions.forEach(t -> one.see(t.agentId()));
-    incidents.values().forEach(i -> one.see(i.agentId()));
-    actions.values().forEach(a -> one.see(a.agentId()));
-    checks.values().forEach(c -> one.see(c.agentId()));
-    agents.values().forEach(a -> one.see(a.agentId()));
-    silences.values().forEach(silence -> one.see(silence.agentId()));
-    alerts.forEach(a -> one.see(a.body() == null ? null : a.body().getString("agentId")));
+    eachAgentId(one::see);
     return one.lane < 0 ? -1 : one.lane;
+  }
+
+  /** Each fact's agent id in turn; null for an alert about no agent. */
+  private void eachAgentId(Consumer<String> seen) {
+    results.forEach(r -> seen.accept(r.agentId()));
+    events.forEach(e -> seen.accept(e.agentId()));
+    transitions.forEach(t -> seen.accept(t.agentId()));
+    incidents.values().forEach(i -> seen.accept(i.agentId()));
+    actions.values().forEach(a -> seen.accept(a.agentId()));
+    checks.values().forEach(c -> seen.accept(c.agentId()));
+    agents.values().forEach(a -> seen.accept(a.agentId()));
+    silences.values().forEach(silence -> seen.accept(silence.agentId()));
+    alerts.forEach(a -> seen.accept(a.body() == null ? null : a.body().getString("agentId")));
   }
 
   private static final class OneLane {
@@ -140,15 +146,7 @@ public final class Facts {
   /** The one agent all these facts are about; null when they are about several, none, or no agent at all. */
   public String soleAgent() {
     Sole sole = new Sole();
-    results.forEach(r -> sole.see(r.agentId()));
-    events.forEach(e -> sole.see(e.agentId()));
-    transitions.forEach(t -> sole.see(t.agentId()));
-    incidents.values().forEach(i -> sole.see(i.agentId()));
-    actions.values().forEach(a -> sole.see(a.agentId()));
-    checks.values().forEach(c -> sole.see(c.agentId()));
-    agents.values().forEach(a -> sole.see(a.agentId()));
-    silences.values().forEach(s -> sole.see(s.agentId()));
-    alerts.forEach(a -> sole.see(a.body() == null ? null : a.body().getString("agentId")));
+    eachAgentId(sole::see);
     return sole.several ? null : sole.agent;
   }
 
