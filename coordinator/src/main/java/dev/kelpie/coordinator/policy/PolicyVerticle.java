@@ -8,6 +8,7 @@ import dev.kelpie.coordinator.store.Facts;
 import dev.kelpie.coordinator.store.Store;
 import dev.kelpie.coordinator.store.StoreWriter;
 import dev.kelpie.shared.bus.Addresses;
+import dev.kelpie.shared.bus.AgentCodecs;
 import dev.kelpie.shared.bus.HandedOverJson;
 import dev.kelpie.shared.message.AgentHello;
 import dev.kelpie.shared.message.AgentLink;
@@ -120,7 +121,7 @@ public final class PolicyVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     EventBus bus = vertx.eventBus();
-    HandedOverJson.registerOn(bus);
+    AgentCodecs.registerOn(bus);   // the acknowledgements' codec, also where the gateway is not deployed
     lastTickNanos = System.nanoTime();
     vertx.setPeriodic(tick.toMillis(), id -> onTick());
     vertx.setPeriodic(1000, id -> levels.accept(fleet.counts()));

@@ -10,6 +10,7 @@ import java.util.List;
 /**
  * The codecs of what agents send, as the records the gateway read them into: registered as the default codecs of
  * their types, so whoever sends one (the bridge, a test) needs no delivery option and the policy gets it uncopied.
+ * Beside them, by name, the one of the acknowledgements going back ({@link HandedOverJson}).
  */
 public final class AgentCodecs {
 
@@ -25,6 +26,11 @@ public final class AgentCodecs {
   public static void registerOn(EventBus bus) {
     synchronized (bus) {
       CODECS.forEach(codec -> register(bus, codec));
+      try {
+        bus.registerCodec(HandedOverJson.CODEC);
+      } catch (IllegalStateException alreadyThere) {
+        // registered by an earlier caller on this event bus
+      }
     }
   }
 

@@ -2,7 +2,6 @@ package dev.kelpie.shared.bus;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonObject;
 
@@ -16,20 +15,10 @@ public final class HandedOverJson implements MessageCodec<JsonObject, JsonObject
   public static final String NAME = "kelpie.json.handed-over";
   public static final DeliveryOptions DELIVERY = new DeliveryOptions().setCodecName(NAME);
 
-  private static final HandedOverJson CODEC = new HandedOverJson();
+  /** Registered by {@link AgentCodecs#registerOn}, with the codecs of what agents send. */
+  static final HandedOverJson CODEC = new HandedOverJson();
 
   private HandedOverJson() {
-  }
-
-  /** Registers it once per event bus; calling it again is harmless. */
-  public static void registerOn(EventBus bus) {
-    synchronized (bus) {
-      try {
-        bus.registerCodec(CODEC);
-      } catch (IllegalStateException alreadyThere) {
-        // registered by an earlier caller on this event bus
-      }
-    }
   }
 
   @Override
