@@ -165,7 +165,7 @@ final class FleetAgent {
   void start() {
     ThreadLocalRandom random = ThreadLocalRandom.current();
     long step = Math.max(1, interval.toMillis() / checks);
-    vertx.setTimer(1 + random.nextLong(step), first -> vertx.setPeriodic(step, t -> probe()));
+    ProbePacer.every(vertx, step, random.nextLong(step), this::probe);
     vertx.setTimer(1 + random.nextLong(5000), first -> vertx.setPeriodic(5000, t -> {
       if (running) {
         Keepalive keepalive = new Keepalive(id, Instant.now(), 40L << 20, 0.01, 1, pending.size());
@@ -217,7 +217,7 @@ final class FleetAgent {
     });
   }
 
-  private void probe() {
+  private void probe(Instant now) {
     if (!running) {
       return;
     }
@@ -228,7 +228,7 @@ final class FleetAgent {
       awaitingCommand = true;
       crossedAt = System.nanoTime();
     }
-    add(new ProbeResult(id, ++seq, specs.get(check).id(), Instant.now(), down ? Outcome.DOWN : Outcome.UP,
+    add(new ProbeResult(id, ++seq, specs.get(check).id(), now, down ? Outcome.DOWN : Outcome.UP,
       Duration.ofMillis(2), down ? "simulated failure" : "ok"));
   }
 

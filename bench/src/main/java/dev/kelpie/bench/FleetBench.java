@@ -242,7 +242,8 @@ public final class FleetBench implements Callable<Integer> {
     List<Integer> clusterPorts = freePorts(coordinators);
     Path dir = Files.createTempDirectory("kelpie-fleet-bench");
     List<Process> started = new ArrayList<>();
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+    // epoll where it loads, as the real agent takes it (AgentThreads)
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setPreferNativeTransport(true));
     try {
       for (int node = 0; node < coordinators; node++) {   // one after the other: each joins those before it
         Path config = dir.resolve("coordinator-" + node + ".yaml");
@@ -267,6 +268,7 @@ public final class FleetBench implements Callable<Integer> {
       return run(vertx, ports, started.stream().map(Process::pid).toList(), agents);
     } finally {
       vertx.close().await();
+      ProbePacer.reset();
       for (Process coordinator : started) {
         coordinator.destroy();
         if (!coordinator.waitFor(20, TimeUnit.SECONDS)) {
