@@ -168,6 +168,59 @@ class StoreWriterLanesTest {
   }
 
   @Test
+  @DisplayName("decisions that come while one is written ahead are written ahead together once it is committed, "
+    + "beside the lane's transaction still in flight")
+  void decisionsAheadTogether() throws Exception {
+    StoreWriter writer = writer(2);
+    String a = agentInLane(0, 2);
+    List<String> deciding = agentsInLane(0, 2, 3, "deciding-");
+    on(() -> writer.submit(result(a, 1)));
+    awaitHeld(1);
+    Future<Void> first = on(() -> writer.submitAhead(result(deciding.get(0), 1)));
+    awaitHeld(2);
+    Future<Void> second = on(() -> writer.submitAhead(result(deciding.get(1), 1)));
+    Future<Void> third = on(() -> writer.submitAhead(result(deciding.get(2), 1)));
+    assertThat(on(() -> store.held.size())).as("the next decisions wait for the one ahead").isEqualTo(2);
+    on(() -> store.commit(indexOf(deciding.get(0))));
+    committed(first);
+    awaitHeld(2);
+    int together = indexOf(deciding.get(1));
+    assertThat(on(() -> store.held.get(together).facts.results.stream().map(ProbeResult::agentId).toList()))
+      .as("one transaction for both, beside a's still in flight").containsExactly(deciding.get(1), deciding.get(2));
+    on(() -> store.commit(together));
+    committed(second);
+    committed(third);
+    assertThat(on(() -> store.held.get(0).facts.results.get(0).agentId())).isEqualTo(a);
+  }
+
+  @Test
+  @DisplayName("decisions that waited to go ahead lead the lane's next transaction when the one in flight is done "
+    + "first, before their agents' later facts")
+  void decisionsLeadTheNextTransaction() throws Exception {
+    StoreWriter writer = writer(2);
+    String a = agentInLane(0, 2);
+    List<String> deciding = agentsInLane(0, 2, 2, "deciding-");
+    on(() -> writer.submit(result(a, 1)));
+    awaitHeld(1);
+    Future<Void> first = on(() -> writer.submitAhead(result(deciding.get(0), 1)));
+    awaitHeld(2);
+    Future<Void> second = on(() -> writer.submitAhead(result(deciding.get(1), 1)));
+    Future<Void> later = on(() -> writer.submit(result(deciding.get(1), 2)));
+    Future<Void> a2 = on(() -> writer.submit(result(a, 2)));
+    on(() -> store.commit(indexOf(a)));
+    assertThat(on(() -> store.held.size())).as("the lane waits for the decision ahead").isEqualTo(1);
+    on(() -> store.commit(0));
+    committed(first);
+    awaitHeld(1);
+    assertThat(on(() -> store.held.get(0).facts.results.stream().map(r -> r.agentId() + "#" + r.seq()).toList()))
+      .containsExactly(deciding.get(1) + "#1", deciding.get(1) + "#2", a + "#2");
+    on(() -> store.commit(0));
+    committed(second);
+    committed(later);
+    committed(a2);
+  }
+
+  @Test
   @DisplayName("a decision about an agent with facts uncommitted in its lane takes its turn after them")
   void decisionAfterItsAgentsFacts() throws Exception {
     StoreWriter writer = writer(2);
@@ -295,6 +348,16 @@ class StoreWriterLanesTest {
         return agent;
       }
     }
+  }
+
+  private static List<String> agentsInLane(int lane, int lanes, int count, String prefix) {
+    List<String> agents = new ArrayList<>();
+    for (int i = 0; agents.size() < count; i++) {
+      if (Math.floorMod((prefix + i).hashCode(), lanes) == lane) {
+        agents.add(prefix + i);
+      }
+    }
+    return agents;
   }
 
   private static String agentInLane(int lane, int lanes) {
