@@ -356,8 +356,10 @@ public final class FleetBench implements Callable<Integer> {
     long batchesBefore = tally.batches();
     long keepalivesBefore = tally.keepalives();
     double storedBefore = 0;
+    List<String> metricsBefore = new ArrayList<>();
     for (int port : ports) {
-      storedBefore += resultsStored(get(port, "/metrics"));
+      metricsBefore.add(get(port, "/metrics"));
+      storedBefore += resultsStored(metricsBefore.get(metricsBefore.size() - 1));
     }
     List<Long> cpuBefore = new ArrayList<>();
     for (long pid : coordinatorPids) {
@@ -411,9 +413,13 @@ public final class FleetBench implements Callable<Integer> {
       commands.size(), FleetTally.percentileMillis(commands, 0.5), FleetTally.percentileMillis(commands, 0.99),
       FleetTally.percentileMillis(commands, 1.0));
     for (int node = 0; node < ports.size(); node++) {
-      System.out.printf("receipt -> commit (%s's kelpie_store_commit_seconds): %s; decisions written ahead of their "
-        + "lane since start: %.0f%n", nodeName(node, ports.size()), commitLatency(metrics.get(node)),
-        counter(metrics.get(node), "kelpie_store_written_ahead_total"));
+      System.out.printf("receipt -> commit (%s's kelpie_store_commit_seconds, in the measured time): %s; decisions "
+        + "written ahead of their lane: %.0f; a decision's facts handed over -> committed "
+        + "(kelpie_store_decision_commit_seconds): %s%n", nodeName(node, ports.size()),
+        latency(metricsBefore.get(node), metrics.get(node), "kelpie_store_commit_seconds"),
+        counter(metrics.get(node), "kelpie_store_written_ahead_total")
+          - counter(metricsBefore.get(node), "kelpie_store_written_ahead_total"),
+        latency(metricsBefore.get(node), metrics.get(node), "kelpie_store_decision_commit_seconds"));
     }
     System.out.printf("refused batches: %d%s; disconnects: %d%s%n", refused,
       lastRefusal == null ? "" : " (last: " + lastRefusal + ")", disconnects, failover ? " (before the failover)" : "");
@@ -427,7 +433,7 @@ public final class FleetBench implements Callable<Integer> {
         rssKb.get(node) >> 10);
       cpu += nodeCpu;
       rssMb = Math.max(rssMb, rssKb.get(node) >> 10);
-      double p99 = commitP99Millis(metrics.get(node));
+      double p99 = commitP99Millis(metricsBefore.get(node), metrics.get(node));
       commitP99 = Double.isNaN(commitP99) || p99 > commitP99 ? p99 : commitP99;
     }
     System.out.printf("generator (this JVM, the simulated agents): CPU %.0f %% of one core, %.1f ms per 1,000 results "
@@ -514,7 +520,12 @@ public final class FleetBench implements Callable<Integer> {
 
   /** The upper bound of the bucket holding the 99th percentile of receipt -> commit, in ms; NaN when not reported. */
   static double commitP99Millis(String metrics) {
-    List<double[]> buckets = commitBuckets(metrics);
+    return commitP99Millis("", metrics);
+  }
+
+  /** As {@link #commitP99Millis(String)}, of what was counted between two readings of the metrics. */
+  static double commitP99Millis(String before, String after) {
+    List<double[]> buckets = buckets(before, after, "kelpie_store_commit_seconds");
     if (buckets.isEmpty()) {
       return Double.NaN;
     }
@@ -617,7 +628,16 @@ public final class FleetBench implements Callable<Integer> {
 
   /** p50 and p99 from the coordinator's summary quantiles, or estimated from a histogram's buckets. */
   static String commitLatency(String metrics) {
-    Matcher quantile = Pattern.compile("^kelpie_store_commit_seconds\\{[^}]*quantile=\"(0\\.5|0\\.99)\"[^}]*} (\\S+)",
+    return latency("", metrics, "kelpie_store_commit_seconds");
+  }
+
+  /**
+   * As {@link #commitLatency}, of the coordinator's timer {@code name}; from its histogram, of what was counted between
+   * the readings {@code before} and {@code after} (a summary's quantiles are the coordinator's own, of its recent past).
+   */
+  static String latency(String before, String after, String name) {
+    String metrics = after;
+    Matcher quantile = Pattern.compile("^" + name + "\\{[^}]*quantile=\"(0\\.5|0\\.99)\"[^}]*} (\\S+)",
       Pattern.MULTILINE).matcher(metrics);
     StringBuilder found = new StringBuilder();
     while (quantile.find()) {
@@ -627,18 +647,35 @@ public final class FleetBench implements Callable<Integer> {
     if (!found.isEmpty()) {
       return found.toString();
     }
-    List<double[]> buckets = commitBuckets(metrics);
+    List<double[]> buckets = buckets(before, after, name);
     if (buckets.isEmpty()) {
       return "not reported";
     }
     double total = buckets.get(buckets.size() - 1)[1];
+    if (total == 0) {
+      return "none counted";
+    }
     return "p50 <= " + bucketBound(buckets, total * 0.5) + ", p99 <= " + bucketBound(buckets, total * 0.99)
       + " (histogram buckets)";
   }
 
   /** The receipt -> commit histogram's buckets as {upper bound in s, cumulative count}, smallest bound first. */
-  private static List<double[]> commitBuckets(String metrics) {
-    Matcher bucket = Pattern.compile("^kelpie_store_commit_seconds_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*} (\\S+)",
+  /** The histogram {@code name}'s buckets counted between two readings, as {upper bound in s, cumulative count}. */
+  private static List<double[]> buckets(String before, String after, String name) {
+    List<double[]> earlier = buckets(before, name);
+    List<double[]> later = buckets(after, name);
+    for (double[] bucket : later) {
+      for (double[] was : earlier) {
+        if (was[0] == bucket[0]) {
+          bucket[1] -= was[1];
+        }
+      }
+    }
+    return later;
+  }
+
+  private static List<double[]> buckets(String metrics, String name) {
+    Matcher bucket = Pattern.compile("^" + name + "_bucket\\{[^}]*le=\"([^\"]+)\"[^}]*} (\\S+)",
       Pattern.MULTILINE).matcher(metrics);
     List<double[]> buckets = new ArrayList<>();
     while (bucket.find()) {

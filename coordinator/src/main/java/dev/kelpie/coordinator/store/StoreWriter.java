@@ -160,6 +160,7 @@ public final class StoreWriter {
   private final Duration writeTimeout;
   private final Lane[] lanes;
   private final Timer commitLatency;
+  private final Timer decisionCommit;
   private final Counter resultsWritten;
   private final Counter writtenAhead;
   private int backlog;
@@ -188,6 +189,9 @@ public final class StoreWriter {
       this.lanes[i] = new Lane();
     }
     this.commitLatency = Timer.builder("kelpie_store_commit").description("time from receipt to commit")
+      .publishPercentiles(0.5, 0.99).register(registry);
+    this.decisionCommit = Timer.builder("kelpie_store_decision_commit")
+      .description("time from a decision's facts handed over to their commit: what its commands wait for")
       .publishPercentiles(0.5, 0.99).register(registry);
     Gauge.builder("kelpie_store_backlog", this, w -> w.backlog).description("facts waiting to be written")
       .register(registry);
@@ -268,6 +272,11 @@ public final class StoreWriter {
    * lane's transaction in flight and then with everything queued behind it.
    */
   public Future<Void> submitAhead(Facts facts) {
+    long submitted = System.nanoTime();
+    return ahead(facts).onSuccess(v -> decisionCommit.record(System.nanoTime() - submitted, TimeUnit.NANOSECONDS));
+  }
+
+  private Future<Void> ahead(Facts facts) {
     if (caller == null) {
       start();
     }

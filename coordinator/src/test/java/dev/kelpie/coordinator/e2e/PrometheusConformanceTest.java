@@ -87,7 +87,8 @@ class PrometheusConformanceTest {
   @DisplayName("latencies are histograms with buckets, which sum across coordinators, not summaries of quantiles")
   void latenciesAreHistograms() {
     assertThat(coordinatorMetrics).contains("# TYPE kelpie_store_commit_seconds histogram",
-      "kelpie_store_commit_seconds_bucket{le=\"0.1\"}").doesNotContain("kelpie_store_commit_seconds{quantile");
+      "kelpie_store_commit_seconds_bucket{le=\"0.1\"}", "# TYPE kelpie_store_decision_commit_seconds histogram")
+      .doesNotContain("kelpie_store_commit_seconds{quantile");
     assertThat(agentMetrics).contains("# TYPE kelpie_agent_probe_seconds histogram",
       "kelpie_agent_probe_seconds_bucket{check=\"demo-http\",outcome=\"up\",le=\"0.1\"}");
   }

@@ -75,6 +75,8 @@ class StoreWriterAheadPgTest {
       .get(60, TimeUnit.SECONDS);
 
     assertThat(registry.counter("kelpie_store_written_ahead").count()).as("decisions written ahead").isPositive();
+    assertThat(registry.timer("kelpie_store_decision_commit").count()).as("decisions' commits timed")
+      .isEqualTo(DECIDING_AGENTS);
     try (Connection db = TestDatabase.jdbc(schema)) {
       assertThat(count(db, "SELECT count(*) FROM results"))
         .isEqualTo((long) (BUSY_AGENTS + DECIDING_AGENTS) * RESULTS);
