@@ -632,8 +632,9 @@ public final class FleetBench implements Callable<Integer> {
   }
 
   /**
-   * As {@link #commitLatency}, of the coordinator's timer {@code name}; from its histogram, of what was counted between
-   * the readings {@code before} and {@code after} (a summary's quantiles are the coordinator's own, of its recent past).
+   * As {@link #commitLatency}, of the coordinator's timer {@code name}; from its histogram, of what was counted
+   * between the readings {@code before} and {@code after} (a summary's quantiles are the coordinator's own, of its
+   * recent past).
    */
   static String latency(String before, String after, String name) {
     String metrics = after;

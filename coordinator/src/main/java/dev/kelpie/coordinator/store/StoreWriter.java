@@ -36,11 +36,11 @@ import java.util.concurrent.TimeoutException;
  * one after it that wait is two transactions of a busy fleet's facts. So facts about one agent that carry a decision
  * are written at once in a transaction of their own beside the lane's, when nothing of that agent's is uncommitted in
  * the lane (in flight or queued): that transaction touches no row another one in flight does, so it needs no order
- * with them; the lane's next transaction waits for it, so everything after it still follows it. Decisions that come while one
- * is being written ahead wait for it and are then written ahead together, in one transaction (a crossing a second per
- * lane at 10,000 agents would otherwise find the place ahead taken and queue behind the fleet's facts); if the lane's
- * transaction in flight is done first, they lead the lane's next one. Otherwise they take their turn in the lane like
- * any facts.
+ * with them; the lane's next transaction waits for it, so everything after it still follows it. Decisions that come
+ * while one is being written ahead wait for it and are then written ahead together, in one transaction (at 10,000
+ * agents, crossings a second per lane would otherwise find the place ahead taken and queue behind the fleet's facts);
+ * if the lane's transaction in flight is done first, they lead the lane's next one. Otherwise they take their turn in
+ * the lane like any facts.
  * <p>
  * Used from the policy verticle's context only: the
  * transactions themselves (their columns built, the protocol encoded and decoded) run on an event loop of their own, so
