@@ -105,6 +105,34 @@ class PgStoreTest extends StoreContract {
   }
 
   @Test
+  @DisplayName("the purge summarizes the time index's new ranges itself: PostgreSQL's autovacuum is not asked to for "
+    + "every filled range (at a fleet's rate its queue overflows and its log fills)")
+  void purgeSummarizesTheTimeIndex() throws Exception {
+    try (Connection db = TestDatabase.jdbc(schema)) {
+      try (ResultSet options = db.createStatement().executeQuery(
+        "SELECT reloptions FROM pg_class WHERE oid = 'results_by_time'::regclass")) {
+        options.next();
+        assertThat(options.getString(1)).isEqualTo("{autosummarize=off}");
+      }
+      // 40,000 rows of a day ago and now: a few of the index's 128-page ranges, none summarized yet
+      db.createStatement().execute("INSERT INTO results (agent_id, seq, check_id, at, up, latency_ms, detail) "
+        + "SELECT 'a', s, 'c', now() - CASE WHEN s <= 20000 THEN interval '1 day' ELSE interval '0' END "
+        + "+ s * interval '1 ms', true, 3, repeat('x', 100) FROM generate_series(1, 40000) s");
+    }
+
+    long deleted = store.purge(Instant.now().minus(Duration.ofHours(1)), Instant.now().minus(Duration.ofHours(1)))
+      .await();
+
+    assertThat(deleted).isEqualTo(20000);
+    try (Connection db = TestDatabase.jdbc(schema);
+         ResultSet left = db.createStatement().executeQuery(
+           "SELECT brin_summarize_new_values('results_by_time'::regclass)")) {
+      left.next();
+      assertThat(left.getInt(1)).as("ranges the purge left unsummarized").isZero();
+    }
+  }
+
+  @Test
   @DisplayName("a decision journaled on disk by a run that died is written at the next start, once, without reopening "
     + "its incident or undoing its answer, and its file goes")
   void journalReplayed() throws Exception {
