@@ -470,12 +470,15 @@ public final class FleetBench implements Callable<Integer> {
       long frames = tally.batches() + tally.keepalives();
       StringBuilder line = new StringBuilder(String.format("  +%3.0f s: %6.0f frames/s", (now - start) / 1e9,
         (frames - lastBatches) / ((now - last) / 1e9)));
+      line.append("; ").append(tally.slot());
       for (int node = 0; node < ports.size(); node++) {
         try {
+          long scrape = System.nanoTime();
           String metrics = get(ports.get(node), "/metrics");
-          line.append(String.format("; %sadvised %.0f ms, loop lag %.1f ms, store backlog %.0f", ports.size() == 1
-              ? "" : "node " + node + " ", gauge(metrics, "kelpie_batch_window_advised_seconds") * 1000,
-            gauge(metrics, "kelpie_loop_lag_seconds") * 1000, gauge(metrics, "kelpie_store_backlog")));
+          scrape = System.nanoTime() - scrape;
+          line.append(String.format("; %sadvised %.0f ms, loop lag %.1f ms, store backlog %.0f, /metrics read in %.0f ms",
+            ports.size() == 1 ? "" : "node " + node + " ", gauge(metrics, "kelpie_batch_window_advised_seconds") * 1000,
+            gauge(metrics, "kelpie_loop_lag_seconds") * 1000, gauge(metrics, "kelpie_store_backlog"), scrape / 1e6));
         } catch (RuntimeException | java.io.IOException e) {
           line.append("; metrics not read: ").append(e.getMessage());
         }

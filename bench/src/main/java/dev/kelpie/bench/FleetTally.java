@@ -17,6 +17,10 @@ final class FleetTally {
   private final AtomicLong keepalives = new AtomicLong();
   private final AtomicLong disconnects = new AtomicLong();
   private final AtomicLong helloFailures = new AtomicLong();
+  private static final long SLOW_COMMAND_NANOS = 100_000_000L;
+  private final AtomicLong slotCommands = new AtomicLong();
+  private final AtomicLong slotSlow = new AtomicLong();
+  private final AtomicLong slotMax = new AtomicLong();
   private volatile String lastHelloFailure;
   private final List<Long> commandNanos = Collections.synchronizedList(new ArrayList<>());
   private final List<Long> ackNanos = Collections.synchronizedList(new ArrayList<>());
@@ -81,6 +85,20 @@ final class FleetTally {
     if (measuring) {
       commandNanos.add(nanos);
     }
+    slotCommands.incrementAndGet();
+    if (nanos > SLOW_COMMAND_NANOS) {
+      slotSlow.incrementAndGet();
+    }
+    slotMax.accumulateAndGet(nanos, Math::max);
+  }
+
+  /**
+   * Commands since the last call, how many came later than the goal's 100 ms after their crossing, and the latest:
+   * whether the slow ones come together (a stall) or spread over the run.
+   */
+  String slot() {
+    return String.format("%d commands, %d over 100 ms, max %.0f ms", slotCommands.getAndSet(0), slotSlow.getAndSet(0),
+      slotMax.getAndSet(0) / 1e6);
   }
 
   /** An agent that lost its connection had its hello answered elsewhere at {@code at}. */
