@@ -476,7 +476,8 @@ public final class FleetBench implements Callable<Integer> {
           long scrape = System.nanoTime();
           String metrics = get(ports.get(node), "/metrics");
           scrape = System.nanoTime() - scrape;
-          line.append(String.format("; %sadvised %.0f ms, loop lag %.1f ms, store backlog %.0f, /metrics read in %.0f ms",
+          line.append(String.format(
+            "; %sadvised %.0f ms, loop lag %.1f ms, store backlog %.0f, /metrics read in %.0f ms",
             ports.size() == 1 ? "" : "node " + node + " ", gauge(metrics, "kelpie_batch_window_advised_seconds") * 1000,
             gauge(metrics, "kelpie_loop_lag_seconds") * 1000, gauge(metrics, "kelpie_store_backlog"), scrape / 1e6));
         } catch (RuntimeException | java.io.IOException e) {
