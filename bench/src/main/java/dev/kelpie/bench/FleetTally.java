@@ -11,13 +11,15 @@ import java.util.concurrent.atomic.AtomicLong;
 /** What the simulated fleet saw, counted from every agent's event loop; samples only while measuring. */
 final class FleetTally {
 
+  /** The goal's crossing -> command p99. */
+  private static final long SLOW_COMMAND_NANOS = 100_000_000L;
+
   private final AtomicLong acknowledged = new AtomicLong();
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong batches = new AtomicLong();
   private final AtomicLong keepalives = new AtomicLong();
   private final AtomicLong disconnects = new AtomicLong();
   private final AtomicLong helloFailures = new AtomicLong();
-  private static final long SLOW_COMMAND_NANOS = 100_000_000L;
   private final AtomicLong slotCommands = new AtomicLong();
   private final AtomicLong slotSlow = new AtomicLong();
   private final AtomicLong slotMax = new AtomicLong();
@@ -93,7 +95,7 @@ final class FleetTally {
   }
 
   /**
-   * Commands since the last call, how many came later than the goal's 100 ms after their crossing, and the latest:
+   * Commands since the last call, how many came later than the goal's 100 ms after their crossing, and the slowest:
    * whether the slow ones come together (a stall) or spread over the run.
    */
   String slot() {
