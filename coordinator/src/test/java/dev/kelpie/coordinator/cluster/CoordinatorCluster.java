@@ -2,13 +2,13 @@ package dev.kelpie.coordinator.cluster;
 
 import dev.kelpie.agent.Agent;
 import dev.kelpie.agent.config.AgentConfig;
+import dev.kelpie.coordinator.FreePorts;
 import dev.kelpie.coordinator.store.TestDatabase;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -331,9 +331,7 @@ final class CoordinatorCluster implements AutoCloseable {
   }
 
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return FreePorts.next();
   }
 
   @Override

@@ -3,6 +3,7 @@ package dev.kelpie.coordinator.e2e;
 import dev.kelpie.agent.Agent;
 import dev.kelpie.agent.config.AgentConfig;
 import dev.kelpie.coordinator.Coordinator;
+import dev.kelpie.coordinator.FreePorts;
 import dev.kelpie.coordinator.access.Passwords;
 import dev.kelpie.coordinator.config.CoordinatorConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -11,7 +12,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -62,9 +62,7 @@ final class Fleet implements AutoCloseable {
   }
 
   static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+    return FreePorts.next();
   }
 
   /** How many event loops serve the next coordinators' port (default: the coordinator's own default). */
