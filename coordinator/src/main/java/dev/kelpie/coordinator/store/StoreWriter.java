@@ -60,8 +60,9 @@ public final class StoreWriter {
   private static final int MAX_QUEUE_AHEAD = 1_000;
 
   /**
-   * Facts handed over, and the promise of their commit. The one agent they are about is worked out only when a
-   * decision looks for its agent's facts in the lane (most submissions are never looked at).
+   * Facts handed over, and the promise of their commit. The one agent they are about is known from their submission
+   * when they are about one (a batch's); facts split over the lanes have it worked out only when a decision looks for
+   * its agent's facts in the lane.
    */
   private static final class Submission {
     private final Facts facts;
@@ -256,6 +257,11 @@ public final class StoreWriter {
       }
       return Future.join(before).transform(all -> Future.succeededFuture());
     }
+    String agent = facts.soleAgent();
+    if (agent != null) {
+      // a batch's facts, about its one agent: the walk that found it is the only one, a decision's look-up included
+      return into(lanes[Facts.laneOf(agent, lanes.length)], new Submission(facts, Promise.promise(), now, agent));
+    }
     Facts[] parts = facts.byLane(lanes.length);
     List<Future<Void>> committed = new ArrayList<>(lanes.length);
     for (int i = 0; i < lanes.length; i++) {
@@ -325,11 +331,14 @@ public final class StoreWriter {
   }
 
   private Future<Void> into(Lane lane, Facts facts, long queuedNanos) {
-    Promise<Void> committed = Promise.promise();
-    lane.pending.addLast(new Submission(facts, committed, queuedNanos));
-    lane.last = committed.future();
+    return into(lane, new Submission(facts, Promise.promise(), queuedNanos));
+  }
+
+  private Future<Void> into(Lane lane, Submission submission) {
+    lane.pending.addLast(submission);
+    lane.last = submission.committed().future();
     flush(lane);
-    return committed.future();
+    return submission.committed().future();
   }
 
   /** Over the bound: new reports should be refused (the agents keep them) until the backlog drains. */
