@@ -105,8 +105,8 @@ class PgStoreTest extends StoreContract {
   }
 
   @Test
-  @DisplayName("the purge summarizes the time index's new ranges itself: PostgreSQL's autovacuum is not asked to for "
-    + "every filled range (at a fleet's rate its queue overflows and its log fills)")
+  @DisplayName("the purge summarizes the time index's new ranges itself, autovacuum or not; PostgreSQL is not asked to "
+    + "for every filled range (where autovacuum is off nothing did, and its log filled at a fleet's rate)")
   void purgeSummarizesTheTimeIndex() throws Exception {
     try (Connection db = TestDatabase.jdbc(schema)) {
       try (ResultSet options = db.createStatement().executeQuery(
