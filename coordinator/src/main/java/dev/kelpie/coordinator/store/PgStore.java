@@ -262,13 +262,9 @@ public final class PgStore implements Store {
   public Future<Long> purge(Instant successesBefore, Instant failuresBefore) {
     return pool.withConnection(conn -> conn.query("SELECT brin_summarize_new_values('results_by_time'::regclass)")
       .execute()
-      .<Void>transform(summarized -> {
-        if (summarized.failed()) {
-          log.warn("retention: the new ranges of index results_by_time were not summarized ({}); the purge reads them",
-            summarized.cause().getMessage());
-        }
-        return Future.succeededFuture();
-      })
+      .onFailure(e -> log.warn("retention: the new ranges of index results_by_time were not summarized ({}); the "
+        + "purge reads them", e.getMessage()))
+      .otherwiseEmpty()
       .compose(ignored -> conn.preparedQuery("DELETE FROM results WHERE (up AND at < $1) OR (NOT up AND at < $2)")
         .execute(Tuple.of(time(successesBefore), time(failuresBefore))))
       .map(rows -> (long) rows.rowCount()));
