@@ -241,7 +241,7 @@ public final class FleetState {
     if (!hello.memory().isEmpty()) {
       settle(agent, now, out);   // what the agent decided alone is journaled (and alerted) before its replay
     }
-    agent.checks().values().forEach(check -> journal.check(out.facts(), agent, check, now));
+    agent.checks().values().forEach(check -> journal.announcedCheck(out.facts(), agent, check, now));
     schedule.announced(agent);
     schedule.settle(agent);
     schedule.changed(agent, now);

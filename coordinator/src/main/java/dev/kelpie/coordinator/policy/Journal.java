@@ -8,6 +8,7 @@ import dev.kelpie.shared.message.ProcessEvent;
 import dev.kelpie.shared.message.CheckMemoryJson;
 import dev.kelpie.shared.policy.CheckMemory;
 import dev.kelpie.shared.policy.CheckPhase;
+import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,10 +130,21 @@ final class Journal {
       agent.servicesJson()));
   }
 
-  void check(Facts facts, TrackedAgent agent, TrackedCheck check, Instant now) {
+  /** The check as its agent announced it: its spec, memory and incident. */
+  void announcedCheck(Facts facts, TrackedAgent agent, TrackedCheck check, Instant now) {
+    check(facts, agent, check, check.spec().toJson(), now);
+  }
+
+  /** The check's memory and incident; its spec is as announced, written already. */
+  private void check(Facts facts, TrackedAgent agent, TrackedCheck check, Instant now) {
+    check(facts, agent, check, null, now);
+  }
+
+  private void check(Facts facts, TrackedAgent agent, TrackedCheck check, JsonObject spec, Instant now) {
     Facts.Incident incident = incident(check);
-    facts.checks.put(agent.id() + "/" + check.id(), new Facts.CheckRecord(agent.id(), check.id(),
-      check.spec().toJson(), CheckMemoryJson.toJson(check.state().memory(now)), incident == null ? null : incident.id()));
+    Facts.CheckRecord record = new Facts.CheckRecord(agent.id(), check.id(), spec,
+      CheckMemoryJson.toJson(check.state().memory(now)), incident == null ? null : incident.id());
+    facts.checks.merge(agent.id() + "/" + check.id(), record, (earlier, later) -> later.after(earlier));
   }
 
   /** Journals every check of the agent whose phase or failures moved since last time; says what its incidents did. */

@@ -42,7 +42,20 @@ public final class Facts {
     }
   }
 
+  /**
+   * A check's row: {@code spec} is set when its agent announced it (a hello), else null: keep what is stored, and
+   * write nothing for a check never announced. {@code memory} null: keep what is stored.
+   */
   public record CheckRecord(String agentId, String checkId, JsonObject spec, JsonObject memory, String incidentId) {
+
+    /** This later record, with what it leaves as stored (null) taken from {@code earlier}. */
+    public CheckRecord after(CheckRecord earlier) {
+      if (earlier == null || spec != null && memory != null) {
+        return this;
+      }
+      return new CheckRecord(agentId, checkId, spec != null ? spec : earlier.spec(),
+        memory != null ? memory : earlier.memory(), incidentId);
+    }
   }
 
   /** {@code services} is set when the agent announced them (a hello), else null: keep what is stored. */
@@ -181,14 +194,14 @@ public final class Facts {
     return agentId == null ? 0 : Math.floorMod(agentId.hashCode(), lanes);
   }
 
-  /** Adds later facts after these; for keyed items the later one wins. */
+  /** Adds later facts after these; for keyed items the later one wins, but for what it leaves as stored. */
   public void addAll(Facts later) {
     results.addAll(later.results);
     events.addAll(later.events);
     transitions.addAll(later.transitions);
     incidents.putAll(later.incidents);
     later.actions.forEach((id, action) -> actions.merge(id, action, Facts::mergeAction));
-    checks.putAll(later.checks);
+    later.checks.forEach((key, check) -> checks.merge(key, check, (earlier, it) -> it.after(earlier)));
     agents.putAll(later.agents);
     silences.putAll(later.silences);
     alerts.addAll(later.alerts);

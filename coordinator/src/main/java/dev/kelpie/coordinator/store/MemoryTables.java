@@ -56,9 +56,8 @@ final class MemoryTables {
     facts.actions.values().forEach(a -> actions.merge(a.commandId(), a, MemoryTables::firstIssue));
     trim(incidents);
     trim(actions);
-    facts.checks.values().forEach(c -> checks.merge(c.agentId() + "/" + c.checkId(), c, (kept, later) ->
-      new Facts.CheckRecord(later.agentId(), later.checkId(), later.spec(),
-        later.memory() != null ? later.memory() : kept.memory(), later.incidentId())));
+    facts.checks.values().forEach(c -> checks.compute(c.agentId() + "/" + c.checkId(),
+      (key, kept) -> kept == null && c.spec() == null ? null : c.after(kept)));   // never announced: nothing
     facts.agents.values().forEach(a -> agents.merge(a.agentId(), a, (kept, later) -> new Facts.AgentRecord(
       kept.agentId(), later.host() != null ? later.host() : kept.host(),
       later.version() != null ? later.version() : kept.version(), Math.max(kept.lastSeq(), later.lastSeq()),

@@ -232,7 +232,7 @@ public final class PgStore implements Store {
       transitions(conn, facts.transitions),
       incidents(conn, new ArrayList<>(facts.incidents.values())),
       actions(conn, new ArrayList<>(facts.actions.values())),
-      checks(conn, new ArrayList<>(facts.checks.values()), stamp),
+      checks(conn, facts.checks.values(), stamp),
       agents(conn, new ArrayList<>(facts.agents.values())),
       silences(conn, new ArrayList<>(facts.silences.values())),
       alerts(conn, facts.alerts))).<Void>mapEmpty());
@@ -335,8 +335,18 @@ public final class PgStore implements Store {
   /**
    * A check's row carries the time its write was made here ({@code stamp}), and a write older than the row's is
    * skipped: a write held on a replaced connection (or any slow one) that lands late never puts back an older memory.
+   * A check announced (its spec given) is inserted or updated; one whose memory or incident alone moved, far the more
+   * frequent, is only updated, its spec left as stored: no spec to encode and parse again, no insert attempted. A
+   * check never announced has no row to update, and gets none.
    */
-  private static Future<?> checks(SqlConnection conn, List<Facts.CheckRecord> checks, Instant stamp) {
+  private static Future<?> checks(SqlConnection conn, Collection<Facts.CheckRecord> checks, Instant stamp) {
+    List<Facts.CheckRecord> announced = new ArrayList<>();
+    List<Facts.CheckRecord> moved = new ArrayList<>();
+    checks.forEach(check -> (check.spec() != null ? announced : moved).add(check));
+    return Future.all(announced(conn, announced, stamp), moved(conn, moved, stamp));
+  }
+
+  private static Future<?> announced(SqlConnection conn, List<Facts.CheckRecord> checks, Instant stamp) {
     return unnest(conn, checks, "INSERT INTO checks (agent_id, check_id, spec, memory, incident_id, updated_at) "
         + "SELECT a, c, s::jsonb, m::jsonb, i, u FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], "
         + "$5::text[], $6::timestamptz[]) AS t(a, c, s, m, i, u) ON CONFLICT (agent_id, check_id) DO UPDATE SET "
@@ -344,6 +354,15 @@ public final class PgStore implements Store {
         + "incident_id = EXCLUDED.incident_id, updated_at = EXCLUDED.updated_at "
         + "WHERE checks.updated_at <= EXCLUDED.updated_at",
       List.of(text(Facts.CheckRecord::agentId), text(Facts.CheckRecord::checkId), text(c -> c.spec().encode()),
+        text(c -> c.memory() == null ? null : c.memory().encode()), text(Facts.CheckRecord::incidentId),
+        time(c -> stamp)));
+  }
+
+  private static Future<?> moved(SqlConnection conn, List<Facts.CheckRecord> checks, Instant stamp) {
+    return unnest(conn, checks, "UPDATE checks SET memory = COALESCE(m::jsonb, checks.memory), incident_id = i, "
+        + "updated_at = u FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::timestamptz[]) "
+        + "AS t(a, c, m, i, u) WHERE checks.agent_id = a AND checks.check_id = c AND checks.updated_at <= u",
+      List.of(text(Facts.CheckRecord::agentId), text(Facts.CheckRecord::checkId),
         text(c -> c.memory() == null ? null : c.memory().encode()), text(Facts.CheckRecord::incidentId),
         time(c -> stamp)));
   }

@@ -1,11 +1,13 @@
 package dev.kelpie.coordinator.policy;
 
 import dev.kelpie.shared.message.Action;
+import dev.kelpie.coordinator.store.Facts;
 import dev.kelpie.shared.message.AgentHello;
 import dev.kelpie.shared.message.CheckSpec;
 import dev.kelpie.shared.message.CheckType;
 import dev.kelpie.shared.message.Command;
 import dev.kelpie.shared.message.FleetEvent;
+import dev.kelpie.shared.message.HelloReply;
 import dev.kelpie.shared.message.Keepalive;
 import dev.kelpie.shared.message.CommandResult;
 import dev.kelpie.shared.message.CommandStatus;
@@ -76,6 +78,28 @@ class FleetStateTest {
   void helloFirst() {
     assertThatThrownBy(() -> send(0, result("http", true, 0))).isInstanceOf(IllegalStateException.class)
       .hasMessageContaining("must send its hello");
+  }
+
+  @Test
+  @DisplayName("a hello journals each check with its spec; a failure after it journals the check's memory alone, "
+    + "and facts added together keep the spec")
+  void specJournaledWhenAnnounced() {
+    Outcome<HelloReply> hello = fleet.hello(new AgentHello("a", "host", "1", List.of(
+      new CheckSpec("http", CheckType.HTTP, "svc", "GET /", policy()),
+      new CheckSpec("tcp", CheckType.TCP, "svc", "tcp", policy())), List.of()), T0);
+    Facts announced = hello.facts();
+    Outcome<ReportAck> failed = send(0, result("http", false, 0));
+
+    assertThat(announced.checks.values()).extracting(check -> check.spec().getString("id"))
+      .containsExactlyInAnyOrder("http", "tcp");
+    Facts.CheckRecord moved = failed.facts().checks.get("a/http");
+    assertThat(moved.spec()).as("the spec, as announced, is not written again").isNull();
+    assertThat(moved.memory().getInteger("consecutiveFailures")).isEqualTo(1);
+    Facts together = new Facts();
+    together.addAll(announced);
+    together.addAll(failed.facts());
+    assertThat(together.checks.get("a/http").spec()).isEqualTo(announced.checks.get("a/http").spec());
+    assertThat(together.checks.get("a/http").memory()).isEqualTo(moved.memory());
   }
 
   @Test

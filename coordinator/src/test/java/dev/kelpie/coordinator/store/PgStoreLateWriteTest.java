@@ -45,11 +45,20 @@ class PgStoreLateWriteTest {
     TestDatabase.dropSchema(schema);
   }
 
+  /** The check as announced, its spec with its memory. */
   private static Facts memory(int restarts) {
     Facts facts = new Facts();
     Facts.CheckRecord check = StoreContract.check("a", "web-http", "web", new JsonObject().put("restarts", restarts),
       null);
     facts.checks.put("a/web-http", check);
+    return facts;
+  }
+
+  /** The check's memory alone, as written between hellos. */
+  private static Facts memoryMoved(int restarts) {
+    Facts facts = new Facts();
+    facts.checks.put("a/web-http", new Facts.CheckRecord("a", "web-http", null,
+      new JsonObject().put("restarts", restarts), null));
     return facts;
   }
 
@@ -95,5 +104,22 @@ class PgStoreLateWriteTest {
     } finally {
       other.close().await();
     }
+  }
+
+  @Test
+  @DisplayName("a write of the memory alone, held and landing after a newer one, does not put the older memory back "
+    + "either")
+  void lateMemoryWriteKeepsTheNewerMemory() throws Exception {
+    store.write(memory(0)).await();
+
+    proxy.holdOpen();
+    Future<Void> older = store.write(memoryMoved(1));
+    store.write(memoryMoved(2)).await();
+    assertThat(older.isComplete()).as("the older write is still held").isFalse();
+    assertThat(storedMemory()).contains("\"restarts\": 2");
+
+    proxy.thaw();
+    older.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertThat(storedMemory()).as("the memory after the older write landed").contains("\"restarts\": 2");
   }
 }

@@ -466,6 +466,30 @@ abstract class StoreContract {
   }
 
   @Test
+  @DisplayName("a check's memory written without its spec (what moves between hellos) keeps the spec announced; one "
+    + "never announced gets no row, and the rest of its write is stored")
+  void checkMemoryKeepsTheAnnouncedSpec() {
+    JsonObject memory = new JsonObject().put("phase", "FAILING").put("failures", 2);
+    Facts announced = facts();
+    announced.checks.put("a/c", check("a", "c", "web", new JsonObject().put("failures", 0), null));
+    write(announced);
+    Facts moved = facts();
+    moved.checks.put("a/c", new Facts.CheckRecord("a", "c", null, memory, "i1"));
+    moved.checks.put("a/never", new Facts.CheckRecord("a", "never", null, memory, null));
+    moved.results.add(result("a", "never", 1, at(1), false, 5));
+    write(moved);
+    Facts incidentClosed = facts();
+    incidentClosed.checks.put("a/c", new Facts.CheckRecord("a", "c", null, null, null));
+    write(incidentClosed);
+
+    Store.Restored restored = store.restore().await();
+
+    assertThat(restored.checks()).containsOnlyKeys("a/c");
+    assertThat(restored.checks().get("a/c")).isEqualTo(check("a", "c", "web", memory, null));
+    assertThat(history.results("a", "never", all(10)).await()).hasSize(1);
+  }
+
+  @Test
   @DisplayName("agents taken over together are restored together: each one's part as if read alone")
   void restoreAgentsTogether() {
     Facts facts = facts();
