@@ -1,6 +1,9 @@
 package dev.kelpie.coordinator.store;
 
+import dev.kelpie.shared.message.CheckSpec;
+import dev.kelpie.shared.message.CheckType;
 import dev.kelpie.shared.message.ProbeResult;
+import dev.kelpie.shared.policy.PolicySpec;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgConnectOptions;
 import org.junit.jupiter.api.AfterAll;
@@ -11,6 +14,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -129,6 +133,53 @@ class PgStoreTest extends StoreContract {
            "SELECT brin_summarize_new_values('results_by_time'::regclass)")) {
       left.next();
       assertThat(left.getInt(1)).as("ranges the purge left unsummarized").isZero();
+    }
+  }
+
+  @Test
+  @DisplayName("a check's memory, written each time its failures or phase move, is updated in place: every row stays "
+    + "on its page and the primary key gains no entry (a heap-only update); on pages filled to the brim every one "
+    + "moved here, and a third in a 1,000-agent run")
+  void checkUpdatesStayOnTheirPage() throws Exception {
+    Facts announced = new Facts();
+    for (int i = 0; i < 300; i++) {
+      CheckSpec spec = new CheckSpec("check-" + i, CheckType.HTTP, "service-" + i,
+        "GET http://127.0.0.1:8080/health/" + i, PolicySpec.defaults());
+      announced.checks.put("a/check-" + i, new Facts.CheckRecord("a", "check-" + i, spec.toJson(), memory(0), null));
+    }
+    store.write(announced).await();
+    String pages = "SELECT string_agg(check_id || '@' || (ctid::text::point)[0], ',' ORDER BY check_id) FROM checks";
+    List<String> before = List.of(query(pages).split(","));
+    String keyBefore = query("SELECT pg_relation_size('checks_pkey')");
+
+    for (int round = 1; round <= 10; round++) {
+      Facts moved = new Facts();
+      for (int i = 0; i < 300; i++) {
+        moved.checks.put("a/check-" + i, new Facts.CheckRecord("a", "check-" + i, null, memory(round), null));
+      }
+      store.write(moved).await();
+    }
+
+    assertThat(query("SELECT max((memory->>'consecutiveFailures')::int) FROM checks")).isEqualTo("10");
+    List<String> after = List.of(query(pages).split(","));
+    assertThat(after.stream().filter(page -> !before.contains(page)).count())
+      .as("checks moved off their page by ten updates of each").isZero();
+    assertThat(query("SELECT pg_relation_size('checks_pkey')")).isEqualTo(keyBefore);
+  }
+
+  /** A check's policy memory as the coordinator writes it, {@code failures} in a row. */
+  private static io.vertx.core.json.JsonObject memory(int failures) {
+    return new io.vertx.core.json.JsonObject().put("phase", failures == 0 ? "HEALTHY" : "FAILING")
+      .put("consecutiveFailures", failures).put("restarts", new io.vertx.core.json.JsonArray())
+      .put("restartsSinceStable", 0).put("lastRestartAt", (Object) null).put("healthySince", NOW.toEpochMilli())
+      .put("graceUntil", (Object) null).put("startupDeadline", (Object) null).put("restartNotBefore", (Object) null)
+      .put("pendingReason", failures == 0 ? null : failures + " failures in a row");
+  }
+
+  private String query(String sql) throws Exception {
+    try (Connection db = TestDatabase.jdbc(schema); ResultSet rows = db.createStatement().executeQuery(sql)) {
+      rows.next();
+      return rows.getString(1);
     }
   }
 
