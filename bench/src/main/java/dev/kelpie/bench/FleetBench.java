@@ -39,8 +39,9 @@ import java.util.regex.Pattern;
  * few checks at the default interval, their results batched as the agent batches them ({@code --batch-window}), pings
  * and keepalives at the defaults. Prints
  * agents connected, results acknowledged per second, crossing -> command and report -> acknowledgement percentiles,
- * receipt -> commit (from the coordinator's own metrics), refused batches, disconnects, and the coordinator's CPU and
- * resident memory. The load generator shares the machine; its own cost is in the figures' noise.
+ * receipt -> commit (from the coordinator's own metrics), refused batches, disconnects, the coordinator's CPU and
+ * resident memory, and what PostgreSQL's processes and the kernel took of the machine ({@link MachineCpu}). The load
+ * generator shares the machine; its own cost is printed too.
  */
 @Command(name = "fleet-bench", mixinStandardHelpOptions = true)
 public final class FleetBench implements Callable<Integer> {
@@ -366,10 +367,12 @@ public final class FleetBench implements Callable<Integer> {
       cpuBefore.add(cpuTicks(pid));
     }
     long generatorBefore = generatorCpuNanos();
+    MachineCpu rest = MachineCpu.from("postgres");
     long start = System.nanoTime();
     watchAdvice(tally, ports, start, seconds);
     double elapsed = (System.nanoTime() - start) / 1e9;
     long generatorCpu = generatorCpuNanos() - generatorBefore;
+    MachineCpu.Spent restSpent = rest.until(elapsed);
     List<Long> cpuAfter = new ArrayList<>();
     for (long pid : coordinatorPids) {
       cpuAfter.add(cpuTicks(pid));
@@ -439,6 +442,7 @@ public final class FleetBench implements Callable<Integer> {
     System.out.printf("generator (this JVM, the simulated agents): CPU %.0f %% of one core, %.1f ms per 1,000 results "
         + "acknowledged%n", generatorCpu / 1e9 / elapsed * 100,
       acked == 0 ? Double.NaN : generatorCpu / 1e6 / acked * 1000);
+    restSpent.lines(postgres == null ? 0 : stored).forEach(System.out::println);
     System.out.printf("batch window advised by the coordinator, the last advice per agent: %s%n",
       adviceSpread(tally.lastAdvice()));
     if (failedOver != null) {
