@@ -1,7 +1,7 @@
 package dev.kelpie.coordinator.policy;
 
-import dev.kelpie.shared.message.Action;
 import dev.kelpie.coordinator.store.Facts;
+import dev.kelpie.shared.message.Action;
 import dev.kelpie.shared.message.AgentHello;
 import dev.kelpie.shared.message.CheckSpec;
 import dev.kelpie.shared.message.CheckType;
