@@ -134,7 +134,7 @@ public final class Coordinator {
       // half the pool writes (a transaction per lane of agents), the rest serves reads and the alert outbox
       int lanes = config.store().postgres() ? Math.max(1, config.store().poolSize() / 2) : 1;
       StoreWriter writer = new StoreWriter(vertx, store, config.store().backlog(), Duration.ofSeconds(1),
-        config.store().writeTimeout(), lanes, registry);
+        config.store().writeTimeout(), lanes, StoreWriter.LINGER, registry);
       WindowAdvisor advisor = new WindowAdvisor(config.gateway().windowAdvice(), registry);
       PortShares shares = new PortShares(new AgentConnections(), new Gatekeeper(vertx, config.access()),
         CsrfGuard.randomSecret(), new ConcurrentHashMap<>(), advisor);

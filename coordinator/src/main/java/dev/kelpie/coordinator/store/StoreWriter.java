@@ -56,6 +56,15 @@ public final class StoreWriter {
 
   private static final Logger log = LoggerFactory.getLogger(StoreWriter.class);
   private static final int MAX_FACTS_PER_WRITE = 20_000;
+  /**
+   * A lane's pause between a commit and its next transaction, for PostgreSQL. Each transaction costs PostgreSQL its
+   * statements' fixed work and a commit (a WAL flush), whatever its size; without a pause a busy fleet's lanes turned
+   * over every few milliseconds, about 225 transactions a second at 5,000 agents. With 25 ms they carry more each:
+   * PostgreSQL's CPU per 1,000 results went from 27 to 19 ms, the coordinator's from 35 to 31 ms. A report's commit
+   * (its acknowledgement as stored) waits up to that much longer; a decision does not: while its lane pauses it goes
+   * ahead of it ({@link #submitAhead}), as while the lane writes.
+   */
+  public static final Duration LINGER = Duration.ofMillis(25);
   /** A lane this far behind does not look through its queue to write a decision ahead. */
   private static final int MAX_QUEUE_AHEAD = 1_000;
 
@@ -159,6 +168,7 @@ public final class StoreWriter {
   private final int maxBacklog;
   private final Duration retryAfter;
   private final Duration writeTimeout;
+  private final Duration linger;
   private final Lane[] lanes;
   private final Timer commitLatency;
   private final Timer decisionCommit;
@@ -180,6 +190,16 @@ public final class StoreWriter {
    */
   public StoreWriter(Vertx vertx, Store store, int maxBacklog, Duration retryAfter, Duration writeTimeout, int lanes,
                      MeterRegistry registry) {
+    this(vertx, store, maxBacklog, retryAfter, writeTimeout, lanes, Duration.ZERO, registry);
+  }
+
+  /**
+   * @param linger how long a lane waits after a commit before its next transaction, gathering what comes meanwhile
+   *               ({@link #LINGER}); zero: the next one starts at once. Not for a store that writes in place.
+   */
+  public StoreWriter(Vertx vertx, Store store, int maxBacklog, Duration retryAfter, Duration writeTimeout, int lanes,
+                     Duration linger, MeterRegistry registry) {
+    this.linger = store.writesInPlace() ? Duration.ZERO : linger;
     this.vertx = vertx;
     this.store = store;
     this.maxBacklog = maxBacklog;
@@ -376,9 +396,16 @@ public final class StoreWriter {
     lane.writing = true;
     lane.inFlight = taken;
     write(taken, () -> {
-      lane.writing = false;
       lane.inFlight = List.of();
-      flush(lane);
+      if (linger.isZero()) {
+        lane.writing = false;
+        flush(lane);
+      } else {
+        vertx.setTimer(linger.toMillis(), id -> {   // still "writing" meanwhile: facts queue, decisions go ahead
+          lane.writing = false;
+          flush(lane);
+        });
+      }
     }, failed -> {
       for (int i = taken.size() - 1; i >= 0; i--) {
         lane.pending.addFirst(taken.get(i));

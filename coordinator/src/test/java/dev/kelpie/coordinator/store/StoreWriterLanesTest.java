@@ -280,6 +280,34 @@ class StoreWriterLanesTest {
   }
 
   @Test
+  @DisplayName("with a linger a lane waits after each commit: the facts that come meanwhile go in one transaction, "
+    + "and a decision that comes meanwhile goes ahead at once")
+  void lingerGathers() throws Exception {
+    StoreWriter writer = on(() -> new StoreWriter(vertx, store, 1000, Duration.ofMillis(50), Duration.ofSeconds(30),
+      1, Duration.ofMillis(500), new SimpleMeterRegistry()));
+    on(writer::start).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    Future<Void> first = on(() -> writer.submit(result("a", 1)));
+    awaitHeld(1);
+    on(() -> store.commit(0));
+    committed(first);
+
+    Future<Void> second = on(() -> writer.submit(result("a", 2)));
+    Future<Void> other = on(() -> writer.submit(result("b", 1)));
+    Future<Void> decision = on(() -> writer.submitAhead(result("c", 1)));
+    awaitHeld(1);
+    assertThat(on(() -> store.held.get(0).facts.results.get(0).agentId())).as("the decision, ahead").isEqualTo("c");
+    on(() -> store.commit(0));
+    committed(decision);
+    assertThat(second.isComplete()).as("the lane still waits").isFalse();
+    awaitHeld(1);
+    assertThat(on(() -> store.held.get(0).facts.results)).as("what came meanwhile, in one transaction")
+      .extracting(ProbeResult::agentId).containsExactly("a", "b");
+    on(() -> store.commit(0));
+    committed(second);
+    committed(other);
+  }
+
+  @Test
   @DisplayName("a store that writes in place (memory) has its facts committed in the submitter's own turn")
   void inPlaceInTheSameTurn() throws Exception {
     MemoryStore memory = new MemoryStore();
