@@ -157,11 +157,11 @@ public final class AgentFootprintBench implements Callable<Integer> {
       Thread.sleep(warmup * 1000L);
       long firstProbe = firstProbeNanos.get() - startNanos;
       long probesBefore = probes.get();
-      long cpuBefore = cpuTicks(agent.pid());
+      long cpuBefore = MachineCpu.cpuTicks(agent.pid());
       long start = System.nanoTime();
       Thread.sleep(seconds * 1000L);
       double elapsed = (System.nanoTime() - start) / 1e9;
-      double cpu = (cpuTicks(agent.pid()) - cpuBefore) / 100.0 / elapsed * 100;
+      double cpu = (MachineCpu.cpuTicks(agent.pid()) - cpuBefore) / 100.0 / elapsed * 100;
       double probesPerSecond = (probes.get() - probesBefore) / elapsed;
       System.out.printf("| %s | %d MB | %.1f MB | %.1f MB | %.2f %% | %d ms | %d ms | %d | %.1f (%.1f) |%n",
         mixed ? checks + " mixed" : checks, status(agent.pid(), "VmRSS:") >> 10,
@@ -394,12 +394,6 @@ public final class AgentFootprintBench implements Callable<Integer> {
     } catch (IOException e) {
       return 0;
     }
-  }
-
-  private static long cpuTicks(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
   }
 
   /** A number from /proc/PID/status (VmRSS in kB, Threads). */

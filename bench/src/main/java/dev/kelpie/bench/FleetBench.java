@@ -364,7 +364,7 @@ public final class FleetBench implements Callable<Integer> {
     }
     List<Long> cpuBefore = new ArrayList<>();
     for (long pid : coordinatorPids) {
-      cpuBefore.add(cpuTicks(pid));
+      cpuBefore.add(MachineCpu.cpuTicks(pid));
     }
     long generatorBefore = generatorCpuNanos();
     MachineCpu rest = MachineCpu.from("postgres");
@@ -375,7 +375,7 @@ public final class FleetBench implements Callable<Integer> {
     MachineCpu.Spent restSpent = rest.until(elapsed);
     List<Long> cpuAfter = new ArrayList<>();
     for (long pid : coordinatorPids) {
-      cpuAfter.add(cpuTicks(pid));
+      cpuAfter.add(MachineCpu.cpuTicks(pid));
     }
     long acked = tally.acknowledged() - ackedBefore;
     long batches = tally.batches() - batchesBefore;
@@ -702,12 +702,6 @@ public final class FleetBench implements Callable<Integer> {
       }
     }
     return "+Inf";
-  }
-
-  private static long cpuTicks(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
   }
 
   /** This JVM's CPU time so far (every thread, user and system). */

@@ -68,6 +68,17 @@ final class MachineCpu {
     }
   }
 
+  /** A process's CPU so far, user and system, in clock ticks (1/100 s): utime and stime of {@code /proc/PID/stat}. */
+  static long cpuTicks(long pid) throws IOException {
+    return cpuTicks(Files.readString(Path.of("/proc/" + pid + "/stat")));
+  }
+
+  /** utime + stime of a {@code /proc/PID/stat} line (the fields after the command's closing parenthesis). */
+  private static long cpuTicks(String stat) {
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+  }
+
   /** The CPU ticks (user and system) of every process named {@code name}, by pid. */
   private static Map<Long, Long> ticksOf(String name) {
     Map<Long, Long> ticks = new HashMap<>();
@@ -77,9 +88,7 @@ final class MachineCpu {
           String stat = Files.readString(dir.resolve("stat"));
           String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
           if (comm.equals(name)) {
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            ticks.put(Long.parseLong(dir.getFileName().toString()),
-              Long.parseLong(fields[11]) + Long.parseLong(fields[12]));
+            ticks.put(Long.parseLong(dir.getFileName().toString()), cpuTicks(stat));
           }
         } catch (IOException | RuntimeException gone) {
           // the process ended while being read

@@ -21,8 +21,6 @@ import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -156,9 +154,7 @@ public final class StoreBench implements Callable<Integer> {
   /** utime + stime of a process, in clock ticks (1/100 s). */
   private static long cpuTicks(int pid) {
     try {
-      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-      return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+      return MachineCpu.cpuTicks(pid);
     } catch (IOException | RuntimeException e) {
       return 0;
     }
