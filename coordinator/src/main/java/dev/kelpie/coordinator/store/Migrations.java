@@ -5,6 +5,7 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationState;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,15 +28,8 @@ final class Migrations {
   }
 
   static Void run(PgConnectOptions connect, String schema) {
-    String url = "jdbc:postgresql://" + connect.getHost() + ":" + connect.getPort() + "/" + connect.getDatabase();
-    var configuration = Flyway.configure()
-      .dataSource(url, connect.getUser(), connect.getPassword())
-      .locations("classpath:db/migration")
-      .validateOnMigrate(true);
-    if (schema != null) {
-      configuration.schemas(schema).defaultSchema(schema).createSchemas(true);
-    }
-    Flyway flyway = configuration.load();
+    String url = url(connect);
+    Flyway flyway = configure(connect, schema).load();
     for (MigrationInfo applied : flyway.info().applied()) {
       if (applied.getState() == MigrationState.FUTURE_SUCCESS || applied.getState() == MigrationState.FUTURE_FAILED) {
         throw new SchemaException("the database at " + url + " has schema version " + applied.getVersion()
@@ -50,6 +44,22 @@ final class Migrations {
       throw new SchemaException("cannot migrate the database at " + url + ": " + e.getMessage(), e);
     }
     return null;
+  }
+
+  /** Flyway set up for this database and schema (null: the connection's default), as {@link #run} uses it. */
+  static FluentConfiguration configure(PgConnectOptions connect, String schema) {
+    var configuration = Flyway.configure()
+      .dataSource(url(connect), connect.getUser(), connect.getPassword())
+      .locations("classpath:db/migration")
+      .validateOnMigrate(true);
+    if (schema != null) {
+      configuration.schemas(schema).defaultSchema(schema).createSchemas(true);
+    }
+    return configuration;
+  }
+
+  private static String url(PgConnectOptions connect) {
+    return "jdbc:postgresql://" + connect.getHost() + ":" + connect.getPort() + "/" + connect.getDatabase();
   }
 
   private static String latestKnown(Flyway flyway) {

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -69,13 +71,8 @@ class MigrationsTest {
   @DisplayName("ids stored before V9 compare bytewise after the upgrade: every id column in C collation, rows kept, "
     + "listed by code point, a replayed result still kept out")
   void idsCompareBytewiseAfterUpgrade() throws Exception {
-    PgConnectOptions connect = PgConnectOptions.fromUri(TestDatabase.url());
-    org.flywaydb.core.Flyway.configure()
-      .dataSource("jdbc:postgresql://" + connect.getHost() + ":" + connect.getPort() + "/" + connect.getDatabase(),
-        connect.getUser(), connect.getPassword())
-      .locations("classpath:db/migration").schemas(schema).defaultSchema(schema).createSchemas(true)
-      .target("8").load().migrate();
-    java.util.List<String> ids = java.util.List.of("agent-b", "agent-\u0101", "Agent-B", "agent-\u00e9", "agent-a");
+    Migrations.configure(PgConnectOptions.fromUri(TestDatabase.url()), schema).target("8").load().migrate();
+    List<String> ids = List.of("agent-b", "agent-\u0101", "Agent-B", "agent-\u00e9", "agent-a");
     try (Connection db = TestDatabase.jdbc(schema)) {
       for (String id : ids) {
         db.createStatement().execute("INSERT INTO agents (agent_id, last_seq) VALUES ('" + id + "', 1)");
@@ -91,28 +88,30 @@ class MigrationsTest {
     upgraded.close().await();
 
     try (Connection db = TestDatabase.jdbc(schema)) {
-      ResultSet columns = db.createStatement().executeQuery("SELECT table_name || '.' || column_name FROM "
-        + "information_schema.columns WHERE table_schema = '" + schema + "' AND column_name IN ('agent_id', "
-        + "'check_id') AND collation_name IS DISTINCT FROM 'C' ORDER BY 1");
-      java.util.List<String> notBytewise = new java.util.ArrayList<>();
-      while (columns.next()) {
-        notBytewise.add(columns.getString(1));
-      }
-      assertThat(notBytewise).as("id columns not compared bytewise").isEmpty();
-
-      ResultSet listed = db.createStatement().executeQuery("SELECT a.agent_id FROM agents a JOIN checks c USING "
-        + "(agent_id) JOIN results r ON r.agent_id = c.agent_id AND r.check_id = c.check_id ORDER BY a.agent_id");
-      java.util.List<String> order = new java.util.ArrayList<>();
-      while (listed.next()) {
-        order.add(listed.getString(1));
-      }
-      assertThat(order).as("every row kept, listed by code point").isEqualTo(ids.stream().sorted().toList());
+      assertThat(strings(db, "SELECT table_name || '.' || column_name FROM information_schema.columns WHERE "
+        + "table_schema = '" + schema + "' AND column_name IN ('agent_id', 'check_id') AND collation_name IS DISTINCT "
+        + "FROM 'C' ORDER BY 1"))
+        .as("id columns not compared bytewise").isEmpty();
+      assertThat(strings(db, "SELECT a.agent_id FROM agents a JOIN checks c USING (agent_id) JOIN results r "
+        + "ON r.agent_id = c.agent_id AND r.check_id = c.check_id ORDER BY a.agent_id"))
+        .as("every row kept, listed by code point").isEqualTo(ids.stream().sorted().toList());
 
       int replayed = db.createStatement().executeUpdate("INSERT INTO results (agent_id, seq, check_id, at, up, "
         + "latency_ms) VALUES ('agent-\u00e9', 1, 'http-agent-\u00e9', '2026-12-01T00:00:00Z', true, 3) "
         + "ON CONFLICT DO NOTHING");
       assertThat(replayed).as("a replayed result stored again").isZero();
     }
+  }
+
+  /** The first column of every row a query gives. */
+  private static List<String> strings(Connection db, String query) throws Exception {
+    List<String> values = new ArrayList<>();
+    try (ResultSet rows = db.createStatement().executeQuery(query)) {
+      while (rows.next()) {
+        values.add(rows.getString(1));
+      }
+    }
+    return values;
   }
 
   /** The versions of the migrations this coordinator ships ("2", "3.17"), in order: whoever adds one adds a file. */
