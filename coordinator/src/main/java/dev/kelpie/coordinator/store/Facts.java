@@ -61,6 +61,19 @@ public final class Facts {
   /** {@code services} is set when the agent announced them (a hello), else null: keep what is stored. */
   public record AgentRecord(String agentId, String host, String version, long lastSeq, Instant lastSeen,
                             JsonArray services) {
+
+    /**
+     * This record written after {@code earlier} (in one transaction, or onto the row kept): what this one leaves
+     * unsaid (host, version, services) is as {@code earlier} has it, and the last report sequence never goes back.
+     */
+    public AgentRecord after(AgentRecord earlier) {
+      if (earlier == null) {
+        return this;
+      }
+      return new AgentRecord(agentId, host != null ? host : earlier.host(),
+        version != null ? version : earlier.version(), Math.max(earlier.lastSeq(), lastSeq), lastSeen,
+        services != null ? services : earlier.services());
+    }
   }
 
   /** A silence set by a person on a check, or on a whole agent ({@code checkId} null); until now or before: lifted. */
@@ -202,7 +215,8 @@ public final class Facts {
     incidents.putAll(later.incidents);
     later.actions.forEach((id, action) -> actions.merge(id, action, Facts::mergeAction));
     later.checks.forEach((key, check) -> checks.merge(key, check, (earlier, it) -> it.after(earlier)));
-    agents.putAll(later.agents);
+    // a batch's record says nothing of the services (null): those of a process event merged before it must stay
+    later.agents.forEach((id, agent) -> agents.merge(id, agent, (earlier, it) -> it.after(earlier)));
     silences.putAll(later.silences);
     alerts.addAll(later.alerts);
   }

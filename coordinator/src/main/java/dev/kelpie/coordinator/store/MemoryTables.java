@@ -58,10 +58,7 @@ final class MemoryTables {
     trim(actions);
     facts.checks.values().forEach(c -> checks.compute(c.agentId() + "/" + c.checkId(),
       (key, kept) -> kept == null && c.spec() == null ? null : c.after(kept)));   // never announced: nothing
-    facts.agents.values().forEach(a -> agents.merge(a.agentId(), a, (kept, later) -> new Facts.AgentRecord(
-      kept.agentId(), later.host() != null ? later.host() : kept.host(),
-      later.version() != null ? later.version() : kept.version(), Math.max(kept.lastSeq(), later.lastSeq()),
-      later.lastSeen(), later.services() != null ? later.services() : kept.services())));
+    facts.agents.values().forEach(a -> agents.merge(a.agentId(), a, (kept, later) -> later.after(kept)));
     facts.silences.values().forEach(s -> silences.put(s.key(), s));
     for (Facts.Alert alert : facts.alerts) {
       String kind = alert.body().getString("kind");

@@ -78,12 +78,16 @@ class DurabilityTest {
       }
     });
 
+    Long respawned = fleet.pid(AGENT, "demo");
+    assertThat(respawned).as("the respawned service's pid, as the coordinator knows it").isNotNull();
+
     fleet.stopCoordinator();
     Coordinator second = fleet.startCoordinator(AGENT);
     assertThat(second.epoch()).isGreaterThan(first.epoch());
     JsonObject restored = fleet.check(AGENT, "demo-http").orElseThrow();
     assertThat(restored.getInteger("restartsUsed")).as("the budget survives the restart").isEqualTo(1);
-    assertThat(fleet.pid(AGENT, "demo")).as("services as last announced, before the agent is back").isNotNull();
+    assertThat(fleet.pid(AGENT, "demo")).as("services as last announced, before the agent is back")
+      .isEqualTo(respawned);
 
     fleet.await("gave up", Duration.ofSeconds(80), () -> "gave_up".equals(fleet.state(AGENT, "demo-http")));
     fleet.await("stored", Duration.ofSeconds(10), () -> {

@@ -490,6 +490,28 @@ abstract class StoreContract {
   }
 
   @Test
+  @DisplayName("facts gathered into one write keep the services a process event announced, though a batch after it "
+    + "in the same write says nothing of them")
+  void gatheredWriteKeepsTheServices() {
+    Facts hello = facts();
+    hello.agents.put("a", new Facts.AgentRecord("a", "h1", "1.0", 10, at(1), services(100)));
+    write(hello);
+    Facts respawned = facts();   // a process event's: the service's new pid
+    respawned.agents.put("a", new Facts.AgentRecord("a", "h1", "1.0", 11, at(2), services(200)));
+    Facts batch = facts();       // the next batch's: services unchanged, so unsaid
+    batch.agents.put("a", new Facts.AgentRecord("a", "h1", "1.0", 12, at(3), null));
+    respawned.addAll(batch);     // as a lane gathers them into one transaction
+    write(respawned);
+
+    assertThat(store.restore().await().agents().get("a"))
+      .isEqualTo(new Facts.AgentRecord("a", "h1", "1.0", 12, at(3), services(200)));
+  }
+
+  private static JsonArray services(long pid) {
+    return new JsonArray().add(new JsonObject().put("name", "web").put("wanted", true).put("pid", pid));
+  }
+
+  @Test
   @DisplayName("agents taken over together are restored together: each one's part as if read alone")
   void restoreAgentsTogether() {
     Facts facts = facts();
