@@ -60,11 +60,12 @@ public final class StoreWriter {
    * A lane's pause between a commit and its next transaction, for PostgreSQL. Each transaction costs PostgreSQL its
    * statements' fixed work and a commit (a WAL flush), whatever its size; without a pause a busy fleet's lanes turned
    * over every few milliseconds, about 225 transactions a second at 5,000 agents. With 25 ms they carry more each:
-   * PostgreSQL's CPU per 1,000 results went from 27 to 19 ms, the coordinator's from 35 to 31 ms. A report's commit
-   * (its acknowledgement as stored) waits up to that much longer; a decision does not: while its lane pauses it goes
-   * ahead of it ({@link #submitAhead}), as while the lane writes.
+   * PostgreSQL's CPU per 1,000 results went from 27 to 19 ms, the coordinator's from 35 to 31 ms; 50 ms took
+   * PostgreSQL's another tenth at 5,000 agents (README, issue #15's history). A report's commit (its acknowledgement
+   * as stored) waits up to that much longer; a decision does not: while its lane pauses it goes ahead of it
+   * ({@link #submitAhead}), as while the lane writes.
    */
-  public static final Duration LINGER = Duration.ofMillis(25);
+  public static final Duration LINGER = Duration.ofMillis(50);
   /** A lane this far behind does not look through its queue to write a decision ahead. */
   private static final int MAX_QUEUE_AHEAD = 1_000;
 
