@@ -243,6 +243,90 @@ class StoreWriterLanesTest {
   }
 
   @Test
+  @DisplayName("a decision about an agent whose facts are queued, none in flight, takes them ahead with it in their "
+    + "order, beside the lane's transaction; what the agent sends after it follows it")
+  void decisionTakesItsAgentsQueuedFactsAhead() throws Exception {
+    StoreWriter writer = writer(2);
+    String a = agentInLane(0, 2);
+    String c = otherAgentInLane(0, 2, a);
+    Future<Void> a1 = on(() -> writer.submit(result(a, 1)));
+    awaitHeld(1);
+    Future<Void> c1 = on(() -> writer.submit(result(c, 1)));
+    Future<Void> a2 = on(() -> writer.submit(result(a, 2)));
+    Future<Void> decision = on(() -> writer.submitAhead(result(c, 2)));
+    awaitHeld(2);
+    assertThat(on(() -> seqs(indexOf(c)))).as("c's queued batch and its decision, in one transaction beside a's")
+      .containsExactly(c + "#1", c + "#2");
+    Future<Void> c3 = on(() -> writer.submit(result(c, 3)));
+    on(() -> store.commit(indexOf(c)));
+    committed(c1);
+    committed(decision);
+    assertThat(a1.isComplete()).as("the lane's transaction still in flight").isFalse();
+    on(() -> store.commit(indexOf(a)));
+    committed(a1);
+    awaitHeld(1);
+    assertThat(on(() -> seqs(0))).containsExactly(a + "#2", c + "#3");
+    on(() -> store.commit(0));
+    committed(a2);
+    committed(c3);
+  }
+
+  @Test
+  @DisplayName("a decision about an agent with facts in the lane's transaction in flight goes ahead as soon as that "
+    + "commits, with the agent's facts queued after those, not after the lane's pause with everything else queued")
+  void decisionAfterItsAgentsFlight() throws Exception {
+    StoreWriter writer = on(() -> new StoreWriter(vertx, store, 1000, Duration.ofMillis(50), Duration.ofSeconds(30),
+      2, Duration.ofSeconds(30), new SimpleMeterRegistry()));
+    on(writer::start).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    String a = agentInLane(0, 2);
+    String c = otherAgentInLane(0, 2, a);
+    Future<Void> a1 = on(() -> writer.submit(result(a, 1)));
+    awaitHeld(1);
+    Future<Void> c1 = on(() -> writer.submit(result(c, 1)));
+    Future<Void> a2 = on(() -> writer.submit(result(a, 2)));
+    Future<Void> decision = on(() -> writer.submitAhead(result(a, 3)));
+    assertThat(on(() -> store.held.size())).isEqualTo(1);
+    on(() -> store.commit(0));
+    committed(a1);
+    awaitHeld(1);
+    assertThat(on(() -> seqs(0))).as("a's queued facts and its decision, without c's, within the lane's 30 s pause")
+      .containsExactly(a + "#2", a + "#3");
+    on(() -> store.commit(0));
+    committed(a2);
+    committed(decision);
+    assertThat(c1.isComplete()).as("c's facts wait for the lane's pause").isFalse();
+  }
+
+  @Test
+  @DisplayName("a decision about an agent queued in facts about several agents takes its turn after them: taking "
+    + "those ahead would put them before the other agents' earlier facts")
+  void decisionBehindSharedFacts() throws Exception {
+    StoreWriter writer = writer(2);
+    List<String> agents = agentsInLane(0, 2, 3, "shared-");
+    String a = agents.get(0);
+    String c = agents.get(1);
+    String d = agents.get(2);
+    on(() -> writer.submit(result(a, 1)));
+    awaitHeld(1);
+    on(() -> writer.submit(result(d, 1)));
+    Facts both = result(c, 1);
+    both.addAll(result(d, 2));
+    on(() -> writer.submit(both));
+    Future<Void> decision = on(() -> writer.submitAhead(result(c, 2)));
+    assertThat(on(() -> store.held.size())).as("nothing written ahead").isEqualTo(1);
+    on(() -> store.commit(0));
+    awaitHeld(1);
+    assertThat(on(() -> seqs(0))).containsExactly(d + "#1", c + "#1", d + "#2", c + "#2");
+    on(() -> store.commit(0));
+    committed(decision);
+  }
+
+  /** The results of the {@code i}th write held, as agent#seq. */
+  private List<String> seqs(int i) {
+    return store.held.get(i).facts.results.stream().map(r -> r.agentId() + "#" + r.seq()).toList();
+  }
+
+  @Test
   @DisplayName("a decision written ahead whose write fails is kept and tried again in its lane")
   void decisionAheadRetried() throws Exception {
     StoreWriter writer = writer(2);
