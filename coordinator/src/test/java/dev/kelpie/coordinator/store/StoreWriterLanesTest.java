@@ -212,7 +212,7 @@ class StoreWriterLanesTest {
     on(() -> store.commit(0));
     committed(first);
     awaitHeld(1);
-    assertThat(on(() -> store.held.get(0).facts.results.stream().map(r -> r.agentId() + "#" + r.seq()).toList()))
+    assertThat(on(() -> seqs(0)))
       .containsExactly(deciding.get(1) + "#1", deciding.get(1) + "#2", a + "#2");
     on(() -> store.commit(0));
     committed(second);
@@ -275,9 +275,7 @@ class StoreWriterLanesTest {
   @DisplayName("a decision about an agent with facts in the lane's transaction in flight goes ahead as soon as that "
     + "commits, with the agent's facts queued after those, not after the lane's pause with everything else queued")
   void decisionAfterItsAgentsFlight() throws Exception {
-    StoreWriter writer = on(() -> new StoreWriter(vertx, store, 1000, Duration.ofMillis(50), Duration.ofSeconds(30),
-      2, Duration.ofSeconds(30), new SimpleMeterRegistry()));
-    on(writer::start).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    StoreWriter writer = writer(2, Duration.ofSeconds(30));
     String a = agentInLane(0, 2);
     String c = otherAgentInLane(0, 2, a);
     Future<Void> a1 = on(() -> writer.submit(result(a, 1)));
@@ -367,9 +365,7 @@ class StoreWriterLanesTest {
   @DisplayName("with a linger a lane waits after each commit: the facts that come meanwhile go in one transaction, "
     + "and a decision that comes meanwhile goes ahead at once")
   void lingerGathers() throws Exception {
-    StoreWriter writer = on(() -> new StoreWriter(vertx, store, 1000, Duration.ofMillis(50), Duration.ofSeconds(30),
-      1, Duration.ofMillis(500), new SimpleMeterRegistry()));
-    on(writer::start).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    StoreWriter writer = writer(1, Duration.ofMillis(500));
     Future<Void> first = on(() -> writer.submit(result("a", 1)));
     awaitHeld(1);
     on(() -> store.commit(0));
@@ -423,8 +419,13 @@ class StoreWriterLanesTest {
 
   /** A writer started from the test's context, as the policy verticle starts it: its loop is up. */
   private StoreWriter writer(int lanes) throws Exception {
+    return writer(lanes, Duration.ZERO);
+  }
+
+  /** As {@link #writer(int)}, each lane pausing {@code linger} after a commit. */
+  private StoreWriter writer(int lanes, Duration linger) throws Exception {
     StoreWriter writer = on(() -> new StoreWriter(vertx, store, 1000, Duration.ofMillis(50), Duration.ofSeconds(30),
-      lanes, new SimpleMeterRegistry()));
+      lanes, linger, new SimpleMeterRegistry()));
     on(writer::start).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
     return writer;
   }
