@@ -296,6 +296,24 @@ class StoreWriterLanesTest {
   }
 
   @Test
+  @DisplayName("when the transaction a decision waits for fails (the store hung past its timeout, or failed), the "
+    + "decision is kept behind it and both are tried again, in order")
+  void decisionAfterAFailedFlight() throws Exception {
+    StoreWriter writer = writer(2);
+    String a = agentInLane(0, 2);
+    on(() -> writer.submit(result(a, 1)));
+    awaitHeld(1);
+    Future<Void> decision = on(() -> writer.submitAhead(result(a, 2)));
+    on(() -> store.fail(0));
+    awaitUntil(() -> !on(writer::up));
+    awaitHeld(1);
+    assertThat(on(() -> seqs(0))).as("retried together, the decision after what it waited for")
+      .containsExactly(a + "#1", a + "#2");
+    on(() -> store.commit(0));
+    committed(decision);
+  }
+
+  @Test
   @DisplayName("a decision about an agent queued in facts about several agents takes its turn after them: taking "
     + "those ahead would put them before the other agents' earlier facts")
   void decisionBehindSharedFacts() throws Exception {
