@@ -309,6 +309,7 @@ public final class FleetBench implements Callable<Integer> {
       .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 20).setMaxConnections(agents + 10)
       .setConnectTimeout(30_000));
     FleetTally tally = new FleetTally();
+    GeneratorStalls stalls = GeneratorStalls.watch(vertx);
     List<FleetAgent> fleet = new ArrayList<>();
     long connectStart = System.nanoTime();
     long connectDeadline = connectStart + TimeUnit.SECONDS.toNanos(connectWithin);
@@ -353,6 +354,7 @@ public final class FleetBench implements Callable<Integer> {
 
     Thread.sleep(warmup * 1000L);
     tally.measuring(true);
+    stalls.measuring(true);
     long ackedBefore = tally.acknowledged();
     long batchesBefore = tally.batches();
     long keepalivesBefore = tally.keepalives();
@@ -381,6 +383,8 @@ public final class FleetBench implements Callable<Integer> {
     long batches = tally.batches() - batchesBefore;
     long keepalives = tally.keepalives() - keepalivesBefore;
     tally.measuring(false);
+    stalls.measuring(false);
+    stalls.stop();
     List<String> metrics = new ArrayList<>();
     List<Long> rssKb = new ArrayList<>();
     double stored = -storedBefore;
@@ -442,6 +446,7 @@ public final class FleetBench implements Callable<Integer> {
     System.out.printf("generator (this JVM, the simulated agents): CPU %.0f %% of one core, %.1f ms per 1,000 results "
         + "acknowledged%n", generatorCpu / 1e9 / elapsed * 100,
       acked == 0 ? Double.NaN : generatorCpu / 1e6 / acked * 1000);
+    System.out.println(stalls.line());
     restSpent.lines(postgres == null ? 0 : stored).forEach(System.out::println);
     System.out.printf("batch window advised by the coordinator, the last advice per agent: %s%n",
       adviceSpread(tally.lastAdvice()));
