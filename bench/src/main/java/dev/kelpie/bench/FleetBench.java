@@ -1,11 +1,14 @@
 package dev.kelpie.bench;
 
 import dev.kelpie.agent.uplink.BatchWindow;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
@@ -112,6 +115,16 @@ public final class FleetBench implements Callable<Integer> {
   @Option(names = "--event-loops", description = "the coordinator's http.eventLoops (default: one per core, up to 4)")
   Integer eventLoops;
 
+  /**
+   * Real agents stall each on its own host; 10,000 simulated ones on one event loop stalled together, and that loop's
+   * bursts (up to a second late at 10,000 agents) were in every latency measured. One loop a core of this machine's
+   * two: at 10,000 agents the loops' worst lateness 150-1,085 ms on one, 110-366 ms on two; four took more of the two
+   * cores (README, issue #15's session 18).
+   */
+  @Option(names = "--generator-loops", defaultValue = "2", description = "event loops the simulated agents are spread "
+    + "over, in turn (default ${DEFAULT-VALUE}; 1: all on one, as before session 18)")
+  int generatorLoops;
+
   @Option(names = "--connecting", defaultValue = "250", description = "hellos in flight at once while the fleet "
     + "connects; each answered one lets the next agent start (default ${DEFAULT-VALUE})")
   int connecting;
@@ -166,6 +179,10 @@ public final class FleetBench implements Callable<Integer> {
     }
     if (batchWindowMillis != null && (batchWindowMillis < 0 || batchWindowMillis > 5000)) {
       System.err.println("--batch-window: 0 to 5000 ms, as the agent's coordinator.batchWindow");
+      return 2;
+    }
+    if (generatorLoops < 1 || generatorLoops > 16) {
+      System.err.println("--generator-loops: 1 to 16 (event loops the simulated agents are spread over)");
       return 2;
     }
     if (connecting < 1 || connectWithin < 1) {
@@ -244,7 +261,8 @@ public final class FleetBench implements Callable<Integer> {
     Path dir = Files.createTempDirectory("kelpie-fleet-bench");
     List<Process> started = new ArrayList<>();
     // epoll where it loads, as the real agent takes it (AgentThreads)
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setPreferNativeTransport(true));
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(2, generatorLoops))
+      .setPreferNativeTransport(true));
     try {
       for (int node = 0; node < coordinators; node++) {   // one after the other: each joins those before it
         Path config = dir.resolve("coordinator-" + node + ".yaml");
@@ -310,6 +328,11 @@ public final class FleetBench implements Callable<Integer> {
       .setConnectTimeout(30_000));
     FleetTally tally = new FleetTally();
     GeneratorStalls stalls = GeneratorStalls.watch(vertx);
+    // the agents' connections (and so their timers) on the loops in turn; from this thread all would share one
+    List<Context> loops = new ArrayList<>();
+    for (int i = 0; i < generatorLoops; i++) {
+      loops.add(((VertxInternal) vertx).createEventLoopContext());
+    }
     List<FleetAgent> fleet = new ArrayList<>();
     long connectStart = System.nanoTime();
     long connectDeadline = connectStart + TimeUnit.SECONDS.toNanos(connectWithin);
@@ -329,10 +352,16 @@ public final class FleetBench implements Callable<Integer> {
         agent.failover(others);
       }
       inFlight.acquire();
-      hellos.add(agent.connectRetrying(client, ports.get(i % ports.size()), "token-" + i, connectDeadline)
+      int port = ports.get(i % ports.size());
+      String token = "token-" + i;
+      Context loop = loops.get(i % loops.size());
+      Promise<Void> hello = Promise.promise();
+      loop.runOnContext(v -> agent.connectRetrying(client, port, token, connectDeadline).onComplete(hello));
+      hellos.add(hello.future()
         .onSuccess(v -> {
           lastConnected.accumulateAndGet(System.nanoTime(), Math::max);
           agent.start();
+          tally.startedOn(Thread.currentThread().getName());
         })
         .transform(done -> {
           inFlight.release();
@@ -446,7 +475,7 @@ public final class FleetBench implements Callable<Integer> {
     System.out.printf("generator (this JVM, the simulated agents): CPU %.0f %% of one core, %.1f ms per 1,000 results "
         + "acknowledged%n", generatorCpu / 1e9 / elapsed * 100,
       acked == 0 ? Double.NaN : generatorCpu / 1e6 / acked * 1000);
-    System.out.println(stalls.line());
+    System.out.println(stalls.line() + "; agents per loop " + tally.startedOn());
     restSpent.lines(postgres == null ? 0 : stored).forEach(System.out::println);
     System.out.printf("batch window advised by the coordinator, the last advice per agent: %s%n",
       adviceSpread(tally.lastAdvice()));

@@ -29,7 +29,11 @@ final class FleetTally {
   private volatile boolean measuring;
   private volatile String lastRefusal;
 
+  /** Turned on, the 5 s lines' counts start again: the first line is then the measured time's, not the warm-up's. */
   void measuring(boolean on) {
+    if (on) {
+      slot();
+    }
     measuring = on;
   }
 
@@ -171,5 +175,15 @@ final class FleetTally {
     }
     int index = (int) Math.min(sorted.size() - 1, Math.ceil(p * sorted.size()) - 1);
     return sorted.get(Math.max(0, index)) / 1e6;
+  }
+
+  private final Map<String, Long> startedOn = new java.util.concurrent.ConcurrentHashMap<>();
+
+  void startedOn(String thread) {
+    startedOn.merge(thread, 1L, Long::sum);
+  }
+
+  Map<String, Long> startedOn() {
+    return new java.util.TreeMap<>(startedOn);
   }
 }

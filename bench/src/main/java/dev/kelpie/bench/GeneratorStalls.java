@@ -103,9 +103,9 @@ final class GeneratorStalls {
     }
     copy.sort(null);
     long total = copy.stream().mapToLong(Long::longValue).sum();
-    StringBuilder line = new StringBuilder(String.format("generator's own stalls (in every time above; real agents "
-        + "do not stall together): %d collector pauses, %.0f ms in all, the longest %.1f ms", copy.size(), total / 1e6,
-      FleetTally.percentileMillis(copy, 1.0)));
+    StringBuilder line = new StringBuilder("generator's own stalls (in every time above; real agents do not stall "
+      + "together): " + (copy.isEmpty() ? "no collector pauses" : String.format("%d collector pauses, %.0f ms in all, "
+        + "the longest %.1f ms", copy.size(), total / 1e6, FleetTally.percentileMillis(copy, 1.0))));
     for (int i = 0; i < lateness.size(); i++) {
       List<Long> late;
       synchronized (lateness.get(i)) {

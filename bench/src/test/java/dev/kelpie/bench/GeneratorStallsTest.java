@@ -46,7 +46,7 @@ class GeneratorStallsTest {
     }
     assertEquals(2, seen, line);
     assertTrue(worst >= 250 && worst < 600, "one hold of 300 ms, counted once: " + line);
-    assertTrue(line.contains("collector pauses"), line);
+    assertTrue(line.contains("collector pauses"), line);   // "no collector pauses" or how many
   }
 
   @Test
@@ -55,7 +55,7 @@ class GeneratorStallsTest {
     holdALoop(200);
     stalls.stop();
     String line = stalls.line();
-    assertTrue(line.contains("0 collector pauses"), line);
+    assertTrue(line.contains("no collector pauses"), line);
     assertTrue(line.contains("event loop 0 late p50 NaN") && line.contains("event loop 1 late p50 NaN"), line);
   }
 
