@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,6 +27,7 @@ final class FleetTally {
   private final Map<String, Long> ownedAgain = new ConcurrentHashMap<>();
   private final Map<String, Long> ackedAgain = new ConcurrentHashMap<>();
   private final Map<String, Long> advised = new ConcurrentHashMap<>();
+  private final Map<String, Long> startedOn = new ConcurrentHashMap<>();
   private volatile boolean measuring;
   private volatile String lastRefusal;
 
@@ -177,13 +179,12 @@ final class FleetTally {
     return sorted.get(Math.max(0, index)) / 1e6;
   }
 
-  private final Map<String, Long> startedOn = new java.util.concurrent.ConcurrentHashMap<>();
-
+  /** An agent started probing on this thread (one of the generator's event loops). */
   void startedOn(String thread) {
     startedOn.merge(thread, 1L, Long::sum);
   }
 
   Map<String, Long> startedOn() {
-    return new java.util.TreeMap<>(startedOn);
+    return new TreeMap<>(startedOn);
   }
 }

@@ -71,7 +71,10 @@ final class GeneratorStalls {
     }, Math.max(0, due - System.nanoTime()), TimeUnit.NANOSECONDS);
   }
 
-  /** Only pauses: G1's and the parallel collector's named collections, not the concurrent cycles' own threads. */
+  /**
+   * Only pauses: the young and full collections the JVM reports (on Java 17, G1's remark and cleanup pauses are not
+   * among them; they are short), not the concurrent collectors' cycles.
+   */
   private void collected(Notification notification, Object handback) {
     if (!measuring || !GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
       return;
