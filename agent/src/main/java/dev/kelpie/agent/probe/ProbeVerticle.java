@@ -9,8 +9,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetClient;
@@ -47,7 +45,6 @@ public final class ProbeVerticle extends VerticleBase {
   private final Map<String, Probe> probes = new HashMap<>();
   /** Checks whose last run was cancelled at its timeout and has not ended yet. */
   private final Set<String> overdue = new HashSet<>();
-  private HttpClientAgent http;
   private NetClient tcp;
   private ProbeSlots slots;
 
@@ -66,11 +63,9 @@ public final class ProbeVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    // the HTTP probe opens its connections itself (HttpProbe), so no pool is sized here
-    http = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(false));
     tcp = vertx.createNetClient();
     slots = new ProbeSlots(vertx, ProbeSlots.WIDTH_MILLIS);
-    ProbeTools tools = new ProbeTools(vertx, http, tcp, services, clock);
+    ProbeTools tools = new ProbeTools(vertx, tcp, services, clock);
     for (ProbedCheck check : checks) {
       probes.put(check.id(), kinds.of(check.type()).probe(check.target(), tools));
       metrics.checkConfigured(check.id());
@@ -90,7 +85,7 @@ public final class ProbeVerticle extends VerticleBase {
   /** A probe in flight to a wedged service must not hold the agent's shutdown for long. */
   @Override
   public Future<?> stop() {
-    return Future.join(http.shutdown(1, TimeUnit.SECONDS), tcp.shutdown(1, TimeUnit.SECONDS));
+    return tcp.shutdown(1, TimeUnit.SECONDS);
   }
 
   /**
