@@ -48,7 +48,9 @@ class HttpsProbeTest {
     keytool("-genkeypair", "-alias", "s", "-keyalg", "EC", "-keystore", store("expired"), "-storetype", "PKCS12",
       "-storepass", PASSWORD, "-dname", "CN=expired.test", "-ext", "SAN=dns:localhost,ip:127.0.0.1",
       "-startdate", "-10d", "-validity", "3");
-    for (String name : List.of("fresh", "ending", "expired")) {
+    keytool("-genkeypair", "-alias", "s", "-keyalg", "EC", "-keystore", store("elsewhere"), "-storetype", "PKCS12",
+      "-storepass", PASSWORD, "-dname", "CN=elsewhere.test", "-ext", "SAN=dns:elsewhere.test", "-validity", "365");
+    for (String name : List.of("fresh", "ending", "expired", "elsewhere")) {
       keytool("-exportcert", "-rfc", "-alias", "s", "-keystore", store(name), "-storepass", PASSWORD, "-file",
         certs.resolve(name + ".pem").toString());
     }
@@ -62,11 +64,13 @@ class HttpsProbeTest {
 
   @Test
   @DisplayName("verified against its CA file a fresh certificate is up; unverified and untrusted ones say so; one "
-    + "ending within certificateWarning is up with a warning; an expired one is down, verified or not")
+    + "ending within certificateWarning is up with a warning; an expired one is down, verified or not; a trusted one "
+    + "made out to another name is down unless unverified")
   void certificates() throws Exception {
     int fresh = serve("fresh");
     int ending = serve("ending");
     int expired = serve("expired");
+    int elsewhere = serve("elsewhere");
     java.time.Instant expiredOn = expiry("expired");
     ProbeHarness harness = harness("checks:\n"
       + check("trusted", fresh, "caFile: \"" + certs.resolve("fresh.pem") + "\"")
@@ -75,7 +79,9 @@ class HttpsProbeTest {
       + check("ending", ending, "caFile: \"" + certs.resolve("ending.pem") + "\", certificateWarning: 14d")
       + check("ending-quiet", ending, "caFile: \"" + certs.resolve("ending.pem") + "\", certificateWarning: 1d")
       + check("expired-unverified", expired, "verifyCertificate: false")
-      + check("expired-verified", expired, "caFile: \"" + certs.resolve("expired.pem") + "\""));
+      + check("expired-verified", expired, "caFile: \"" + certs.resolve("expired.pem") + "\"")
+      + check("other-name", elsewhere, "caFile: \"" + certs.resolve("elsewhere.pem") + "\"")
+      + check("other-name-unverified", elsewhere, "verifyCertificate: false"));
 
     assertThat(first(harness, "trusted")).satisfies(r -> assertThat(r.up()).as(r.detail()).isTrue())
       .extracting(ProbeResult::detail).isEqualTo("HTTP 200");
@@ -98,6 +104,11 @@ class HttpsProbeTest {
       assertThat(r.up()).as("the JDK takes an expired trust anchor; the check does not").isFalse();
       assertThat(r.detail()).isEqualTo("certificate of CN=expired.test expired on " + expiredOn);
     });
+    assertThat(first(harness, "other-name")).satisfies(r -> {
+      assertThat(r.up()).as("trusted, but made out to another name than the URL's").isFalse();
+      assertThat(r.detail()).startsWith("TLS handshake failed (certificate verified): ").contains("localhost");
+    });
+    assertThat(first(harness, "other-name-unverified").detail()).isEqualTo("HTTP 200");
   }
 
   @Test
