@@ -699,7 +699,19 @@ public final class FleetBench implements Callable<Integer> {
       return "none counted";
     }
     return "p50 <= " + bucketBound(buckets, total * 0.5) + ", p99 <= " + bucketBound(buckets, total * 0.99)
-      + " (histogram buckets)";
+      + " (histogram buckets; over 10 / 25 / 50 / 100 ms: " + over(buckets, 0.010) + " / " + over(buckets, 0.025)
+      + " / " + over(buckets, 0.050) + " / " + over(buckets, 0.100) + String.format(" of %.0f)", total);
+  }
+
+  /** How many were counted above {@code bound} seconds, when it is one of the buckets' bounds ("?" if not). */
+  private static String over(List<double[]> buckets, double bound) {
+    double total = buckets.get(buckets.size() - 1)[1];
+    for (double[] b : buckets) {
+      if (Math.abs(b[0] - bound) < 1e-9) {
+        return String.format("%.0f", total - b[1]);
+      }
+    }
+    return "?";
   }
 
   /** The receipt -> commit histogram's buckets as {upper bound in s, cumulative count}, smallest bound first. */

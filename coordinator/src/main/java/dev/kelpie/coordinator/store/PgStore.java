@@ -60,8 +60,9 @@ public final class PgStore implements Store {
   private volatile Pool pool;
   /**
    * The history's writes, apart: its connections are made on the context of whoever writes first (the store writer's
-   * own event loop), so their protocol work stays off the loops that read or decide. Up to {@code poolSize}, though
-   * the writer keeps no more transactions in flight than its lanes (half of it).
+   * own event loop), so their protocol work stays off the loops that read or decide. Up to one and a half times
+   * {@code poolSize}: the writer's lanes (half of it) each keep a transaction in flight and up to two of decisions
+   * written ahead beside it ({@link StoreWriter#MAX_AHEAD}).
    */
   private volatile Pool writes;
   private final HistoryReader history;
@@ -83,12 +84,12 @@ public final class PgStore implements Store {
   }
 
   /**
-   * Reads get what the writer's lanes (half the pool) leave; the writes' pool may grow to the whole size (connections
-   * are opened only as asked for), so a writer given more lanes is not held back.
+   * Reads get what the writer's lanes (half the pool) leave; the writes' pool may grow to one and a half times the
+   * size (connections are opened only as asked for): a lane's transaction and two written ahead each.
    */
   private void newPools() {
     pool = newPool(Math.max(1, poolSize - poolSize / 2));
-    writes = newPool(poolSize);
+    writes = newPool(poolSize + poolSize / 2);
   }
 
   private Pool newPool(int size) {

@@ -168,29 +168,86 @@ class StoreWriterLanesTest {
   }
 
   @Test
-  @DisplayName("decisions that come while one is written ahead are written ahead together once it is committed, "
-    + "beside the lane's transaction still in flight")
+  @DisplayName("a second decision about another agent is written ahead at once beside the first; those that come "
+    + "while two are written ahead are written ahead together once one is committed, beside the lane's transaction "
+    + "still in flight")
   void decisionsAheadTogether() throws Exception {
     StoreWriter writer = writer(2);
     String a = agentInLane(0, 2);
-    List<String> deciding = agentsInLane(0, 2, 3, "deciding-");
+    List<String> deciding = agentsInLane(0, 2, 4, "deciding-");
     on(() -> writer.submit(result(a, 1)));
     awaitHeld(1);
     Future<Void> first = on(() -> writer.submitAhead(result(deciding.get(0), 1)));
     awaitHeld(2);
     Future<Void> second = on(() -> writer.submitAhead(result(deciding.get(1), 1)));
+    awaitHeld(3);
     Future<Void> third = on(() -> writer.submitAhead(result(deciding.get(2), 1)));
-    assertThat(on(() -> store.held.size())).as("the next decisions wait for the one ahead").isEqualTo(2);
+    Future<Void> fourth = on(() -> writer.submitAhead(result(deciding.get(3), 1)));
+    assertThat(on(() -> store.held.size())).as("two written ahead at most").isEqualTo(3);
     on(() -> store.commit(indexOf(deciding.get(0))));
     committed(first);
-    awaitHeld(2);
-    int together = indexOf(deciding.get(1));
+    awaitHeld(3);
+    int together = indexOf(deciding.get(2));
     assertThat(on(() -> store.held.get(together).facts.results.stream().map(ProbeResult::agentId).toList()))
-      .as("one transaction for both, beside a's still in flight").containsExactly(deciding.get(1), deciding.get(2));
+      .as("one transaction for both, beside a's and the second's still in flight")
+      .containsExactly(deciding.get(2), deciding.get(3));
     on(() -> store.commit(together));
-    committed(second);
     committed(third);
+    committed(fourth);
+    assertThat(second.isComplete()).isFalse();
+    on(() -> store.commit(indexOf(deciding.get(1))));
+    committed(second);
     assertThat(on(() -> store.held.get(0).facts.results.get(0).agentId())).isEqualTo(a);
+  }
+
+  @Test
+  @DisplayName("a decision about an agent whose decision is being written ahead waits for that one's commit, in "
+    + "order, though a place ahead is free")
+  void decisionAfterItsAgentsDecision() throws Exception {
+    StoreWriter writer = writer(2);
+    String a = agentInLane(0, 2);
+    String c = otherAgentInLane(0, 2, a);
+    on(() -> writer.submit(result(a, 1)));
+    awaitHeld(1);
+    Future<Void> first = on(() -> writer.submitAhead(result(c, 1)));
+    awaitHeld(2);
+    Future<Void> second = on(() -> writer.submitAhead(result(c, 2)));
+    assertThat(on(() -> store.held.size())).as("c's second decision waits for its first").isEqualTo(2);
+    on(() -> store.commit(indexOf(c)));
+    committed(first);
+    awaitHeld(2);
+    int next = indexOf(c);
+    assertThat(on(() -> store.held.get(next).facts.results.get(0).seq())).isEqualTo(2L);
+    on(() -> store.commit(next));
+    committed(second);
+  }
+
+  @Test
+  @DisplayName("when a decision written ahead fails, it and the decisions about its agent that waited for it go back "
+    + "to the lane in their order, behind the other one written ahead")
+  void failedAheadKeepsItsAgentsOrder() throws Exception {
+    StoreWriter writer = writer(2);
+    String a = agentInLane(0, 2);
+    List<String> deciding = agentsInLane(0, 2, 2, "deciding-");
+    String c = deciding.get(0);
+    String d = deciding.get(1);
+    on(() -> writer.submit(result(a, 1)));
+    awaitHeld(1);
+    Future<Void> c1 = on(() -> writer.submitAhead(result(c, 1)));
+    Future<Void> d1 = on(() -> writer.submitAhead(result(d, 1)));
+    awaitHeld(3);
+    Future<Void> c2 = on(() -> writer.submitAhead(result(c, 2)));
+    on(() -> store.fail(indexOf(c)));
+    on(() -> store.commit(indexOf(a)));
+    assertThat(on(() -> store.held.size())).as("the lane waits for d's decision still written ahead").isEqualTo(1);
+    on(() -> store.commit(indexOf(d)));
+    committed(d1);
+    awaitHeld(1);
+    assertThat(on(() -> store.held.get(0).facts.results.stream().map(ProbeResult::seq).toList()))
+      .as("c's decisions retried in the lane, the first before the second").containsExactly(1L, 2L);
+    on(() -> store.commit(0));
+    committed(c1);
+    committed(c2);
   }
 
   @Test
@@ -199,26 +256,30 @@ class StoreWriterLanesTest {
   void decisionsLeadTheNextTransaction() throws Exception {
     StoreWriter writer = writer(2);
     String a = agentInLane(0, 2);
-    List<String> deciding = agentsInLane(0, 2, 2, "deciding-");
+    List<String> deciding = agentsInLane(0, 2, 3, "deciding-");
     on(() -> writer.submit(result(a, 1)));
     awaitHeld(1);
     Future<Void> first = on(() -> writer.submitAhead(result(deciding.get(0), 1)));
-    awaitHeld(2);
     Future<Void> second = on(() -> writer.submitAhead(result(deciding.get(1), 1)));
-    Future<Void> later = on(() -> writer.submit(result(deciding.get(1), 2)));
+    awaitHeld(3);
+    Future<Void> third = on(() -> writer.submitAhead(result(deciding.get(2), 1)));
+    Future<Void> later = on(() -> writer.submit(result(deciding.get(2), 2)));
     Future<Void> a2 = on(() -> writer.submit(result(a, 2)));
     on(() -> store.commit(indexOf(a)));
-    assertThat(on(() -> store.held.size())).as("the lane waits for the decision ahead").isEqualTo(1);
-    on(() -> store.commit(0));
+    assertThat(on(() -> store.held.size())).as("the lane waits for the decisions ahead").isEqualTo(2);
+    on(() -> store.commit(indexOf(deciding.get(0))));
     committed(first);
+    on(() -> store.commit(indexOf(deciding.get(1))));
+    committed(second);
     awaitHeld(1);
     assertThat(on(() -> seqs(0)))
-      .containsExactly(deciding.get(1) + "#1", deciding.get(1) + "#2", a + "#2");
+      .containsExactly(deciding.get(2) + "#1", deciding.get(2) + "#2", a + "#2");
     on(() -> store.commit(0));
-    committed(second);
+    committed(third);
     committed(later);
     committed(a2);
   }
+
 
   @Test
   @DisplayName("a decision about an agent with facts uncommitted in its lane takes its turn after them")
