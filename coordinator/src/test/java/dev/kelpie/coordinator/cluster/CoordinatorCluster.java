@@ -145,8 +145,33 @@ final class CoordinatorCluster implements AutoCloseable {
     return nodes;
   }
 
-  /** Starts coordinator {@code index} (again) with its config and ports; returns once it says it started. */
+  /**
+   * Starts coordinator {@code index} (again) with its config and ports; returns once it says it started. A port picked
+   * free may be taken before the coordinator binds it (by another test's process, or as an outgoing connection's
+   * ephemeral port: the same range): a coordinator that exits because its HTTP port is in use is started again on
+   * another one.
+   */
   Node startNode(int index) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return startNodeOnce(index);
+      } catch (PortTaken taken) {
+        if (attempt == 3) {
+          throw taken;
+        }
+        httpPorts.set(index, freePort());
+      }
+    }
+  }
+
+  /** A coordinator that exited at start because its HTTP port was taken meanwhile. */
+  private static final class PortTaken extends IllegalStateException {
+    PortTaken(String message) {
+      super(message);
+    }
+  }
+
+  private Node startNodeOnce(int index) throws Exception {
     String members = clusterPorts.stream().map(port -> "127.0.0.1:" + port).toList().toString();
     Path config = dir.resolve("c" + index + ".yaml");
     StringBuilder known = new StringBuilder();
@@ -174,11 +199,16 @@ final class CoordinatorCluster implements AutoCloseable {
     started.add(process);
     String text = await(() -> {
       String t = Files.exists(log) ? Files.readString(log) : "";
-      if (!process.isAlive()) {
-        throw new IllegalStateException("coordinator " + index + " exited: " + t);
-      }
-      return t.contains("coordinator started") ? t : null;
+      return t.contains("coordinator started") || !process.isAlive() ? t : null;
     }, Duration.ofSeconds(180), "coordinator " + index + " started");
+    if (!text.contains("coordinator started")) {
+      process.waitFor(5, TimeUnit.SECONDS);
+      String all = Files.readString(log);
+      if (all.contains("cannot listen on 127.0.0.1:" + httpPorts.get(index) + ": address already in use")) {
+        throw new PortTaken("coordinator " + index + "'s port " + httpPorts.get(index) + " was taken: " + all);
+      }
+      throw new IllegalStateException("coordinator " + index + " exited: " + all);
+    }
     Matcher node = NODE.matcher(text);
     if (!node.find()) {
       throw new AssertionError("coordinator " + index + " does not name itself: " + text);
