@@ -58,8 +58,8 @@ import java.util.concurrent.TimeoutException;
  * An HTTP health probe on a fresh connection every time (opened for the probe and closed after the answer; no
  * keep-alive, no proxy), with connect and response timeouts apart, so a wedged worker behind a port that still accepts
  * connections is caught. The connection is the probes' plain client's, with Netty's HTTP/1.1 codec put on it: no
- * pool, request and response objects of Vert.x's HTTP client for a request that is the same every time (a tenth less
- * CPU for the agent, README). At most the first 256 KiB of a body are kept and judged; a longer one is judged there.
+ * pool, request and response objects of Vert.x's HTTP client for a request that is the same every time (less CPU
+ * for the agent on a busy host, README). At most the first 256 KiB of a body are kept and judged; a longer one is judged there.
  */
 final class HttpProbe implements Probe {
 
